@@ -1,0 +1,15 @@
+/* cli.h: inside the cli room. Each subcommand is a function `int cmd_x(int argc, char **argv)`
+ * (argv[0] is the subcommand's name) returning the process's exit status:
+ * 0 success, 1 a negative verdict, 2 bad input or usage, 3 an internal or environment failure. */
+#ifndef ZBP_CLI_H
+#define ZBP_CLI_H
+
+enum { EXIT_VERDICT_NO = 1, EXIT_BAD_INPUT = 2, EXIT_INTERNAL = 3 };
+
+int cmd_bench(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+/* Prints "zbprover: <message>" as one line on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

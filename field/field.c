@@ -1,0 +1,522 @@
+/* field.c: the field room's non-inline operations: CPU capabilities and ISA choice, inversion,
+ * powers, square roots, batch inversion, conversions (Montgomery, bytes, decimal), sampling, and
+ * the portable and ADX batch tables. Every function serves Fq and Fr through a zbp_mont_t. */
+#include "field/field.h"
+
+#include <cpuid.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "field/constants.h"
+#include "field/field_batch.h"
+
+/* ---- constants ---------------------------------------------------------------------------------- */
+const zbp_mont_t zbp_fq_mont = {FQ_P_INIT, FQ_PINV, FQ_ONE_INIT, FQ_R2_INIT, FQ_P52_INIT, FQ_PINV52};
+const zbp_mont_t zbp_fr_mont = {FR_P_INIT, FR_PINV, FR_ONE_INIT, FR_R2_INIT, FR_P52_INIT, FR_PINV52};
+const fq_t FQ_ZERO = {{0, 0, 0, 0}};
+const fq_t FQ_ONE = {FQ_ONE_INIT};
+const fr_t FR_ZERO = {{0, 0, 0, 0}};
+const fr_t FR_ONE = {FR_ONE_INIT};
+const uint64_t FQ_MODULUS[4] = FQ_P_INIT;
+const uint64_t FR_MODULUS[4] = FR_P_INIT;
+
+static const uint64_t fq_pm2[4] = FQ_PM2_INIT, fr_pm2[4] = FR_PM2_INIT;
+static const uint64_t fq_pm1h[4] = FQ_PM1H_INIT, fr_pm1h[4] = FR_PM1H_INIT;
+static const uint64_t fq_sqrt_exp[4] = FQ_SQRT_EXP_INIT;
+static const uint64_t fr_tm1h[4] = FR_TM1H_INIT;
+static const uint64_t fr_roots[FR_TWO_ADICITY + 1][4] = FR_ROOTS_INIT;
+
+/* ---- CPU capabilities and the ISA choice ---------------------------------------------------------- */
+int zbp_field_use_adx = 0;
+static zbp_isa_t batch_isa = ZBP_ISA_PORTABLE;
+static const zbp_batch_ops_t *batch_ops = &zbp_batch_portable;
+
+uint32_t zbp_cpu_caps(void) {
+    static uint32_t caps = 0;
+    static int done = 0;
+    if (done) return caps;
+    uint32_t c = 0;
+#if defined(__x86_64__)
+    unsigned a, b, cx, d;
+    unsigned max = __get_cpuid_max(0, NULL);
+    int os_ymm = 0, os_zmm = 0;
+    if (max >= 1 && __get_cpuid(1, &a, &b, &cx, &d)) {
+        if ((cx >> 27) & 1) { /* OSXSAVE: the OS manages the vector state; ask it which */
+            unsigned lo, hi;
+            __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+            os_ymm = (lo & 0x6) == 0x6;
+            os_zmm = os_ymm && (lo & 0xe0) == 0xe0;
+        }
+        if (os_ymm && !((cx >> 28) & 1)) os_ymm = 0; /* no AVX at all */
+    }
+    if (max >= 7 && __get_cpuid_count(7, 0, &a, &b, &cx, &d)) {
+        if ((b >> 8) & 1) c |= ZBP_CAP_BMI2;
+        if ((b >> 19) & 1) c |= ZBP_CAP_ADX;
+        if (os_ymm && ((b >> 5) & 1)) c |= ZBP_CAP_AVX2;
+        int f = (b >> 16) & 1, dq = (b >> 17) & 1, ifma = (b >> 21) & 1, bw = (b >> 30) & 1,
+            vl = (b >> 31) & 1;
+        if (os_zmm && f) c |= ZBP_CAP_AVX512F;
+        if (os_zmm && f && dq && ifma && bw && vl) c |= ZBP_CAP_AVX512IFMA;
+    }
+#endif
+    caps = c;
+    done = 1;
+    return caps;
+}
+
+int zbp_isa_supported(zbp_isa_t isa) {
+    uint32_t c = zbp_cpu_caps();
+    switch (isa) {
+    case ZBP_ISA_PORTABLE: return 1;
+    case ZBP_ISA_ADX: return ZBP_HAVE_ADX_ASM && (c & ZBP_CAP_BMI2) && (c & ZBP_CAP_ADX);
+    case ZBP_ISA_AVX2: return (c & ZBP_CAP_AVX2) && (c & ZBP_CAP_BMI2);
+    case ZBP_ISA_AVX512:
+        return (c & ZBP_CAP_AVX512IFMA) && (c & ZBP_CAP_BMI2) && (c & ZBP_CAP_ADX);
+    default: return 0;
+    }
+}
+
+static const char *const isa_names[ZBP_ISA_COUNT] = {"portable", "adx", "avx2", "avx512ifma"};
+
+const char *zbp_isa_name(zbp_isa_t isa) {
+    return (unsigned)isa < ZBP_ISA_COUNT ? isa_names[isa] : "unknown";
+}
+
+int zbp_isa_parse(const char *name, zbp_isa_t *out) {
+    if (!name) return ZBP_ERR_INPUT;
+    for (int i = 0; i < ZBP_ISA_COUNT; i++)
+        if (!strcmp(name, isa_names[i])) {
+            *out = (zbp_isa_t)i;
+            return ZBP_OK;
+        }
+    if (!strcmp(name, "avx512")) {
+        *out = ZBP_ISA_AVX512;
+        return ZBP_OK;
+    }
+    if (!strcmp(name, "auto")) {
+        zbp_field_init();
+        *out = zbp_field_batch_isa();
+        return ZBP_OK;
+    }
+    return ZBP_ERR_INPUT;
+}
+
+const zbp_batch_ops_t *zbp_batch_ops(zbp_isa_t isa) {
+    if (!zbp_isa_supported(isa)) return NULL;
+    switch (isa) {
+    case ZBP_ISA_PORTABLE: return &zbp_batch_portable;
+    case ZBP_ISA_ADX: return &zbp_batch_adx;
+    case ZBP_ISA_AVX2: return &zbp_batch_avx2;
+    case ZBP_ISA_AVX512: return &zbp_batch_avx512;
+    default: return NULL;
+    }
+}
+
+int zbp_field_select(zbp_isa_t isa) {
+    if (!zbp_batch_ops(isa)) return ZBP_ERR_UNSUPPORTED;
+    zbp_field_use_adx = isa != ZBP_ISA_PORTABLE && zbp_isa_supported(ZBP_ISA_ADX);
+    batch_isa = isa;
+    batch_ops = zbp_batch_ops(isa);
+    return ZBP_OK;
+}
+
+zbp_isa_t zbp_field_scalar_isa(void) { return zbp_field_use_adx ? ZBP_ISA_ADX : ZBP_ISA_PORTABLE; }
+zbp_isa_t zbp_field_batch_isa(void) { return batch_isa; }
+
+/* The default batch path, by measurement on Sapphire Rapids (bench/results/): AVX-512 IFMA beats
+ * the scalar MULX loop for independent products; AVX2 without IFMA does not, so AVX2-only CPUs
+ * keep the scalar ADX loop by default and AVX2 is used only when named. */
+static zbp_isa_t default_isa(void) {
+    if (zbp_batch_ops(ZBP_ISA_AVX512)) return ZBP_ISA_AVX512;
+    if (zbp_isa_supported(ZBP_ISA_ADX)) return ZBP_ISA_ADX;
+    return ZBP_ISA_PORTABLE;
+}
+
+void zbp_field_init(void) {
+    static int done = 0;
+    if (done) return;
+    done = 1;
+    zbp_isa_t isa = default_isa();
+    const char *force = getenv("ZBP_FORCE_PORTABLE");
+    const char *named = getenv("ZBP_ISA");
+    zbp_isa_t want;
+    if (force && *force && strcmp(force, "0"))
+        isa = ZBP_ISA_PORTABLE;
+    else if (named && *named && strcmp(named, "auto") && zbp_isa_parse(named, &want) == ZBP_OK &&
+             zbp_isa_supported(want))
+        isa = want;
+    zbp_field_select(isa);
+}
+
+/* Runs before main so that every entry point, the tests included, starts on the chosen path. */
+__attribute__((constructor)) static void field_ctor(void) { zbp_field_init(); }
+
+/* ---- generic operations over a zbp_mont_t --------------------------------------------------------- */
+
+/* r = a^e with a fixed 4-bit window; the table lookup scans every entry, so the time does not
+ * depend on a (the exponent is public in every use: p-2, (p-1)/2, sqrt exponents). */
+static void mont_pow(uint64_t r[4], const uint64_t a[4], const uint64_t e[4], const zbp_mont_t *f) {
+    uint64_t table[16][4];
+    memcpy(table[0], f->one, 32);
+    memcpy(table[1], a, 32);
+    for (int i = 2; i < 16; i++) zbp_mont_mul(table[i], table[i - 1], a, f);
+    uint64_t acc[4];
+    memcpy(acc, f->one, 32);
+    for (int w = 63; w >= 0; w--) {
+        if (w != 63)
+            for (int k = 0; k < 4; k++) zbp_mont_mul(acc, acc, acc, f);
+        unsigned nib = (unsigned)(e[w / 16] >> ((w % 16) * 4)) & 0xf;
+        uint64_t sel[4] = {0, 0, 0, 0};
+        for (unsigned i = 0; i < 16; i++) {
+            uint64_t mask = 0 - (uint64_t)(i == nib);
+            for (int k = 0; k < 4; k++) sel[k] |= table[i][k] & mask;
+        }
+        zbp_mont_mul(acc, acc, sel, f);
+    }
+    memcpy(r, acc, 32);
+}
+
+static inline int limbs_geq(const uint64_t a[4], const uint64_t b[4]) {
+    for (int i = 3; i >= 0; i--)
+        if (a[i] != b[i]) return a[i] > b[i];
+    return 1;
+}
+
+static inline void limbs_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
+    zbp_u128 acc = 0;
+    for (int i = 0; i < 4; i++) {
+        acc = (zbp_u128)a[i] - b[i] - (uint64_t)((acc >> 64) & 1);
+        r[i] = (uint64_t)acc;
+    }
+}
+
+static inline void limbs_shr1(uint64_t a[4]) {
+    a[0] = (a[0] >> 1) | (a[1] << 63);
+    a[1] = (a[1] >> 1) | (a[2] << 63);
+    a[2] = (a[2] >> 1) | (a[3] << 63);
+    a[3] >>= 1;
+}
+
+/* x / 2 mod p for x < p (p odd): x even -> x >> 1, else (x + p) >> 1 (x + p < 2^255). */
+static inline void half_mod(uint64_t x[4], const uint64_t p[4]) {
+    if (x[0] & 1) {
+        zbp_u128 acc = 0;
+        for (int i = 0; i < 4; i++) {
+            acc = (zbp_u128)x[i] + p[i] + (uint64_t)(acc >> 64);
+            x[i] = (uint64_t)acc;
+        }
+    }
+    limbs_shr1(x);
+}
+
+static void mont_from(uint64_t r[4], const uint64_t a[4], const zbp_mont_t *f) {
+    static const uint64_t one[4] = {1, 0, 0, 0};
+    zbp_mont_mul(r, a, one, f);
+}
+
+static void mont_to(uint64_t r[4], const uint64_t a[4], const zbp_mont_t *f) {
+    zbp_mont_mul(r, a, f->r2, f);
+}
+
+/* Variable-time inverse by the binary extended Euclidean algorithm on the Montgomery
+ * representative y = aR: it yields y^-1 = a^-1 R^-1, and two Montgomery products by R^2 turn that
+ * into a^-1 R. For public values only (points, verification keys). */
+static void mont_inv_vartime(uint64_t r[4], const uint64_t a[4], const zbp_mont_t *f) {
+    if (zbp_limbs_is_zero(a)) {
+        memset(r, 0, 32);
+        return;
+    }
+    uint64_t u[4], v[4], x1[4] = {1, 0, 0, 0}, x2[4] = {0, 0, 0, 0};
+    memcpy(u, a, 32);
+    memcpy(v, f->p, 32);
+    static const uint64_t one[4] = {1, 0, 0, 0};
+    while (!zbp_limbs_equal(u, one) && !zbp_limbs_equal(v, one)) {
+        while (!(u[0] & 1)) {
+            limbs_shr1(u);
+            half_mod(x1, f->p);
+        }
+        while (!(v[0] & 1)) {
+            limbs_shr1(v);
+            half_mod(x2, f->p);
+        }
+        if (limbs_geq(u, v)) {
+            limbs_sub(u, u, v);
+            zbp_mont_sub(x1, x1, x2, f->p);
+        } else {
+            limbs_sub(v, v, u);
+            zbp_mont_sub(x2, x2, x1, f->p);
+        }
+    }
+    uint64_t *x = zbp_limbs_equal(u, one) ? x1 : x2;
+    zbp_mont_mul(r, x, f->r2, f);
+    zbp_mont_mul(r, r, f->r2, f);
+}
+
+static int mont_legendre(const uint64_t a[4], const uint64_t pm1h[4], const zbp_mont_t *f) {
+    if (zbp_limbs_is_zero(a)) return 0;
+    uint64_t t[4];
+    mont_pow(t, a, pm1h, f);
+    return zbp_limbs_equal(t, f->one) ? 1 : -1;
+}
+
+static int mont_batch_inv(uint64_t *r, const uint64_t *a, size_t n, uint64_t *scratch,
+                          void (*inv)(uint64_t *, const uint64_t *), const zbp_mont_t *f) {
+    if (n == 0) return ZBP_OK;
+    uint64_t *pre = scratch;
+    if (!pre) {
+        pre = malloc(n * 32);
+        if (!pre) return ZBP_ERR_NOMEM;
+    }
+    /* pre[i] = product of the nonzero a[0..i]; zeros are skipped and stay zero in the output. */
+    uint64_t acc[4];
+    memcpy(acc, f->one, 32);
+    for (size_t i = 0; i < n; i++) {
+        if (!zbp_limbs_is_zero(a + 4 * i)) zbp_mont_mul(acc, acc, a + 4 * i, f);
+        memcpy(pre + 4 * i, acc, 32);
+    }
+    uint64_t inv_acc[4];
+    inv(inv_acc, acc);
+    for (size_t i = n; i-- > 0;) {
+        const uint64_t *ai = a + 4 * i;
+        if (zbp_limbs_is_zero(ai)) {
+            memset(r + 4 * i, 0, 32);
+            continue;
+        }
+        uint64_t ai_copy[4], out[4];
+        memcpy(ai_copy, ai, 32); /* r may alias a */
+        if (i > 0)
+            zbp_mont_mul(out, inv_acc, pre + 4 * (i - 1), f);
+        else
+            memcpy(out, inv_acc, 32);
+        zbp_mont_mul(inv_acc, inv_acc, ai_copy, f);
+        memcpy(r + 4 * i, out, 32);
+    }
+    if (!scratch) free(pre);
+    return ZBP_OK;
+}
+
+/* ---- bytes and decimal ---------------------------------------------------------------------------- */
+static int limbs_from_le(uint64_t r[4], const uint8_t in[32], const uint64_t p[4]) {
+    for (int i = 0; i < 4; i++) {
+        uint64_t w = 0;
+        for (int k = 7; k >= 0; k--) w = (w << 8) | in[8 * i + k];
+        r[i] = w;
+    }
+    return limbs_geq(r, p) ? ZBP_ERR_RANGE : ZBP_OK;
+}
+
+static int limbs_from_be(uint64_t r[4], const uint8_t in[32], const uint64_t p[4]) {
+    uint8_t le[32];
+    for (int i = 0; i < 32; i++) le[i] = in[31 - i];
+    return limbs_from_le(r, le, p);
+}
+
+static void limbs_to_le(uint8_t out[32], const uint64_t a[4]) {
+    for (int i = 0; i < 4; i++)
+        for (int k = 0; k < 8; k++) out[8 * i + k] = (uint8_t)(a[i] >> (8 * k));
+}
+
+static void limbs_to_be(uint8_t out[32], const uint64_t a[4]) {
+    uint8_t le[32];
+    limbs_to_le(le, a);
+    for (int i = 0; i < 32; i++) out[i] = le[31 - i];
+}
+
+/* Strict decimal: 1..78 digits, no sign, no spaces, no leading zero unless the value is 0. */
+static int limbs_from_dec(uint64_t r[4], const char *s, size_t len, const uint64_t p[4]) {
+    if (!s || len == 0 || len > 78) return ZBP_ERR_INPUT;
+    if (len > 1 && s[0] == '0') return ZBP_ERR_INPUT;
+    uint64_t x[4] = {0, 0, 0, 0};
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') return ZBP_ERR_INPUT;
+        zbp_u128 carry = (unsigned)(s[i] - '0');
+        for (int k = 0; k < 4; k++) {
+            carry += (zbp_u128)x[k] * 10;
+            x[k] = (uint64_t)carry;
+            carry >>= 64;
+        }
+        if (carry) return ZBP_ERR_RANGE; /* beyond 2^256 */
+    }
+    if (limbs_geq(x, p)) return ZBP_ERR_RANGE;
+    memcpy(r, x, 32);
+    return ZBP_OK;
+}
+
+static void limbs_to_dec(char out[80], const uint64_t a[4]) {
+    uint64_t x[4];
+    memcpy(x, a, 32);
+    char buf[80];
+    int n = 0;
+    /* Divide by 10^19 repeatedly: each quotient step yields 19 decimal digits. */
+    const uint64_t chunk = 10000000000000000000ull;
+    do {
+        zbp_u128 rem = 0;
+        for (int k = 3; k >= 0; k--) {
+            zbp_u128 cur = (rem << 64) | x[k];
+            x[k] = (uint64_t)(cur / chunk);
+            rem = cur % chunk;
+        }
+        uint64_t part = (uint64_t)rem;
+        int last = zbp_limbs_is_zero(x);
+        for (int d = 0; d < 19 && (!last || part); d++) {
+            buf[n++] = (char)('0' + part % 10);
+            part /= 10;
+        }
+    } while (!zbp_limbs_is_zero(x));
+    if (n == 0) buf[n++] = '0';
+    for (int i = 0; i < n; i++) out[i] = buf[n - 1 - i];
+    out[n] = '\0';
+}
+
+/* Uniform in [0, p): 254 random bits, rejected when >= p (p > 2^253, so at most ~4 tries on
+ * average), then mapped into Montgomery form. */
+static void mont_random(uint64_t r[4], void (*rng)(void *, uint8_t *, size_t), void *ctx,
+                        const zbp_mont_t *f) {
+    uint8_t buf[32];
+    uint64_t x[4];
+    do {
+        rng(ctx, buf, 32);
+        buf[31] &= 0x3f;
+    } while (limbs_from_le(x, buf, f->p) != ZBP_OK);
+    mont_to(r, x, f);
+    memset(buf, 0, sizeof buf);
+}
+
+/* ---- Fr square root: Tonelli-Shanks with 2-adicity 28 and the non-residue 5 ------------------------ */
+static int fr_sqrt_ts(uint64_t r[4], const uint64_t a[4]) {
+    const zbp_mont_t *f = &zbp_fr_mont;
+    if (zbp_limbs_is_zero(a)) {
+        memset(r, 0, 32);
+        return 1;
+    }
+    if (mont_legendre(a, fr_pm1h, f) != 1) return 0;
+    /* x = a^((t+1)/2) = a * a^((t-1)/2), b = a^t, z = c = nqr^t (the 2^28-th root). */
+    uint64_t w[4], x[4], b[4], c[4];
+    mont_pow(w, a, fr_tm1h, f);
+    zbp_mont_mul(x, w, a, f);
+    zbp_mont_mul(b, x, w, f);
+    memcpy(c, fr_roots[FR_TWO_ADICITY], 32);
+    unsigned m = FR_TWO_ADICITY;
+    while (!zbp_limbs_equal(b, f->one)) {
+        unsigned i = 0;
+        uint64_t t[4];
+        memcpy(t, b, 32);
+        while (!zbp_limbs_equal(t, f->one)) {
+            zbp_mont_mul(t, t, t, f);
+            i++;
+        }
+        for (unsigned k = 0; k + i + 1 < m; k++) zbp_mont_mul(c, c, c, f);
+        m = i;
+        zbp_mont_mul(x, x, c, f);
+        zbp_mont_mul(c, c, c, f);
+        zbp_mont_mul(b, b, c, f);
+    }
+    memcpy(r, x, 32);
+    return 1;
+}
+
+/* ---- the typed API ------------------------------------------------------------------------------- */
+#define FIELD_API(T, pre, F, PM2, PM1H)                                                              \
+    void pre##_inv(T *r, const T *a) { mont_pow(r->l, a->l, PM2, &F); }                              \
+    void pre##_inv_vartime(T *r, const T *a) { mont_inv_vartime(r->l, a->l, &F); }                   \
+    void pre##_pow(T *r, const T *a, const uint64_t e[4]) { mont_pow(r->l, a->l, e, &F); }          \
+    int pre##_legendre(const T *a) { return mont_legendre(a->l, PM1H, &F); }                         \
+    static void pre##_inv_raw(uint64_t *r, const uint64_t *a) { mont_pow(r, a, PM2, &F); }          \
+    int pre##_batch_inv(T *r, const T *a, size_t n, T *scratch) {                                    \
+        return mont_batch_inv(r->l, a->l, n, scratch ? scratch->l : NULL, pre##_inv_raw, &F);        \
+    }                                                                                                \
+    void pre##_to_mont(T *r, const uint64_t a[4]) { mont_to(r->l, a, &F); }                          \
+    void pre##_from_mont(uint64_t r[4], const T *a) { mont_from(r, a->l, &F); }                      \
+    int pre##_from_bytes_le(T *r, const uint8_t in[32]) {                                            \
+        uint64_t x[4];                                                                               \
+        int st = limbs_from_le(x, in, F.p);                                                          \
+        if (st == ZBP_OK) mont_to(r->l, x, &F);                                                      \
+        return st;                                                                                   \
+    }                                                                                                \
+    int pre##_from_bytes_be(T *r, const uint8_t in[32]) {                                            \
+        uint64_t x[4];                                                                               \
+        int st = limbs_from_be(x, in, F.p);                                                          \
+        if (st == ZBP_OK) mont_to(r->l, x, &F);                                                      \
+        return st;                                                                                   \
+    }                                                                                                \
+    void pre##_to_bytes_le(uint8_t out[32], const T *a) {                                            \
+        uint64_t x[4];                                                                               \
+        mont_from(x, a->l, &F);                                                                      \
+        limbs_to_le(out, x);                                                                         \
+    }                                                                                                \
+    void pre##_to_bytes_be(uint8_t out[32], const T *a) {                                            \
+        uint64_t x[4];                                                                               \
+        mont_from(x, a->l, &F);                                                                      \
+        limbs_to_be(out, x);                                                                         \
+    }                                                                                                \
+    int pre##_from_dec(T *r, const char *s, size_t len) {                                            \
+        uint64_t x[4];                                                                               \
+        int st = limbs_from_dec(x, s, len, F.p);                                                     \
+        if (st == ZBP_OK) mont_to(r->l, x, &F);                                                      \
+        return st;                                                                                   \
+    }                                                                                                \
+    void pre##_to_dec(char out[80], const T *a) {                                                    \
+        uint64_t x[4];                                                                               \
+        mont_from(x, a->l, &F);                                                                      \
+        limbs_to_dec(out, x);                                                                        \
+    }                                                                                                \
+    void pre##_random(T *r, void (*rng)(void *, uint8_t *, size_t), void *ctx) {                     \
+        mont_random(r->l, rng, ctx, &F);                                                             \
+    }                                                                                                \
+    void pre##_mul_batch(T *r, const T *a, const T *b, size_t n) {                                   \
+        batch_ops->mul(r->l, a->l, b->l, n, &F);                                                     \
+    }                                                                                                \
+    void pre##_sqr_batch(T *r, const T *a, size_t n) { batch_ops->sqr(r->l, a->l, n, &F); }         \
+    void pre##_add_batch(T *r, const T *a, const T *b, size_t n) {                                   \
+        batch_ops->add(r->l, a->l, b->l, n, &F);                                                     \
+    }                                                                                                \
+    void pre##_sub_batch(T *r, const T *a, const T *b, size_t n) {                                   \
+        batch_ops->sub(r->l, a->l, b->l, n, &F);                                                     \
+    }
+
+FIELD_API(fq_t, fq, zbp_fq_mont, fq_pm2, fq_pm1h)
+FIELD_API(fr_t, fr, zbp_fr_mont, fr_pm2, fr_pm1h)
+#undef FIELD_API
+
+int fq_sqrt(fq_t *r, const fq_t *a) {
+    /* q = 3 mod 4: a^((q+1)/4) is a root exactly when a is a square. */
+    fq_t x, chk;
+    mont_pow(x.l, a->l, fq_sqrt_exp, &zbp_fq_mont);
+    fq_sqr(&chk, &x);
+    if (!fq_equal(&chk, a)) return 0;
+    *r = x;
+    return 1;
+}
+
+int fr_sqrt(fr_t *r, const fr_t *a) { return fr_sqrt_ts(r->l, a->l); }
+
+void fr_root_of_unity(fr_t *r, unsigned log_n) {
+    if (log_n > FR_TWO_ADICITY) log_n = FR_TWO_ADICITY;
+    memcpy(r->l, fr_roots[log_n], 32);
+}
+
+/* ---- portable and ADX batch tables ---------------------------------------------------------------- */
+#define SCALAR_BATCH(suffix, MUL)                                                                    \
+    static void mul_##suffix(uint64_t *r, const uint64_t *a, const uint64_t *b, size_t n,           \
+                             const zbp_mont_t *f) {                                                  \
+        for (size_t i = 0; i < n; i++) MUL(r + 4 * i, a + 4 * i, b + 4 * i, f->p, f->pinv);         \
+    }                                                                                                \
+    static void sqr_##suffix(uint64_t *r, const uint64_t *a, size_t n, const zbp_mont_t *f) {       \
+        for (size_t i = 0; i < n; i++) MUL(r + 4 * i, a + 4 * i, a + 4 * i, f->p, f->pinv);         \
+    }
+SCALAR_BATCH(portable, zbp_mont_mul_portable)
+SCALAR_BATCH(adx, zbp_mont_mul_adx)
+#undef SCALAR_BATCH
+
+static void add_scalar(uint64_t *r, const uint64_t *a, const uint64_t *b, size_t n,
+                       const zbp_mont_t *f) {
+    for (size_t i = 0; i < n; i++) zbp_mont_add(r + 4 * i, a + 4 * i, b + 4 * i, f->p);
+}
+static void sub_scalar(uint64_t *r, const uint64_t *a, const uint64_t *b, size_t n,
+                       const zbp_mont_t *f) {
+    for (size_t i = 0; i < n; i++) zbp_mont_sub(r + 4 * i, a + 4 * i, b + 4 * i, f->p);
+}
+
+const zbp_batch_ops_t zbp_batch_portable = {"portable", mul_portable, sqr_portable, add_scalar,
+                                            sub_scalar};
+const zbp_batch_ops_t zbp_batch_adx = {"adx", mul_adx, sqr_adx, add_scalar, sub_scalar};

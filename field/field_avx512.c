@@ -1,0 +1,434 @@
+/* field_avx512.c: the AVX-512 IFMA batch backend for Fq and Fr (8 lanes, 52-bit limbs).
+ *
+ * Compiled with -mavx512f -mavx512ifma -mavx512vl -mavx512bw -mavx512dq -mbmi2 -madx; the rest of
+ * the library calls into this file only after cpuid reports AVX512IFMA (with VL/BW/DQ).
+ *
+ * Layout. Eight elements (4 little-endian 64-bit limbs each, 32 qwords) are loaded with four
+ * 512-bit loads and transposed into four "limb vectors" (lane k holds one limb of one element;
+ * the lanes follow the element order 0,2,1,3,4,6,5,7, the same for every vector, and the store
+ * transposes back). For mul/sqr the 4×64-bit limbs are re-cut into 5×52-bit limbs.
+ *
+ * Montgomery radix. A 5×52-bit Montgomery product divides by 2^260, but the library's Montgomery
+ * form uses R = 2^256. Since a < p < 2^254:
+ *   mul: the multiplicand is cut as 16·a (< 2^258, still five 52-bit limbs), so
+ *        MontMul52(16a, b) = 16ab·2^-260 = ab·2^-256 (mod p);
+ *   sqr: both operands are cut as 4·a (< 2^256), so MontMul52(4a, 4a) = a²·2^-256 (mod p).
+ * Bound for the single final subtraction: the Montgomery output is (x·y + m·p)/2^260 with
+ * m < 2^260, so it is < x·y/2^260 + p. For mul x·y < 2^258·p, for sqr x·y < 16p² < 2^258·p; in
+ * both cases the output is < p/4 + p < 2p, and one conditional subtraction of p fully reduces.
+ *
+ * IFMA (vpmadd52luq/vpmadd52huq) reads only bits 0..51 of its multiplicands, so operand limbs
+ * need no masking after the re-cut. Accumulators are plain 64-bit lanes: each column receives at
+ * most 20 terms below 2^52 plus a carry, far below 2^64.
+ *
+ * The 64 <-> 52-bit re-cuts are shift/or sequences; where the CPU also has AVX512_VBMI2 (every
+ * IFMA CPU except Cannon Lake) they use the double shifts vpshrdq/vpshldq instead, chosen at run
+ * time by a cpuid check in this file and emitted with inline assembly, so the file needs no
+ * -mavx512vbmi2 and the baseline path never executes them.
+ *
+ * add/sub work on the 64-bit limb vectors directly, with carries/borrows kept in k-masks.
+ * Tails (n not a multiple of 8) go through a zero-padded stack block of eight elements. Outputs
+ * may alias inputs element for element: every block is loaded completely before it is stored.
+ * No branch or memory index depends on element values. */
+#include <cpuid.h>
+#include <immintrin.h>
+#include <string.h>
+
+#include "field/field_batch.h"
+
+#define ZBP_M52 ((1ull << 52) - 1)
+
+/* Every small fixed-count loop below is fully unrolled at any optimization level that unrolls at
+ * all, so that the limb arrays live in registers (at -O2 GCC would otherwise keep them in memory). */
+#define ZBP512_UNROLL _Pragma("GCC unroll 16")
+
+/* ---- transposition ----------------------------------------------------------------------------- */
+
+/* 8 AoS elements at x (32 qwords) -> v[j] = limb j of each element, lanes in order 0,2,1,3,4,6,5,7. */
+static inline void zbp512_load8(__m512i v[4], const uint64_t *x) {
+    __m512i z0 = _mm512_loadu_si512((const void *)(x + 0));  /* e0 e1 */
+    __m512i z1 = _mm512_loadu_si512((const void *)(x + 8));  /* e2 e3 */
+    __m512i z2 = _mm512_loadu_si512((const void *)(x + 16)); /* e4 e5 */
+    __m512i z3 = _mm512_loadu_si512((const void *)(x + 24)); /* e6 e7 */
+    __m512i u0 = _mm512_unpacklo_epi64(z0, z1); /* e0l0 e2l0 | e0l2 e2l2 | e1l0 e3l0 | e1l2 e3l2 */
+    __m512i h0 = _mm512_unpackhi_epi64(z0, z1); /* the same with l1, l3 */
+    __m512i u1 = _mm512_unpacklo_epi64(z2, z3);
+    __m512i h1 = _mm512_unpackhi_epi64(z2, z3);
+    v[0] = _mm512_shuffle_i64x2(u0, u1, _MM_SHUFFLE(2, 0, 2, 0));
+    v[2] = _mm512_shuffle_i64x2(u0, u1, _MM_SHUFFLE(3, 1, 3, 1));
+    v[1] = _mm512_shuffle_i64x2(h0, h1, _MM_SHUFFLE(2, 0, 2, 0));
+    v[3] = _mm512_shuffle_i64x2(h0, h1, _MM_SHUFFLE(3, 1, 3, 1));
+}
+
+/* The inverse of zbp512_load8. */
+static inline void zbp512_store8(uint64_t *x, const __m512i v[4]) {
+    const __m512i lo_idx = _mm512_set_epi64(11, 10, 3, 2, 9, 8, 1, 0);
+    const __m512i hi_idx = _mm512_set_epi64(15, 14, 7, 6, 13, 12, 5, 4);
+    __m512i a01 = _mm512_unpacklo_epi64(v[0], v[1]); /* e0 | e1 | e4 | e5 (limbs 0,1) */
+    __m512i b01 = _mm512_unpackhi_epi64(v[0], v[1]); /* e2 | e3 | e6 | e7 (limbs 0,1) */
+    __m512i a23 = _mm512_unpacklo_epi64(v[2], v[3]); /* e0 | e1 | e4 | e5 (limbs 2,3) */
+    __m512i b23 = _mm512_unpackhi_epi64(v[2], v[3]); /* e2 | e3 | e6 | e7 (limbs 2,3) */
+    _mm512_storeu_si512((void *)(x + 0), _mm512_permutex2var_epi64(a01, lo_idx, a23));
+    _mm512_storeu_si512((void *)(x + 8), _mm512_permutex2var_epi64(b01, lo_idx, b23));
+    _mm512_storeu_si512((void *)(x + 16), _mm512_permutex2var_epi64(a01, hi_idx, a23));
+    _mm512_storeu_si512((void *)(x + 24), _mm512_permutex2var_epi64(b01, hi_idx, b23));
+}
+
+/* ---- 64 <-> 52-bit limbs ----------------------------------------------------------------------- */
+
+/* AVX512_VBMI2 double shifts, as inline assembly (see the header):
+ *   SHRD(lo, hi, n) = (lo >> n) | (hi << (64 - n));   SHLD(hi, lo, n) = (hi << n) | (lo >> (64 - n)). */
+#define ZBP512_SHRD(lo, hi, n)                                                                      \
+    __extension__({                                                                                 \
+        __m512i r_;                                                                                 \
+        __asm__("vpshrdq $" #n ", %2, %1, %0" : "=v"(r_) : "v"(lo), "v"(hi));                       \
+        r_;                                                                                         \
+    })
+#define ZBP512_SHLD(hi, lo, n)                                                                      \
+    __extension__({                                                                                 \
+        __m512i r_;                                                                                 \
+        __asm__("vpshldq $" #n ", %2, %1, %0" : "=v"(r_) : "v"(hi), "v"(lo));                       \
+        r_;                                                                                         \
+    })
+
+/* o = limbs of (v << K) in radix 2^52, K in {0, 2, 4}: limb i is bits [52i - K, 52i - K + 52) of v.
+ * Bits above 52 are left as garbage (IFMA ignores them). v < 2^254, so v << 4 < 2^258 and the
+ * top limb needs no mask. `v2` (a constant at every call) selects the VBMI2 form. */
+#define ZBP512_TO52(o, v, K, v2)                                                                    \
+    do {                                                                                            \
+        (o)[0] = (K) ? _mm512_slli_epi64((v)[0], (K)) : (v)[0];                                     \
+        if (v2) {                                                                                   \
+            (o)[1] = ZBP512_SHRD((v)[0], (v)[1], 52 - K);                                           \
+            (o)[2] = ZBP512_SHRD((v)[1], (v)[2], 40 - K);                                           \
+            (o)[3] = ZBP512_SHRD((v)[2], (v)[3], 28 - K);                                           \
+        } else {                                                                                    \
+            (o)[1] = _mm512_or_si512(_mm512_srli_epi64((v)[0], 52 - (K)),                           \
+                                     _mm512_slli_epi64((v)[1], 12 + (K)));                          \
+            (o)[2] = _mm512_or_si512(_mm512_srli_epi64((v)[1], 40 - (K)),                           \
+                                     _mm512_slli_epi64((v)[2], 24 + (K)));                          \
+            (o)[3] = _mm512_or_si512(_mm512_srli_epi64((v)[2], 28 - (K)),                           \
+                                     _mm512_slli_epi64((v)[3], 36 + (K)));                          \
+        }                                                                                           \
+        (o)[4] = _mm512_srli_epi64((v)[3], 16 - (K));                                               \
+    } while (0)
+
+/* 52-bit limbs -> 64-bit limbs. Bits 0..51 of each limb are the value's digits; bits above 52
+ * (carries already propagated to the next limb) are ignored. The top limb must be exact (< 2^48).
+ * Baseline: vpternlogq 0xF8 computes A | (B & C), the mask dropping the garbage shifted down from
+ * bit 52. VBMI2: limb j shifted left by 12 loses its garbage, then one double shift joins it to
+ * limb j+1. */
+static inline __attribute__((always_inline)) void zbp512_from52(__m512i v[4], const __m512i t[5],
+                                                                 const int v2) {
+    if (v2) {
+        v[0] = ZBP512_SHLD(t[1], _mm512_slli_epi64(t[0], 12), 52);
+        v[1] = ZBP512_SHLD(t[2], _mm512_slli_epi64(t[1], 12), 40);
+        v[2] = ZBP512_SHLD(t[3], _mm512_slli_epi64(t[2], 12), 28);
+        v[3] = ZBP512_SHLD(t[4], _mm512_slli_epi64(t[3], 12), 16);
+    } else {
+        const __m512i k52 = _mm512_set1_epi64((long long)((1ull << 52) - 1));
+        const __m512i k40 = _mm512_set1_epi64((long long)((1ull << 40) - 1));
+        const __m512i k28 = _mm512_set1_epi64((long long)((1ull << 28) - 1));
+        const __m512i k16 = _mm512_set1_epi64((long long)((1ull << 16) - 1));
+        v[0] = _mm512_ternarylogic_epi64(_mm512_slli_epi64(t[1], 52), t[0], k52, 0xF8);
+        v[1] = _mm512_ternarylogic_epi64(_mm512_slli_epi64(t[2], 40), _mm512_srli_epi64(t[1], 12),
+                                         k40, 0xF8);
+        v[2] = _mm512_ternarylogic_epi64(_mm512_slli_epi64(t[3], 28), _mm512_srli_epi64(t[2], 24),
+                                         k28, 0xF8);
+        v[3] = _mm512_ternarylogic_epi64(_mm512_slli_epi64(t[4], 16), _mm512_srli_epi64(t[3], 36),
+                                         k16, 0xF8);
+    }
+}
+
+/* A fresh zero register for an IFMA accumulator: the xor idiom is resolved at register rename,
+ * where the compiler would otherwise copy one shared zero register for every accumulator. */
+static inline __m512i zbp512_zero(void) {
+    __m512i z;
+    __asm__ volatile("vpxord %0, %0, %0" : "=v"(z));
+    return z;
+}
+
+/* ---- per-call constants ------------------------------------------------------------------------ */
+
+typedef struct {
+    __m512i p52[5]; /* the modulus in 52-bit limbs, broadcast */
+    __m512i pinv52; /* -p^-1 mod 2^52 */
+    __m512i p64[4]; /* the modulus in 64-bit limbs (add/sub) */
+} zbp512_consts_t;
+
+/* Derived from f->p and f->pinv (rather than f->p52/pinv52) so this file depends only on the
+ * canonical modulus: p52 is the 52-bit cut of p, and -p^-1 mod 2^52 = (-p^-1 mod 2^64) mod 2^52. */
+static inline void zbp512_consts(zbp512_consts_t *c, const zbp_mont_t *f) {
+    const uint64_t *p = f->p;
+    uint64_t q[5];
+    q[0] = p[0] & ZBP_M52;
+    q[1] = ((p[0] >> 52) | (p[1] << 12)) & ZBP_M52;
+    q[2] = ((p[1] >> 40) | (p[2] << 24)) & ZBP_M52;
+    q[3] = ((p[2] >> 28) | (p[3] << 36)) & ZBP_M52;
+    q[4] = p[3] >> 16;
+    ZBP512_UNROLL
+    for (int j = 0; j < 5; j++) c->p52[j] = _mm512_set1_epi64((long long)q[j]);
+    c->pinv52 = _mm512_set1_epi64((long long)(f->pinv & ZBP_M52));
+    ZBP512_UNROLL
+    for (int j = 0; j < 4; j++) c->p64[j] = _mm512_set1_epi64((long long)p[j]);
+}
+
+/* 1 when the CPU has AVX512_VBMI2 (CPUID.(EAX=7,ECX=0):ECX bit 6). Cached: cpuid is slow under
+ * a hypervisor. ZBP512_NO_VBMI2 forces the baseline path (tests of that path). */
+static int zbp512_have_vbmi2(void) {
+#ifdef ZBP512_NO_VBMI2
+    return 0;
+#else
+    static int cached = -1; /* -1 unknown; the value is idempotent, so relaxed atomics suffice */
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v < 0) {
+        unsigned a, b, c, d;
+        v = __get_cpuid_count(7, 0, &a, &b, &c, &d) ? (int)((c >> 6) & 1) : 0;
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return v;
+#endif
+}
+
+/* ---- Montgomery product ------------------------------------------------------------------------- */
+
+/* One reduction round on the 10-column accumulator t: adds m·p·2^(52i) with m chosen so that
+ * column i becomes 0 mod 2^52, and carries column i's high bits into column i+1.
+ * Column i itself is never updated: writing it as H·2^52 + L (L < 2^52), adding lo(m·p0) =
+ * (-L) mod 2^52 would leave exactly (H + [L != 0])·2^52, and that carry is (t_i + 2^52 - 1) >> 52,
+ * computed from t_i alone, in parallel with m. The high half of m·p0 goes into the carry register,
+ * so column i+1 waits on one IFMA after m rather than two. */
+static inline __attribute__((always_inline)) void zbp512_round(__m512i t[10], int i,
+                                                                const zbp512_consts_t *c) {
+    const __m512i k52 = _mm512_set1_epi64((long long)ZBP_M52);
+    __m512i m = _mm512_madd52lo_epu64(zbp512_zero(), t[i], c->pinv52);
+    __m512i cy = _mm512_srli_epi64(_mm512_add_epi64(t[i], k52), 52);
+    cy = _mm512_madd52hi_epu64(cy, m, c->p52[0]);
+    t[i + 1] = _mm512_madd52lo_epu64(t[i + 1], m, c->p52[1]);
+    t[i + 1] = _mm512_add_epi64(t[i + 1], cy);
+    t[i + 2] = _mm512_madd52lo_epu64(t[i + 2], m, c->p52[2]);
+    t[i + 2] = _mm512_madd52hi_epu64(t[i + 2], m, c->p52[1]);
+    t[i + 3] = _mm512_madd52lo_epu64(t[i + 3], m, c->p52[3]);
+    t[i + 3] = _mm512_madd52hi_epu64(t[i + 3], m, c->p52[2]);
+    t[i + 4] = _mm512_madd52lo_epu64(t[i + 4], m, c->p52[4]);
+    t[i + 4] = _mm512_madd52hi_epu64(t[i + 4], m, c->p52[3]);
+    t[i + 5] = _mm512_madd52hi_epu64(t[i + 5], m, c->p52[4]);
+}
+
+/* After the five rounds, t[5..9] holds T = t·2^-260 (< 2p) unnormalized (the carry out of t[4]
+ * is already in t[5]). Two carry chains: u = T with its limbs' carries passed up, and d = T - p
+ * the same with signed (arithmetic) carries. Both keep the passed-up bits above bit 52 of each
+ * limb as garbage, which zbp512_from52 ignores; their top limbs are exact, and d[4] < 0 exactly
+ * when T < p: then r = u, else r = d. */
+static inline __attribute__((always_inline)) void zbp512_final(__m512i r[5], const __m512i t[10],
+                                                                const zbp512_consts_t *c) {
+    __m512i u[5], d[5];
+    u[0] = t[5];
+    d[0] = _mm512_sub_epi64(t[5], c->p52[0]);
+    ZBP512_UNROLL
+    for (int j = 1; j < 5; j++) {
+        u[j] = _mm512_add_epi64(t[5 + j], _mm512_srli_epi64(u[j - 1], 52));
+        d[j] = _mm512_add_epi64(_mm512_sub_epi64(t[5 + j], c->p52[j]), _mm512_srai_epi64(d[j - 1], 52));
+    }
+    __mmask8 neg = _mm512_movepi64_mask(d[4]);
+    ZBP512_UNROLL
+    for (int j = 0; j < 5; j++) r[j] = _mm512_mask_blend_epi64(neg, d[j], u[j]);
+}
+
+/* ---- mul / sqr blocks ---------------------------------------------------------------------------- */
+
+static inline __attribute__((always_inline)) void zbp512_mul_block(uint64_t *r, const uint64_t *a,
+                                                                    const uint64_t *b,
+                                                                    const zbp512_consts_t *c,
+                                                                    const int v2) {
+    __m512i va[4], vb[4], x[5], y[5], t[10], z[5];
+    zbp512_load8(va, a);
+    zbp512_load8(vb, b);
+    ZBP512_TO52(x, va, 4, v2); /* 16a */
+    ZBP512_TO52(y, vb, 0, v2);
+    ZBP512_UNROLL
+    for (int k = 0; k < 10; k++) t[k] = zbp512_zero();
+    ZBP512_UNROLL
+    for (int i = 0; i < 5; i++) {
+        ZBP512_UNROLL
+        for (int j = 0; j < 5; j++) {
+            t[i + j] = _mm512_madd52lo_epu64(t[i + j], x[j], y[i]);
+            t[i + j + 1] = _mm512_madd52hi_epu64(t[i + j + 1], x[j], y[i]);
+        }
+    }
+    ZBP512_UNROLL
+    for (int i = 0; i < 5; i++) zbp512_round(t, i, c);
+    zbp512_final(z, t, c);
+    zbp512_from52(va, z, v2);
+    zbp512_store8(r, va);
+}
+
+static inline __attribute__((always_inline)) void zbp512_sqr_block(uint64_t *r, const uint64_t *a,
+                                                                    const zbp512_consts_t *c,
+                                                                    const int v2) {
+    __m512i va[4], x[5], t[10], z[5];
+    zbp512_load8(va, a);
+    ZBP512_TO52(x, va, 2, v2); /* 4a */
+    ZBP512_UNROLL
+    for (int k = 0; k < 10; k++) t[k] = zbp512_zero();
+    /* The off-diagonal products once, doubled, then the diagonal. */
+    ZBP512_UNROLL
+    for (int i = 0; i < 5; i++) {
+        ZBP512_UNROLL
+        for (int j = i + 1; j < 5; j++) {
+            t[i + j] = _mm512_madd52lo_epu64(t[i + j], x[i], x[j]);
+            t[i + j + 1] = _mm512_madd52hi_epu64(t[i + j + 1], x[i], x[j]);
+        }
+    }
+    ZBP512_UNROLL
+    for (int k = 1; k < 9; k++) t[k] = _mm512_add_epi64(t[k], t[k]);
+    ZBP512_UNROLL
+    for (int i = 0; i < 5; i++) {
+        t[2 * i] = _mm512_madd52lo_epu64(t[2 * i], x[i], x[i]);
+        t[2 * i + 1] = _mm512_madd52hi_epu64(t[2 * i + 1], x[i], x[i]);
+    }
+    ZBP512_UNROLL
+    for (int i = 0; i < 5; i++) zbp512_round(t, i, c);
+    zbp512_final(z, t, c);
+    zbp512_from52(va, z, v2);
+    zbp512_store8(r, va);
+}
+
+/* ---- add / sub blocks (64-bit limbs, carries in k-masks) ------------------------------------------ */
+
+/* s = a + b (< 2^255, no carry out of the top limb). */
+static inline void zbp512_add4(__m512i s[4], const __m512i a[4], const __m512i b[4]) {
+    const __m512i one = _mm512_set1_epi64(1);
+    const __m512i zero = _mm512_setzero_si512();
+    __mmask8 cy;
+    s[0] = _mm512_add_epi64(a[0], b[0]);
+    cy = _mm512_cmplt_epu64_mask(s[0], a[0]);
+    ZBP512_UNROLL
+    for (int j = 1; j < 4; j++) {
+        __m512i t = _mm512_add_epi64(a[j], b[j]);
+        __mmask8 c1 = _mm512_cmplt_epu64_mask(t, a[j]);
+        t = _mm512_mask_add_epi64(t, cy, t, one);
+        /* t + 1 wrapped to 0: a carry out too (then c1 was 0). */
+        if (j < 3) cy = c1 | _mm512_mask_cmpeq_epu64_mask(cy, t, zero);
+        s[j] = t;
+    }
+}
+
+/* d = a - b mod 2^256; returns the lanes that borrowed out of the top limb (a < b). */
+static inline __mmask8 zbp512_sub4(__m512i d[4], const __m512i a[4], const __m512i b[4]) {
+    const __m512i one = _mm512_set1_epi64(1);
+    __mmask8 bw;
+    d[0] = _mm512_sub_epi64(a[0], b[0]);
+    bw = _mm512_cmplt_epu64_mask(a[0], b[0]);
+    ZBP512_UNROLL
+    for (int j = 1; j < 4; j++) {
+        __mmask8 b1 = _mm512_cmplt_epu64_mask(a[j], b[j]);
+        __mmask8 eq = _mm512_mask_cmpeq_epu64_mask(bw, a[j], b[j]); /* a_j == b_j and borrow in */
+        __m512i t = _mm512_sub_epi64(a[j], b[j]);
+        d[j] = _mm512_mask_sub_epi64(t, bw, t, one);
+        bw = b1 | eq;
+    }
+    return bw;
+}
+
+static inline void zbp512_add_block(uint64_t *r, const uint64_t *a, const uint64_t *b,
+                                    const zbp512_consts_t *c) {
+    __m512i va[4], vb[4], s[4], d[4];
+    zbp512_load8(va, a);
+    zbp512_load8(vb, b);
+    zbp512_add4(s, va, vb);
+    __mmask8 lt = zbp512_sub4(d, s, c->p64); /* s < p: keep s */
+    ZBP512_UNROLL
+    for (int j = 0; j < 4; j++) s[j] = _mm512_mask_blend_epi64(lt, d[j], s[j]);
+    zbp512_store8(r, s);
+}
+
+static inline void zbp512_sub_block(uint64_t *r, const uint64_t *a, const uint64_t *b,
+                                    const zbp512_consts_t *c) {
+    __m512i va[4], vb[4], d[4], q[4];
+    zbp512_load8(va, a);
+    zbp512_load8(vb, b);
+    __mmask8 bw = zbp512_sub4(d, va, vb); /* a < b: add p back */
+    const __m512i zero = _mm512_setzero_si512();
+    ZBP512_UNROLL
+    for (int j = 0; j < 4; j++) q[j] = _mm512_mask_mov_epi64(zero, bw, c->p64[j]);
+    zbp512_add4(va, d, q); /* d + p wraps mod 2^256 to the right value; carry out ignored */
+    zbp512_store8(r, va);
+}
+
+/* ---- the table entries ----------------------------------------------------------------------------- */
+
+/* Whole blocks of 8, then the tail through a zero-padded stack copy (zero is a valid element). */
+static inline __attribute__((always_inline)) void zbp512_mul_loop(uint64_t *r, const uint64_t *a,
+                                                                   const uint64_t *b, size_t n,
+                                                                   const zbp512_consts_t *c,
+                                                                   const int v2) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) zbp512_mul_block(r + 4 * i, a + 4 * i, b + 4 * i, c, v2);
+    if (i < n) {
+        uint64_t ta[32] = {0}, tb[32] = {0}, tr[32];
+        size_t k = n - i;
+        memcpy(ta, a + 4 * i, k * 32);
+        memcpy(tb, b + 4 * i, k * 32);
+        zbp512_mul_block(tr, ta, tb, c, v2);
+        memcpy(r + 4 * i, tr, k * 32);
+    }
+}
+
+static inline __attribute__((always_inline)) void zbp512_sqr_loop(uint64_t *r, const uint64_t *a,
+                                                                   size_t n,
+                                                                   const zbp512_consts_t *c,
+                                                                   const int v2) {
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) zbp512_sqr_block(r + 4 * i, a + 4 * i, c, v2);
+    if (i < n) {
+        uint64_t ta[32] = {0}, tr[32];
+        size_t k = n - i;
+        memcpy(ta, a + 4 * i, k * 32);
+        zbp512_sqr_block(tr, ta, c, v2);
+        memcpy(r + 4 * i, tr, k * 32);
+    }
+}
+
+static void zbp512_mul(uint64_t *r, const uint64_t *a, const uint64_t *b, size_t n,
+                       const zbp_mont_t *f) {
+    if (n == 0) return;
+    zbp512_consts_t c;
+    zbp512_consts(&c, f);
+    if (zbp512_have_vbmi2())
+        zbp512_mul_loop(r, a, b, n, &c, 1);
+    else
+        zbp512_mul_loop(r, a, b, n, &c, 0);
+}
+
+static void zbp512_sqr(uint64_t *r, const uint64_t *a, size_t n, const zbp_mont_t *f) {
+    if (n == 0) return;
+    zbp512_consts_t c;
+    zbp512_consts(&c, f);
+    if (zbp512_have_vbmi2())
+        zbp512_sqr_loop(r, a, n, &c, 1);
+    else
+        zbp512_sqr_loop(r, a, n, &c, 0);
+}
+
+#define ZBP512_BINARY(name, blk)                                                                    \
+    static void name(uint64_t *r, const uint64_t *a, const uint64_t *b, size_t n,                  \
+                     const zbp_mont_t *f) {                                                         \
+        zbp512_consts_t c;                                                                          \
+        zbp512_consts(&c, f);                                                                       \
+        size_t i = 0;                                                                               \
+        for (; i + 8 <= n; i += 8) blk(r + 4 * i, a + 4 * i, b + 4 * i, &c);                        \
+        if (i < n) {                                                                                \
+            uint64_t ta[32] = {0}, tb[32] = {0}, tr[32];                                            \
+            size_t k = n - i;                                                                       \
+            memcpy(ta, a + 4 * i, k * 32);                                                          \
+            memcpy(tb, b + 4 * i, k * 32);                                                          \
+            blk(tr, ta, tb, &c);                                                                    \
+            memcpy(r + 4 * i, tr, k * 32);                                                          \
+        }                                                                                           \
+    }
+
+ZBP512_BINARY(zbp512_add, zbp512_add_block)
+ZBP512_BINARY(zbp512_sub, zbp512_sub_block)
+
+const zbp_batch_ops_t zbp_batch_avx512 = {"avx512ifma", zbp512_mul, zbp512_sqr, zbp512_add,
+                                          zbp512_sub};

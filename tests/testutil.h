@@ -1,0 +1,18 @@
+/* testutil.h: helpers shared by the Criterion tests: a seeded RNG, hex, environment lookups. */
+#ifndef ZBP_TESTUTIL_H
+#define ZBP_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* xoshiro256** seeded from ZBP_TEST_SEED (printed on failure paths by the tests) or a default. */
+typedef struct { uint64_t s[4]; } test_rng_t;
+void test_rng_seed(test_rng_t *r, uint64_t seed);
+uint64_t test_rng_u64(test_rng_t *r);
+void test_rng_bytes(void *ctx, uint8_t *buf, size_t n); /* ctx is a test_rng_t*; fits fq_random */
+uint64_t test_seed(void); /* ZBP_TEST_SEED or a fixed default */
+
+/* Directory of an environment variable, or NULL (then the test reports itself skipped). */
+const char *test_env_dir(const char *var);
+
+#endif
