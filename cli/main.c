@@ -24,7 +24,10 @@ typedef struct {
 } command_t;
 
 static const command_t commands[] = {
+    {"attest", cmd_attest,
+     "attest report|certificates|verify|kds-url|info ...   (SEV-SNP reports; see docs/attestation.md)"},
     {"bench", cmd_bench, "bench field [--json] [--isa NAME]"},
+    {"info", cmd_info, "info <file>                     (an SEV-SNP report: every field)"},
     {"version", cmd_version, "version"},
 };
 

@@ -52,29 +52,35 @@ static inline unsigned char zbp_sbb_fallback(unsigned char c, uint64_t a, uint64
 #define ZBP_SBB(c, a, b, out) zbp_sbb_fallback((c), (a), (b), (out))
 #endif
 
-/* r = t - p if t >= p else t, for t < 2p. */
-static inline void zbp_mont_reduce_once(uint64_t r[4], const uint64_t t[4], const uint64_t p[4]) {
+/* r = t - p if t >= p else t, for t = (t0..t3) < 2p. Takes the limbs by value so that callers'
+ * temporaries stay in registers. */
+static inline void zbp_mont_reduce4(uint64_t r[4], uint64_t t0, uint64_t t1, uint64_t t2,
+                                    uint64_t t3, const uint64_t p[4]) {
     uint64_t d0, d1, d2, d3;
-    unsigned char b = ZBP_SBB(0, t[0], p[0], &d0);
-    b = ZBP_SBB(b, t[1], p[1], &d1);
-    b = ZBP_SBB(b, t[2], p[2], &d2);
-    b = ZBP_SBB(b, t[3], p[3], &d3);
+    unsigned char b = ZBP_SBB(0, t0, p[0], &d0);
+    b = ZBP_SBB(b, t1, p[1], &d1);
+    b = ZBP_SBB(b, t2, p[2], &d2);
+    b = ZBP_SBB(b, t3, p[3], &d3);
     uint64_t keep = 0 - (uint64_t)b; /* all ones when t < p: keep t */
-    r[0] = (t[0] & keep) | (d0 & ~keep);
-    r[1] = (t[1] & keep) | (d1 & ~keep);
-    r[2] = (t[2] & keep) | (d2 & ~keep);
-    r[3] = (t[3] & keep) | (d3 & ~keep);
+    r[0] = (t0 & keep) | (d0 & ~keep);
+    r[1] = (t1 & keep) | (d1 & ~keep);
+    r[2] = (t2 & keep) | (d2 & ~keep);
+    r[3] = (t3 & keep) | (d3 & ~keep);
+}
+
+static inline void zbp_mont_reduce_once(uint64_t r[4], const uint64_t t[4], const uint64_t p[4]) {
+    zbp_mont_reduce4(r, t[0], t[1], t[2], t[3], p);
 }
 
 static inline void zbp_mont_add(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
                                 const uint64_t p[4]) {
     /* a, b < p < 2^254: the sum fits in 256 bits, no carry out. */
-    uint64_t t[4];
-    unsigned char c = ZBP_ADC(0, a[0], b[0], &t[0]);
-    c = ZBP_ADC(c, a[1], b[1], &t[1]);
-    c = ZBP_ADC(c, a[2], b[2], &t[2]);
-    (void)ZBP_ADC(c, a[3], b[3], &t[3]);
-    zbp_mont_reduce_once(r, t, p);
+    uint64_t t0, t1, t2, t3;
+    unsigned char c = ZBP_ADC(0, a[0], b[0], &t0);
+    c = ZBP_ADC(c, a[1], b[1], &t1);
+    c = ZBP_ADC(c, a[2], b[2], &t2);
+    (void)ZBP_ADC(c, a[3], b[3], &t3);
+    zbp_mont_reduce4(r, t0, t1, t2, t3, p);
 }
 
 static inline void zbp_mont_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],

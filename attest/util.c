@@ -1,0 +1,129 @@
+/* util.c: the attest room's small shared helpers: error messages (with OpenSSL's reason), hex,
+ * and whole-file reads and atomic writes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "attest/attest_int.h"
+
+int att_fail(char *err, size_t errlen, int code, const char *fmt, ...) {
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+int att_fail_ossl(char *err, size_t errlen, int code, const char *fmt, ...) {
+    unsigned long e = ERR_get_error();
+    ERR_clear_error();
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+        if (e && n >= 0 && (size_t)n < errlen) {
+            char reason[160];
+            ERR_error_string_n(e, reason, sizeof reason);
+            snprintf(err + n, errlen - (size_t)n, " (%s)", reason);
+        }
+    }
+    return code;
+}
+
+bool att_is_zero(const uint8_t *p, size_t n) {
+    uint8_t acc = 0;
+    for (size_t i = 0; i < n; i++) acc |= p[i];
+    return acc == 0;
+}
+
+void att_hex(char *out, const uint8_t *b, size_t n) {
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[b[i] >> 4];
+        out[2 * i + 1] = digits[b[i] & 15];
+    }
+    out[2 * n] = 0;
+}
+
+int att_read_file(const char *path, size_t max, uint8_t **out, size_t *len, char *err,
+                  size_t errlen) {
+    *out = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return att_fail(err, errlen, ATTEST_EINPUT, "%s: %s", path, strerror(errno));
+    size_t cap = 4096, n = 0;
+    uint8_t *buf = malloc(cap + 1);
+    if (!buf) {
+        close(fd);
+        return att_fail(err, errlen, ATTEST_EINTERNAL, "%s: out of memory", path);
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap > max) break;
+            size_t ncap = cap * 2;
+            uint8_t *nb = realloc(buf, ncap + 1);
+            if (!nb) {
+                free(buf);
+                close(fd);
+                return att_fail(err, errlen, ATTEST_EINTERNAL, "%s: out of memory", path);
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            int e = errno;
+            free(buf);
+            close(fd);
+            return att_fail(err, errlen, ATTEST_EINPUT, "%s: read: %s", path, strerror(e));
+        }
+        if (r == 0) break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (n > max) {
+        free(buf);
+        return att_fail(err, errlen, ATTEST_EINPUT, "%s: larger than %zu bytes", path, max);
+    }
+    buf[n] = 0;
+    *out = buf;
+    *len = n;
+    return ATTEST_OK;
+}
+
+int att_write_file(const char *path, const uint8_t *data, size_t n, mode_t mode, char *err,
+                   size_t errlen) {
+    char tmp[4200];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp)
+        return att_fail(err, errlen, ATTEST_EINPUT, "%s: path too long", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0) return att_fail(err, errlen, ATTEST_EINPUT, "%s: %s", tmp, strerror(errno));
+    size_t off = 0;
+    while (off < n) {
+        ssize_t w = write(fd, data + off, n - off);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            int e = errno;
+            close(fd);
+            unlink(tmp);
+            return att_fail(err, errlen, ATTEST_EINPUT, "%s: write: %s", path, strerror(e));
+        }
+        off += (size_t)w;
+    }
+    if (close(fd) != 0 || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return att_fail(err, errlen, ATTEST_EINPUT, "%s: %s", path, strerror(e));
+    }
+    return ATTEST_OK;
+}
