@@ -20,6 +20,9 @@ typedef struct {
 
 /* The field room's cases. Inputs are random, generated once on first use. */
 const zbp_bench_case_t *zbp_bench_field_cases(size_t *count);
+/* The curve room's cases (bench/kernels_curve.c): group operations, scalar multiplication,
+ * pairings and a Groth16 verification. */
+const zbp_bench_case_t *zbp_bench_curve_cases(size_t *count);
 
 /* Wall-clock nanoseconds and the time-stamp counter, for the drivers. */
 uint64_t zbp_bench_now_ns(void);

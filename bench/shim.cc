@@ -12,7 +12,7 @@ const char *zbp_isa_name(int isa);
 }
 
 static void run_case(benchmark::State &state, const zbp_bench_case_t *c, int isa) {
-    if (zbp_field_select(isa) != 0) {
+    if (isa >= 0 && zbp_field_select(isa) != 0) {
         state.SkipWithError("path not supported on this CPU");
         return;
     }
@@ -32,6 +32,12 @@ int main(int argc, char **argv) {
                                cases[k].kind;
             benchmark::RegisterBenchmark(name.c_str(), run_case, &cases[k], isa);
         }
+    }
+    /* The curve cases run on the scalar path the library chose (they have no batch variants). */
+    const zbp_bench_case_t *curve = zbp_bench_curve_cases(&n);
+    for (size_t k = 0; k < n; k++) {
+        std::string name = std::string("curve/") + curve[k].name + "/" + curve[k].kind;
+        benchmark::RegisterBenchmark(name.c_str(), run_case, &curve[k], -1);
     }
     benchmark::Initialize(&argc, argv);
     benchmark::RunSpecifiedBenchmarks();

@@ -79,12 +79,59 @@ static int bench_field(int argc, char **argv) {
     return 0;
 }
 
+/* `bench curve [--json] [--min-ms N] [--samples N]`: every curve case on the current scalar path
+ * (one core; the curve code has no batch-ISA variants). */
+static int bench_curve(int argc, char **argv) {
+    int json = 0, samples = 5;
+    long min_ms = 200;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json")) {
+            json = 1;
+        } else if (!strcmp(argv[i], "--min-ms") && i + 1 < argc) {
+            min_ms = strtol(argv[++i], NULL, 10);
+            if (min_ms < 1 || min_ms > 100000) {
+                cli_error("bench curve: --min-ms must be 1..100000");
+                return EXIT_BAD_INPUT;
+            }
+        } else if (!strcmp(argv[i], "--samples") && i + 1 < argc) {
+            samples = atoi(argv[++i]);
+            if (samples < 1 || samples > 64) {
+                cli_error("bench curve: --samples must be 1..64");
+                return EXIT_BAD_INPUT;
+            }
+        } else {
+            cli_error("bench curve: unknown argument '%s'", argv[i]);
+            return EXIT_BAD_INPUT;
+        }
+    }
+    size_t ncases;
+    const zbp_bench_case_t *cases = zbp_bench_curve_cases(&ncases);
+    const char *isa = zbp_isa_name(zbp_field_scalar_isa());
+    if (json)
+        printf("{\"bench\": \"curve\", \"isa\": \"%s\", \"results\": [", isa);
+    else
+        printf("%-12s %-24s %-11s %14s %14s\n", "path", "operation", "kind", "ns/op", "tsc/op");
+    for (size_t k = 0; k < ncases; k++) {
+        double ns, tsc;
+        zbp_bench_measure(&cases[k], (uint64_t)min_ms * 1000000ull, samples, &ns, &tsc);
+        if (json)
+            printf("%s\n  {\"op\": \"%s\", \"kind\": \"%s\", \"ns_per_op\": %.1f, \"tsc_per_op\": %.1f}",
+                   k ? "," : "", cases[k].name, cases[k].kind, ns, tsc);
+        else
+            printf("%-12s %-24s %-11s %14.1f %14.1f\n", isa, cases[k].name, cases[k].kind, ns, tsc);
+        fflush(stdout);
+    }
+    if (json) printf("\n]}\n");
+    return 0;
+}
+
 int cmd_bench(int argc, char **argv) {
     if (argc < 2) {
         cli_error("bench: which one? usage: zbprover bench field [--json] [--isa NAME]");
         return EXIT_BAD_INPUT;
     }
     if (!strcmp(argv[1], "field")) return bench_field(argc - 1, argv + 1);
-    cli_error("bench: unknown benchmark '%s' (available: field)", argv[1]);
+    if (!strcmp(argv[1], "curve")) return bench_curve(argc - 1, argv + 1);
+    cli_error("bench: unknown benchmark '%s' (available: field, curve)", argv[1]);
     return EXIT_BAD_INPUT;
 }

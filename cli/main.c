@@ -26,8 +26,9 @@ typedef struct {
 static const command_t commands[] = {
     {"attest", cmd_attest,
      "attest report|certificates|verify|kds-url|info ...   (SEV-SNP reports; see docs/attestation.md)"},
-    {"bench", cmd_bench, "bench field [--json] [--isa NAME]"},
+    {"bench", cmd_bench, "bench field|curve|ntt [--json] ...   (see README.md)"},
     {"info", cmd_info, "info <file>                     (an SEV-SNP report: every field)"},
+    {"verify", cmd_verify_proof, "verify <verification_key.json> <public.json> <proof.json>"},
     {"version", cmd_version, "version"},
 };
 
