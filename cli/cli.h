@@ -9,6 +9,7 @@ enum { EXIT_VERDICT_NO = 1, EXIT_BAD_INPUT = 2, EXIT_INTERNAL = 3 };
 int cmd_bench(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_info(int argc, char **argv); /* `info <file>`: dispatches on the file's type */
+int cmd_export_vk(int argc, char **argv); /* `export-vk <zkey> <vk.json>` */
 int cmd_verify_proof(int argc, char **argv); /* `verify`: Groth16 proofs (cmd_verify.c) */
 /* cmd_attest.c: `attest report|certificates|verify|kds-url|info`; `info` on an SNP report. */
 int cmd_attest(int argc, char **argv);

@@ -1,18 +1,127 @@
-/* cmd_info.c: `zbprover info <file>`: a summary of a file, chosen by what the file is. Today it
- * knows SEV-SNP attestation reports (1184 bytes, version 2 or later); the prover issue adds
- * .zkey, .wtns and .r1cs, recognised by their 4-byte magic. */
+/* cmd_info.c: `zbprover info <file>`: a summary of a .zkey, .wtns or .r1cs (recognised by its
+ * magic) or of an SEV-SNP attestation report (every field). `--json` for machine reading. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "prover/prover.h"
+
+static void hex(char *out, const uint8_t *b, size_t n) {
+    for (size_t i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+static int info_zkey(const char *path, int json) {
+    char err[512];
+    zbp_zkey_t z;
+    int st = zbp_zkey_open(&z, path, err, sizeof err);
+    if (st != ZBP_OK) {
+        cli_error("%s", err);
+        return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+    }
+    uint8_t sha[32];
+    char shahex[65];
+    zbp_zkey_sha256(&z, sha);
+    hex(shahex, sha, 32);
+    if (json) {
+        printf("{\"type\": \"zkey\", \"protocol\": \"groth16\", \"curve\": \"bn128\", "
+               "\"constraints\": %u, \"domain_size\": %u, \"log_domain\": %u, \"public\": %u, "
+               "\"variables\": %u, \"coefficients\": %u, \"contributions\": %u, \"bytes\": %zu, "
+               "\"sha256\": \"%s\"}\n",
+               z.n_constraints, z.domain_size, z.log_domain, z.n_public, z.n_vars, z.n_coefs,
+               z.n_contributions, z.file.size, shahex);
+    } else {
+        printf("file           %s (.zkey version %u)\n", path, z.file.version);
+        printf("protocol       groth16\ncurve          bn128 (BN254)\n");
+        printf("constraints    %u\n", z.n_constraints);
+        printf("domain         2^%u = %u\n", z.log_domain, z.domain_size);
+        printf("public         %u\n", z.n_public);
+        printf("variables      %u (wires, with the constant wire 0)\n", z.n_vars);
+        printf("coefficients   %u (A and B records)\n", z.n_coefs);
+        printf("contributions  %u\n", z.n_contributions);
+        printf("size           %zu bytes\n", z.file.size);
+        printf("sha256         %s\n", shahex);
+    }
+    zbp_zkey_close(&z);
+    return 0;
+}
+
+static int info_wtns(const char *path, int json) {
+    char err[512];
+    zbp_wtns_t w;
+    int st = zbp_wtns_open(&w, path, err, sizeof err);
+    if (st != ZBP_OK) {
+        cli_error("%s", err);
+        return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+    }
+    /* The distribution of values matters to the MSMs: count zeros, ones and small values. */
+    uint64_t zeros = 0, ones = 0, small = 0;
+    for (uint32_t i = 0; i < w.n_witness; i++) {
+        const uint8_t *v = w.values + (size_t)i * 32;
+        int hi_zero = 1;
+        for (int k = 4; k < 32; k++)
+            if (v[k]) hi_zero = 0;
+        uint32_t lo = (uint32_t)v[0] | (uint32_t)v[1] << 8 | (uint32_t)v[2] << 16 | (uint32_t)v[3] << 24;
+        if (hi_zero && lo == 0) zeros++;
+        else if (hi_zero && lo == 1) ones++;
+        else if (hi_zero) small++;
+    }
+    if (json)
+        printf("{\"type\": \"wtns\", \"curve\": \"bn128\", \"values\": %u, \"zeros\": %llu, "
+               "\"ones\": %llu, \"small\": %llu}\n",
+               w.n_witness, (unsigned long long)zeros, (unsigned long long)ones,
+               (unsigned long long)small);
+    else
+        printf("file           %s (.wtns version %u)\ncurve          bn128 (BN254 Fr)\n"
+               "values         %u\nzeros          %llu\nones           %llu\n"
+               "below 2^32     %llu (other than 0 and 1)\n",
+               path, w.file.version, w.n_witness, (unsigned long long)zeros,
+               (unsigned long long)ones, (unsigned long long)small);
+    zbp_wtns_close(&w);
+    return 0;
+}
+
+static int info_r1cs(const char *path, int json) {
+    char err[512];
+    zbp_r1cs_t r;
+    int st = zbp_r1cs_open(&r, path, err, sizeof err);
+    if (st != ZBP_OK) {
+        cli_error("%s", err);
+        return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+    }
+    if (json)
+        printf("{\"type\": \"r1cs\", \"curve\": \"bn128\", \"wires\": %u, \"constraints\": %u, "
+               "\"outputs\": %u, \"public_inputs\": %u, \"private_inputs\": %u, \"labels\": %llu, "
+               "\"terms\": %llu, \"custom_gates\": %s}\n",
+               r.n_wires, r.n_constraints, r.n_outputs, r.n_pub_inputs, r.n_prv_inputs,
+               (unsigned long long)r.n_labels, (unsigned long long)r.n_terms,
+               r.custom_gates ? "true" : "false");
+    else
+        printf("file           %s (.r1cs version %u)\ncurve          bn128 (BN254 Fr)\n"
+               "constraints    %u\nwires          %u\noutputs        %u\npublic inputs  %u\n"
+               "private inputs %u\nlabels         %llu\nterms          %llu\ncustom gates   %s\n",
+               path, r.file.version, r.n_constraints, r.n_wires, r.n_outputs, r.n_pub_inputs,
+               r.n_prv_inputs, (unsigned long long)r.n_labels, (unsigned long long)r.n_terms,
+               r.custom_gates ? "yes" : "no");
+    zbp_r1cs_close(&r);
+    return 0;
+}
 
 int cmd_info(int argc, char **argv) {
-    if (argc != 2) {
-        cli_error("usage: zbprover info <file>");
+    int json = 0;
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json"))
+            json = 1;
+        else if (!path)
+            path = argv[i];
+        else
+            path = NULL, i = argc; /* two paths: usage error below */
+    }
+    if (!path || argc > 3) {
+        cli_error("usage: zbprover info <file> [--json]");
         return EXIT_BAD_INPUT;
     }
-    const char *path = argv[1];
     struct stat st;
     if (stat(path, &st) != 0) {
         cli_error("%s: cannot read the file", path);
@@ -26,9 +135,12 @@ int cmd_info(int argc, char **argv) {
     unsigned char magic[4] = {0};
     size_t got = f ? fread(magic, 1, 4, f) : 0;
     if (f) fclose(f);
-    if (got == 4 && (!memcmp(magic, "zkey", 4) || !memcmp(magic, "wtns", 4) || !memcmp(magic, "r1cs", 4))) {
-        cli_error("%s: a .%.4s file; this build summarises SEV-SNP reports only", path, (const char *)magic);
-        return EXIT_BAD_INPUT;
+    if (got == 4 && !memcmp(magic, "zkey", 4)) return info_zkey(path, json);
+    if (got == 4 && !memcmp(magic, "wtns", 4)) return info_wtns(path, json);
+    if (got == 4 && !memcmp(magic, "r1cs", 4)) return info_r1cs(path, json);
+    if (json) {
+        char *args[] = {"attest", "info", (char *)path, "--json", NULL};
+        return cmd_attest(4, args);
     }
     return cmd_info_report(path);
 }

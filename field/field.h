@@ -21,7 +21,8 @@ enum {
     ZBP_ERR_INPUT = 1,      /* malformed or non-canonical input */
     ZBP_ERR_RANGE = 2,      /* a value >= the modulus, or out of an allowed range */
     ZBP_ERR_NOMEM = 3,
-    ZBP_ERR_UNSUPPORTED = 4 /* e.g. an ISA path this CPU lacks */
+    ZBP_ERR_UNSUPPORTED = 4, /* e.g. an ISA path this CPU lacks, another curve or protocol */
+    ZBP_ERR_IO = 5           /* a file that cannot be read or written */
 };
 
 /* ---- ISA selection ----------------------------------------------------------------------------- */

@@ -1,5 +1,6 @@
-/* prover.h: the face of the prover room. For now the Groth16 verifier (snarkjs's check on the same
- * JSON files) with its key and proof types; the prover, readers and writers join it later. */
+/* prover.h: the face of the prover room: readers of snarkjs's .zkey, .wtns and .r1cs files, the
+ * Groth16 verifier (snarkjs's check on the same JSON files) with its key and proof types, and the
+ * writers of verification_key.json, proof.json and public.json. */
 #ifndef ZBP_PROVER_H
 #define ZBP_PROVER_H
 
@@ -48,6 +49,104 @@ int groth16_verify(const groth16_vk_t *vk, const groth16_proof_t *proof, const f
  * *valid set, or an error status with err = "<file>: <what is wrong>". */
 int groth16_verify_files(const char *vk_path, const char *public_path, const char *proof_path,
                          int *valid, char *err, size_t errlen);
+
+/* ---- snarkjs binary files (.zkey, .wtns, .r1cs) -------------------------------------------------------
+ * A file is mapped (mmap) or borrowed from the caller's memory and read in place: nothing is copied.
+ * Every count, size and offset is checked against the file and against BN254 before use; an error
+ * returns ZBP_ERR_INPUT (malformed), ZBP_ERR_RANGE (a number out of range), ZBP_ERR_UNSUPPORTED
+ * (another curve or protocol) or ZBP_ERR_NOMEM / ZBP_ERR_IO with one line in err that names the
+ * file, the section and what is wrong. Point sections hold zkey-form points (see curve.h) that may
+ * be only 4-byte aligned in the file: read them through g1_affine_from_bytes / memcpy, or through
+ * the MSM, which accepts unaligned bases. */
+
+typedef struct {
+    const uint8_t *p; /* the section's body, or NULL when absent */
+    uint64_t size;
+} zbp_section_t;
+
+#define ZBP_MAX_SECTION_ID 15
+typedef struct {
+    const uint8_t *data; /* the whole file */
+    size_t size;
+    int owned;           /* 1: mapped by zbp_binfile_open (unmapped by _close) */
+    char name[256];      /* the file's name, for messages */
+    char magic[5];
+    uint32_t version;
+    zbp_section_t sec[ZBP_MAX_SECTION_ID + 1]; /* by id; ids above the maximum are skipped */
+} zbp_binfile_t;
+
+/* Opens and indexes a container with the given magic ("zkey", "wtns", "r1cs") and version <=
+ * max_version. _open maps the file read-only; _from_memory borrows buf (kept alive by the caller). */
+int zbp_binfile_open(zbp_binfile_t *f, const char *path, const char *magic, uint32_t max_version,
+                     char *err, size_t errlen);
+int zbp_binfile_from_memory(zbp_binfile_t *f, const uint8_t *buf, size_t len, const char *name,
+                            const char *magic, uint32_t max_version, char *err, size_t errlen);
+void zbp_binfile_close(zbp_binfile_t *f);
+
+/* A Groth16 .zkey for BN254 (protocol 1). */
+typedef struct {
+    zbp_binfile_t file;
+    uint32_t n_vars;       /* wires, including wire 0 (the constant 1) */
+    uint32_t n_public;     /* outputs + public inputs (wire 0 not counted) */
+    uint32_t domain_size;  /* n, a power of two */
+    unsigned log_domain;   /* log2 n, at most 28 */
+    uint32_t n_constraints;/* derived from the coefficient records (the public rows follow them) */
+    uint32_t n_coefs;
+    g1_affine_t alpha1, beta1, delta1; /* decoded and checked */
+    g2_affine_t beta2, gamma2, delta2;
+    const uint8_t *coefs;  /* n_coefs records of 44 bytes: u32 matrix, u32 row, u32 wire, Fr (v R^2) */
+    const uint8_t *ic, *a, *b1, *c, *h; /* G1 point sections: n_public+1, n_vars, n_vars,
+                                           n_vars-n_public-1, domain_size points */
+    const uint8_t *b2;     /* G2 points: n_vars */
+    uint32_t n_contributions;
+} zbp_zkey_t;
+
+/* Reads a .zkey: the header's points are decoded and checked (on the curve, in G2), every
+ * coefficient record is checked (matrix 0 or 1, row < domain, wire < n_vars, value < r); the
+ * point sections are checked for size only (zbp_zkey_check_points checks every point). */
+int zbp_zkey_open(zbp_zkey_t *z, const char *path, char *err, size_t errlen);
+int zbp_zkey_from_memory(zbp_zkey_t *z, const uint8_t *buf, size_t len, const char *name, char *err,
+                         size_t errlen);
+void zbp_zkey_close(zbp_zkey_t *z);
+/* Every point of every section canonical and on its curve (G2 also in the subgroup): a full check
+ * for untrusted keys, about a microsecond per G1 point. */
+int zbp_zkey_check_points(const zbp_zkey_t *z, char *err, size_t errlen);
+/* SHA-256 of the whole file. */
+void zbp_zkey_sha256(const zbp_zkey_t *z, uint8_t out[32]);
+
+/* A .wtns: n values of Fr in canonical (not Montgomery) form, 32 bytes little-endian each, each
+ * checked below r at open. */
+typedef struct {
+    zbp_binfile_t file;
+    uint32_t n_witness;
+    const uint8_t *values;
+} zbp_wtns_t;
+int zbp_wtns_open(zbp_wtns_t *w, const char *path, char *err, size_t errlen);
+int zbp_wtns_from_memory(zbp_wtns_t *w, const uint8_t *buf, size_t len, const char *name, char *err,
+                         size_t errlen);
+void zbp_wtns_close(zbp_wtns_t *w);
+
+/* A .r1cs: the header, and the constraint section walked and checked in full. */
+typedef struct {
+    zbp_binfile_t file;
+    uint32_t n_wires, n_outputs, n_pub_inputs, n_prv_inputs, n_constraints;
+    uint64_t n_labels;
+    uint64_t n_terms;    /* over all constraints and all three linear combinations */
+    int custom_gates;    /* sections 4 and 5 present */
+    const uint8_t *constraints;
+    uint64_t constraints_size;
+} zbp_r1cs_t;
+int zbp_r1cs_open(zbp_r1cs_t *r, const char *path, char *err, size_t errlen);
+int zbp_r1cs_from_memory(zbp_r1cs_t *r, const uint8_t *buf, size_t len, const char *name, char *err,
+                         size_t errlen);
+void zbp_r1cs_close(zbp_r1cs_t *r);
+
+/* ---- JSON writers in snarkjs's exact layout (1-space indent, no trailing newline) --------------------
+ * Each writes to a temporary file beside path and renames it into place, so a failure leaves
+ * nothing partial behind. */
+int zbp_write_vk_json(const char *path, const zbp_zkey_t *z, char *err, size_t errlen);
+/* The same text into a malloc'ed string (*out, *len); free() it. */
+int zbp_vk_json(char **out, size_t *len, const zbp_zkey_t *z);
 
 #ifdef __cplusplus
 }

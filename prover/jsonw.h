@@ -1,0 +1,33 @@
+/* jsonw.h: inside the prover room: a small JSON text builder that writes Python's
+ * json.dumps(indent=1) layout, which is what snarkjs writes (1-space indent, "key": value, no
+ * trailing newline), and atomic file output (temporary file, fsync, rename). */
+#ifndef ZBP_JSONW_H
+#define ZBP_JSONW_H
+
+#include <stddef.h>
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+    int depth;
+    int first[64]; /* per depth: no element written yet */
+    int after_key; /* the next value follows "key": on the same line */
+    int failed;    /* an allocation failed: the text is incomplete */
+} jsonw_t;
+
+void jsonw_init(jsonw_t *w);
+void jsonw_free(jsonw_t *w);
+void jsonw_begin_object(jsonw_t *w);
+void jsonw_end_object(jsonw_t *w);
+void jsonw_begin_array(jsonw_t *w);
+void jsonw_end_array(jsonw_t *w);
+void jsonw_key(jsonw_t *w, const char *key);
+void jsonw_string(jsonw_t *w, const char *s); /* escapes as needed */
+void jsonw_raw(jsonw_t *w, const char *text); /* a number or literal, as given */
+void jsonw_uint(jsonw_t *w, unsigned long long v);
+
+/* Writes len bytes to path atomically: a temporary file in the same directory, fsync, rename.
+ * Returns 0, or -1 with errno set (nothing is left behind at path or beside it). */
+int zbp_write_file_atomic(const char *path, const void *data, size_t len);
+
+#endif
