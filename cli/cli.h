@@ -8,6 +8,7 @@ enum { EXIT_VERDICT_NO = 1, EXIT_BAD_INPUT = 2, EXIT_INTERNAL = 3 };
 
 int cmd_bench(int argc, char **argv);
 int cmd_bench_ntt(int argc, char **argv); /* `bench ntt` (cmd_bench_ntt.c); argv[0] is "ntt" */
+int cmd_bench_msm(int argc, char **argv); /* `bench msm` (cmd_bench_msm.c); argv[0] is "msm" */
 int cmd_version(int argc, char **argv);
 int cmd_info(int argc, char **argv); /* `info <file>`: dispatches on the file's type */
 int cmd_export_vk(int argc, char **argv); /* `export-vk <zkey> <vk.json>` */

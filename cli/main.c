@@ -26,7 +26,7 @@ typedef struct {
 static const command_t commands[] = {
     {"attest", cmd_attest,
      "attest report|certificates|verify|kds-url|info ...   (SEV-SNP reports; see docs/attestation.md)"},
-    {"bench", cmd_bench, "bench field|curve|ntt [--json] ...   (ntt: --log-size K [--threads N])"},
+    {"bench", cmd_bench, "bench field|curve|ntt [--json] ...   (see README.md)"},
     {"export-vk", cmd_export_vk, "export-vk <circuit.zkey> <verification_key.json>"},
     {"info", cmd_info, "info <file> [--json]            (.zkey, .wtns, .r1cs or an SEV-SNP report)"},
     {"verify", cmd_verify_proof, "verify <verification_key.json> <public.json> <proof.json>"},

@@ -1,0 +1,849 @@
+/* msm_impl.h: the Pippenger engine written once over a group, instantiated by msm_g1.c and
+ * msm_g2.c. Before including it, define G (g1 or g2), F (its field type), F_ADD, F_SUB, F_DBL,
+ * F_NEG, F_MUL, F_SQR, F_IS_ZERO, F_EQ, F_INV_VARTIME, F_ONE_V, MSM_GROUP (1 or 2), and for G1 the GLV
+ * hooks MSM_GLV_SPLIT(mag1, neg1, mag2, neg2, k) and MSM_ENDO_X(r, x) (r = beta x). */
+#ifndef G
+#error "msm_impl.h needs G, F and the field operations defined"
+#endif
+
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msm/msm_internal.h"
+
+#define MI_CAT2(a, b) a##_##b
+#define MI_CAT(a, b) MI_CAT2(a, b)
+#define FN(name) MI_CAT(G, name)
+#define AFF FN(affine_t)
+#define JAC FN(jac_t)
+#define XYZZ FN(xyzz_t)
+
+#ifdef MSM_ENDO_X
+#define MSM_HAS_ENDO 1
+#else
+#define MSM_HAS_ENDO 0
+#endif
+
+static inline int FN(msm_aff_is_inf)(const AFF *a) { return F_IS_ZERO(&a->x) & F_IS_ZERO(&a->y); }
+
+/* ---- the batch-affine kernel ----------------------------------------------------------------------
+ * *acc[i] += add[i] for distinct accumulators (buckets), one shared inversion (Montgomery's trick).
+ * Unlike curve/'s G_batch_add_affine_ptr_vartime it takes the addends contiguous (gathered, with
+ * sign and endomorphism already applied, so both passes read them sequentially) and runs two
+ * independent prefix-product chains (even and odd pairs), so that the out-of-order core overlaps
+ * two multiplications where one chain would wait on each product's latency. Identities, P = Q and
+ * P = -Q are handled. scratch: 2n F; kind: n bytes. Returns the nontrivial additions. */
+enum { MK_GENERAL = 0, MK_DOUBLE = 1, MK_OPPOSITE = 2, MK_TRIVIAL = 3 };
+
+/* The second pass for one pair: the slope from its share of the inverse, then the sum. */
+static inline void FN(msm_ba_one)(AFF *a, const AFF *b, uint8_t kind, F *inv, const F *pre,
+                                  const F *den) {
+    if (kind == MK_TRIVIAL) {
+        if (FN(msm_aff_is_inf)(a)) *a = *b;
+        return;
+    }
+    if (kind == MK_OPPOSITE) {
+        memset(a, 0, sizeof *a);
+        return;
+    }
+    F dinv, lam, t, x3;
+    F_MUL(&dinv, inv, pre);
+    F_MUL(inv, inv, den);
+    if (kind == MK_DOUBLE) {
+        F_SQR(&t, &a->x);
+        F_DBL(&lam, &t);
+        F_ADD(&t, &lam, &t);
+    } else {
+        F_SUB(&t, &b->y, &a->y);
+    }
+    F_MUL(&lam, &t, &dinv);
+    F_SQR(&t, &lam);
+    F_SUB(&t, &t, &a->x);
+    F_SUB(&x3, &t, &b->x);
+    F_SUB(&t, &a->x, &x3);
+    F_MUL(&t, &lam, &t);
+    F_SUB(&a->y, &t, &a->y);
+    a->x = x3;
+}
+
+/* flatten: gcc otherwise keeps the field multiplication out of line here (a call and a branch on
+ * the ISA flag per product, a third of the kernel's time); inlined, the products of neighbouring
+ * pairs interleave. */
+__attribute__((flatten)) static size_t FN(msm_batch_add)(AFF *const *acc, const AFF *add, size_t n, F *scratch,
+                                uint8_t *kind) {
+    F *pre = scratch, *den = scratch + n;
+    F chain[2] = {F_ONE_V, F_ONE_V};
+    size_t nontrivial = 0;
+    for (size_t i = 0; i < n; i++) {
+        const AFF *a = acc[i], *b = &add[i];
+        uint8_t k;
+        if (FN(msm_aff_is_inf)(a) || FN(msm_aff_is_inf)(b)) {
+            k = MK_TRIVIAL;
+        } else if (F_EQ(&a->x, &b->x)) {
+            if (F_EQ(&a->y, &b->y) && !F_IS_ZERO(&a->y)) {
+                k = MK_DOUBLE;
+                F_DBL(&den[i], &a->y);
+            } else {
+                k = MK_OPPOSITE;
+            }
+        } else {
+            k = MK_GENERAL;
+            F_SUB(&den[i], &b->x, &a->x);
+        }
+        kind[i] = k;
+        if (k <= MK_DOUBLE) {
+            pre[i] = chain[i & 1];
+            F_MUL(&chain[i & 1], &chain[i & 1], &den[i]);
+            nontrivial++;
+        }
+    }
+    F inv[2];
+    if (nontrivial) {
+        F t;
+        F_MUL(&t, &chain[0], &chain[1]);
+        F_INV_VARTIME(&t, &t);
+        F_MUL(&inv[0], &t, &chain[1]);
+        F_MUL(&inv[1], &t, &chain[0]);
+    }
+    /* Walk back in pairs (i, i - 1): they sit on different chains, so the two slope chains
+     * (dinv -> lambda -> lambda^2 -> y) are independent and written side by side for the core to
+     * overlap; trivial pairs and a leftover element go one at a time. */
+    size_t i = n;
+    while (i > 0) {
+        if (i < 2 || kind[i - 1] > MK_DOUBLE || kind[i - 2] > MK_DOUBLE) {
+            i--;
+            FN(msm_ba_one)(acc[i], &add[i], kind[i], &inv[i & 1], &pre[i], &den[i]);
+            continue;
+        }
+        size_t i0 = i - 1, i1 = i - 2;
+        AFF *a0 = acc[i0], *a1 = acc[i1];
+        const AFF *b0 = &add[i0], *b1 = &add[i1];
+        F d0, d1, l0, l1, t0, t1, x0, x1;
+        F_MUL(&d0, &inv[i0 & 1], &pre[i0]);
+        F_MUL(&d1, &inv[i1 & 1], &pre[i1]);
+        F_MUL(&inv[i0 & 1], &inv[i0 & 1], &den[i0]);
+        F_MUL(&inv[i1 & 1], &inv[i1 & 1], &den[i1]);
+        if (kind[i0] == MK_DOUBLE) {
+            F_SQR(&t0, &a0->x);
+            F_DBL(&l0, &t0);
+            F_ADD(&t0, &l0, &t0);
+        } else {
+            F_SUB(&t0, &b0->y, &a0->y);
+        }
+        if (kind[i1] == MK_DOUBLE) {
+            F_SQR(&t1, &a1->x);
+            F_DBL(&l1, &t1);
+            F_ADD(&t1, &l1, &t1);
+        } else {
+            F_SUB(&t1, &b1->y, &a1->y);
+        }
+        F_MUL(&l0, &t0, &d0);
+        F_MUL(&l1, &t1, &d1);
+        F_SQR(&t0, &l0);
+        F_SQR(&t1, &l1);
+        F_SUB(&t0, &t0, &a0->x);
+        F_SUB(&t1, &t1, &a1->x);
+        F_SUB(&x0, &t0, &b0->x);
+        F_SUB(&x1, &t1, &b1->x);
+        F_SUB(&t0, &a0->x, &x0);
+        F_SUB(&t1, &a1->x, &x1);
+        F_MUL(&t0, &l0, &t0);
+        F_MUL(&t1, &l1, &t1);
+        F_SUB(&a0->y, &t0, &a0->y);
+        F_SUB(&a1->y, &t1, &a1->y);
+        a0->x = x0;
+        a1->x = x1;
+        i -= 2;
+    }
+    return nontrivial;
+}
+
+/* Scratch (F elements) a batch of n additions needs, and the kernel a group may replace: G1 on
+ * the AVX-512 IFMA batch path uses an array kernel (msm_g1.c) built on fq_mul_batch. */
+#ifdef MSM_VEC_ADD
+#define MSM_SCRATCH(n) (MSM_VEC_SCRATCH(n))
+#else
+#define MSM_SCRATCH(n) (2 * (n))
+#endif
+
+static size_t FN(msm_add)(AFF *const *acc, const AFF *add, size_t n, F *scratch, uint8_t *kind) {
+#ifdef MSM_VEC_ADD
+    if (MSM_VEC_ON()) return MSM_VEC_ADD(acc, add, n, scratch);
+#endif
+    return FN(msm_batch_add)(acc, add, n, scratch, kind);
+}
+
+/* ---- per-thread workspace and bucket accumulation ------------------------------------------------ */
+
+typedef struct {
+    const AFF *pt;
+    uint32_t b;
+    uint8_t neg, endo;
+} FN(msm_qitem_t);
+
+typedef struct {
+    AFF *buckets;          /* this task's bucket range; the identity is all zeros */
+    uint32_t *stamp;       /* stamp[b] == cur: bucket b has an addition in the open batch */
+    uint32_t cur;
+    XYZZ *spill;           /* overflow accumulators (allocated on first use) */
+    int spill_live;
+    size_t seg_max, batch_max, batch;
+    AFF **accp;
+    AFF *addbuf;
+    F *scratch;
+    uint8_t *kind;
+    size_t cnt;
+    FN(msm_qitem_t) *queue;
+    size_t qlen, qmax;
+    msm_stats_t st;
+    int failed;
+} FN(msm_ws_t);
+
+static void FN(msm_ws_free)(FN(msm_ws_t) *w) {
+    free(w->buckets);
+    free(w->stamp);
+    free(w->spill);
+    free(w->accp);
+    free(w->addbuf);
+    free(w->scratch);
+    free(w->kind);
+    free(w->queue);
+    memset(w, 0, sizeof *w);
+}
+
+static int FN(msm_ws_init)(FN(msm_ws_t) *w, size_t seg_max, size_t batch_max) {
+    memset(w, 0, sizeof *w);
+    w->seg_max = seg_max;
+    w->batch_max = batch_max;
+    w->qmax = 2 * batch_max + 16;
+    w->buckets = malloc((seg_max ? seg_max : 1) * sizeof(AFF));
+    w->stamp = malloc((seg_max ? seg_max : 1) * sizeof(uint32_t));
+    w->accp = malloc(batch_max * sizeof(AFF *));
+    w->addbuf = malloc(batch_max * sizeof(AFF));
+    w->scratch = malloc(MSM_SCRATCH(batch_max) * sizeof(F));
+    w->kind = malloc(batch_max);
+    w->queue = malloc(w->qmax * sizeof(FN(msm_qitem_t)));
+    if (!w->buckets || !w->stamp || !w->accp || !w->addbuf || !w->scratch || !w->kind || !w->queue) {
+        FN(msm_ws_free)(w);
+        return ZBP_ERR_NOMEM;
+    }
+    return ZBP_OK;
+}
+
+static inline void FN(msm_load)(AFF *r, const AFF *p, int neg, int endo) {
+#if MSM_HAS_ENDO
+    if (endo)
+        MSM_ENDO_X(&r->x, &p->x);
+    else
+        r->x = p->x;
+#else
+    (void)endo;
+    r->x = p->x;
+#endif
+    if (neg)
+        F_NEG(&r->y, &p->y);
+    else
+        r->y = p->y;
+}
+
+static void FN(msm_run_batch)(FN(msm_ws_t) *w) {
+    if (w->cnt) {
+        w->st.additions += FN(msm_add)(w->accp, w->addbuf, w->cnt, w->scratch, w->kind);
+        w->st.inversions++;
+    }
+    w->cnt = 0;
+    if (++w->cur == UINT32_MAX) { /* never in practice; keeps the stamps sound regardless */
+        memset(w->stamp, 0, w->seg_max * sizeof(uint32_t));
+        w->cur = 1;
+    }
+}
+
+/* Puts a point whose bucket is not in the open batch: a copy into an empty bucket, or a slot. */
+static inline void FN(msm_slot)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, int endo) {
+    AFF *bk = &w->buckets[b];
+    if (FN(msm_aff_is_inf)(bk)) {
+        FN(msm_load)(bk, pt, neg, endo);
+        w->st.fills++;
+        return;
+    }
+    w->stamp[b] = w->cur;
+    w->accp[w->cnt] = bk;
+    FN(msm_load)(&w->addbuf[w->cnt], pt, neg, endo);
+    w->cnt++;
+}
+
+/* Moves deferred points into the open batch while it has room and their buckets are free. */
+static void FN(msm_drain)(FN(msm_ws_t) *w) {
+    size_t keep = 0;
+    for (size_t i = 0; i < w->qlen; i++) {
+        FN(msm_qitem_t) it = w->queue[i];
+        if (w->cnt < w->batch && w->stamp[it.b] != w->cur)
+            FN(msm_slot)(w, it.b, it.pt, it.neg, it.endo);
+        else
+            w->queue[keep++] = it;
+    }
+    w->qlen = keep;
+}
+
+static void FN(msm_flush)(FN(msm_ws_t) *w) {
+    do {
+        FN(msm_run_batch)(w);
+        FN(msm_drain)(w);
+    } while (w->cnt == w->batch);
+}
+
+static void FN(msm_spill)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, int endo) {
+    if (!w->spill) {
+        w->spill = malloc(w->seg_max * sizeof(XYZZ));
+        if (!w->spill) {
+            w->failed = 1;
+            return;
+        }
+    }
+    if (!w->spill_live) {
+        for (size_t i = 0; i < w->seg_max; i++) FN(xyzz_set_infinity)(&w->spill[i]);
+        w->spill_live = 1;
+    }
+    AFF p;
+    FN(msm_load)(&p, pt, neg, endo);
+    FN(xyzz_add_affine)(&w->spill[b], &w->spill[b], &p);
+    w->st.spills++;
+}
+
+static inline void FN(msm_put)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, int endo) {
+    if (w->stamp[b] == w->cur) {
+        /* Its bucket already has an addition in this batch: defer it to a later batch. When many
+         * points pile onto few buckets (equal small scalars), the queue fills; the excess goes
+         * through an XYZZ accumulator instead, so no pattern makes batches degenerate. */
+        if (w->qlen < w->qmax) {
+            w->queue[w->qlen++] = (FN(msm_qitem_t)){pt, b, (uint8_t)neg, (uint8_t)endo};
+            w->st.collisions++;
+        } else {
+            FN(msm_spill)(w, b, pt, neg, endo);
+        }
+        return;
+    }
+    FN(msm_slot)(w, b, pt, neg, endo);
+    if (w->cnt == w->batch) FN(msm_flush)(w);
+}
+
+/* r = k p for a small public k (bucket-range offsets), double-and-add in XYZZ. */
+static void FN(msm_xyzz_mul_small)(XYZZ *r, const XYZZ *p, uint64_t k, msm_stats_t *st) {
+    XYZZ acc;
+    FN(xyzz_set_infinity)(&acc);
+    for (int i = 63; i >= 0; i--) {
+        if (!FN(xyzz_is_infinity)(&acc)) {
+            FN(xyzz_dbl)(&acc, &acc);
+            st->reduction_adds++;
+        }
+        if ((k >> i) & 1) {
+            FN(xyzz_add)(&acc, &acc, p);
+            st->reduction_adds++;
+        }
+    }
+    *r = acc;
+}
+
+/* One task: window v, bucket range seg of pass p. Leaves sum over its buckets of (b + 1) B_b in res. */
+static void FN(msm_task)(const msm_pass_t *p, unsigned v, unsigned seg, FN(msm_ws_t) *w, XYZZ *res) {
+    size_t lo = (size_t)seg * p->seg_buckets;
+    size_t nb = p->nbuckets - lo < p->seg_buckets ? p->nbuckets - lo : p->seg_buckets;
+    memset(w->buckets, 0, nb * sizeof(AFF));
+    memset(w->stamp, 0, nb * sizeof(uint32_t));
+    w->cur = 1;
+    w->cnt = 0;
+    w->qlen = 0;
+    w->spill_live = 0;
+    const unsigned c = p->c;
+    /* In the top window few buckets are reachable: size the batch by those, or nearly every
+     * point would collide with one already in the batch. */
+    size_t used = 1;
+    for (unsigned j = 0; j < p->nlevels; j++) {
+        size_t u = msm_window_buckets(p->bits, p->lv[j].woff + v, c);
+        if (u > used) used = u;
+    }
+    used = used > lo ? used - lo : 1;
+    w->batch = msm_batch_for(used < nb ? used : nb);
+    for (unsigned j = 0; j < p->nlevels; j++) {
+        const msm_level_t *L = &p->lv[j];
+        const AFF *base = (const AFF *)L->base;
+        const unsigned w_at = L->woff + v, limbs = L->limbs;
+        const int endo = L->endo;
+        for (size_t e = 0; e < p->count; e++) {
+            uint32_t pi = p->idx[e];
+            const uint64_t *sc = L->sc + (L->sc_indexed ? (size_t)pi : e) * limbs;
+            int32_t d = msm_booth(sc, limbs, w_at, c);
+            if (!d) continue;
+            int neg = L->neg ? L->neg[e] : 0;
+            if (d < 0) {
+                d = -d;
+                neg ^= 1;
+            }
+            size_t b = (size_t)d - 1 - lo;
+            if (b >= nb) continue;
+            const AFF *pt = &base[pi];
+            if (FN(msm_aff_is_inf)(pt)) continue;
+            FN(msm_put)(w, (uint32_t)b, pt, neg, endo);
+        }
+    }
+    FN(msm_drain)(w);
+    while (w->cnt) FN(msm_flush)(w);
+    /* Running sum from the top bucket down: run = B_top + ... + B_b, sum += run. */
+    XYZZ run, sum;
+    FN(xyzz_set_infinity)(&run);
+    FN(xyzz_set_infinity)(&sum);
+    for (size_t b = nb; b-- > 0;) {
+        if (!FN(msm_aff_is_inf)(&w->buckets[b])) {
+            FN(xyzz_add_affine)(&run, &run, &w->buckets[b]);
+            w->st.reduction_adds++;
+        }
+        if (w->spill_live && !FN(xyzz_is_infinity)(&w->spill[b])) {
+            FN(xyzz_add)(&run, &run, &w->spill[b]);
+            w->st.reduction_adds++;
+        }
+        if (!FN(xyzz_is_infinity)(&run)) {
+            FN(xyzz_add)(&sum, &sum, &run);
+            w->st.reduction_adds++;
+        }
+    }
+    /* sum = sum (b - lo + 1) B_b; the range's weights start at lo + 1: add lo times the total. */
+    if (lo && !FN(xyzz_is_infinity)(&run)) {
+        XYZZ t;
+        FN(msm_xyzz_mul_small)(&t, &run, lo, &w->st);
+        FN(xyzz_add)(&sum, &sum, &t);
+        w->st.reduction_adds++;
+    }
+    *res = sum;
+}
+
+/* ---- +-1 scalars: sum of (possibly negated) points, a batch-affine tree per block ----------------- */
+#define MSM_ONES_BLOCK 4096
+
+static void FN(msm_ones_task)(const AFF *points, const uint32_t *idx, const uint8_t *neg, size_t a,
+                              size_t b, XYZZ *res, msm_stats_t *st, int *failed) {
+    AFF *buf = malloc(MSM_ONES_BLOCK * sizeof(AFF));
+    AFF **accp = malloc(MSM_ONES_BLOCK / 2 * sizeof(AFF *));
+    F *scratch = malloc(MSM_SCRATCH(MSM_ONES_BLOCK / 2) * sizeof(F));
+    uint8_t *kind = malloc(MSM_ONES_BLOCK / 2);
+    FN(xyzz_set_infinity)(res);
+    if (!buf || !accp || !scratch || !kind) {
+        *failed = 1;
+    } else {
+        size_t i = a;
+        while (i < b) {
+            size_t cnt = 0;
+            for (; i < b && cnt < MSM_ONES_BLOCK; i++) {
+                const AFF *pt = &points[idx[i]];
+                if (FN(msm_aff_is_inf)(pt)) continue;
+                FN(msm_load)(&buf[cnt++], pt, neg[i], 0);
+            }
+            /* Halve while the halves are worth an inversion; the last few go through XYZZ. */
+            while (cnt >= 32) {
+                size_t h = cnt / 2;
+                for (size_t k = 0; k < h; k++) accp[k] = &buf[k];
+                st->additions += FN(msm_add)(accp, buf + h, h, scratch, kind);
+                st->inversions++;
+                if (cnt & 1) buf[h] = buf[cnt - 1];
+                cnt = h + (cnt & 1);
+            }
+            for (size_t k = 0; k < cnt; k++) {
+                if (FN(msm_aff_is_inf)(&buf[k])) continue;
+                FN(xyzz_add_affine)(res, res, &buf[k]);
+                st->reduction_adds++;
+            }
+        }
+    }
+    free(buf);
+    free(accp);
+    free(scratch);
+    free(kind);
+}
+
+static void FN(msm_stats_add)(msm_stats_t *t, const msm_stats_t *s) {
+    t->additions += s->additions;
+    t->fills += s->fills;
+    t->reduction_adds += s->reduction_adds;
+    t->inversions += s->inversions;
+    t->collisions += s->collisions;
+    t->spills += s->spills;
+}
+
+/* ---- the whole MSM -------------------------------------------------------------------------------- */
+
+enum { MSM_PASS_FULL = 0, MSM_PASS_SMALL = 1, MSM_PASS_ONES = 2 };
+
+static void FN(msm_plan_pass)(msm_pass_t *p, unsigned bits, unsigned force_c, int threads) {
+    size_t items = p->count * p->nlevels;
+    p->bits = bits;
+    if (!p->c) p->c = force_c ? force_c : msm_window_for(items, bits, MSM_GROUP);
+    if (!p->nwin) p->nwin = msm_windows_for(bits, p->c);
+    p->nbuckets = (size_t)1 << (p->c - 1);
+    p->segments = msm_segments_for(items, p->nwin, p->c, MSM_GROUP, threads);
+    p->seg_buckets = (p->nbuckets + p->segments - 1) / p->segments;
+    p->segments = (unsigned)((p->nbuckets + p->seg_buckets - 1) / p->seg_buckets);
+    p->batch = msm_batch_for(p->seg_buckets);
+}
+
+static int FN(msm_run)(JAC *out, const AFF *points, const uint64_t (*scalars)[4], size_t n,
+                       const msm_opts_t *opts) {
+    msm_opts_t defaults = {0};
+    if (!opts) opts = &defaults;
+    const msm_table_t *tab = opts->table;
+    if (n > UINT32_MAX) return ZBP_ERR_INPUT;
+    if (opts->window && (opts->window < MSM_WINDOW_MIN || opts->window > MSM_WINDOW_MAX))
+        return ZBP_ERR_INPUT;
+    if (tab && (tab->group != MSM_GROUP || tab->points != (const void *)points || tab->n != n))
+        return ZBP_ERR_INPUT;
+    const int threads = msm_threads(opts);
+    int glv = 0;
+#ifdef MSM_GLV_SPLIT
+    glv = !opts->no_glv && !tab;
+#endif
+    msm_stats_t stats = {0};
+    stats.threads = threads;
+    stats.glv = glv;
+    FN(jac_set_infinity)(out);
+    if (n == 0) {
+        if (opts->stats) *opts->stats = stats;
+        return ZBP_OK;
+    }
+
+    /* Classify in parallel chunks, then compact each class in the same chunks, in point order. */
+    const int fast = !opts->no_fastpath;
+    const size_t nchunks = (size_t)threads * 4 < n ? (size_t)threads * 4 : n;
+    size_t(*counts)[4] = calloc(nchunks, sizeof *counts);
+    unsigned(*maxbits)[2] = calloc(nchunks, sizeof *maxbits); /* small, full bit lengths */
+    uint8_t *cls = malloc(n);
+    int rc = ZBP_OK;
+    uint32_t *idx = NULL;
+    uint64_t *small_mag = NULL, *glv_sc = NULL;
+    uint8_t *small_neg = NULL, *ones_neg = NULL, *glv_neg = NULL;
+    XYZZ *res = NULL;
+    msm_task_t *tasks = NULL;
+    if (!counts || !maxbits || !cls) {
+        rc = ZBP_ERR_NOMEM;
+        goto done;
+    }
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+    for (size_t ch = 0; ch < nchunks; ch++) {
+        size_t a = n * ch / nchunks, b = n * (ch + 1) / nchunks;
+        for (size_t i = a; i < b; i++) {
+            uint64_t mag;
+            uint8_t ng;
+            int k = fast ? msm_classify(scalars[i], &mag, &ng) : MSM_FULL;
+            cls[i] = (uint8_t)k;
+            counts[ch][k]++;
+            if (k == MSM_SMALL) {
+                unsigned bl = (unsigned)(64 - __builtin_clzll(mag));
+                if (bl > maxbits[ch][0]) maxbits[ch][0] = bl;
+            } else if (k == MSM_FULL && !glv) {
+                unsigned bl = msm_bitlen4(scalars[i]);
+                if (bl > maxbits[ch][1]) maxbits[ch][1] = bl;
+            }
+        }
+    }
+    size_t cnt[4] = {0}, off[4] = {0};
+    unsigned small_bits = 0, full_bits = glv ? 128 : 0;
+    for (size_t ch = 0; ch < nchunks; ch++) {
+        for (int k = 0; k < 4; k++) cnt[k] += counts[ch][k];
+        if (maxbits[ch][0] > small_bits) small_bits = maxbits[ch][0];
+        if (!glv && maxbits[ch][1] > full_bits) full_bits = maxbits[ch][1];
+    }
+    stats.n_zero = cnt[MSM_ZERO];
+    stats.n_one = cnt[MSM_ONE];
+    stats.n_small = cnt[MSM_SMALL];
+    stats.n_full = cnt[MSM_FULL];
+    /* One index array: ones, then small, then full. */
+    off[MSM_SMALL] = cnt[MSM_ONE];
+    off[MSM_FULL] = cnt[MSM_ONE] + cnt[MSM_SMALL];
+    size_t nidx = off[MSM_FULL] + cnt[MSM_FULL];
+    idx = malloc((nidx ? nidx : 1) * sizeof *idx);
+    ones_neg = malloc(cnt[MSM_ONE] + 1);
+    small_neg = malloc(cnt[MSM_SMALL] + 1);
+    small_mag = malloc((cnt[MSM_SMALL] + 1) * sizeof *small_mag);
+    if (glv) {
+        glv_sc = malloc((2 * cnt[MSM_FULL] + 1) * 2 * sizeof *glv_sc);
+        glv_neg = malloc(2 * cnt[MSM_FULL] + 1);
+    }
+    if (!idx || !ones_neg || !small_neg || !small_mag || (glv && (!glv_sc || !glv_neg))) {
+        rc = ZBP_ERR_NOMEM;
+        goto done;
+    }
+    for (size_t ch = 0, run[4] = {0}; ch < nchunks; ch++) {
+        size_t t[4];
+        for (int k = 1; k < 4; k++) {
+            t[k] = run[k];
+            run[k] += counts[ch][k];
+            counts[ch][k] = t[k]; /* now the chunk's first slot in its class */
+        }
+    }
+    const size_t nfull = cnt[MSM_FULL];
+#pragma omp parallel for num_threads(threads) schedule(static, 1)
+    for (size_t ch = 0; ch < nchunks; ch++) {
+        size_t a = n * ch / nchunks, b = n * (ch + 1) / nchunks;
+        size_t pos[4] = {0, counts[ch][1], counts[ch][2], counts[ch][3]};
+        for (size_t i = a; i < b; i++) {
+            int k = cls[i];
+            if (k == MSM_ZERO) continue;
+            size_t e = pos[k]++;
+            idx[off[k] + e] = (uint32_t)i;
+            if (k == MSM_FULL) {
+#ifdef MSM_GLV_SPLIT
+                if (glv) {
+                    int n1, n2;
+                    MSM_GLV_SPLIT(&glv_sc[2 * e], &n1, &glv_sc[2 * (nfull + e)], &n2, scalars[i]);
+                    glv_neg[e] = (uint8_t)n1;
+                    glv_neg[nfull + e] = (uint8_t)n2;
+                }
+#endif
+                continue;
+            }
+            uint64_t mag;
+            uint8_t ng;
+            msm_classify(scalars[i], &mag, &ng);
+            if (k == MSM_ONE) {
+                ones_neg[e] = ng;
+            } else {
+                small_neg[e] = ng;
+                small_mag[e] = mag;
+            }
+        }
+    }
+
+    /* The passes. */
+    msm_pass_t pass[2];
+    memset(pass, 0, sizeof pass);
+    msm_pass_t *pf = &pass[MSM_PASS_FULL], *ps = &pass[MSM_PASS_SMALL];
+    pf->idx = idx + off[MSM_FULL];
+    pf->count = nfull;
+    if (nfull) {
+        if (tab) {
+            pf->nlevels = tab->levels;
+            for (unsigned j = 0; j < tab->levels; j++) {
+                pf->lv[j] = (msm_level_t){j ? (const void *)((const AFF *)tab->pts + (size_t)(j - 1) * n)
+                                            : (const void *)points,
+                                          &scalars[0][0], 4, 1, NULL, j * tab->wpc, 0};
+            }
+            pf->c = tab->c;
+            pf->nwin = tab->wpc;
+            FN(msm_plan_pass)(pf, full_bits, 0, threads);
+        } else if (glv) {
+            pf->nlevels = 2;
+            pf->lv[0] = (msm_level_t){points, glv_sc, 2, 0, glv_neg, 0, 0};
+            pf->lv[1] = (msm_level_t){points, glv_sc + 2 * nfull, 2, 0, glv_neg + nfull, 0, 1};
+            FN(msm_plan_pass)(pf, full_bits, opts->window, threads);
+        } else {
+            pf->nlevels = 1;
+            pf->lv[0] = (msm_level_t){points, &scalars[0][0], 4, 1, NULL, 0, 0};
+            FN(msm_plan_pass)(pf, full_bits, opts->window, threads);
+        }
+        stats.window = pf->c;
+        stats.windows = pf->nwin;
+        stats.segments = pf->segments;
+    }
+    ps->idx = idx + off[MSM_SMALL];
+    ps->count = cnt[MSM_SMALL];
+    if (ps->count) {
+        ps->nlevels = 1;
+        ps->lv[0] = (msm_level_t){points, small_mag, 1, 0, small_neg, 0, 0};
+        FN(msm_plan_pass)(ps, small_bits, opts->window, threads);
+        stats.small_window = ps->c;
+    }
+
+    /* Tasks: full-pass windows and ranges first (the largest), then small, then the ones blocks. */
+    size_t nones = cnt[MSM_ONE];
+    /* Blocks of 4 tree blocks per task, but spread over the threads once there are 1024 or more. */
+    size_t ones_tasks = (nones + MSM_ONES_BLOCK * 4 - 1) / (MSM_ONES_BLOCK * 4);
+    size_t ones_want = (nones + 1023) / 1024 < (size_t)threads ? (nones + 1023) / 1024 : (size_t)threads;
+    if (ones_tasks < ones_want) ones_tasks = ones_want;
+    size_t ntasks = ones_tasks;
+    for (int k = 0; k < 2; k++)
+        if (pass[k].count) ntasks += (size_t)pass[k].nwin * pass[k].segments;
+    tasks = malloc((ntasks ? ntasks : 1) * sizeof *tasks);
+    res = malloc((ntasks ? ntasks : 1) * sizeof *res);
+    if (!tasks || !res) {
+        rc = ZBP_ERR_NOMEM;
+        goto done;
+    }
+    size_t nt = 0, seg_max = 1, batch_max = 1;
+    for (unsigned k = 0; k < 2; k++) {
+        if (!pass[k].count) continue;
+        if (pass[k].seg_buckets > seg_max) seg_max = pass[k].seg_buckets;
+        if (pass[k].batch > batch_max) batch_max = pass[k].batch;
+        for (unsigned v = pass[k].nwin; v-- > 0;)
+            for (unsigned s = 0; s < pass[k].segments; s++) tasks[nt++] = (msm_task_t){k, v, s};
+    }
+    for (size_t k = 0; k < ones_tasks; k++) tasks[nt++] = (msm_task_t){MSM_PASS_ONES, 0, (unsigned)k};
+
+    int failed = 0;
+#pragma omp parallel num_threads(threads)
+    {
+        FN(msm_ws_t) ws;
+        int ok = FN(msm_ws_init)(&ws, seg_max, batch_max) == ZBP_OK;
+        if (!ok) {
+#pragma omp atomic write
+            failed = 1;
+        }
+#pragma omp for schedule(dynamic, 1)
+        for (size_t t = 0; t < nt; t++) {
+            if (!ok) continue;
+            const msm_task_t *tk = &tasks[t];
+            if (tk->pass == MSM_PASS_ONES) {
+                size_t a = nones * tk->seg / ones_tasks, b = nones * (tk->seg + 1) / ones_tasks;
+                int f = 0;
+                FN(msm_ones_task)(points, idx, ones_neg, a, b, &res[t], &ws.st, &f);
+                if (f) ws.failed = 1;
+            } else {
+                FN(msm_task)(&pass[tk->pass], tk->v, tk->seg, &ws, &res[t]);
+            }
+        }
+        if (ok) {
+            if (ws.failed) {
+#pragma omp atomic write
+                failed = 1;
+            }
+#pragma omp critical(msm_stats)
+            FN(msm_stats_add)(&stats, &ws.st);
+            FN(msm_ws_free)(&ws);
+        }
+    }
+    if (failed) {
+        rc = ZBP_ERR_NOMEM;
+        goto done;
+    }
+
+    /* Combine: per pass, window sums by Horner from the top window; then the passes and ones. */
+    XYZZ total;
+    FN(xyzz_set_infinity)(&total);
+    size_t t = 0;
+    for (unsigned k = 0; k < 2; k++) {
+        if (!pass[k].count) continue;
+        XYZZ acc;
+        FN(xyzz_set_infinity)(&acc);
+        for (unsigned v = pass[k].nwin; v-- > 0;) {
+            if (!FN(xyzz_is_infinity)(&acc))
+                for (unsigned i = 0; i < pass[k].c; i++) {
+                    FN(xyzz_dbl)(&acc, &acc);
+                    stats.reduction_adds++;
+                }
+            for (unsigned s = 0; s < pass[k].segments; s++, t++) {
+                FN(xyzz_add)(&acc, &acc, &res[t]);
+                stats.reduction_adds++;
+            }
+        }
+        FN(xyzz_add)(&total, &total, &acc);
+    }
+    for (; t < nt; t++) {
+        FN(xyzz_add)(&total, &total, &res[t]);
+        stats.reduction_adds++;
+    }
+    FN(xyzz_to_jac)(out, &total);
+
+done:
+    if (opts->stats) *opts->stats = stats;
+    free(counts);
+    free(maxbits);
+    free(cls);
+    free(idx);
+    free(ones_neg);
+    free(small_neg);
+    free(small_mag);
+    free(glv_sc);
+    free(glv_neg);
+    free(tasks);
+    free(res);
+    return rc;
+}
+
+/* ---- tables of fixed bases ---------------------------------------------------------------------------
+ * Level j = 2^(wpc c) times level j-1: wpc c doublings per point in Jacobian form, then one shared
+ * inversion per block to return to affine. Work ~ n * 256 doublings, once per circuit. */
+#define MSM_TABLE_BLOCK 256
+
+static int FN(msm_table_build)(msm_table_t **out, const AFF *points, size_t n, size_t budget,
+                               int threads_opt) {
+    *out = NULL;
+    if (n == 0 || n > UINT32_MAX) return ZBP_ERR_INPUT;
+    size_t per_level = n * sizeof(AFF);
+    size_t extra = budget / per_level;
+    if (extra < 1) return ZBP_ERR_RANGE;
+    if (extra > MSM_MAX_LEVELS - 1) extra = MSM_MAX_LEVELS - 1;
+    /* Pick c and the level count within the budget by the same cost model: a level of wpc
+     * windows per chunk of the scalar, ceil(W / wpc) chunks sharing one set of buckets. */
+    unsigned best_c = 0, best_wpc = 0, best_levels = 0;
+    double best = 0;
+    for (unsigned c = MSM_WINDOW_MIN; c <= MSM_WINDOW_MAX; c++) {
+        unsigned W = msm_windows_for(256, c);
+        unsigned wpc = (unsigned)((W + extra) / (extra + 1)); /* ceil(W / (extra + 1)) */
+        unsigned levels = (W + wpc - 1) / wpc;
+        double cost = msm_cost_estimate((size_t)levels * n, wpc * c - 1, c, MSM_GROUP);
+        if (!best_c || cost < best) {
+            best = cost;
+            best_c = c;
+            best_wpc = wpc;
+            best_levels = levels;
+        }
+    }
+    msm_table_t *t = calloc(1, sizeof *t);
+    if (!t) return ZBP_ERR_NOMEM;
+    t->group = MSM_GROUP;
+    t->points = points;
+    t->n = n;
+    t->c = best_c;
+    t->wpc = best_wpc;
+    t->levels = best_levels;
+    t->bytes = (best_levels - 1) * per_level;
+    if (best_levels > 1) {
+        t->pts = malloc(t->bytes);
+        if (!t->pts) {
+            free(t);
+            return ZBP_ERR_NOMEM;
+        }
+    }
+    const unsigned shift = best_wpc * best_c;
+    const int threads = threads_opt > 0 ? threads_opt : omp_get_max_threads();
+    AFF *lv = (AFF *)t->pts;
+    int failed = 0;
+    for (unsigned j = 1; j < best_levels; j++) {
+        const AFF *prev = j == 1 ? points : lv + (size_t)(j - 2) * n;
+        AFF *cur = lv + (size_t)(j - 1) * n;
+        const size_t nblocks = (n + MSM_TABLE_BLOCK - 1) / MSM_TABLE_BLOCK;
+#pragma omp parallel num_threads(threads)
+        {
+            JAC *jb = malloc(MSM_TABLE_BLOCK * sizeof(JAC));
+            F *scr = malloc(MSM_TABLE_BLOCK * sizeof(F));
+            if (!jb || !scr) {
+#pragma omp atomic write
+                failed = 1;
+            }
+#pragma omp for schedule(dynamic, 1)
+            for (size_t bi = 0; bi < nblocks; bi++) {
+                if (!jb || !scr) continue;
+                size_t a = bi * MSM_TABLE_BLOCK, m = n - a < MSM_TABLE_BLOCK ? n - a : MSM_TABLE_BLOCK;
+                for (size_t i = 0; i < m; i++) {
+                    FN(jac_from_affine)(&jb[i], &prev[a + i]);
+                    for (unsigned s = 0; s < shift; s++) FN(jac_dbl)(&jb[i], &jb[i]);
+                }
+                FN(jac_batch_to_affine)(cur + a, jb, m, scr);
+            }
+            free(jb);
+            free(scr);
+        }
+    }
+    if (failed) {
+        msm_table_free(t);
+        return ZBP_ERR_NOMEM;
+    }
+    *out = t;
+    return ZBP_OK;
+}
+
+#undef MSM_HAS_ENDO
+#undef MSM_SCRATCH
+#undef AFF
+#undef JAC
+#undef XYZZ
+#undef FN
+#undef MI_CAT
+#undef MI_CAT2
