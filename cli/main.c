@@ -29,6 +29,9 @@ static const command_t commands[] = {
     {"bench", cmd_bench, "bench field|curve|ntt [--json] ...   (see README.md)"},
     {"export-vk", cmd_export_vk, "export-vk <circuit.zkey> <verification_key.json>"},
     {"info", cmd_info, "info <file> [--json]            (.zkey, .wtns, .r1cs or an SEV-SNP report)"},
+    {"prove", cmd_prove,
+     "prove <circuit.zkey> <witness.wtns> <proof.json> <public.json> [--threads N] [--profile FILE]\n"
+     "                           [--device auto|cpu]"},
     {"verify", cmd_verify_proof, "verify <verification_key.json> <public.json> <proof.json>"},
     {"version", cmd_version, "version"},
 };

@@ -1,8 +1,10 @@
 /* export.c: verification_key.json from a .zkey, in the exact text `snarkjs zkey export
  * verificationkey` writes (key order, decimal strings, z = 1, Fq2 as [c0, c1], e(alpha, beta)). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "prover/jsonw.h"
 #include "prover/prover.h"
@@ -110,5 +112,123 @@ int zbp_write_vk_json(const char *path, const zbp_zkey_t *z, char *err, size_t e
         return zbp_fail(err, errlen, ZBP_ERR_IO, "%s: cannot write: %s", path, strerror(e));
     }
     free(text);
+    return ZBP_OK;
+}
+
+/* ---- proof.json, public.json, the profile ---- */
+
+static void proof_text(jsonw_t *w, const zbp_proof_t *p) {
+    jsonw_begin_object(w);
+    jsonw_key(w, "pi_a");
+    g1_json(w, &p->a);
+    jsonw_key(w, "pi_b");
+    g2_json(w, &p->b);
+    jsonw_key(w, "pi_c");
+    g1_json(w, &p->c);
+    jsonw_key(w, "protocol");
+    jsonw_string(w, "groth16");
+    jsonw_key(w, "curve");
+    jsonw_string(w, "bn128");
+    jsonw_end_object(w);
+}
+
+static int finish(jsonw_t *w, char **out, size_t *len) {
+    if (w->failed) {
+        jsonw_free(w);
+        return ZBP_ERR_NOMEM;
+    }
+    *out = w->buf;
+    *len = w->len;
+    return ZBP_OK;
+}
+
+int zbp_proof_json(char **out, size_t *len, const zbp_proof_t *p) {
+    jsonw_t w;
+    jsonw_init(&w);
+    proof_text(&w, p);
+    return finish(&w, out, len);
+}
+
+int zbp_public_json(char **out, size_t *len, const zbp_proof_t *p) {
+    jsonw_t w;
+    jsonw_init(&w);
+    jsonw_begin_array(&w);
+    for (size_t i = 0; i < p->n_public; i++) {
+        char d[80];
+        fr_to_dec(d, &p->pub[i]);
+        jsonw_string(&w, d);
+    }
+    jsonw_end_array(&w);
+    return finish(&w, out, len);
+}
+
+int zbp_write_proof_files(const char *proof_path, const char *public_path, const zbp_proof_t *p,
+                          char *err, size_t errlen) {
+    char *pt = NULL, *pu = NULL;
+    size_t pl, ul;
+    if (zbp_proof_json(&pt, &pl, p) != ZBP_OK || zbp_public_json(&pu, &ul, p) != ZBP_OK) {
+        free(pt);
+        return zbp_fail(err, errlen, ZBP_ERR_NOMEM, "out of memory");
+    }
+    int st = ZBP_OK;
+    if (zbp_write_file_atomic(proof_path, pt, pl) != 0) {
+        st = zbp_fail(err, errlen, ZBP_ERR_IO, "%s: cannot write: %s", proof_path, strerror(errno));
+    } else if (zbp_write_file_atomic(public_path, pu, ul) != 0) {
+        st = zbp_fail(err, errlen, ZBP_ERR_IO, "%s: cannot write: %s", public_path, strerror(errno));
+        unlink(proof_path); /* neither or both */
+    }
+    free(pt);
+    free(pu);
+    return st;
+}
+
+int zbp_write_profile_json(const char *path, const zbp_profile_t *f, char *err, size_t errlen) {
+    char buf[2048];
+    int n = snprintf(
+        buf, sizeof buf,
+        "{\n \"backend\": \"cpu\",\n \"threads\": %d,\n \"field_scalar\": \"%s\",\n"
+        " \"field_batch\": \"%s\",\n \"constraints\": %u,\n \"domain_size\": %u,\n"
+        " \"variables\": %u,\n \"public\": %u,\n \"phases_ms\": {\n  \"load\": %.3f,\n"
+        "  \"witness\": %.3f,\n  \"abc\": %.3f,\n  \"ntt\": %.3f,\n  \"h\": %.3f,\n"
+        "  \"msm_a\": %.3f,\n  \"msm_b1\": %.3f,\n  \"msm_b2\": %.3f,\n  \"msm_c\": %.3f,\n"
+        "  \"msm_h\": %.3f,\n  \"finish\": %.3f,\n  \"verify\": %.3f,\n  \"output\": %.3f\n },\n"
+        " \"prove_ms\": %.3f,\n \"total_ms\": %.3f\n}\n",
+        f->threads, zbp_isa_name(zbp_field_scalar_isa()), zbp_isa_name(zbp_field_batch_isa()),
+        f->n_constraints, f->domain_size, f->n_vars, f->n_public, f->load_ms, f->witness_ms,
+        f->abc_ms, f->ntt_ms, f->h_ms, f->msm_a_ms, f->msm_b1_ms, f->msm_b2_ms, f->msm_c_ms,
+        f->msm_h_ms, f->finish_ms, f->verify_ms, f->output_ms, f->total_ms,
+        f->load_ms + f->total_ms + f->output_ms);
+    if (n < 0 || (size_t)n >= sizeof buf) return zbp_fail(err, errlen, ZBP_ERR_NOMEM, "profile too long");
+    if (zbp_write_file_atomic(path, buf, (size_t)n) != 0)
+        return zbp_fail(err, errlen, ZBP_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+    return ZBP_OK;
+}
+
+/* ---- the key's own verification key, for checking a fresh proof ---- */
+int zbp_zkey_verify_proof(const zbp_zkey_t *z, const zbp_proof_t *p, int *valid, char *err,
+                          size_t errlen) {
+    groth16_vk_t vk;
+    memset(&vk, 0, sizeof vk);
+    vk.n_public = z->n_public;
+    vk.alpha1 = z->alpha1;
+    vk.beta2 = z->beta2;
+    vk.gamma2 = z->gamma2;
+    vk.delta2 = z->delta2;
+    vk.ic = malloc(((size_t)z->n_public + 1) * sizeof(g1_affine_t));
+    if (!vk.ic) return zbp_fail(err, errlen, ZBP_ERR_NOMEM, "out of memory");
+    for (uint32_t i = 0; i <= z->n_public; i++) {
+        uint8_t buf[64];
+        memcpy(buf, z->ic + (size_t)i * 64, 64);
+        if (g1_affine_from_zkey(&vk.ic[i], buf) != ZBP_OK) {
+            free(vk.ic);
+            return zbp_fail(err, errlen, ZBP_ERR_INPUT,
+                            "%s: section 3 (IC): point %u is not canonical or not on the curve",
+                            z->file.name, i);
+        }
+    }
+    groth16_proof_t proof = {p->a, p->b, p->c};
+    int st = groth16_verify(&vk, &proof, p->pub, p->n_public, valid);
+    free(vk.ic);
+    if (st != ZBP_OK) return zbp_fail(err, errlen, st, "%s: cannot verify the proof", z->file.name);
     return ZBP_OK;
 }

@@ -59,13 +59,11 @@ static void open_(jsonw_t *w, const char *c) {
     w->first[w->depth] = 1;
 }
 
+/* An empty container still gets its newline: snarkjs (bfj) writes an empty public.json as "[\n]". */
 static void close_(jsonw_t *w, const char *c) {
-    int empty = w->first[w->depth];
     if (w->depth > 0) w->depth--;
-    if (!empty) {
-        puts_(w, "\n");
-        for (int i = 0; i < w->depth; i++) puts_(w, " ");
-    }
+    puts_(w, "\n");
+    for (int i = 0; i < w->depth; i++) puts_(w, " ");
     puts_(w, c);
 }
 

@@ -1,6 +1,7 @@
 /* jsonw.h: inside the prover room: a small JSON text builder that writes Python's
  * json.dumps(indent=1) layout, which is what snarkjs writes (1-space indent, "key": value, no
- * trailing newline), and atomic file output (temporary file, fsync, rename). */
+ * trailing newline; one difference: an empty container is "[\n]", as snarkjs's bfj writes it),
+ * and atomic file output (temporary file, fsync, rename). */
 #ifndef ZBP_JSONW_H
 #define ZBP_JSONW_H
 

@@ -99,6 +99,7 @@ typedef struct {
                                            n_vars-n_public-1, domain_size points */
     const uint8_t *b2;     /* G2 points: n_vars */
     uint32_t n_contributions;
+    int rows_sorted;       /* the coefficient records come in row order (lets A·w, B·w split by row) */
 } zbp_zkey_t;
 
 /* Reads a .zkey: the header's points are decoded and checked (on the curve, in G2), every
@@ -141,12 +142,60 @@ int zbp_r1cs_from_memory(zbp_r1cs_t *r, const uint8_t *buf, size_t len, const ch
                          size_t errlen);
 void zbp_r1cs_close(zbp_r1cs_t *r);
 
+/* ---- the prover ---------------------------------------------------------------------------------------- */
+typedef struct {
+    g1_affine_t a;
+    g2_affine_t b;
+    g1_affine_t c;
+    size_t n_public;
+    fr_t *pub; /* w[1..n_public], Montgomery form; owned (zbp_proof_free) */
+} zbp_proof_t;
+
+typedef struct {
+    int threads;      /* 0: OpenMP's default */
+    int skip_verify;  /* 1: release the proof without the native pairing check (benchmarks only) */
+    int fixed_rs;     /* 1: use r and s below instead of the OS CSPRNG (tests: deterministic
+                         proofs; never in production, the proof is then not zero-knowledge) */
+    uint64_t r[4], s[4];
+} zbp_prove_opts_t;
+void zbp_prove_opts_init(zbp_prove_opts_t *o);
+
+/* Wall time of each phase in milliseconds, and the sizes: what `--profile` writes. */
+typedef struct {
+    double witness_ms, abc_ms, ntt_ms, h_ms;
+    double msm_a_ms, msm_b1_ms, msm_b2_ms, msm_c_ms, msm_h_ms;
+    double finish_ms, verify_ms, total_ms; /* total: the whole zbp_groth16_prove call */
+    double load_ms, output_ms;             /* filled by the caller (CLI): opening, writing files */
+    uint32_t n_vars, n_public, domain_size, n_constraints;
+    int threads;
+} zbp_profile_t;
+
+/* Proves with snarkjs's math (snarkjs-formats.md §5), then checks the proof with the key's own
+ * verification key: a witness that does not satisfy the circuit gives ZBP_ERR_INPUT and a message
+ * saying so, never a proof. r and s come from getrandom() and are wiped, as is the copy of the
+ * witness. err names the files (their zbp_binfile_t names). prof may be NULL. */
+int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w,
+                      const zbp_prove_opts_t *opts, zbp_profile_t *prof, char *err, size_t errlen);
+void zbp_proof_free(zbp_proof_t *p);
+/* The pairing check of a proof against the key's alpha, beta, gamma, delta and IC. */
+int zbp_zkey_verify_proof(const zbp_zkey_t *z, const zbp_proof_t *p, int *valid, char *err,
+                          size_t errlen);
+
 /* ---- JSON writers in snarkjs's exact layout (1-space indent, no trailing newline) --------------------
  * Each writes to a temporary file beside path and renames it into place, so a failure leaves
  * nothing partial behind. */
 int zbp_write_vk_json(const char *path, const zbp_zkey_t *z, char *err, size_t errlen);
 /* The same text into a malloc'ed string (*out, *len); free() it. */
 int zbp_vk_json(char **out, size_t *len, const zbp_zkey_t *z);
+/* proof.json and public.json as snarkjs writes them (z = "1", Fq2 as [c0, c1], decimal strings). */
+int zbp_proof_json(char **out, size_t *len, const zbp_proof_t *p);
+int zbp_public_json(char **out, size_t *len, const zbp_proof_t *p);
+/* Both files, each atomically; when the second cannot be written the first is removed again, so
+ * a failure leaves neither behind. */
+int zbp_write_proof_files(const char *proof_path, const char *public_path, const zbp_proof_t *p,
+                          char *err, size_t errlen);
+/* --profile: the profile as JSON (phases in ms, sizes, threads, field paths). */
+int zbp_write_profile_json(const char *path, const zbp_profile_t *prof, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

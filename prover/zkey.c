@@ -125,7 +125,8 @@ static int parse(zbp_zkey_t *z, char *err, size_t errlen) {
     z->coefs = sc->p + 4;
     /* Every record indexes arrays the prover writes: check them all once, here. The rows of the
      * public inputs' extra records (nConstraints + s) also give nConstraints. */
-    uint32_t max_row = 0;
+    uint32_t max_row = 0, prev_row = 0;
+    z->rows_sorted = 1;
     for (uint32_t i = 0; i < z->n_coefs; i++) {
         const uint8_t *rec = z->coefs + (size_t)i * COEF_SIZE;
         uint32_t m = zbp_rd32(rec), row = zbp_rd32(rec + 4), wire = zbp_rd32(rec + 8);
@@ -147,6 +148,8 @@ static int parse(zbp_zkey_t *z, char *err, size_t errlen) {
             return zbp_fail(err, errlen, ZBP_ERR_RANGE,
                             "%s: coefficient %u: value is not below r", name, i);
         if (row > max_row) max_row = row;
+        if (row < prev_row) z->rows_sorted = 0;
+        prev_row = row;
     }
     z->n_constraints = z->n_coefs && max_row >= z->n_public ? max_row - z->n_public : 0;
 

@@ -1,0 +1,320 @@
+/* groth16.c: the Groth16 prover, exactly snarkjs's math (snarkjs-formats.md §5): A·w and B·w from
+ * the coefficient section, C = A∘B on the domain, the coset extension by three inverse and three
+ * coset-forward transforms, h = a·b − c, the five MSMs, the randomizers r and s, and a native
+ * verification of the result before it is released. */
+#include <errno.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "msm/msm.h"
+#include "ntt/ntt.h"
+#include "prover/prover.h"
+#include "prover/readers_int.h"
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Wipes memory that held secrets (the randomizers) so the compiler cannot drop the stores. */
+static void wipe(void *p, size_t n) {
+    volatile uint8_t *v = p;
+    while (n--) *v++ = 0;
+}
+
+/* Uniform scalar in [0, r) from the OS CSPRNG (getrandom), canonical limbs. */
+static int random_scalar(uint64_t out[4]) {
+    for (;;) {
+        uint8_t buf[32];
+        size_t got = 0;
+        while (got < sizeof buf) {
+            ssize_t n = getrandom(buf + got, sizeof buf - got, 0);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                return ZBP_ERR_IO;
+            }
+            got += (size_t)n;
+        }
+        buf[31] &= 0x3f; /* 254 bits, then reject values >= r */
+        zbp_rd_limbs(out, buf);
+        wipe(buf, sizeof buf);
+        if (zbp_limbs_lt(out, FR_MODULUS)) return ZBP_OK;
+    }
+}
+
+/* A point section as an aligned array: in place when the file put it on an 8-byte boundary, else
+ * copied (snarkjs writes sections back to back, so about half of them sit 4 bytes off; a copy
+ * touches the same pages the MSM would read anyway and keeps every access aligned). */
+static const void *aligned_section(const uint8_t *p, size_t bytes, void **copy) {
+    *copy = NULL;
+    if (((uintptr_t)p & 7) == 0 || bytes == 0) return p;
+    void *c = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+    if (!c) return NULL;
+    memcpy(c, p, bytes);
+    *copy = c;
+    return c;
+}
+
+void zbp_prove_opts_init(zbp_prove_opts_t *o) {
+    memset(o, 0, sizeof *o);
+}
+
+/* vec_m[row] += MontMul(v R^2, w) = Montgomery(v w): the witness stays canonical (snarkjs's trick,
+ * snarkjs-formats.md §2.4). Rows are owned by one thread each: when the records are sorted by row
+ * (as `zkey new` writes them), chunks are cut at row changes; otherwise one thread does it all. */
+static void accumulate_ab(fr_t *a, fr_t *b, const zbp_zkey_t *z, const uint64_t (*w)[4], int threads) {
+    const uint8_t *rec = z->coefs;
+    uint32_t n = z->n_coefs;
+    int nt = z->rows_sorted ? threads : 1;
+    if ((uint32_t)nt > n / 1024 + 1) nt = (int)(n / 1024 + 1);
+    uint32_t cut[129];
+    if (nt > 128) nt = 128;
+    cut[0] = 0;
+    for (int t = 1; t < nt; t++) {
+        uint32_t i = (uint32_t)((uint64_t)n * (uint64_t)t / (uint64_t)nt);
+        if (i < cut[t - 1]) i = cut[t - 1];
+        /* move the cut forward to the first record of a new row */
+        while (i > 0 && i < n && zbp_rd32(rec + (size_t)i * 44 + 4) == zbp_rd32(rec + (size_t)(i - 1) * 44 + 4))
+            i++;
+        cut[t] = i;
+    }
+    cut[nt] = n;
+#pragma omp parallel for num_threads(nt) schedule(static, 1)
+    for (int t = 0; t < nt; t++) {
+        for (uint32_t i = cut[t]; i < cut[t + 1]; i++) {
+            const uint8_t *r = rec + (size_t)i * 44;
+            uint32_t m = zbp_rd32(r), row = zbp_rd32(r + 4), wire = zbp_rd32(r + 8);
+            fr_t coef, prod;
+            zbp_rd_limbs(coef.l, r + 12);
+            fr_mul(&prod, &coef, (const fr_t *)w[wire]);
+            fr_t *dst = m == 0 ? &a[row] : &b[row];
+            fr_add(dst, dst, &prod);
+        }
+    }
+}
+
+int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *wt,
+                      const zbp_prove_opts_t *opts, zbp_profile_t *prof, char *err, size_t errlen) {
+    zbp_prove_opts_t defaults;
+    if (!opts) {
+        zbp_prove_opts_init(&defaults);
+        opts = &defaults;
+    }
+    zbp_profile_t local;
+    if (!prof) prof = &local;
+    memset(prof, 0, sizeof *prof);
+    memset(out, 0, sizeof *out);
+    int threads = opts->threads > 0 ? opts->threads : omp_get_max_threads();
+    prof->threads = threads;
+    prof->n_vars = z->n_vars;
+    prof->n_public = z->n_public;
+    prof->domain_size = z->domain_size;
+    prof->n_constraints = z->n_constraints;
+    double t0 = now_ms(), t;
+
+    if (wt->n_witness != z->n_vars)
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT,
+                        "%s: the witness has %u values but %s needs %u (a witness for another circuit?)",
+                        wt->file.name, wt->n_witness, z->file.name, z->n_vars);
+
+    const size_t n = z->domain_size, nv = z->n_vars, np = z->n_public;
+    int status = ZBP_ERR_NOMEM;
+    uint64_t(*w)[4] = aligned_alloc(64, ((nv * 32) + 63) & ~(size_t)63);
+    fr_t *abc = aligned_alloc(64, 3 * n * sizeof(fr_t));
+    void *copies[6] = {0};
+    ntt_ctx_t *ntt = NULL;
+    uint64_t r[4] = {0}, s[4] = {0}, rs[4] = {0};
+    if (!w || !abc) {
+        zbp_fail(err, errlen, ZBP_ERR_NOMEM, "out of memory for a domain of %zu", n);
+        goto done;
+    }
+
+    /* ---- witness: canonical limbs, aligned ---- */
+    t = now_ms();
+    memcpy(w, wt->values, nv * 32);
+    prof->witness_ms = now_ms() - t;
+
+    /* ---- A·w, B·w and C = A∘B on the domain ---- */
+    t = now_ms();
+    fr_t *a = abc, *b = abc + n, *c = abc + 2 * n;
+    memset(abc, 0, 3 * n * sizeof(fr_t));
+    accumulate_ab(a, b, z, (const uint64_t(*)[4])w, threads);
+    prof->abc_ms = now_ms() - t;
+    t = now_ms();
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (size_t i = 0; i < n; i += 4096) {
+        size_t len = n - i < 4096 ? n - i : 4096;
+        fr_mul_batch(c + i, a + i, b + i, len);
+    }
+    prof->abc_ms += now_ms() - t;
+
+    /* ---- coset extension: each of a, b, c from the domain to the coset inc·ω^i ---- */
+    t = now_ms();
+    int st = ntt_ctx_create(&ntt, threads, 0);
+    if (st == ZBP_OK) {
+        fr_t *vecs[3] = {a, b, c};
+        st = ntt_coset_extend(ntt, vecs, 3, z->log_domain, NULL);
+    }
+    if (st != ZBP_OK) {
+        zbp_fail(err, errlen, st, "transforms of size 2^%u failed: %s", z->log_domain,
+                 ntt ? ntt_ctx_message(ntt) : "no memory for the context");
+        status = st;
+        goto done;
+    }
+    prof->ntt_ms = now_ms() - t;
+
+    /* ---- h = a·b − c on the coset, out of Montgomery form (the H MSM's scalars, in a's place) ---- */
+    t = now_ms();
+    uint64_t(*h)[4] = (uint64_t(*)[4])a;
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (size_t i = 0; i < n; i += 4096) {
+        size_t len = n - i < 4096 ? n - i : 4096;
+        fr_mul_batch(a + i, a + i, b + i, len);
+        fr_sub_batch(a + i, a + i, c + i, len);
+        for (size_t k = i; k < i + len; k++) {
+            fr_t v = a[k];
+            fr_from_mont(h[k], &v);
+        }
+    }
+    prof->h_ms = now_ms() - t;
+
+    /* ---- the MSMs over the zkey's points ---- */
+    const g1_affine_t *pa = aligned_section(z->a, nv * 64, &copies[0]);
+    const g1_affine_t *pb1 = aligned_section(z->b1, nv * 64, &copies[1]);
+    const g2_affine_t *pb2 = aligned_section(z->b2, nv * 128, &copies[2]);
+    const g1_affine_t *pc = aligned_section(z->c, (nv - np - 1) * 64, &copies[3]);
+    const g1_affine_t *ph = aligned_section(z->h, n * 64, &copies[4]);
+    if (!pa || !pb1 || !pb2 || !pc || !ph) {
+        zbp_fail(err, errlen, ZBP_ERR_NOMEM, "out of memory aligning the key's point sections");
+        goto done;
+    }
+    g1_jac_t A, B1, C, H;
+    g2_jac_t B2;
+    msm_opts_t mo;
+    memset(&mo, 0, sizeof mo);
+    mo.threads = threads;
+    const uint64_t(*ws)[4] = (const uint64_t(*)[4])w;
+    t = now_ms();
+    st = msm_g1(&A, pa, ws, nv, &mo);
+    prof->msm_a_ms = now_ms() - t;
+    t = now_ms();
+    if (st == ZBP_OK) st = msm_g1(&B1, pb1, ws, nv, &mo);
+    prof->msm_b1_ms = now_ms() - t;
+    t = now_ms();
+    if (st == ZBP_OK) st = msm_g2(&B2, pb2, ws, nv, &mo);
+    prof->msm_b2_ms = now_ms() - t;
+    t = now_ms();
+    if (st == ZBP_OK) st = msm_g1(&C, pc, ws + np + 1, nv - np - 1, &mo);
+    prof->msm_c_ms = now_ms() - t;
+    t = now_ms();
+    if (st == ZBP_OK) st = msm_g1(&H, ph, (const uint64_t(*)[4])h, n, &mo);
+    prof->msm_h_ms = now_ms() - t;
+    if (st != ZBP_OK) {
+        zbp_fail(err, errlen, st, "a multi-scalar multiplication failed (status %d)", st);
+        status = st;
+        goto done;
+    }
+
+    /* ---- randomizers and the proof (snarkjs draws r first, then s) ---- */
+    t = now_ms();
+    if (opts->fixed_rs) {
+        memcpy(r, opts->r, 32);
+        memcpy(s, opts->s, 32);
+    } else if (random_scalar(r) != ZBP_OK || random_scalar(s) != ZBP_OK) {
+        zbp_fail(err, errlen, ZBP_ERR_IO, "the OS random generator failed: %s", strerror(errno));
+        status = ZBP_ERR_IO;
+        goto done;
+    }
+    {
+        fr_t rm, sm, rsm;
+        fr_to_mont(&rm, r);
+        fr_to_mont(&sm, s);
+        fr_mul(&rsm, &rm, &sm);
+        fr_from_mont(rs, &rsm);
+        wipe(&rm, sizeof rm);
+        wipe(&sm, sizeof sm);
+        wipe(&rsm, sizeof rsm);
+    }
+    g1_jac_t d1, tmp1, pi_a, pi_c, b1;
+    g2_jac_t d2, tmp2, pi_b;
+    /* pi_a = A + alpha1 + r delta1 */
+    g1_jac_from_affine(&d1, &z->delta1);
+    g1_mul_ct(&tmp1, &d1, r);
+    g1_jac_add_affine(&pi_a, &A, &z->alpha1);
+    g1_jac_add(&pi_a, &pi_a, &tmp1);
+    /* pi_b = B2 + beta2 + s delta2 */
+    g2_jac_from_affine(&d2, &z->delta2);
+    g2_mul_ct(&tmp2, &d2, s);
+    g2_jac_add_affine(&pi_b, &B2, &z->beta2);
+    g2_jac_add(&pi_b, &pi_b, &tmp2);
+    /* b1 = B1 + beta1 + s delta1 */
+    g1_mul_ct(&tmp1, &d1, s);
+    g1_jac_add_affine(&b1, &B1, &z->beta1);
+    g1_jac_add(&b1, &b1, &tmp1);
+    /* pi_c = C + H + s pi_a + r b1 − (r s) delta1 */
+    g1_jac_add(&pi_c, &C, &H);
+    g1_mul_ct(&tmp1, &pi_a, s);
+    g1_jac_add(&pi_c, &pi_c, &tmp1);
+    g1_mul_ct(&tmp1, &b1, r);
+    g1_jac_add(&pi_c, &pi_c, &tmp1);
+    g1_mul_ct(&tmp1, &d1, rs);
+    g1_jac_neg(&tmp1, &tmp1);
+    g1_jac_add(&pi_c, &pi_c, &tmp1);
+    g1_jac_to_affine(&out->a, &pi_a);
+    g2_jac_to_affine(&out->b, &pi_b);
+    g1_jac_to_affine(&out->c, &pi_c);
+    wipe(&tmp1, sizeof tmp1);
+    wipe(&tmp2, sizeof tmp2);
+    prof->finish_ms = now_ms() - t;
+
+    /* ---- public signals w[1..nPublic], and the proof checked before it is released ---- */
+    out->n_public = np;
+    out->pub = np ? malloc(np * sizeof(fr_t)) : NULL;
+    if (np && !out->pub) {
+        zbp_fail(err, errlen, ZBP_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < np; i++) fr_to_mont(&out->pub[i], w[i + 1]);
+    t = now_ms();
+    if (!opts->skip_verify) {
+        int valid = 0;
+        st = zbp_zkey_verify_proof(z, out, &valid, err, errlen);
+        if (st != ZBP_OK) {
+            status = st;
+            goto done;
+        }
+        if (!valid) {
+            zbp_fail(err, errlen, ZBP_ERR_INPUT,
+                     "%s: the witness does not satisfy the circuit of %s (A·w ∘ B·w ≠ C·w): no "
+                     "valid proof exists for it",
+                     wt->file.name, z->file.name);
+            status = ZBP_ERR_INPUT;
+            goto done;
+        }
+    }
+    prof->verify_ms = now_ms() - t;
+    status = ZBP_OK;
+
+done:
+    if (status != ZBP_OK) zbp_proof_free(out);
+    wipe(r, sizeof r);
+    wipe(s, sizeof s);
+    wipe(rs, sizeof rs);
+    if (w) wipe(w, nv * 32); /* the witness is secret: leave no copy of it behind */
+    free(w);
+    free(abc);
+    for (int i = 0; i < 6; i++) free(copies[i]);
+    ntt_ctx_free(ntt);
+    prof->total_ms = now_ms() - t0;
+    return status;
+}
+
+void zbp_proof_free(zbp_proof_t *p) {
+    free(p->pub);
+    p->pub = NULL;
+    p->n_public = 0;
+}
