@@ -83,24 +83,4 @@ static int parse(zbp_r1cs_t *r, char *err, size_t errlen) {
     return ZBP_OK;
 }
 
-int zbp_r1cs_from_memory(zbp_r1cs_t *r, const uint8_t *buf, size_t len, const char *name, char *err,
-                         size_t errlen) {
-    memset(r, 0, sizeof *r);
-    int st = zbp_binfile_from_memory(&r->file, buf, len, name, "r1cs", 1, err, errlen);
-    if (st == ZBP_OK) st = parse(r, err, errlen);
-    if (st != ZBP_OK) zbp_r1cs_close(r);
-    return st;
-}
-
-int zbp_r1cs_open(zbp_r1cs_t *r, const char *path, char *err, size_t errlen) {
-    memset(r, 0, sizeof *r);
-    int st = zbp_binfile_open(&r->file, path, "r1cs", 1, err, errlen);
-    if (st == ZBP_OK) st = parse(r, err, errlen);
-    if (st != ZBP_OK) zbp_r1cs_close(r);
-    return st;
-}
-
-void zbp_r1cs_close(zbp_r1cs_t *r) {
-    zbp_binfile_close(&r->file);
-    memset(r, 0, sizeof *r);
-}
+ZBP_READER_ENTRY_POINTS(zbp_r1cs_t, zbp_r1cs, "r1cs", 1)

@@ -41,24 +41,4 @@ static int parse(zbp_wtns_t *w, char *err, size_t errlen) {
     return ZBP_OK;
 }
 
-int zbp_wtns_from_memory(zbp_wtns_t *w, const uint8_t *buf, size_t len, const char *name, char *err,
-                         size_t errlen) {
-    memset(w, 0, sizeof *w);
-    int st = zbp_binfile_from_memory(&w->file, buf, len, name, "wtns", 2, err, errlen);
-    if (st == ZBP_OK) st = parse(w, err, errlen);
-    if (st != ZBP_OK) zbp_wtns_close(w);
-    return st;
-}
-
-int zbp_wtns_open(zbp_wtns_t *w, const char *path, char *err, size_t errlen) {
-    memset(w, 0, sizeof *w);
-    int st = zbp_binfile_open(&w->file, path, "wtns", 2, err, errlen);
-    if (st == ZBP_OK) st = parse(w, err, errlen);
-    if (st != ZBP_OK) zbp_wtns_close(w);
-    return st;
-}
-
-void zbp_wtns_close(zbp_wtns_t *w) {
-    zbp_binfile_close(&w->file);
-    memset(w, 0, sizeof *w);
-}
+ZBP_READER_ENTRY_POINTS(zbp_wtns_t, zbp_wtns, "wtns", 2)

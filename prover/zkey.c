@@ -158,27 +158,7 @@ static int parse(zbp_zkey_t *z, char *err, size_t errlen) {
     return ZBP_OK;
 }
 
-int zbp_zkey_from_memory(zbp_zkey_t *z, const uint8_t *buf, size_t len, const char *name, char *err,
-                         size_t errlen) {
-    memset(z, 0, sizeof *z);
-    int st = zbp_binfile_from_memory(&z->file, buf, len, name, "zkey", 2, err, errlen);
-    if (st == ZBP_OK) st = parse(z, err, errlen);
-    if (st != ZBP_OK) zbp_zkey_close(z);
-    return st;
-}
-
-int zbp_zkey_open(zbp_zkey_t *z, const char *path, char *err, size_t errlen) {
-    memset(z, 0, sizeof *z);
-    int st = zbp_binfile_open(&z->file, path, "zkey", 2, err, errlen);
-    if (st == ZBP_OK) st = parse(z, err, errlen);
-    if (st != ZBP_OK) zbp_zkey_close(z);
-    return st;
-}
-
-void zbp_zkey_close(zbp_zkey_t *z) {
-    zbp_binfile_close(&z->file);
-    memset(z, 0, sizeof *z);
-}
+ZBP_READER_ENTRY_POINTS(zbp_zkey_t, zbp_zkey, "zkey", 2)
 
 static int check_section(const zbp_zkey_t *z, const uint8_t *p, uint64_t count, int g2, int id,
                          char *err, size_t errlen) {
