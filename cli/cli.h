@@ -17,6 +17,11 @@ int cmd_verify_proof(int argc, char **argv); /* `verify`: Groth16 proofs (cmd_ve
 /* cmd_attest.c: `attest report|certificates|verify|kds-url|info`; `info` on an SNP report. */
 int cmd_attest(int argc, char **argv);
 int cmd_info_report(const char *path);
+/* The job loop (job/): `serve` (cmd_serve.c), `seal` (cmd_seal.c), `check-bundle`
+ * (cmd_check_bundle.c). */
+int cmd_serve(int argc, char **argv);
+int cmd_seal(int argc, char **argv);
+int cmd_check_bundle(int argc, char **argv);
 
 /* Prints "zbprover: <message>" as one line on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -27,11 +27,17 @@ static const command_t commands[] = {
     {"attest", cmd_attest,
      "attest report|certificates|verify|kds-url|info ...   (SEV-SNP reports; see docs/attestation.md)"},
     {"bench", cmd_bench, "bench field|curve|ntt [--json] ...   (see README.md)"},
+    {"check-bundle", cmd_check_bundle,
+     "check-bundle <bundle.json> --vk <verification_key.json> [--certs ...] [--trust-root PEM]\n"
+     "                           [policy flags as in attest verify] [--allow-unattested]"},
     {"export-vk", cmd_export_vk, "export-vk <circuit.zkey> <verification_key.json>"},
     {"info", cmd_info, "info <file> [--json]            (.zkey, .wtns, .r1cs or an SEV-SNP report)"},
     {"prove", cmd_prove,
      "prove <circuit.zkey> <witness.wtns> <proof.json> <public.json> [--threads N] [--profile FILE]\n"
      "                           [--device auto|cpu]"},
+    {"seal", cmd_seal, "seal <key-answer.json> <witness.wtns> <sealed.json> (--zkey FILE | --zkey-sha256 HEX)"},
+    {"serve", cmd_serve,
+     "serve [--attest auto|snp|sim|none] [--hub-key PEM --replay-log FILE] ...   (docs/job-protocol.md)"},
     {"verify", cmd_verify_proof, "verify <verification_key.json> <public.json> <proof.json>"},
     {"version", cmd_version, "version"},
 };

@@ -1,0 +1,141 @@
+/* cmd_seal.c: `zbprover seal <key-answer.json> <witness.wtns> <sealed.json> --zkey FILE |
+ * --zkey-sha256 HEX`: the client's side of a sealed witness. It checks that the key answer's
+ * report_data binds the key (the KEY transcript), then encrypts the witness to it. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "cli/cli.h"
+#include "job/job.h"
+#include "prover/jsonw.h"
+
+#define SEAL_USAGE                                                                                 \
+    "usage: zbprover seal <key-answer.json> <witness.wtns> <sealed.json> (--zkey FILE | "          \
+    "--zkey-sha256 HEX)\n"
+
+/* Reads a whole file (at most max bytes) into a malloc'ed buffer with a NUL after it. */
+static int slurp(const char *path, size_t max, uint8_t **out, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        cli_error("%s: %s", path, strerror(errno));
+        return EXIT_BAD_INPUT;
+    }
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *b = malloc(cap);
+    for (;;) {
+        if (!b) break;
+        if (n + 1 >= cap) {
+            uint8_t *p = cap > max ? NULL : realloc(b, cap * 2);
+            if (!p) {
+                OPENSSL_cleanse(b, n);
+                free(b);
+                b = NULL;
+                break;
+            }
+            b = p;
+            cap *= 2;
+        }
+        size_t k = fread(b + n, 1, cap - 1 - n, f);
+        n += k;
+        if (!k) break;
+    }
+    bool bad = ferror(f);
+    fclose(f);
+    if (!b || bad || n > max) {
+        if (b) OPENSSL_cleanse(b, n);
+        free(b);
+        cli_error("%s: %s", path, bad ? "read error" : "too large or out of memory");
+        return bad ? EXIT_BAD_INPUT : EXIT_INTERNAL;
+    }
+    b[n] = 0;
+    *out = b;
+    *len = n;
+    return 0;
+}
+
+int cmd_seal(int argc, char **argv) {
+    const char *pos[3], *zkey = NULL, *zhex = NULL;
+    int npos = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--zkey") && i + 1 < argc)
+            zkey = argv[++i];
+        else if (!strcmp(argv[i], "--zkey-sha256") && i + 1 < argc)
+            zhex = argv[++i];
+        else if (argv[i][0] == '-' || npos == 3) {
+            cli_error("seal: unexpected argument '%s'", argv[i]);
+            fputs(SEAL_USAGE, stderr);
+            return EXIT_BAD_INPUT;
+        } else
+            pos[npos++] = argv[i];
+    }
+    if (npos != 3 || !!zkey == !!zhex) {
+        fputs(SEAL_USAGE, stderr);
+        return EXIT_BAD_INPUT;
+    }
+    char err[1024];
+    uint8_t zsha[32];
+    size_t n = 0;
+    if (zhex) {
+        if (job_hex_decode(zsha, 32, &n, zhex, strlen(zhex)) || n != 32) {
+            cli_error("seal: --zkey-sha256 must be 64 hex digits");
+            return EXIT_BAD_INPUT;
+        }
+    } else {
+        zbp_zkey_t z;
+        int st = zbp_zkey_open(&z, zkey, err, sizeof err);
+        if (st) {
+            cli_error("%s", err);
+            return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+        }
+        zbp_zkey_sha256(&z, zsha);
+        zbp_zkey_close(&z);
+    }
+    uint8_t *ka = NULL, *wt = NULL;
+    size_t kalen, wtlen;
+    int rc = slurp(pos[0], 1 << 20, &ka, &kalen);
+    if (rc) return rc;
+    json_doc_t *doc;
+    json_error_t je;
+    if (json_parse(&doc, (const char *)ka, kalen, NULL, &je)) {
+        free(ka);
+        cli_error("%s: line %zu, column %zu: %s", pos[0], je.line, je.column, je.message);
+        return EXIT_BAD_INPUT;
+    }
+    free(ka);
+    uint8_t kid[JOB_KEY_ID_LEN], pub[32], tid[JOB_TICKET_ID_MAX];
+    size_t tlen = 0;
+    rc = job_key_answer_read(json_root(doc), kid, pub, tid, &tlen, err, sizeof err);
+    json_free(doc);
+    if (rc) {
+        cli_error("%s: %s", pos[0], err);
+        return rc == 1 ? EXIT_VERDICT_NO : rc == 2 ? EXIT_BAD_INPUT : EXIT_INTERNAL;
+    }
+    if ((rc = slurp(pos[1], (size_t)1 << 34, &wt, &wtlen))) return rc;
+    zbp_wtns_t w; /* refuse to seal something that is not a witness */
+    int st = zbp_wtns_from_memory(&w, wt, wtlen, pos[1], err, sizeof err);
+    if (st) {
+        OPENSSL_cleanse(wt, wtlen);
+        free(wt);
+        cli_error("%s", err);
+        return EXIT_BAD_INPUT;
+    }
+    zbp_wtns_close(&w);
+    char *sealed = NULL;
+    rc = job_seal(&sealed, pub, kid, tid, tlen, zsha, wt, wtlen, err, sizeof err);
+    OPENSSL_cleanse(wt, wtlen);
+    free(wt);
+    if (rc) {
+        cli_error("seal: %s", err);
+        return EXIT_INTERNAL;
+    }
+    int wr = zbp_write_file_atomic(pos[2], sealed, strlen(sealed));
+    free(sealed);
+    if (wr) {
+        cli_error("%s: %s", pos[2], strerror(errno));
+        return EXIT_BAD_INPUT;
+    }
+    return 0;
+}

@@ -1,0 +1,123 @@
+/* cmd_serve.c: `zbprover serve [options]`: the attested job loop on stdin/stdout (JSON lines;
+ * docs/job-protocol.md). Options are parsed here; the loop is job/. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "job/job.h"
+
+#define SERVE_USAGE                                                                                \
+    "usage: zbprover serve [--attest auto|snp|sim|none] [--hub-key PEM --replay-log FILE]\n"       \
+    "                      [--max-witness-bytes N] [--max-line-bytes N] [--max-queue N]\n"         \
+    "                      [--job-timeout S] [--zkey-cache-bytes N] [--threads N]\n"               \
+    "                      [--device auto|cpu] [--sim-dir DIR] [--certs DIR|PEM]\n"                \
+    "                      [--max-keys N] [--key-ttl S]\n"                                         \
+    "sizes take a k, m or g suffix (binary units); S is seconds (decimals allowed)\n"
+
+/* A byte count with an optional k/m/g suffix (powers of 1024). */
+static int parse_size(const char *s, size_t *out) {
+    if (!s || !*s) return -1;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || s[0] == '-') return -1;
+    unsigned shift = 0;
+    if (*end == 'k' || *end == 'K')
+        shift = 10;
+    else if (*end == 'm' || *end == 'M')
+        shift = 20;
+    else if (*end == 'g' || *end == 'G')
+        shift = 30;
+    if (shift) end++;
+    if (*end || v > (~0ull >> shift) || v == 0) return -1;
+    *out = (size_t)(v << shift);
+    return 0;
+}
+
+static int parse_seconds(const char *s, double *out) {
+    if (!s || !*s) return -1;
+    char *end;
+    double v = strtod(s, &end);
+    if (*end || !(v >= 0) || v > 1e7) return -1;
+    *out = v;
+    return 0;
+}
+
+int cmd_serve(int argc, char **argv) {
+    job_serve_opts_t o;
+    job_serve_opts_init(&o);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        size_t n;
+        bool bad = false;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(SERVE_USAGE, stdout);
+            return 0;
+        }
+        if (a[0] != '-' || a[1] != '-') {
+            cli_error("serve: unexpected argument '%s'", a);
+            fputs(SERVE_USAGE, stderr);
+            return EXIT_BAD_INPUT;
+        }
+        if (!v)
+            bad = true;
+        else if (!strcmp(a, "--attest")) {
+            if (!strcmp(v, "auto"))
+                o.attest = JOB_ATTEST_AUTO;
+            else if (!strcmp(v, "snp"))
+                o.attest = JOB_ATTEST_SNP;
+            else if (!strcmp(v, "sim"))
+                o.attest = JOB_ATTEST_SIM;
+            else if (!strcmp(v, "none"))
+                o.attest = JOB_ATTEST_NONE;
+            else
+                bad = true;
+        } else if (!strcmp(a, "--hub-key"))
+            o.hub_key = v;
+        else if (!strcmp(a, "--replay-log"))
+            o.replay_log = v;
+        else if (!strcmp(a, "--sim-dir"))
+            o.sim_dir = v;
+        else if (!strcmp(a, "--certs"))
+            o.certs_dir = v;
+        else if (!strcmp(a, "--max-witness-bytes"))
+            bad = parse_size(v, &o.max_witness_bytes) != 0;
+        else if (!strcmp(a, "--max-line-bytes"))
+            bad = parse_size(v, &o.max_line_bytes) != 0;
+        else if (!strcmp(a, "--zkey-cache-bytes"))
+            bad = parse_size(v, &o.zkey_cache_bytes) != 0;
+        else if (!strcmp(a, "--max-queue"))
+            bad = parse_size(v, &n) || n > 4096 || !(o.max_queue = n);
+        else if (!strcmp(a, "--max-keys"))
+            bad = parse_size(v, &n) || n > 65536 || !(o.max_keys = n);
+        else if (!strcmp(a, "--threads"))
+            bad = parse_size(v, &n) || n > 4096 || !(o.threads = (int)n);
+        else if (!strcmp(a, "--job-timeout"))
+            bad = parse_seconds(v, &o.job_timeout_s) != 0;
+        else if (!strcmp(a, "--key-ttl"))
+            bad = parse_seconds(v, &o.key_ttl_s) != 0;
+        else if (!strcmp(a, "--device")) {
+            if (!strncmp(v, "cuda", 4)) {
+                cli_error("serve: --device %s: this build has no CUDA backend", v);
+                return EXIT_INTERNAL;
+            }
+            bad = strcmp(v, "auto") && strcmp(v, "cpu");
+        } else {
+            cli_error("serve: unknown option '%s'", a);
+            fputs(SERVE_USAGE, stderr);
+            return EXIT_BAD_INPUT;
+        }
+        if (bad) {
+            cli_error("serve: %s: bad or missing value%s%s", a, v ? " " : "", v ? v : "");
+            return EXIT_BAD_INPUT;
+        }
+        i++;
+    }
+    char err[1024] = "";
+    int rc = job_serve(&o, STDIN_FILENO, stdout, err, sizeof err);
+    if (rc) cli_error("serve: %s", err);
+    return rc == 0 ? 0 : rc == 2 ? EXIT_BAD_INPUT : EXIT_INTERNAL;
+}

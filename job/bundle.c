@@ -1,0 +1,344 @@
+/* bundle.c: the client's side of the binding: `check-bundle` (the proof verifies, the PROOF
+ * transcript recomputed from the answer's own fields equals REPORT_DATA, the report verifies
+ * under a policy) and the KEY transcript check a client does before sealing. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "job/job_int.h"
+
+static void add(job_bundle_verdict_t *v, const char *name, int status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void add(job_bundle_verdict_t *v, const char *name, int status, const char *fmt, ...) {
+    if (status == SNP_CHECK_FAIL) v->ok = false;
+    if (v->n == JOB_BUNDLE_MAX_LINES) return;
+    snprintf(v->checks[v->n].name, sizeof v->checks[v->n].name, "%s", name);
+    v->checks[v->n].status = status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->checks[v->n].detail, sizeof v->checks[v->n].detail, fmt, ap);
+    va_end(ap);
+    v->n++;
+}
+
+/* Reads a whole (small) file into a NUL-terminated buffer. */
+static int read_text(const char *path, size_t max, char **out, size_t *len, char *err,
+                     size_t errlen) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return job_fail(err, errlen, 2, "%s: %s", path, strerror(errno));
+    size_t cap = 4096, n = 0;
+    char *b = malloc(cap);
+    while (b) {
+        if (n + 1 >= cap) {
+            if (cap > max) break;
+            char *p = realloc(b, cap * 2);
+            if (!p) {
+                free(b);
+                b = NULL;
+                break;
+            }
+            b = p;
+            cap *= 2;
+        }
+        size_t k = fread(b + n, 1, cap - 1 - n, f);
+        n += k;
+        if (k == 0) break;
+    }
+    bool bad = ferror(f);
+    fclose(f);
+    if (!b) return job_fail(err, errlen, 3, "out of memory");
+    if (bad || n > max) {
+        free(b);
+        return job_fail(err, errlen, 2, "%s: %s", path, bad ? "read error" : "too large");
+    }
+    b[n] = 0;
+    *out = b;
+    *len = n;
+    return 0;
+}
+
+static int parse_file(json_doc_t **doc, const char *path, char *err, size_t errlen) {
+    char *text = NULL;
+    size_t n = 0;
+    int rc = read_text(path, (size_t)64 << 20, &text, &n, err, errlen);
+    if (rc) return rc;
+    json_error_t je;
+    rc = json_parse(doc, text, n, NULL, &je);
+    free(text);
+    if (rc)
+        return job_fail(err, errlen, 2, "%s: line %zu, column %zu: %s", path, je.line, je.column,
+                        je.message);
+    return 0;
+}
+
+static const json_value_t *str_at(const json_value_t *obj, const char *key) {
+    const json_value_t *v = json_get(obj, key);
+    return v && v->type == JSON_STRING ? v : NULL;
+}
+
+static int hex_field(const json_value_t *obj, const char *key, uint8_t *out, size_t min, size_t max,
+                     size_t *len, const char *where, char *err, size_t errlen) {
+    const json_value_t *v = str_at(obj, key);
+    size_t n = 0;
+    if (!v || job_hex_decode(out, max, &n, v->u.str, v->len) || n < min)
+        return job_fail(err, errlen, 2, "%s: %s must be hex of %zu%s%zu bytes", where, key, min,
+                        min == max ? "" : " to ", min == max ? (size_t)0 : max);
+    if (len) *len = n;
+    return 0;
+}
+
+/* The PROOF transcript's inputs from the parsed proof and signals: canonical big-endian bytes. */
+static int proof_binding(uint8_t rd[64], const uint8_t *job_id, size_t job_id_len,
+                         const uint8_t *tid, size_t tlen, const uint8_t zsha[32],
+                         const groth16_proof_t *p, const fr_t *pub, size_t n) {
+    attest_proof_binding_t b;
+    memset(&b, 0, sizeof b);
+    uint8_t *pubs = malloc(n ? 32 * n : 1);
+    if (!pubs) return 3;
+    for (size_t i = 0; i < n; i++)
+        fr_to_bytes_be(pubs + 32 * i, &pub[i]);
+    b.job_id = job_id;
+    b.job_id_len = job_id_len;
+    b.ticket_id = tid;
+    b.ticket_id_len = tlen;
+    memcpy(b.zkey_sha256, zsha, 32);
+    b.publics = pubs;
+    b.n_public = (uint32_t)n;
+    fq_to_bytes_be(b.proof[0], &p->a.x);
+    fq_to_bytes_be(b.proof[1], &p->a.y);
+    fq_to_bytes_be(b.proof[2], &p->b.x.c0);
+    fq_to_bytes_be(b.proof[3], &p->b.x.c1);
+    fq_to_bytes_be(b.proof[4], &p->b.y.c0);
+    fq_to_bytes_be(b.proof[5], &p->b.y.c1);
+    fq_to_bytes_be(b.proof[6], &p->c.x);
+    fq_to_bytes_be(b.proof[7], &p->c.y);
+    int rc = attest_binding_proof(rd, &b, NULL, 0, NULL);
+    free(pubs);
+    return rc ? 3 : 0;
+}
+
+int job_bundle_check(job_bundle_verdict_t *v, const char *bundle_path, const job_bundle_opts_t *o,
+                     char *err, size_t errlen) {
+    memset(v, 0, sizeof *v);
+    v->ok = true;
+    json_doc_t *doc = NULL, *vkdoc = NULL;
+    groth16_vk_t vk;
+    bool have_vk = false;
+    fr_t *pub = NULL;
+    size_t npub = 0;
+    snp_certs_t *certs = NULL;
+    uint8_t *rep = NULL;
+    char m[768];
+    const char *bp = bundle_path;
+    int rc = parse_file(&doc, bp, err, errlen);
+    if (rc) goto out;
+    const json_value_t *root = json_root(doc), *okv = json_get(root, "ok");
+    if (root->type != JSON_OBJECT || !okv || okv->type != JSON_TRUE) {
+        rc = job_fail(err, errlen, 2, "%s: not a successful prove answer (\"ok\": true)", bp);
+        goto out;
+    }
+    const json_value_t *id = str_at(root, "id");
+    if (!id) {
+        rc = job_fail(err, errlen, 2, "%s: id: a string is required", bp);
+        goto out;
+    }
+    uint8_t tid[JOB_TICKET_ID_MAX], zsha[32], rd_claim[64], rd[64];
+    size_t tlen = 0;
+    const json_value_t *tv = str_at(root, "ticket_id");
+    if (!tv || job_hex_decode(tid, sizeof tid, &tlen, tv->u.str, tv->len)) {
+        rc = job_fail(err, errlen, 2, "%s: ticket_id must be hex (\"\" when there is no ticket)",
+                      bp);
+        goto out;
+    }
+    if ((rc = hex_field(root, "zkey_sha256", zsha, 32, 32, NULL, bp, err, errlen))) goto out;
+    const json_value_t *att = json_get(root, "attestation");
+    if (!att || att->type != JSON_OBJECT) {
+        rc = job_fail(err, errlen, 2, "%s: attestation: an object is required", bp);
+        goto out;
+    }
+    if ((rc = hex_field(att, "report_data", rd_claim, 64, 64, NULL, bp, err, errlen))) goto out;
+    const json_value_t *kind = str_at(att, "kind");
+    if (!kind || (!json_string_is(kind, "snp") && !json_string_is(kind, "sim") &&
+                  !json_string_is(kind, "none"))) {
+        rc = job_fail(err, errlen, 2, "%s: attestation.kind must be snp, sim or none", bp);
+        goto out;
+    }
+
+    /* The proof under the client's own verification key. */
+    if ((rc = parse_file(&vkdoc, o->vk_path, err, errlen))) goto out;
+    int st = groth16_vk_from_json(&vk, json_root(vkdoc), m, sizeof m);
+    if (st) {
+        rc = job_fail(err, errlen, st == ZBP_ERR_NOMEM ? 3 : 2, "%s: %s", o->vk_path, m);
+        goto out;
+    }
+    have_vk = true;
+    groth16_proof_t proof;
+    if ((st = groth16_proof_from_json(&proof, json_get(root, "proof"), m, sizeof m)) ||
+        (st = groth16_public_from_json(&pub, &npub, json_get(root, "public"), m, sizeof m))) {
+        rc = job_fail(err, errlen, st == ZBP_ERR_NOMEM ? 3 : 2, "%s: %s", bp, m);
+        goto out;
+    }
+    int valid = 0;
+    if (npub != vk.n_public)
+        add(v, "proof", SNP_CHECK_FAIL, "%zu public signals, the key expects %zu", npub,
+            vk.n_public);
+    else if (groth16_verify(&vk, &proof, pub, npub, &valid) || !valid)
+        add(v, "proof", SNP_CHECK_FAIL, "the Groth16 proof does not verify with %s", o->vk_path);
+    else
+        add(v, "proof", SNP_CHECK_PASS, "Groth16 proof valid (%zu public signals)", npub);
+
+    /* The transcript from the answer's own fields. */
+    if ((rc = proof_binding(rd, (const uint8_t *)id->u.str, id->len, tid, tlen, zsha, &proof, pub,
+                            npub))) {
+        job_fail(err, errlen, 3, "binding transcript failed");
+        goto out;
+    }
+    char hex[129];
+    job_hex_encode(hex, rd, 64);
+    if (memcmp(rd, rd_claim, 64))
+        add(v, "transcript", SNP_CHECK_FAIL,
+            "report_data differs from SHA-512 of the PROOF "
+            "transcript %.32s...",
+            hex);
+    else
+        add(v, "transcript", SNP_CHECK_PASS, "SHA-512(ZBPROVER-PROOF-V1 ...) = %.32s...", hex);
+    if (o->expect_job_id)
+        add(v, "job-id",
+            strlen(o->expect_job_id) == id->len && !memcmp(o->expect_job_id, id->u.str, id->len)
+                ? SNP_CHECK_PASS
+                : SNP_CHECK_FAIL,
+            "id %s", o->expect_job_id);
+    if (o->expect_ticket_id) {
+        char th[2 * JOB_TICKET_ID_MAX + 1];
+        job_hex_encode(th, tid, tlen);
+        add(v, "ticket-id", !strcasecmp(th, o->expect_ticket_id) ? SNP_CHECK_PASS : SNP_CHECK_FAIL,
+            "ticket_id %s", th);
+    }
+    if (o->expect_zkey_sha256) {
+        char zh[65];
+        job_hex_encode(zh, zsha, 32);
+        add(v, "zkey", !strcasecmp(zh, o->expect_zkey_sha256) ? SNP_CHECK_PASS : SNP_CHECK_FAIL,
+            "zkey_sha256 %s", zh);
+    }
+
+    /* The report. The kind is bound to how it can verify: "sim" only under --trust-root (the
+     * simulator's root), "snp" only under AMD's pinned roots, "none" only when asked for. */
+    if (json_string_is(kind, "none")) {
+        add(v, "attestation", o->allow_unattested ? SNP_CHECK_SKIP : SNP_CHECK_FAIL,
+            o->allow_unattested ? "kind none: unattested, accepted by --allow-unattested"
+                                : "kind none: no report binds this proof (--allow-unattested "
+                                  "accepts the proof alone)");
+        rc = v->ok ? 0 : 1;
+        goto out;
+    }
+    bool sim = json_string_is(kind, "sim");
+    if (sim && !o->policy.trust_root) {
+        add(v, "attestation", SNP_CHECK_FAIL,
+            "kind sim: a simulated report attests nothing; only "
+            "--trust-root with the simulator's ark.pem accepts it");
+        rc = 1;
+        goto out;
+    }
+    if (!sim && o->policy.trust_root) {
+        add(v, "attestation", SNP_CHECK_FAIL,
+            "kind snp: --trust-root is for simulated reports; "
+            "real ones chain to AMD's pinned roots");
+        rc = 1;
+        goto out;
+    }
+    const json_value_t *rb = str_at(att, "report_b64");
+    size_t rlen = 0;
+    if (!rb || !(rep = malloc(job_b64_decoded_max(rb->len) + 1)) ||
+        job_b64_decode(rep, &rlen, rb->u.str, rb->len) || rlen != SNP_REPORT_SIZE) {
+        rc = job_fail(err, errlen, 2,
+                      "%s: attestation.report_b64 must be base64 of a %d-byte "
+                      "report",
+                      bp, SNP_REPORT_SIZE);
+        goto out;
+    }
+    snp_report_t r;
+    if (snp_report_parse(&r, rep, rlen, m, sizeof m)) {
+        rc = job_fail(err, errlen, 2, "%s: attestation.report_b64: %s", bp, m);
+        goto out;
+    }
+    if (!(certs = snp_certs_new())) {
+        rc = job_fail(err, errlen, 3, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < o->n_certs; i++)
+        if ((rc = snp_certs_load(certs, o->certs[i], m, sizeof m))) {
+            rc = job_fail(err, errlen, rc == ATTEST_EINPUT ? 2 : 3, "%s", m);
+            goto out;
+        }
+    const json_value_t *pem = str_at(att, "certs");
+    if (pem && (rc = job_certs_add_pem(certs, pem->u.str, pem->len, m, sizeof m))) {
+        rc = job_fail(err, errlen, rc == JOB_INTERNAL ? 3 : 2, "%s: attestation.certs: %s", bp, m);
+        goto out;
+    }
+    snp_policy_t p = o->policy;
+    p.report_data = rd;
+    snp_verdict_t sv;
+    rc = attest_verify(&sv, &r, certs, &p, m, sizeof m);
+    if (rc != ATTEST_OK && rc != ATTEST_REJECTED) {
+        rc = job_fail(err, errlen, rc == ATTEST_EINPUT ? 2 : 3, "%s: the report: %s", bp, m);
+        goto out;
+    }
+    for (size_t i = 0; i < sv.n; i++)
+        add(v, sv.checks[i].name, sv.checks[i].status, "%s", sv.checks[i].detail);
+    rc = v->ok ? 0 : 1;
+out:
+    free(rep);
+    snp_certs_free(certs);
+    free(pub);
+    if (have_vk) groth16_vk_free(&vk);
+    json_free(vkdoc);
+    json_free(doc);
+    return rc;
+}
+
+int job_key_answer_read(const json_value_t *a, uint8_t key_id[JOB_KEY_ID_LEN], uint8_t pub[32],
+                        uint8_t *ticket_id, size_t *ticket_id_len, char *err, size_t errlen) {
+    const json_value_t *okv = json_get(a, "ok");
+    if (!a || a->type != JSON_OBJECT || !okv || okv->type != JSON_TRUE)
+        return job_fail(err, errlen, 2, "not a successful key answer (\"ok\": true)");
+    int rc;
+    if ((rc = hex_field(a, "key_id", key_id, JOB_KEY_ID_LEN, JOB_KEY_ID_LEN, NULL, "key answer",
+                        err, errlen)) ||
+        (rc = hex_field(a, "public", pub, 32, 32, NULL, "key answer", err, errlen)))
+        return rc;
+    const json_value_t *tv = str_at(a, "ticket_id");
+    if (!tv || job_hex_decode(ticket_id, JOB_TICKET_ID_MAX, ticket_id_len, tv->u.str, tv->len))
+        return job_fail(err, errlen, 2, "key answer: ticket_id must be hex");
+    const json_value_t *att = json_get(a, "attestation");
+    uint8_t claim[64], rd[64];
+    if (!att || att->type != JSON_OBJECT ||
+        (rc = hex_field(att, "report_data", claim, 64, 64, NULL, "key answer: attestation", err,
+                        errlen)))
+        return rc ? rc : job_fail(err, errlen, 2, "key answer: attestation: an object is required");
+    if (attest_binding_key(rd, ticket_id, *ticket_id_len, pub, NULL, 0, NULL))
+        return job_fail(err, errlen, 3, "binding transcript failed");
+    if (memcmp(rd, claim, 64))
+        return job_fail(err, errlen, 1,
+                        "key answer: report_data is not SHA-512 of the KEY "
+                        "transcript of this public key and ticket id");
+    const json_value_t *rb = str_at(att, "report_b64");
+    if (rb) {
+        uint8_t *rep = malloc(job_b64_decoded_max(rb->len) + 1);
+        size_t n = 0;
+        snp_report_t r;
+        char m[512];
+        bool ok = rep && !job_b64_decode(rep, &n, rb->u.str, rb->len) && n == SNP_REPORT_SIZE &&
+                  !snp_report_parse(&r, rep, n, m, sizeof m);
+        free(rep);
+        if (!ok) return job_fail(err, errlen, 2, "key answer: report_b64 is not a report");
+        if (memcmp(r.report_data, rd, 64))
+            return job_fail(err, errlen, 1,
+                            "key answer: the report's REPORT_DATA does not bind "
+                            "this public key");
+    }
+    return 0;
+}

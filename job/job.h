@@ -1,0 +1,228 @@
+/* job.h: the job room's face: the attested job loop (`zbprover serve`), hub tickets and the replay
+ * log, single-use X25519 keys and sealed witnesses, request parsing, and the client's bundle check.
+ * The wire formats are specified in docs/job-protocol.md and docs/binding.md. */
+#ifndef ZBP_JOB_H
+#define ZBP_JOB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "attest/attest.h"
+#include "prover/json.h"
+#include "prover/prover.h"
+
+/* Status codes. JOB_OK is success; every other value is one of the protocol's stable error codes
+ * (job_code_name gives its text), so a failing function's status is also the answer's code. */
+typedef enum {
+    JOB_OK = 0,
+    JOB_BAD_REQUEST,     /* malformed JSON, unknown op, missing or ill-typed field */
+    JOB_BAD_TICKET,      /* malformed ticket, bad signature, another circuit, none given */
+    JOB_EXPIRED_TICKET,  /* the ticket's expiry has passed */
+    JOB_REPLAYED_TICKET, /* the ticket was spent before (the replay log says so) */
+    JOB_BAD_ZKEY,        /* the .zkey cannot be read or does not check */
+    JOB_BAD_WITNESS, /* unreadable, wrong size, unsatisfied, sealed and not authentic, key gone */
+    JOB_TOO_LARGE,   /* a line or a witness over its limit */
+    JOB_BUSY,        /* the prover is still held by a timed-out job; no room for a key */
+    JOB_ATTESTATION_FAILED, /* the attestation backend gave no report */
+    JOB_TIMEOUT,            /* the job ran past --job-timeout */
+    JOB_INTERNAL,           /* out of memory, no randomness, an I/O failure of the replay log */
+    JOB_CODE_COUNT
+} job_code_t;
+
+const char *job_code_name(int code); /* "bad_request", ...; "internal" for anything unknown */
+
+/* ---- hex and base64 (strict: standard alphabet, padding required, no whitespace) ---- */
+/* Hex of either case into at most max bytes; -1 on a bad digit, an odd length or too many. */
+int job_hex_decode(uint8_t *out, size_t max, size_t *len, const char *hex, size_t hexlen);
+void job_hex_encode(char *out, const uint8_t *b, size_t n); /* out: 2n+1 chars, lower case */
+/* The decoded size of a base64 text of n chars (an upper bound before padding is seen). */
+size_t job_b64_decoded_max(size_t n);
+/* Decodes into out (room for job_b64_decoded_max(n) bytes); -1 when the text is not canonical. */
+int job_b64_decode(uint8_t *out, size_t *len, const char *b64, size_t n);
+/* Encodes into a malloc'ed NUL-terminated string, or NULL when out of memory. */
+char *job_b64_encode(const uint8_t *b, size_t n);
+
+/* ---- tickets ---- */
+#define JOB_TICKET_ID_MIN 16
+#define JOB_TICKET_ID_MAX 64
+#define JOB_TICKET_SIG_MAX 1024 /* RSA-8192 */
+#define JOB_TICKET_MSG_MAX (18 + 4 + JOB_TICKET_ID_MAX + 8 + 4 + 32)
+
+typedef struct {
+    uint8_t id[JOB_TICKET_ID_MAX];
+    size_t id_len;
+    uint64_t expires; /* unix seconds: valid while now <= expires */
+    bool has_zkey;
+    uint8_t zkey_sha256[32];
+    uint8_t sig[JOB_TICKET_SIG_MAX];
+    size_t sig_len;
+} job_ticket_t;
+
+/* {"id": hex, "expires": n, "zkey_sha256": hex (optional), "sig": base64}. JOB_BAD_TICKET with a
+ * message when anything is missing or malformed. */
+int job_ticket_from_json(job_ticket_t *t, const json_value_t *v, char *err, size_t errlen);
+/* "ZBPROVER-TICKET-V1" || lp(id) || u64le(expires) || lp(zkey_sha256 or empty): the signed bytes.
+ * out holds JOB_TICKET_MSG_MAX bytes; returns the length. */
+size_t job_ticket_message(uint8_t *out, const job_ticket_t *t);
+
+/* The hub's public key: Ed25519, or RSA (rsaEncryption or RSASSA-PSS, at least 2048 bits) checked
+ * with PSS, SHA-256, MGF1-SHA-256 and any salt length. */
+typedef struct job_hubkey job_hubkey_t;
+int job_hubkey_load(job_hubkey_t **out, const char *pem_path, char *err, size_t errlen);
+int job_hubkey_from_pem(job_hubkey_t **out, const char *pem, size_t len, char *err, size_t errlen);
+const char *job_hubkey_type(const job_hubkey_t *k); /* "ed25519" or "rsa-pss-sha256" */
+void job_hubkey_free(job_hubkey_t *k);
+/* The signature only: JOB_OK or JOB_BAD_TICKET. */
+int job_ticket_verify_sig(const job_hubkey_t *k, const job_ticket_t *t, char *err, size_t errlen);
+/* Signature, then expiry against now: JOB_OK, JOB_BAD_TICKET or JOB_EXPIRED_TICKET. */
+int job_ticket_check(const job_hubkey_t *k, const job_ticket_t *t, uint64_t now, char *err,
+                     size_t errlen);
+/* When the ticket names a circuit, it must be this one: JOB_OK or JOB_BAD_TICKET. */
+int job_ticket_check_circuit(const job_ticket_t *t, const uint8_t zkey_sha256[32], char *err,
+                             size_t errlen);
+
+/* ---- the replay log: spent ticket ids, append-only, fsync'd, locked against a second server ----
+ */
+typedef struct job_replay job_replay_t;
+/* Opens (creating) the log and loads the ids of tickets not yet expired at now. A torn last line
+ * (a crash mid-append: that ticket was never used) is cut off. JOB_BAD_REQUEST for a log that
+ * does not parse, JOB_BUSY when another process holds it, JOB_INTERNAL for I/O failures. */
+int job_replay_open(job_replay_t **out, const char *path, uint64_t now, char *err, size_t errlen);
+bool job_replay_contains(job_replay_t *r, const uint8_t *id, size_t len);
+/* Appends the id and fsyncs before returning JOB_OK; JOB_REPLAYED_TICKET when it is there already;
+ * JOB_INTERNAL when the write or the fsync fails (then the id is not spent). Thread-safe. */
+int job_replay_spend(job_replay_t *r, const uint8_t *id, size_t len, uint64_t expires, char *err,
+                     size_t errlen);
+size_t job_replay_count(job_replay_t *r);
+void job_replay_close(job_replay_t *r);
+
+/* ---- single-use keys and sealed witnesses ---- */
+#define JOB_KEY_ID_LEN 16
+#define JOB_SEAL_ALG "X25519-HKDF-SHA256-AES-256-GCM"
+
+typedef struct job_keystore job_keystore_t;
+/* At most max_keys outstanding keys, each living ttl_s seconds at most. */
+job_keystore_t *job_keystore_new(size_t max_keys, double ttl_s);
+void job_keystore_free(job_keystore_t *ks); /* wipes every private key */
+size_t job_keystore_count(job_keystore_t *ks);
+/* A fresh X25519 pair bound to ticket_id (may be empty). JOB_BUSY when the store is full. */
+int job_keystore_create(job_keystore_t *ks, const uint8_t *ticket_id, size_t ticket_id_len,
+                        uint8_t key_id[JOB_KEY_ID_LEN], uint8_t pub[32], char *err, size_t errlen);
+
+/* A sealed witness as it travels: {"alg", "key_id", "epk", "ct"} (docs/job-protocol.md). */
+typedef struct {
+    uint8_t key_id[JOB_KEY_ID_LEN];
+    uint8_t epk[32];
+    const char *ct_b64; /* borrowed from the JSON document */
+    size_t ct_b64_len;
+} job_sealed_t;
+int job_sealed_from_json(job_sealed_t *s, const json_value_t *v, char *err, size_t errlen);
+/* Takes the key named by s out of the store (it is then gone, whatever happens next), checks that
+ * it was issued for ticket_id, and decrypts with the associated data (ticket_id, zkey_sha256,
+ * key_id). *plain is malloc'ed (the caller wipes and frees it). JOB_BAD_WITNESS when the key is
+ * unknown, used, expired or another ticket's, or when authentication fails; JOB_TOO_LARGE when
+ * the plaintext would exceed max_plain. */
+int job_sealed_open(job_keystore_t *ks, const job_sealed_t *s, const uint8_t *ticket_id,
+                    size_t ticket_id_len, const uint8_t zkey_sha256[32], size_t max_plain,
+                    uint8_t **plain, size_t *plain_len, char *err, size_t errlen);
+/* The client's side: encrypts plain to the recipient's key and writes the sealed object as one
+ * line of JSON (*out malloc'ed). */
+int job_seal(char **out, const uint8_t recipient_pub[32], const uint8_t key_id[JOB_KEY_ID_LEN],
+             const uint8_t *ticket_id, size_t ticket_id_len, const uint8_t zkey_sha256[32],
+             const uint8_t *plain, size_t plain_len, char *err, size_t errlen);
+
+/* ---- requests ---- */
+typedef enum {
+    JOB_OP_NONE = 0,
+    JOB_OP_PROVE,
+    JOB_OP_KEY,
+    JOB_OP_PING,
+    JOB_OP_INFO,
+    JOB_OP_SHUTDOWN
+} job_op_t;
+typedef enum { JOB_WTNS_NONE = 0, JOB_WTNS_PATH, JOB_WTNS_B64, JOB_WTNS_SEALED } job_wtns_src_t;
+
+#define JOB_ID_MAX 256
+
+typedef struct {
+    json_doc_t *doc; /* owns every string below */
+    const char *id;  /* NULL when absent or unusable (the answer then carries null) */
+    size_t id_len;
+    job_op_t op;
+    const char *zkey; /* prove: the .zkey's path */
+    job_wtns_src_t wsrc;
+    const char *wtns; /* path, or base64 text */
+    size_t wtns_len;
+    job_sealed_t sealed;
+    bool has_ticket;
+    job_ticket_t ticket;
+} job_request_t;
+
+/* Parses one request line. On failure the request still carries its id when one could be read,
+ * and the status is the answer's code (JOB_BAD_REQUEST, JOB_BAD_TICKET). Always job_request_free.
+ */
+int job_request_parse(job_request_t *r, const char *text, size_t len, char *err, size_t errlen);
+void job_request_free(job_request_t *r);
+
+/* ---- the loop ---- */
+typedef enum { JOB_ATTEST_AUTO = 0, JOB_ATTEST_SNP, JOB_ATTEST_SIM, JOB_ATTEST_NONE } job_attest_t;
+
+typedef struct {
+    job_attest_t attest;
+    const char *sim_dir;      /* NULL: $ZBP_SIM_DIR, else ~/.zbprover/sim */
+    const char *certs_dir;    /* host-supplied certificates for answers, or NULL */
+    const char *hub_key;      /* PEM path; NULL: no tickets are checked */
+    const char *replay_log;   /* required with hub_key */
+    size_t max_witness_bytes; /* decoded witness size limit */
+    size_t max_line_bytes;    /* 0: derived from max_witness_bytes */
+    size_t max_queue;         /* requests read ahead of the one being served */
+    double job_timeout_s;     /* 0: none */
+    size_t zkey_cache_bytes;  /* budget of the circuit cache (file sizes) */
+    int threads;              /* 0: OpenMP's default */
+    size_t max_keys;          /* outstanding single-use keys */
+    double key_ttl_s;
+} job_serve_opts_t;
+
+void job_serve_opts_init(job_serve_opts_t *o);
+/* Runs the loop on in_fd / out until EOF, SIGTERM/SIGINT or a shutdown request, then returns 0.
+ * Returns 2 (with err) for unusable options, 3 when the environment cannot serve (attestation
+ * backend missing, replay log locked or unwritable). Logs go to stderr as JSON lines. */
+int job_serve(const job_serve_opts_t *o, int in_fd, FILE *out, char *err, size_t errlen);
+
+/* ---- the client's check of a prove answer (a bundle) ---- */
+typedef struct {
+    const char *vk_path;
+    const char *const *certs; /* paths (files or directories) */
+    size_t n_certs;
+    snp_policy_t policy;            /* report_data is filled in from the transcript */
+    bool allow_unattested;          /* accept kind "none" (the proof alone) */
+    const char *expect_job_id;      /* NULL: not checked */
+    const char *expect_ticket_id;   /* hex, or NULL */
+    const char *expect_zkey_sha256; /* hex, or NULL */
+} job_bundle_opts_t;
+
+#define JOB_BUNDLE_MAX_LINES 40
+typedef struct {
+    bool ok;
+    size_t n;
+    struct {
+        char name[16];
+        int status; /* SNP_CHECK_PASS, _FAIL or _SKIP */
+        char detail[256];
+    } checks[JOB_BUNDLE_MAX_LINES];
+} job_bundle_verdict_t;
+
+/* Returns 0 (every check passed), 1 (some check failed: see v), 2 (malformed bundle, key or
+ * certificate, or a missing certificate; err says which) or 3 (internal failure). */
+int job_bundle_check(job_bundle_verdict_t *v, const char *bundle_path, const job_bundle_opts_t *o,
+                     char *err, size_t errlen);
+
+/* The KEY transcript check a client does before sealing: the answer's report_data equals
+ * SHA-512("ZBPROVER-KEY-V1" || lp(ticket_id) || public), and so does the report's REPORT_DATA
+ * when a report is present. Fills the key's fields. 0, 1 (mismatch) or 2 (malformed). */
+int job_key_answer_read(const json_value_t *answer, uint8_t key_id[JOB_KEY_ID_LEN], uint8_t pub[32],
+                        uint8_t *ticket_id, size_t *ticket_id_len, char *err, size_t errlen);
+
+#endif
