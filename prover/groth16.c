@@ -97,6 +97,118 @@ static void accumulate_ab(fr_t *a, fr_t *b, const zbp_zkey_t *z, const uint64_t 
     }
 }
 
+/* The last step of a proof, shared by the CPU prover below and the GPU one (cuda/): from the five
+ * MSM results, the randomizers r and s, pi_a, pi_b, pi_c, the public signals, and the native
+ * pairing check before anything is released. */
+int zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *wt,
+                       const g1_jac_t *A, const g1_jac_t *B1, const g2_jac_t *B2,
+                       const g1_jac_t *C, const g1_jac_t *H, const zbp_prove_opts_t *opts,
+                       zbp_profile_t *prof, char *err, size_t errlen) {
+    const size_t np = z->n_public;
+    uint64_t r[4] = {0}, s[4] = {0}, rs[4] = {0};
+    int st, status = ZBP_ERR_NOMEM;
+    double t;
+    zbp_prove_opts_t defaults;
+    zbp_profile_t local;
+    if (!opts) {
+        zbp_prove_opts_init(&defaults);
+        opts = &defaults;
+    }
+    if (!prof) prof = &local;
+    memset(out, 0, sizeof *out);
+
+    /* ---- randomizers and the proof (snarkjs draws r first, then s) ---- */
+    t = now_ms();
+    if (opts->fixed_rs) {
+        memcpy(r, opts->r, 32);
+        memcpy(s, opts->s, 32);
+    } else if (random_scalar(r) != ZBP_OK || random_scalar(s) != ZBP_OK) {
+        zbp_fail(err, errlen, ZBP_ERR_IO, "the OS random generator failed: %s", strerror(errno));
+        status = ZBP_ERR_IO;
+        goto fail;
+    }
+    {
+        fr_t rm, sm, rsm;
+        fr_to_mont(&rm, r);
+        fr_to_mont(&sm, s);
+        fr_mul(&rsm, &rm, &sm);
+        fr_from_mont(rs, &rsm);
+        wipe(&rm, sizeof rm);
+        wipe(&sm, sizeof sm);
+        wipe(&rsm, sizeof rsm);
+    }
+    g1_jac_t d1, tmp1, pi_a, pi_c, b1;
+    g2_jac_t d2, tmp2, pi_b;
+    /* pi_a = A + alpha1 + r delta1 */
+    g1_jac_from_affine(&d1, &z->delta1);
+    g1_mul_ct(&tmp1, &d1, r);
+    g1_jac_add_affine(&pi_a, A, &z->alpha1);
+    g1_jac_add(&pi_a, &pi_a, &tmp1);
+    /* pi_b = B2 + beta2 + s delta2 */
+    g2_jac_from_affine(&d2, &z->delta2);
+    g2_mul_ct(&tmp2, &d2, s);
+    g2_jac_add_affine(&pi_b, B2, &z->beta2);
+    g2_jac_add(&pi_b, &pi_b, &tmp2);
+    /* b1 = B1 + beta1 + s delta1 */
+    g1_mul_ct(&tmp1, &d1, s);
+    g1_jac_add_affine(&b1, B1, &z->beta1);
+    g1_jac_add(&b1, &b1, &tmp1);
+    /* pi_c = C + H + s pi_a + r b1 − (r s) delta1 */
+    g1_jac_add(&pi_c, C, H);
+    g1_mul_ct(&tmp1, &pi_a, s);
+    g1_jac_add(&pi_c, &pi_c, &tmp1);
+    g1_mul_ct(&tmp1, &b1, r);
+    g1_jac_add(&pi_c, &pi_c, &tmp1);
+    g1_mul_ct(&tmp1, &d1, rs);
+    g1_jac_neg(&tmp1, &tmp1);
+    g1_jac_add(&pi_c, &pi_c, &tmp1);
+    g1_jac_to_affine(&out->a, &pi_a);
+    g2_jac_to_affine(&out->b, &pi_b);
+    g1_jac_to_affine(&out->c, &pi_c);
+    wipe(&tmp1, sizeof tmp1);
+    wipe(&tmp2, sizeof tmp2);
+    prof->finish_ms = now_ms() - t;
+
+    /* ---- public signals w[1..nPublic], and the proof checked before it is released ---- */
+    out->n_public = np;
+    out->pub = np ? malloc(np * sizeof(fr_t)) : NULL;
+    if (np && !out->pub) {
+        zbp_fail(err, errlen, ZBP_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < np; i++) {
+        uint64_t v[4];
+        zbp_rd_limbs(v, wt->values + 32 * (i + 1));
+        fr_to_mont(&out->pub[i], v);
+    }
+    t = now_ms();
+    if (!opts->skip_verify) {
+        int valid = 0;
+        st = zbp_zkey_verify_proof(z, out, &valid, err, errlen);
+        if (st != ZBP_OK) {
+            status = st;
+            goto fail;
+        }
+        if (!valid) {
+            zbp_fail(err, errlen, ZBP_ERR_INPUT,
+                     "%s: the witness does not satisfy the circuit of %s (A·w ∘ B·w ≠ C·w): no "
+                     "valid proof exists for it",
+                     wt->file.name, z->file.name);
+            status = ZBP_ERR_INPUT;
+            goto fail;
+        }
+    }
+    prof->verify_ms = now_ms() - t;
+    status = ZBP_OK;
+fail:
+    if (status != ZBP_OK) zbp_proof_free(out);
+    wipe(r, sizeof r);
+    wipe(s, sizeof s);
+    wipe(rs, sizeof rs);
+    return status;
+}
+
+
 int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *wt,
                       const zbp_prove_opts_t *opts, zbp_profile_t *prof, char *err, size_t errlen) {
     zbp_prove_opts_t defaults;
@@ -127,7 +239,6 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
     fr_t *abc = aligned_alloc(64, 3 * n * sizeof(fr_t));
     void *copies[6] = {0};
     ntt_ctx_t *ntt = NULL;
-    uint64_t r[4] = {0}, s[4] = {0}, rs[4] = {0};
     if (!w || !abc) {
         zbp_fail(err, errlen, ZBP_ERR_NOMEM, "out of memory for a domain of %zu", n);
         goto done;
@@ -219,91 +330,15 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
         goto done;
     }
 
-    /* ---- randomizers and the proof (snarkjs draws r first, then s) ---- */
-    t = now_ms();
-    if (opts->fixed_rs) {
-        memcpy(r, opts->r, 32);
-        memcpy(s, opts->s, 32);
-    } else if (random_scalar(r) != ZBP_OK || random_scalar(s) != ZBP_OK) {
-        zbp_fail(err, errlen, ZBP_ERR_IO, "the OS random generator failed: %s", strerror(errno));
-        status = ZBP_ERR_IO;
+    st = zbp_groth16_finish(out, z, wt, &A, &B1, &B2, &C, &H, opts, prof, err, errlen);
+    if (st != ZBP_OK) {
+        status = st;
         goto done;
     }
-    {
-        fr_t rm, sm, rsm;
-        fr_to_mont(&rm, r);
-        fr_to_mont(&sm, s);
-        fr_mul(&rsm, &rm, &sm);
-        fr_from_mont(rs, &rsm);
-        wipe(&rm, sizeof rm);
-        wipe(&sm, sizeof sm);
-        wipe(&rsm, sizeof rsm);
-    }
-    g1_jac_t d1, tmp1, pi_a, pi_c, b1;
-    g2_jac_t d2, tmp2, pi_b;
-    /* pi_a = A + alpha1 + r delta1 */
-    g1_jac_from_affine(&d1, &z->delta1);
-    g1_mul_ct(&tmp1, &d1, r);
-    g1_jac_add_affine(&pi_a, &A, &z->alpha1);
-    g1_jac_add(&pi_a, &pi_a, &tmp1);
-    /* pi_b = B2 + beta2 + s delta2 */
-    g2_jac_from_affine(&d2, &z->delta2);
-    g2_mul_ct(&tmp2, &d2, s);
-    g2_jac_add_affine(&pi_b, &B2, &z->beta2);
-    g2_jac_add(&pi_b, &pi_b, &tmp2);
-    /* b1 = B1 + beta1 + s delta1 */
-    g1_mul_ct(&tmp1, &d1, s);
-    g1_jac_add_affine(&b1, &B1, &z->beta1);
-    g1_jac_add(&b1, &b1, &tmp1);
-    /* pi_c = C + H + s pi_a + r b1 − (r s) delta1 */
-    g1_jac_add(&pi_c, &C, &H);
-    g1_mul_ct(&tmp1, &pi_a, s);
-    g1_jac_add(&pi_c, &pi_c, &tmp1);
-    g1_mul_ct(&tmp1, &b1, r);
-    g1_jac_add(&pi_c, &pi_c, &tmp1);
-    g1_mul_ct(&tmp1, &d1, rs);
-    g1_jac_neg(&tmp1, &tmp1);
-    g1_jac_add(&pi_c, &pi_c, &tmp1);
-    g1_jac_to_affine(&out->a, &pi_a);
-    g2_jac_to_affine(&out->b, &pi_b);
-    g1_jac_to_affine(&out->c, &pi_c);
-    wipe(&tmp1, sizeof tmp1);
-    wipe(&tmp2, sizeof tmp2);
-    prof->finish_ms = now_ms() - t;
-
-    /* ---- public signals w[1..nPublic], and the proof checked before it is released ---- */
-    out->n_public = np;
-    out->pub = np ? malloc(np * sizeof(fr_t)) : NULL;
-    if (np && !out->pub) {
-        zbp_fail(err, errlen, ZBP_ERR_NOMEM, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < np; i++) fr_to_mont(&out->pub[i], w[i + 1]);
-    t = now_ms();
-    if (!opts->skip_verify) {
-        int valid = 0;
-        st = zbp_zkey_verify_proof(z, out, &valid, err, errlen);
-        if (st != ZBP_OK) {
-            status = st;
-            goto done;
-        }
-        if (!valid) {
-            zbp_fail(err, errlen, ZBP_ERR_INPUT,
-                     "%s: the witness does not satisfy the circuit of %s (A·w ∘ B·w ≠ C·w): no "
-                     "valid proof exists for it",
-                     wt->file.name, z->file.name);
-            status = ZBP_ERR_INPUT;
-            goto done;
-        }
-    }
-    prof->verify_ms = now_ms() - t;
     status = ZBP_OK;
 
 done:
     if (status != ZBP_OK) zbp_proof_free(out);
-    wipe(r, sizeof r);
-    wipe(s, sizeof s);
-    wipe(rs, sizeof rs);
     if (w) wipe(w, nv * 32); /* the witness is secret: leave no copy of it behind */
     free(w);
     free(abc);

@@ -177,9 +177,18 @@ typedef struct {
 int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w,
                       const zbp_prove_opts_t *opts, zbp_profile_t *prof, char *err, size_t errlen);
 void zbp_proof_free(zbp_proof_t *p);
+/* The prover's last step, shared with the GPU prover (cuda/): from the MSM results A = sum w_i A_i,
+ * B1, B2 (G2), C and H, draws r and s (or takes opts' fixed ones), assembles pi_a, pi_b, pi_c and
+ * the public signals from w, and runs the pairing check unless opts->skip_verify. Fills
+ * prof->finish_ms and verify_ms. opts and prof may be NULL. */
+int zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w,
+                       const g1_jac_t *A, const g1_jac_t *B1, const g2_jac_t *B2,
+                       const g1_jac_t *C, const g1_jac_t *H, const zbp_prove_opts_t *opts,
+                       zbp_profile_t *prof, char *err, size_t errlen);
 /* The pairing check of a proof against the key's alpha, beta, gamma, delta and IC. */
 int zbp_zkey_verify_proof(const zbp_zkey_t *z, const zbp_proof_t *p, int *valid, char *err,
                           size_t errlen);
+
 
 /* ---- JSON writers in snarkjs's exact layout (1-space indent, no trailing newline) --------------------
  * Each writes to a temporary file beside path and renames it into place, so a failure leaves

@@ -1,0 +1,75 @@
+/* internal.cuh: inside the cuda room: the context, its grow-only device scratch, error reporting,
+ * and the device-resident entry points that msm.cu, ntt.cu, prove.cu and gpu_check.cu share. */
+#ifndef ZBP_CUDA_INTERNAL_CUH
+#define ZBP_CUDA_INTERNAL_CUH
+
+#include <cuda_runtime.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "cuda/cuda.h"
+#include "cuda/ec.h"
+
+/* Scratch buffers, one per role: a buffer grows when a call needs more and is reused after, so a
+ * second proof of the same size allocates nothing. */
+enum {
+    ZC_S_POINTS, ZC_S_SCALARS, ZC_S_KEYS, ZC_S_VALS, ZC_S_KEYS2, ZC_S_VALS2, ZC_S_RUN_KEYS,
+    ZC_S_RUN_COUNTS, ZC_S_RUN_OFFS, ZC_S_NRUNS, ZC_S_ORDER, ZC_S_ORDER2, ZC_S_CHUNKS, ZC_S_PARTIAL,
+    ZC_S_BUCKETS, ZC_S_WINDOWS, ZC_S_CUB, ZC_S_NTT, ZC_S_COSET, ZC_S_ABC, ZC_S_WITNESS,
+    ZC_S_COUNT
+};
+
+struct zbp_cuda {
+    int device;
+    char name[256];
+    cudaStream_t stream;
+    int sm_count;
+    void *scratch[ZC_S_COUNT];
+    size_t scratch_bytes[ZC_S_COUNT];
+    zc_fr_t *tw;      /* tw[k] = w_N^k, k < N/2, N = 2^tw_log (0: none yet) */
+    unsigned tw_log;
+};
+
+/* Writes "what: CUDA error text" into err; returns ZBP_ERR_NOMEM for allocation failures, else
+ * ZBP_ERR_IO. */
+static inline int zc_cuda_fail(char *err, size_t errlen, cudaError_t e, const char *what) {
+    if (err && errlen) snprintf(err, errlen, "GPU: %s: %s", what, cudaGetErrorString(e));
+    return e == cudaErrorMemoryAllocation ? ZBP_ERR_NOMEM : ZBP_ERR_IO;
+}
+
+static inline int zc_input_fail(char *err, size_t errlen, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    if (err && errlen) vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return ZBP_ERR_INPUT;
+}
+
+/* Every CUDA call and every launch is checked: a kernel that failed to start would otherwise
+ * leave stale data that looks like a result. */
+#define ZC_TRY(call)                                                                               \
+    do {                                                                                           \
+        cudaError_t e_ = (call);                                                                   \
+        if (e_ != cudaSuccess) return zc_cuda_fail(err, errlen, e_, #call);                        \
+    } while (0)
+#define ZC_LAUNCHED(what) ZC_TRY(cudaPeekAtLastError())
+
+/* A scratch buffer of at least `bytes`, or NULL with the CUDA error in *e. */
+void *zc_scratch(zbp_cuda_t *ctx, int slot, size_t bytes, cudaError_t *e);
+
+/* Device-resident entry points (pointers into device memory; work queued on ctx->stream, which
+ * the caller synchronizes). */
+int zc_ntt_device(zbp_cuda_t *ctx, zc_fr_t *d, unsigned log_n, ntt_dir_t dir, ntt_order_t order,
+                  const fr_t *coset, char *err, size_t errlen);
+int zc_msm_g1_device(zbp_cuda_t *ctx, g1_jac_t *out, const zc_g1_affine_t *points,
+                     const uint64_t (*scalars)[4], size_t n, unsigned window, char *err,
+                     size_t errlen);
+int zc_msm_g2_device(zbp_cuda_t *ctx, g2_jac_t *out, const zc_g2_affine_t *points,
+                     const uint64_t (*scalars)[4], size_t n, unsigned window, char *err,
+                     size_t errlen);
+
+static inline unsigned zc_blocks(size_t n, unsigned threads) {
+    return (unsigned)((n + threads - 1) / threads);
+}
+
+#endif
