@@ -242,7 +242,7 @@ Test(cuda_host, signed_digits_rebuild_the_scalar, .init = init_rng) {
                 cr_assert(key < (1u << zc_msm_key_bits(c, nwin)));
                 if (d) cr_assert_eq(key >> (c - 1), w);
                 unsigned bit = w * c;
-                acc[bit / 64] += (__int128)d << (bit % 64);
+                acc[bit / 64] += (__int128)d * ((__int128)1 << (bit % 64)); /* d may be negative */
             }
             cr_assert_eq(carry, 0u, "c = %u: a carry left after the top window", c);
             for (int k = 0; k < 5; k++) { /* normalize */
