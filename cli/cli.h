@@ -12,6 +12,7 @@ int cmd_bench_msm(int argc, char **argv); /* `bench msm` (cmd_bench_msm.c); argv
 int cmd_version(int argc, char **argv);
 int cmd_info(int argc, char **argv); /* `info <file>`: dispatches on the file's type */
 int cmd_export_vk(int argc, char **argv); /* `export-vk <zkey> <vk.json>` */
+int cmd_setup(int argc, char **argv); /* `setup --insecure-dev <r1cs> <zkey>` (cmd_setup.c) */
 int cmd_prove(int argc, char **argv);     /* `prove <zkey> <wtns> <proof> <public>` */
 int cmd_verify_proof(int argc, char **argv); /* `verify`: Groth16 proofs (cmd_verify.c) */
 /* cmd_attest.c: `attest report|certificates|verify|kds-url|info`; `info` on an SNP report. */

@@ -36,6 +36,7 @@ static const command_t commands[] = {
      "prove <circuit.zkey> <witness.wtns> <proof.json> <public.json> [--threads N] [--profile FILE]\n"
      "                           [--device auto|cpu]"},
     {"seal", cmd_seal, "seal <key-answer.json> <witness.wtns> <sealed.json> (--zkey FILE | --zkey-sha256 HEX)"},
+    {"setup", cmd_setup, "setup --insecure-dev <circuit.r1cs> <circuit.zkey> [--vk verification_key.json]"},
     {"serve", cmd_serve,
      "serve [--attest auto|snp|sim|none] [--hub-key PEM --replay-log FILE] ...   (docs/job-protocol.md)"},
     {"verify", cmd_verify_proof, "verify <verification_key.json> <public.json> <proof.json>"},

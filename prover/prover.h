@@ -189,6 +189,29 @@ int zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *
 int zbp_zkey_verify_proof(const zbp_zkey_t *z, const zbp_proof_t *p, int *valid, char *err,
                           size_t errlen);
 
+/* ---- insecure development setup (setup.c) --------------------------------------------------------------
+ * A Groth16 key for a .r1cs from toxic waste drawn here (tau, alpha, beta, delta; gamma = 1), in
+ * snarkjs's .zkey layout (sections 1..10, the coefficient section as `zkey new` writes it), so that
+ * circuits can be benchmarked without a ceremony. Whoever ran it could forge proofs: its one
+ * contribution is named ZBP_SETUP_DEV_NAME. The file is written atomically (temporary file, fsync,
+ * rename). Variable-time fixed-base multiplications with per-generator tables. */
+#define ZBP_SETUP_DEV_NAME "INSECURE DEV SETUP - zbprover"
+typedef struct {
+    int threads;      /* 0: OpenMP's default */
+    const char *name; /* the contribution's name (at most 64 bytes kept); NULL: ZBP_SETUP_DEV_NAME */
+} zbp_setup_opts_t;
+void zbp_setup_opts_init(zbp_setup_opts_t *o);
+typedef struct {
+    double qap_ms, points_ms, total_ms; /* QAP at tau; tables, points and writing; the whole call */
+    uint32_t n_vars, n_public, n_constraints, domain_size;
+    uint64_t n_coefs;
+    unsigned window_g1, window_g2; /* the fixed-base tables' window bits */
+    int threads;
+} zbp_setup_stats_t;
+/* Returns ZBP_OK, or ZBP_ERR_UNSUPPORTED (custom gates), ZBP_ERR_RANGE (over 2^28 rows, or over
+ * 2^32 coefficients), ZBP_ERR_NOMEM, ZBP_ERR_IO, with err naming the file. stats may be NULL. */
+int zbp_setup_insecure_dev(const zbp_r1cs_t *r, const char *zkey_path, const zbp_setup_opts_t *opts,
+                           zbp_setup_stats_t *stats, char *err, size_t errlen);
 
 /* ---- JSON writers in snarkjs's exact layout (1-space indent, no trailing newline) --------------------
  * Each writes to a temporary file beside path and renames it into place, so a failure leaves
