@@ -99,6 +99,9 @@ void snp_report_warnings(const snp_report_t *r, char *buf, size_t len);
 void snp_report_generation(snp_gen_info_t *out, const snp_report_t *r, const char *product_name,
                            snp_gen_t hint);
 void snp_tcb_decode(snp_tcb_t *out, uint64_t raw, snp_layout_t layout);
+/* A minimum-TCB spec as the CLIs take it: bl=N,tee=N,snp=N,ucode=N[,fmc=N], each 0..255; the
+ * components not named are 0. Returns 0, or -1 for a malformed spec. */
+int snp_tcb_parse(snp_tcb_t *out, const char *spec);
 snp_gen_t snp_gen_from_cpuid(uint8_t fam, uint8_t model);
 snp_gen_t snp_gen_from_product_name(const char *name); /* "Milan-B0" -> Milan, "Genoa", "Turin" */
 const char *snp_gen_name(snp_gen_t g);                  /* "Milan", "Genoa", "Turin", "unknown" */

@@ -249,3 +249,29 @@ uint64_t att_tcb_encode(const snp_tcb_t *t, snp_layout_t layout) {
     b[7] = t->microcode;
     return att_le64(b);
 }
+
+int snp_tcb_parse(snp_tcb_t *t, const char *s) {
+    memset(t, 0, sizeof *t);
+    char buf[128];
+    size_t n = s ? strlen(s) : 0;
+    /* strtok_r would skip empty components silently: refuse them here */
+    if (n == 0 || n >= sizeof buf || s[0] == ',' || s[n - 1] == ',' || strstr(s, ",,")) return -1;
+    strcpy(buf, s);
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '='), *end;
+        if (!eq || !eq[1]) return -1;
+        *eq = 0;
+        long v = strtol(eq + 1, &end, 10);
+        if (*end || eq[1] == '-' || eq[1] == '+' || v < 0 || v > 255) return -1;
+        uint8_t *dst = !strcmp(tok, "bl")      ? &t->bootloader
+                       : !strcmp(tok, "tee")   ? &t->tee
+                       : !strcmp(tok, "snp")   ? &t->snp
+                       : !strcmp(tok, "ucode") ? &t->microcode
+                       : !strcmp(tok, "fmc")   ? &t->fmc
+                                               : NULL;
+        if (!dst) return -1;
+        *dst = (uint8_t)v;
+    }
+    return 0;
+}

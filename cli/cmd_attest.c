@@ -79,29 +79,6 @@ static int parse_uint(const char *s, long long lo, long long hi, long long *out)
     return 0;
 }
 
-/* bl=N,tee=N,snp=N,ucode=N[,fmc=N]: components not named are 0. */
-static int parse_tcb(const char *s, snp_tcb_t *t) {
-    memset(t, 0, sizeof *t);
-    if (!s || !*s) return -1;
-    char buf[128];
-    if (strlen(s) >= sizeof buf) return -1;
-    strcpy(buf, s);
-    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        char *eq = strchr(tok, '=');
-        long long v;
-        if (!eq || parse_uint(eq + 1, 0, 255, &v)) return -1;
-        *eq = 0;
-        uint8_t *dst = !strcmp(tok, "bl")      ? &t->bootloader
-                       : !strcmp(tok, "tee")   ? &t->tee
-                       : !strcmp(tok, "snp")   ? &t->snp
-                       : !strcmp(tok, "ucode") ? &t->microcode
-                       : !strcmp(tok, "fmc")   ? &t->fmc
-                                               : NULL;
-        if (!dst) return -1;
-        *dst = (uint8_t)v;
-    }
-    return 0;
-}
 
 static int write_whole(const char *path, const uint8_t *d, size_t n) {
     FILE *f = fopen(path, "wb");
@@ -360,7 +337,7 @@ static int cmd_verify(int argc, char **argv) {
             if (parse_uint(v, 0, 3, &num)) goto bad_value;
             p.vmpl = (int)num;
         } else if (opt_value(argc, argv, &i, "--min-tcb", &v)) {
-            if (parse_tcb(v, &p.min_tcb)) goto bad_value;
+            if (snp_tcb_parse(&p.min_tcb, v)) goto bad_value;
             p.check_min_tcb = true;
         } else if (opt_value(argc, argv, &i, "--at", &v)) {
             if (parse_uint(v, 0, 253402300799LL, &num)) goto bad_value;

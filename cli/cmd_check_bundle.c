@@ -34,29 +34,6 @@ static int parse_ll(const char *s, long long lo, long long hi, long long *out) {
     return 0;
 }
 
-/* bl=N,tee=N,snp=N,ucode=N[,fmc=N], as `attest verify --min-tcb` takes it. */
-static int parse_tcb(const char *s, snp_tcb_t *t) {
-    memset(t, 0, sizeof *t);
-    char buf[128];
-    if (!s || !*s || strlen(s) >= sizeof buf) return -1;
-    strcpy(buf, s);
-    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
-        char *eq = strchr(tok, '=');
-        long long v;
-        if (!eq || parse_ll(eq + 1, 0, 255, &v)) return -1;
-        *eq = 0;
-        uint8_t *d = !strcmp(tok, "bl")      ? &t->bootloader
-                     : !strcmp(tok, "tee")   ? &t->tee
-                     : !strcmp(tok, "snp")   ? &t->snp
-                     : !strcmp(tok, "ucode") ? &t->microcode
-                     : !strcmp(tok, "fmc")   ? &t->fmc
-                                             : NULL;
-        if (!d) return -1;
-        *d = (uint8_t)v;
-    }
-    return 0;
-}
 
 static void json_str(const char *s) {
     putchar('"');
@@ -132,7 +109,7 @@ int cmd_check_bundle(int argc, char **argv) {
             bad = parse_ll(v, 0, 3, &num) != 0;
             o.policy.vmpl = (int)num;
         } else if (!strcmp(a, "--min-tcb")) {
-            bad = parse_tcb(v, &o.policy.min_tcb) != 0;
+            bad = snp_tcb_parse(&o.policy.min_tcb, v) != 0;
             o.policy.check_min_tcb = true;
         } else if (!strcmp(a, "--at")) {
             bad = parse_ll(v, 0, 253402300799LL, &num) != 0;

@@ -476,3 +476,16 @@ Test(binding, docs_examples) {
     cr_assert_eq(tl, 360);
     cr_assert_eq(memcmp(rd, want, 64), 0);
 }
+
+/* The --min-tcb spec shared by `attest verify` and `check-bundle`. */
+Test(report, tcb_spec_parse) {
+    snp_tcb_t t;
+    cr_assert_eq(snp_tcb_parse(&t, "bl=3,tee=0,snp=8,ucode=115"), 0);
+    cr_assert(t.bootloader == 3 && t.tee == 0 && t.snp == 8 && t.microcode == 115 && t.fmc == 0);
+    cr_assert_eq(snp_tcb_parse(&t, "fmc=1,snp=255"), 0);
+    cr_assert(t.fmc == 1 && t.snp == 255 && t.bootloader == 0);
+    const char *bad[] = {"", "bl", "bl=", "bl=256", "bl=-1", "bl=+1", "bl=1x", "xx=1", "bl=1,,"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert_neq(snp_tcb_parse(&t, bad[i]), 0, "accepted '%s'", bad[i]);
+    cr_assert_neq(snp_tcb_parse(&t, NULL), 0);
+}
