@@ -153,3 +153,42 @@ void msm_table_free(msm_table_t *t) {
     free(t->pts);
     free(t);
 }
+
+/* ---- the array kernels' shared inversion ------------------------------------------------------- */
+
+/* out[k] = 1 / in[k] for k < m (every in[k] nonzero; in[] is padded in place with ones up to a
+ * multiple of its chain count, so it needs room for m + 63 elements). `ch` interleaved chains:
+ * step s multiplies chain j by in[s ch + j], one batch call per step; the ch chain ends are
+ * inverted by the same routine (recursively, 64 -> 8), and only the last 8 by scalar products and
+ * one inversion. `work` holds m + 63 + 4 ch elements per level (<= m + 512 in all). The values are
+ * public MSM data, so the inversion is the variable-time one. */
+void msm_fq_vec_inv(fq_t *out, fq_t *in, size_t m, fq_t *work) {
+    if (m <= 8) {
+        fq_t pre[8], acc = in[0];
+        for (size_t k = 1; k < m; k++) {
+            pre[k] = acc;
+            fq_mul(&acc, &acc, &in[k]);
+        }
+        fq_inv_vartime(&acc, &acc);
+        for (size_t k = m; k-- > 1;) {
+            fq_mul(&out[k], &acc, &pre[k]);
+            fq_mul(&acc, &acc, &in[k]);
+        }
+        out[0] = acc;
+        return;
+    }
+    const size_t ch = m >= 512 ? 64 : m >= 128 ? 16 : 8, steps = (m + ch - 1) / ch;
+    for (size_t k = m; k < steps * ch; k++) in[k] = FQ_ONE; /* padding: harmless factors */
+    fq_t *pre = work, *chain = pre + steps * ch, *cinv = chain + ch, *next = cinv + ch;
+    memcpy(chain, in, ch * sizeof(fq_t)); /* step 0: the chains start at their first factor */
+    for (size_t s = 1; s < steps; s++) {
+        memcpy(pre + s * ch, chain, ch * sizeof(fq_t));
+        fq_mul_batch(chain, chain, in + s * ch, ch);
+    }
+    msm_fq_vec_inv(cinv, chain, ch, next);
+    for (size_t s = steps; s-- > 1;) {
+        fq_mul_batch(out + s * ch, cinv, pre + s * ch, ch < m - s * ch ? ch : m - s * ch);
+        fq_mul_batch(cinv, cinv, in + s * ch, ch);
+    }
+    memcpy(out, cinv, (ch < m ? ch : m) * sizeof(fq_t));
+}

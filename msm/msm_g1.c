@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "msm/msm.h"
+#include "msm/msm_internal.h"
 
 /* beta (phi's cube root of unity) read once through the curve room's face: phi(1, 1, 1) has x = beta. */
 static fq_t msm_beta;
@@ -16,21 +17,39 @@ static void msm_beta_init(void) {
 }
 
 /* ---- the array kernel for the AVX-512 IFMA batch path ------------------------------------------
- * The same batch-affine addition as msm_impl.h's scalar kernel, reorganised so that every product
- * is one of a few fq_mul_batch/fq_sqr_batch calls over arrays (8 products per IFMA vector, ~3.5x
- * the scalar multiplication's throughput here): Montgomery's trick over `ch` interleaved chains
- * (step s multiplies chain j by the denominator s ch + j: one batch call per step), the chains'
- * ends inverted together (fq_batch_inv), peeled back two batch calls per step, then the slopes,
- * their squares and the y products in three whole-array calls. Exceptional pairs (identities,
- * P = -Q) are settled in the gather loop, doublings take 3x^2 / 2y. */
-#define MSM_VEC_SCRATCH(n) (11 * ((n) + 64))
+ * The same batch-affine addition as msm_impl.h's scalar kernel, reorganised so that every field
+ * operation on the common path is one of a few fq_*_batch calls over whole arrays (8 products per
+ * IFMA vector, ~3.5x the scalar multiplication's throughput here; batch subtractions ~2x a scalar
+ * one). The scalar work left per pair is the gather (copies and the exceptional-case tests) and the
+ * scatter. phi's product beta x for the GLV images is applied here too, batched (the slots keep the
+ * raw x and a flag), instead of one scalar product per gathered point. The shared inversion is a
+ * vectorised Montgomery trick (msm_fq_vec_inv). Exceptional pairs (identities, P = -Q) are settled in
+ * the gather loop; doublings take 3x^2 / 2y, patched in after the batch subtractions. */
+#define MSM_VEC_SCRATCH(n) (14 * ((n) + 64) + 512)
 
-static size_t g1_msm_vec_add(g1_affine_t *const *acc, const g1_affine_t *add, size_t n, fq_t *scr) {
+static size_t g1_msm_vec_add(g1_affine_t *const *acc, g1_affine_t *add, size_t n, fq_t *scr,
+                             const uint8_t *endo) {
     const size_t cap = n + 64;
-    fq_t *den = scr, *pre = den + cap, *dinv = pre + cap, *x1 = dinv + cap, *y1 = x1 + cap;
-    fq_t *x2 = y1 + cap, *num = x2 + cap, *lam = num + cap, *t = lam + cap;
-    uint32_t *map = (uint32_t *)(void *)(t + cap); /* the last cap elements: 8 indices each */
-    size_t m = 0;
+    fq_t *den = scr, *num = den + cap, *dinv = num + cap, *x1 = dinv + cap, *y1 = x1 + cap;
+    fq_t *x2 = y1 + cap, *y2 = x2 + cap, *lam = y2 + cap, *t = lam + cap, *tx = t + cap;
+    fq_t *beta = tx + cap;                          /* cap copies of beta, for the batch product */
+    uint32_t *map = (uint32_t *)(void *)(beta + cap); /* 2 cap indices (8 per element)... */
+    uint32_t *dbl = map + cap, *eix = dbl + cap;      /* ...doublings, phi images */
+    fq_t *work = (fq_t *)(void *)(map + 8 * cap);     /* the inversion's: cap + 512 */
+    if (endo) {
+        size_t ne = 0;
+        for (size_t i = 0; i < n; i++)
+            if (endo[i]) {
+                eix[ne] = (uint32_t)i;
+                tx[ne++] = add[i].x;
+            }
+        if (ne) {
+            for (size_t k = 0; k < ne; k++) beta[k] = msm_beta;
+            fq_mul_batch(tx, tx, beta, ne);
+            for (size_t k = 0; k < ne; k++) add[eix[k]].x = tx[k];
+        }
+    }
+    size_t m = 0, nd = 0;
     for (size_t i = 0; i < n; i++) {
         g1_affine_t *a = acc[i];
         const g1_affine_t *b = &add[i];
@@ -44,63 +63,44 @@ static size_t g1_msm_vec_add(g1_affine_t *const *acc, const g1_affine_t *add, si
                 memset(a, 0, sizeof *a); /* P + (-P) */
                 continue;
             }
-            fq_dbl(&den[m], &a->y);
-            fq_sqr(&num[m], &a->x);
-            fq_t n2;
-            fq_dbl(&n2, &num[m]);
-            fq_add(&num[m], &num[m], &n2);
-        } else {
-            fq_sub(&den[m], &b->x, &a->x);
-            fq_sub(&num[m], &b->y, &a->y);
+            dbl[nd++] = (uint32_t)m;
         }
         x1[m] = a->x;
         y1[m] = a->y;
         x2[m] = b->x;
+        y2[m] = b->y;
         map[m] = (uint32_t)i;
         m++;
     }
     if (!m) return 0;
-    const size_t ch = m >= 256 ? 64 : m >= 64 ? 16 : 8, steps = (m + ch - 1) / ch;
-    for (size_t k = m; k < steps * ch; k++) den[k] = FQ_ONE; /* padding: harmless factors */
-    fq_t chain[64], cinv[64], tmp[64];
-    for (size_t j = 0; j < ch; j++) chain[j] = FQ_ONE;
-    for (size_t s = 0; s < steps; s++) {
-        memcpy(pre + s * ch, chain, ch * sizeof(fq_t));
-        fq_mul_batch(chain, chain, den + s * ch, ch);
+    fq_sub_batch(den, x2, x1, m);
+    fq_sub_batch(num, y2, y1, m);
+    for (size_t k = 0; k < nd; k++) { /* doubling: lambda = 3 x^2 / 2 y */
+        size_t j = dbl[k];
+        fq_t x2s, x2d;
+        fq_dbl(&den[j], &y1[j]);
+        fq_sqr(&x2s, &x1[j]);
+        fq_dbl(&x2d, &x2s);
+        fq_add(&num[j], &x2d, &x2s);
     }
-    /* The chains' ends inverted together: fq_batch_inv's inversion is the constant-time one
-     * (Fermat, ~3x dearer); these values are public-by-design MSM data, so use binary Euclid. */
-    tmp[0] = chain[0];
-    for (size_t j = 1; j < ch; j++) fq_mul(&tmp[j], &tmp[j - 1], &chain[j]);
-    fq_t inv;
-    fq_inv_vartime(&inv, &tmp[ch - 1]);
-    for (size_t j = ch - 1; j > 0; j--) {
-        fq_mul(&cinv[j], &inv, &tmp[j - 1]);
-        fq_mul(&inv, &inv, &chain[j]);
-    }
-    cinv[0] = inv;
-    for (size_t s = steps; s-- > 0;) {
-        fq_mul_batch(dinv + s * ch, cinv, pre + s * ch, ch);
-        fq_mul_batch(cinv, cinv, den + s * ch, ch);
-    }
+    msm_fq_vec_inv(dinv, den, m, work);
     fq_mul_batch(lam, num, dinv, m);
     fq_sqr_batch(t, lam, m);
-    for (size_t k = 0; k < m; k++) {
-        fq_sub(&t[k], &t[k], &x1[k]);
-        fq_sub(&x2[k], &t[k], &x2[k]); /* x3 */
-        fq_sub(&t[k], &x1[k], &x2[k]);
-    }
+    fq_sub_batch(t, t, x1, m);
+    fq_sub_batch(x2, t, x2, m);  /* x3 = lambda^2 - x1 - x2 */
+    fq_sub_batch(t, x1, x2, m);
     fq_mul_batch(t, lam, t, m);
+    fq_sub_batch(y2, t, y1, m);  /* y3 = lambda (x1 - x3) - y1 */
     for (size_t k = 0; k < m; k++) {
         g1_affine_t *a = acc[map[k]];
         a->x = x2[k];
-        fq_sub(&a->y, &t[k], &y1[k]);
+        a->y = y2[k];
     }
     return m;
 }
 
-#define MSM_VEC_ADD(acc, add, n, scr) g1_msm_vec_add((acc), (add), (n), (scr))
-/* Asked per batch (one load): zbp_field_select may change the path between calls (tests do). */
+#define MSM_VEC_ADD(acc, add, n, scr, endo) g1_msm_vec_add((acc), (add), (n), (scr), (endo))
+/* Asked once per task: zbp_field_select may change the path between calls (tests do). */
 #define MSM_VEC_ON() (zbp_field_batch_isa() == ZBP_ISA_AVX512)
 
 #define G g1

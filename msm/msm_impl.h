@@ -167,12 +167,24 @@ __attribute__((flatten)) static size_t FN(msm_batch_add)(AFF *const *acc, const 
 #define MSM_SCRATCH(n) (2 * (n))
 #endif
 
-static size_t FN(msm_add)(AFF *const *acc, const AFF *add, size_t n, F *scratch, uint8_t *kind) {
+/* vec: the caller's MSM_VEC_ON(), read once per task. On the array kernel `kind` carries, per
+ * addend, whether its x still needs phi's factor (lazy endomorphism; NULL: none does); the addends
+ * are then rewritten in place. */
+static size_t FN(msm_add)(AFF *const *acc, AFF *add, size_t n, F *scratch, uint8_t *kind, int vec) {
 #ifdef MSM_VEC_ADD
-    if (MSM_VEC_ON()) return MSM_VEC_ADD(acc, add, n, scratch);
+    if (vec) return MSM_VEC_ADD(acc, add, n, scratch, kind);
+#else
+    (void)vec;
 #endif
     return FN(msm_batch_add)(acc, add, n, scratch, kind);
 }
+
+/* Whether this group's array kernel applies phi itself (see msm_add). */
+#if defined(MSM_VEC_ADD) && MSM_HAS_ENDO
+#define MSM_LAZY_ENDO 1
+#else
+#define MSM_LAZY_ENDO 0
+#endif
 
 /* ---- per-thread workspace and bucket accumulation ------------------------------------------------ */
 
@@ -198,6 +210,7 @@ typedef struct {
     size_t qlen, qmax;
     msm_stats_t st;
     int failed;
+    int vec; /* the array kernel is on for this task (MSM_VEC_ON() read once) */
 } FN(msm_ws_t);
 
 static void FN(msm_ws_free)(FN(msm_ws_t) *w) {
@@ -249,7 +262,8 @@ static inline void FN(msm_load)(AFF *r, const AFF *p, int neg, int endo) {
 
 static void FN(msm_run_batch)(FN(msm_ws_t) *w) {
     if (w->cnt) {
-        w->st.additions += FN(msm_add)(w->accp, w->addbuf, w->cnt, w->scratch, w->kind);
+        w->st.additions += FN(msm_add)(w->accp, w->addbuf, w->cnt, w->scratch,
+                                       !w->vec || MSM_LAZY_ENDO ? w->kind : NULL, w->vec);
         w->st.inversions++;
     }
     w->cnt = 0;
@@ -269,6 +283,13 @@ static inline void FN(msm_slot)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int 
     }
     w->stamp[b] = w->cur;
     w->accp[w->cnt] = bk;
+#if MSM_LAZY_ENDO
+    if (w->vec) { /* the array kernel multiplies by beta, batched */
+        FN(msm_load)(&w->addbuf[w->cnt], pt, neg, 0);
+        w->kind[w->cnt++] = (uint8_t)endo;
+        return;
+    }
+#endif
     FN(msm_load)(&w->addbuf[w->cnt], pt, neg, endo);
     w->cnt++;
 }
@@ -351,6 +372,11 @@ static void FN(msm_task)(const msm_pass_t *p, unsigned v, unsigned seg, FN(msm_w
     size_t nb = p->nbuckets - lo < p->seg_buckets ? p->nbuckets - lo : p->seg_buckets;
     memset(w->buckets, 0, nb * sizeof(AFF));
     memset(w->stamp, 0, nb * sizeof(uint32_t));
+#ifdef MSM_VEC_ON
+    w->vec = MSM_VEC_ON();
+#else
+    w->vec = 0;
+#endif
     w->cur = 1;
     w->cnt = 0;
     w->qlen = 0;
@@ -364,7 +390,17 @@ static void FN(msm_task)(const msm_pass_t *p, unsigned v, unsigned seg, FN(msm_w
         if (u > used) used = u;
     }
     used = used > lo ? used - lo : 1;
-    w->batch = msm_batch_for(used < nb ? used : nb);
+    const size_t reach = used < nb ? used : nb;
+    /* Bucket replicas: a window that reaches few buckets (the top one: 2^8 of them for GLV's 129
+     * bits at c = 15) would get batches of reach/4 additions, so one inversion per few dozen points.
+     * Give each reachable bucket 2^rs copies, filled in turn, while the range's array has room and
+     * the batch is below its maximum; the copies are summed in the reduction (reach 2^rs additions,
+     * a few thousand, against the inversions saved). */
+    unsigned rs = 0;
+    while ((reach << (rs + 1)) <= nb && msm_batch_for(reach << rs) < MSM_BATCH_MAX) rs++;
+    const size_t rmask = ((size_t)1 << rs) - 1;
+    size_t rr = 0;
+    w->batch = msm_batch_for(reach << rs);
     for (unsigned j = 0; j < p->nlevels; j++) {
         const msm_level_t *L = &p->lv[j];
         const AFF *base = (const AFF *)L->base;
@@ -384,6 +420,7 @@ static void FN(msm_task)(const msm_pass_t *p, unsigned v, unsigned seg, FN(msm_w
             if (b >= nb) continue;
             const AFF *pt = &base[pi];
             if (FN(msm_aff_is_inf)(pt)) continue;
+            if (rs) b = (b << rs) | (rr++ & rmask);
             FN(msm_put)(w, (uint32_t)b, pt, neg, endo);
         }
     }
@@ -393,14 +430,16 @@ static void FN(msm_task)(const msm_pass_t *p, unsigned v, unsigned seg, FN(msm_w
     XYZZ run, sum;
     FN(xyzz_set_infinity)(&run);
     FN(xyzz_set_infinity)(&sum);
-    for (size_t b = nb; b-- > 0;) {
-        if (!FN(msm_aff_is_inf)(&w->buckets[b])) {
-            FN(xyzz_add_affine)(&run, &run, &w->buckets[b]);
-            w->st.reduction_adds++;
-        }
-        if (w->spill_live && !FN(xyzz_is_infinity)(&w->spill[b])) {
-            FN(xyzz_add)(&run, &run, &w->spill[b]);
-            w->st.reduction_adds++;
+    for (size_t b = rs ? reach : nb; b-- > 0;) {
+        for (size_t q = b << rs; q <= ((b << rs) | rmask); q++) { /* the bucket's copies */
+            if (!FN(msm_aff_is_inf)(&w->buckets[q])) {
+                FN(xyzz_add_affine)(&run, &run, &w->buckets[q]);
+                w->st.reduction_adds++;
+            }
+            if (w->spill_live && !FN(xyzz_is_infinity)(&w->spill[q])) {
+                FN(xyzz_add)(&run, &run, &w->spill[q]);
+                w->st.reduction_adds++;
+            }
         }
         if (!FN(xyzz_is_infinity)(&run)) {
             FN(xyzz_add)(&sum, &sum, &run);
@@ -427,6 +466,11 @@ static void FN(msm_ones_task)(const AFF *points, const uint32_t *idx, const uint
     F *scratch = malloc(MSM_SCRATCH(MSM_ONES_BLOCK / 2) * sizeof(F));
     uint8_t *kind = malloc(MSM_ONES_BLOCK / 2);
     FN(xyzz_set_infinity)(res);
+#ifdef MSM_VEC_ON
+    const int vec = MSM_VEC_ON();
+#else
+    const int vec = 0;
+#endif
     if (!buf || !accp || !scratch || !kind) {
         *failed = 1;
     } else {
@@ -442,7 +486,7 @@ static void FN(msm_ones_task)(const AFF *points, const uint32_t *idx, const uint
             while (cnt >= 32) {
                 size_t h = cnt / 2;
                 for (size_t k = 0; k < h; k++) accp[k] = &buf[k];
-                st->additions += FN(msm_add)(accp, buf + h, h, scratch, kind);
+                st->additions += FN(msm_add)(accp, buf + h, h, scratch, vec ? NULL : kind, vec);
                 st->inversions++;
                 if (cnt & 1) buf[h] = buf[cnt - 1];
                 cnt = h + (cnt & 1);

@@ -9,7 +9,7 @@
 #include "msm/msm.h"
 
 #define MSM_MAX_LEVELS 64   /* table levels (chunks of a scalar sharing one set of buckets) */
-#define MSM_BATCH_MAX 512   /* additions per shared inversion, at most */
+#define MSM_BATCH_MAX 1024  /* additions per shared inversion, at most */
 #define MSM_SMALL_BITS 32   /* |k| below 2^32 (k or r - k) is a "small" scalar */
 
 /* One kind of input to a pass: entry e contributes digit(sc_e, woff + v) times base[idx[e]] to
@@ -101,5 +101,10 @@ enum { MSM_ZERO = 0, MSM_ONE = 1, MSM_SMALL = 2, MSM_FULL = 3 };
 /* Classifies k (< 2^256): zero, +-1, |k| < 2^MSM_SMALL_BITS as k or r - k (magnitude and sign
  * out), or full. Values >= r are reduced first for the test. */
 int msm_classify(const uint64_t k[4], uint64_t *mag, uint8_t *neg);
+
+/* out[k] = 1/in[k], k < m, for the array kernels (G1's and G2's, through Fq norms): Montgomery's
+ * trick over interleaved chains with fq_mul_batch. Every in[k] nonzero; in[] is padded in place
+ * and needs room for m + 63 elements; work: m + 512 elements. Variable time (public data). */
+void msm_fq_vec_inv(fq_t *out, fq_t *in, size_t m, fq_t *work);
 
 #endif

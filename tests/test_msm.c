@@ -410,32 +410,37 @@ Test(msm, stats_classes) {
     free(k);
 }
 
-/* Both G1 kernels: the default run above takes the IFMA array kernel where the CPU has it; here
- * the batch path is forced to each other path the CPU has, so the scalar kernel is covered too. */
-Test(msm, g1_every_batch_path) {
-    test_rng_t rng;
-    test_rng_seed(&rng, test_seed() + 9);
-    const size_t n = quick() ? 400 : 1500;
-    g1_affine_t *p = g1_points(n, &rng), *q = malloc(n * sizeof *q);
-    for (size_t i = 0; i < n; i++) {
-        if (i % 5 == 1) g1_affine_neg(&q[i], &p[i / 2]);
-        else if (i % 5 == 2) q[i] = p[i / 2];
-        else if (i % 5 == 3) g1_affine_set_infinity(&q[i]);
-        else q[i] = p[i];
+/* Both kernels of each group: the default runs above take the IFMA array kernel where the CPU has
+ * it; here the batch path is forced to each other path the CPU has, so the scalar kernel is covered
+ * too. The points repeat and cancel (P + P and P + (-P) inside one batch) and some are the
+ * identity; scalars repeat too. */
+#define TEST_BATCH_PATHS(G, NGLV, NFULL)                                                            \
+    Test(msm, G##_every_batch_path) {                                                               \
+        test_rng_t rng;                                                                             \
+        test_rng_seed(&rng, test_seed() + 9);                                                       \
+        const size_t n = quick() ? 400 : (NFULL);                                                   \
+        G##_affine_t *p = G##_points(n, &rng), *q = malloc(n * sizeof *q);                          \
+        for (size_t i = 0; i < n; i++) {                                                            \
+            if (i % 5 == 1) G##_affine_neg(&q[i], &p[i / 2]);                                       \
+            else if (i % 5 == 2) q[i] = p[i / 2];                                                   \
+            else if (i % 5 == 3) G##_affine_set_infinity(&q[i]);                                    \
+            else q[i] = p[i];                                                                       \
+        }                                                                                           \
+        uint64_t(*k)[4] = scalars(n, SC_MIXED, &rng);                                               \
+        for (size_t i = 0; i < n; i += 7) memcpy(k[i], k[0], 32);                                   \
+        G##_jac_t want, got;                                                                        \
+        G##_naive(&want, q, (const uint64_t(*)[4])k, n);                                            \
+        for (int isa = 0; isa < ZBP_ISA_COUNT; isa++) {                                             \
+            if (zbp_field_select((zbp_isa_t)isa) != ZBP_OK) continue;                               \
+            for (int glv = 0; glv < (NGLV); glv++) {                                                \
+                msm_opts_t o = {.threads = 2, .no_glv = glv};                                       \
+                G##_run(&got, q, (const uint64_t(*)[4])k, n, &o);                                   \
+                G##_check(&got, &want, zbp_isa_name((zbp_isa_t)isa), n);                            \
+            }                                                                                       \
+        }                                                                                           \
+        free(p);                                                                                    \
+        free(q);                                                                                    \
+        free(k);                                                                                    \
     }
-    uint64_t(*k)[4] = scalars(n, SC_MIXED, &rng);
-    for (size_t i = 0; i < n; i += 7) memcpy(k[i], k[0], 32);
-    g1_jac_t want, got;
-    g1_naive(&want, q, (const uint64_t(*)[4])k, n);
-    for (int isa = 0; isa < ZBP_ISA_COUNT; isa++) {
-        if (zbp_field_select((zbp_isa_t)isa) != ZBP_OK) continue;
-        for (int glv = 0; glv < 2; glv++) {
-            msm_opts_t o = {.threads = 2, .no_glv = glv};
-            g1_run(&got, q, (const uint64_t(*)[4])k, n, &o);
-            g1_check(&got, &want, zbp_isa_name((zbp_isa_t)isa), n);
-        }
-    }
-    free(p);
-    free(q);
-    free(k);
-}
+TEST_BATCH_PATHS(g1, 2, 1500)
+TEST_BATCH_PATHS(g2, 1, 600)
