@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -106,6 +107,16 @@ int zbp_binfile_open(zbp_binfile_t *f, const char *path, const char *magic, uint
     f->owned = map != NULL;
     if (st2 != ZBP_OK) zbp_binfile_close(f);
     return st2;
+}
+
+void zbp_binfile_release(const zbp_binfile_t *f, const void *p, size_t len) {
+    if (!f->owned || !f->data || !p || len == 0) return;
+    uintptr_t lo = (uintptr_t)p, hi = lo + len, base = (uintptr_t)f->data;
+    if (lo < base || hi > base + f->size || hi < lo) return;
+    const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    lo = (lo + page - 1) & ~(page - 1); /* whole pages only: the neighbours may still be in use */
+    hi &= ~(page - 1);
+    if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
 void zbp_binfile_close(zbp_binfile_t *f) {

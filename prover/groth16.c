@@ -49,14 +49,30 @@ static int random_scalar(uint64_t out[4]) {
 /* A point section as an aligned array: in place when the file put it on an 8-byte boundary, else
  * copied (snarkjs writes sections back to back, so about half of them sit 4 bytes off; a copy
  * touches the same pages the MSM would read anyway and keeps every access aligned). */
-static const void *aligned_section(const uint8_t *p, size_t bytes, void **copy) {
+/* A point section in aligned memory, one section at a time: in place when the file keeps it 8-byte
+ * aligned, else copied (a .zkey's sections are often only 4-byte aligned) in chunks, each chunk's
+ * file pages dropped once copied so that the copy never doubles the resident section. */
+static const void *section_begin(const zbp_binfile_t *f, const uint8_t *p, size_t bytes,
+                                 void **copy) {
     *copy = NULL;
     if (((uintptr_t)p & 7) == 0 || bytes == 0) return p;
-    void *c = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+    uint8_t *c = aligned_alloc(64, (bytes + 63) & ~(size_t)63);
     if (!c) return NULL;
-    memcpy(c, p, bytes);
+    const size_t chunk = (size_t)4 << 20;
+    for (size_t o = 0; o < bytes; o += chunk) {
+        size_t len = bytes - o < chunk ? bytes - o : chunk;
+        memcpy(c + o, p + o, len);
+        zbp_binfile_release(f, p + o, len);
+    }
     *copy = c;
     return c;
+}
+
+/* The section's MSM is done: its copy freed, its file pages (if read in place) dropped. */
+static void section_end(const zbp_binfile_t *f, const uint8_t *p, size_t bytes, void **copy) {
+    free(*copy);
+    *copy = NULL;
+    zbp_binfile_release(f, p, bytes);
 }
 
 void zbp_prove_opts_init(zbp_prove_opts_t *o) {
@@ -235,25 +251,34 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
 
     const size_t n = z->domain_size, nv = z->n_vars, np = z->n_public;
     int status = ZBP_ERR_NOMEM;
-    uint64_t(*w)[4] = aligned_alloc(64, ((nv * 32) + 63) & ~(size_t)63);
-    fr_t *abc = aligned_alloc(64, 3 * n * sizeof(fr_t));
-    void *copies[6] = {0};
+    /* Memory: the three domain vectors, then one point section at a time; every part of the key
+     * or the witness that is done with is dropped (zbp_binfile_release), so the peak is the
+     * vectors plus what the current phase reads, not the whole key. */
+    fr_t *a = aligned_alloc(64, n * sizeof(fr_t)), *b = aligned_alloc(64, n * sizeof(fr_t));
+    fr_t *c = aligned_alloc(64, n * sizeof(fr_t));
+    void *wcopy = NULL, *copy = NULL;
     ntt_ctx_t *ntt = NULL;
-    if (!w || !abc) {
+    int st;
+    if (!a || !b || !c) {
         zbp_fail(err, errlen, ZBP_ERR_NOMEM, "out of memory for a domain of %zu", n);
         goto done;
     }
 
-    /* ---- witness: canonical limbs, aligned ---- */
+    /* ---- witness: canonical limbs, read in place when 8-byte aligned ---- */
     t = now_ms();
-    memcpy(w, wt->values, nv * 32);
+    const uint64_t(*ws)[4] = section_begin(&wt->file, wt->values, nv * 32, &wcopy);
+    if (!ws) {
+        zbp_fail(err, errlen, ZBP_ERR_NOMEM, "out of memory for a witness of %zu values", nv);
+        goto done;
+    }
     prof->witness_ms = now_ms() - t;
 
     /* ---- A·w, B·w and C = A∘B on the domain ---- */
     t = now_ms();
-    fr_t *a = abc, *b = abc + n, *c = abc + 2 * n;
-    memset(abc, 0, 3 * n * sizeof(fr_t));
-    accumulate_ab(a, b, z, (const uint64_t(*)[4])w, threads);
+    memset(a, 0, n * sizeof(fr_t));
+    memset(b, 0, n * sizeof(fr_t));
+    accumulate_ab(a, b, z, ws, threads);
+    zbp_binfile_release(&z->file, z->coefs, (size_t)z->n_coefs * 44);
     prof->abc_ms = now_ms() - t;
     t = now_ms();
 #pragma omp parallel for num_threads(threads) schedule(static)
@@ -265,7 +290,7 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
 
     /* ---- coset extension: each of a, b, c from the domain to the coset inc·ω^i ---- */
     t = now_ms();
-    int st = ntt_ctx_create(&ntt, threads, 0);
+    st = ntt_ctx_create(&ntt, threads, 0);
     if (st == ZBP_OK) {
         fr_t *vecs[3] = {a, b, c};
         st = ntt_coset_extend(ntt, vecs, 3, z->log_domain, NULL);
@@ -276,6 +301,8 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
         status = st;
         goto done;
     }
+    ntt_ctx_free(ntt);
+    ntt = NULL;
     prof->ntt_ms = now_ms() - t;
 
     /* ---- h = a·b − c on the coset, out of Montgomery form (the H MSM's scalars, in a's place) ---- */
@@ -291,39 +318,34 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
             fr_from_mont(h[k], &v);
         }
     }
+    free(b);
+    free(c);
+    b = c = NULL;
     prof->h_ms = now_ms() - t;
 
-    /* ---- the MSMs over the zkey's points ---- */
-    const g1_affine_t *pa = aligned_section(z->a, nv * 64, &copies[0]);
-    const g1_affine_t *pb1 = aligned_section(z->b1, nv * 64, &copies[1]);
-    const g2_affine_t *pb2 = aligned_section(z->b2, nv * 128, &copies[2]);
-    const g1_affine_t *pc = aligned_section(z->c, (nv - np - 1) * 64, &copies[3]);
-    const g1_affine_t *ph = aligned_section(z->h, n * 64, &copies[4]);
-    if (!pa || !pb1 || !pb2 || !pc || !ph) {
-        zbp_fail(err, errlen, ZBP_ERR_NOMEM, "out of memory aligning the key's point sections");
-        goto done;
-    }
+    /* ---- the MSMs over the zkey's points, one section at a time ---- */
     g1_jac_t A, B1, C, H;
     g2_jac_t B2;
     msm_opts_t mo;
     memset(&mo, 0, sizeof mo);
     mo.threads = threads;
-    const uint64_t(*ws)[4] = (const uint64_t(*)[4])w;
-    t = now_ms();
-    st = msm_g1(&A, pa, ws, nv, &mo);
-    prof->msm_a_ms = now_ms() - t;
-    t = now_ms();
-    if (st == ZBP_OK) st = msm_g1(&B1, pb1, ws, nv, &mo);
-    prof->msm_b1_ms = now_ms() - t;
-    t = now_ms();
-    if (st == ZBP_OK) st = msm_g2(&B2, pb2, ws, nv, &mo);
-    prof->msm_b2_ms = now_ms() - t;
-    t = now_ms();
-    if (st == ZBP_OK) st = msm_g1(&C, pc, ws + np + 1, nv - np - 1, &mo);
-    prof->msm_c_ms = now_ms() - t;
-    t = now_ms();
-    if (st == ZBP_OK) st = msm_g1(&H, ph, (const uint64_t(*)[4])h, n, &mo);
-    prof->msm_h_ms = now_ms() - t;
+    st = ZBP_OK;
+#define ZBP_SECTION_MSM(grp, res, sec, bytes, sc, cnt, ms)                                           \
+    do {                                                                                           \
+        t = now_ms();                                                                              \
+        if (st == ZBP_OK) {                                                                        \
+            const grp##_affine_t *pts = section_begin(&z->file, (sec), (bytes), &copy);            \
+            st = pts || (bytes) == 0 ? msm_##grp((res), pts, (sc), (cnt), &mo) : ZBP_ERR_NOMEM;        \
+            section_end(&z->file, (sec), (bytes), &copy);                                          \
+        }                                                                                          \
+        prof->ms = now_ms() - t;                                                                   \
+    } while (0)
+    ZBP_SECTION_MSM(g1, &A, z->a, nv * 64, ws, nv, msm_a_ms);
+    ZBP_SECTION_MSM(g1, &B1, z->b1, nv * 64, ws, nv, msm_b1_ms);
+    ZBP_SECTION_MSM(g2, &B2, z->b2, nv * 128, ws, nv, msm_b2_ms);
+    ZBP_SECTION_MSM(g1, &C, z->c, (nv - np - 1) * 64, ws + np + 1, nv - np - 1, msm_c_ms);
+    ZBP_SECTION_MSM(g1, &H, z->h, n * 64, (const uint64_t(*)[4])h, n, msm_h_ms);
+#undef ZBP_SECTION_MSM
     if (st != ZBP_OK) {
         zbp_fail(err, errlen, st, "a multi-scalar multiplication failed (status %d)", st);
         status = st;
@@ -339,10 +361,12 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
 
 done:
     if (status != ZBP_OK) zbp_proof_free(out);
-    if (w) wipe(w, nv * 32); /* the witness is secret: leave no copy of it behind */
-    free(w);
-    free(abc);
-    for (int i = 0; i < 6; i++) free(copies[i]);
+    if (wcopy) wipe(wcopy, z->n_vars * 32); /* the witness is secret: leave no copy of it behind */
+    free(wcopy);
+    free(copy);
+    free(a);
+    free(b);
+    free(c);
     ntt_ctx_free(ntt);
     prof->total_ms = now_ms() - t0;
     return status;

@@ -56,8 +56,8 @@ int groth16_verify_files(const char *vk_path, const char *public_path, const cha
  * returns ZBP_ERR_INPUT (malformed), ZBP_ERR_RANGE (a number out of range), ZBP_ERR_UNSUPPORTED
  * (another curve or protocol) or ZBP_ERR_NOMEM / ZBP_ERR_IO with one line in err that names the
  * file, the section and what is wrong. Point sections hold zkey-form points (see curve.h) that may
- * be only 4-byte aligned in the file: read them through g1_affine_from_bytes / memcpy, or through
- * the MSM, which accepts unaligned bases. */
+ * be only 4-byte aligned in the file: read them through g1_affine_from_bytes / memcpy (the prover
+ * copies a misaligned section into aligned memory one section at a time). */
 
 typedef struct {
     const uint8_t *p; /* the section's body, or NULL when absent */
@@ -82,6 +82,12 @@ int zbp_binfile_open(zbp_binfile_t *f, const char *path, const char *magic, uint
 int zbp_binfile_from_memory(zbp_binfile_t *f, const uint8_t *buf, size_t len, const char *name,
                             const char *magic, uint32_t max_version, char *err, size_t errlen);
 void zbp_binfile_close(zbp_binfile_t *f);
+/* Drops the whole pages of a mapped file inside [p, p + len) from this process's resident memory
+ * (madvise MADV_DONTNEED): they are clean copies of the file, read again from the page cache if
+ * touched later. The prover calls it on each section it has finished with, so that its peak memory
+ * is one section at a time rather than the whole key. No effect on borrowed memory (_from_memory:
+ * dropping anonymous pages would zero them) or outside the file. */
+void zbp_binfile_release(const zbp_binfile_t *f, const void *p, size_t len);
 
 /* A Groth16 .zkey for BN254 (protocol 1). */
 typedef struct {

@@ -94,6 +94,35 @@ Test(readers, fixtures_open_and_agree_with_snarkjs) {
     }
 }
 
+/* zbp_binfile_release drops a mapped file's pages, never its contents: read again, every byte is
+ * the file's; on borrowed memory (which it must not touch: anonymous pages would read back as
+ * zeros) and on ranges outside the file it does nothing. */
+Test(readers, release_keeps_contents) {
+    char zp[1024], err[512];
+    fixture(zp, sizeof zp, "poseidon", "circuit.zkey");
+    size_t len;
+    uint8_t *want = slurp(zp, &len);
+    zbp_zkey_t z;
+    cr_assert_eq(zbp_zkey_open(&z, zp, err, sizeof err), ZBP_OK, "%s", err);
+    cr_assert_eq(z.file.size, len);
+    cr_assert_eq(memcmp(z.file.data, want, len), 0); /* every page resident now */
+    zbp_binfile_release(&z.file, z.a, (size_t)z.n_vars * 64);
+    zbp_binfile_release(&z.file, z.file.data, len);
+    zbp_binfile_release(&z.file, z.file.data + len / 2, len); /* runs past the end: ignored */
+    cr_assert_eq(memcmp(z.file.data, want, len), 0, "released pages must read back as the file");
+    zbp_zkey_close(&z);
+    /* borrowed memory: untouched */
+    uint8_t *copy = aligned_alloc(4096, (len + 4095) & ~(size_t)4095);
+    cr_assert(copy);
+    memcpy(copy, want, len);
+    cr_assert_eq(zbp_zkey_from_memory(&z, copy, len, "mem.zkey", err, sizeof err), ZBP_OK, "%s", err);
+    zbp_binfile_release(&z.file, copy, len);
+    cr_assert_eq(memcmp(copy, want, len), 0, "borrowed memory must not be dropped");
+    zbp_zkey_close(&z);
+    free(copy);
+    free(want);
+}
+
 Test(readers, write_vk_atomically) {
     char zp[1024];
     fixture(zp, sizeof zp, "multiplier", "circuit.zkey");
