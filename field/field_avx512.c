@@ -191,29 +191,6 @@ static int zbp512_have_vbmi2(void) {
 
 /* ---- Montgomery product ------------------------------------------------------------------------- */
 
-/* One reduction round on the 10-column accumulator t: adds m·p·2^(52i) with m chosen so that
- * column i becomes 0 mod 2^52, and carries column i's high bits into column i+1.
- * Column i itself is never updated: writing it as H·2^52 + L (L < 2^52), adding lo(m·p0) =
- * (-L) mod 2^52 would leave exactly (H + [L != 0])·2^52, and that carry is (t_i + 2^52 - 1) >> 52,
- * computed from t_i alone, in parallel with m. The high half of m·p0 goes into the carry register,
- * so column i+1 waits on one IFMA after m rather than two. */
-static inline __attribute__((always_inline)) void zbp512_round(__m512i t[10], int i,
-                                                                const zbp512_consts_t *c) {
-    const __m512i k52 = _mm512_set1_epi64((long long)ZBP_M52);
-    __m512i m = _mm512_madd52lo_epu64(zbp512_zero(), t[i], c->pinv52);
-    __m512i cy = _mm512_srli_epi64(_mm512_add_epi64(t[i], k52), 52);
-    cy = _mm512_madd52hi_epu64(cy, m, c->p52[0]);
-    t[i + 1] = _mm512_madd52lo_epu64(t[i + 1], m, c->p52[1]);
-    t[i + 1] = _mm512_add_epi64(t[i + 1], cy);
-    t[i + 2] = _mm512_madd52lo_epu64(t[i + 2], m, c->p52[2]);
-    t[i + 2] = _mm512_madd52hi_epu64(t[i + 2], m, c->p52[1]);
-    t[i + 3] = _mm512_madd52lo_epu64(t[i + 3], m, c->p52[3]);
-    t[i + 3] = _mm512_madd52hi_epu64(t[i + 3], m, c->p52[2]);
-    t[i + 4] = _mm512_madd52lo_epu64(t[i + 4], m, c->p52[4]);
-    t[i + 4] = _mm512_madd52hi_epu64(t[i + 4], m, c->p52[3]);
-    t[i + 5] = _mm512_madd52hi_epu64(t[i + 5], m, c->p52[4]);
-}
-
 /* After the five rounds, t[5..9] holds T = t·2^-260 (< 2p) unnormalized (the carry out of t[4]
  * is already in t[5]). Two carry chains: u = T with its limbs' carries passed up, and d = T - p
  * the same with signed (arithmetic) carries. Both keep the passed-up bits above bit 52 of each
@@ -236,61 +213,115 @@ static inline __attribute__((always_inline)) void zbp512_final(__m512i r[5], con
 
 /* ---- mul / sqr blocks ---------------------------------------------------------------------------- */
 
-static inline __attribute__((always_inline)) void zbp512_mul_block(uint64_t *r, const uint64_t *a,
-                                                                    const uint64_t *b,
-                                                                    const zbp512_consts_t *c,
-                                                                    const int v2) {
-    __m512i va[4], vb[4], x[5], y[5], t[10], z[5];
-    zbp512_load8(va, a);
-    zbp512_load8(vb, b);
-    ZBP512_TO52(x, va, 4, v2); /* 16a */
-    ZBP512_TO52(y, vb, 0, v2);
+/* Up to ZBP512_NB independent blocks of 8 (nb, a constant at every call) go through each step
+ * together, so that their dependency chains (IFMA latency 4, one accumulator chain per column,
+ * the serial reduction factors) interleave in program order and each fills the other's stalls.
+ * The reduction is folded into the product: round i runs as soon as column i is final. */
+#define ZBP512_NB 2
+
+/* One reduction round on the 10-column accumulator t: adds m·p·2^(52i) with m chosen so that
+ * column i becomes 0 mod 2^52, and carries column i's high bits into column i+1.
+ * Column i itself is never updated: writing it as H·2^52 + L (L < 2^52), adding lo(m·p0) =
+ * (-L) mod 2^52 would leave exactly (H + [L != 0])·2^52, and that carry is (t_i + 2^52 - 1) >> 52,
+ * computed from t_i alone, in parallel with m. The high half of m·p0 goes into the carry register,
+ * so column i+1 waits on one IFMA after m rather than two. */
+static inline __attribute__((always_inline)) void zbp512_round(__m512i t[ZBP512_NB][10], int i,
+                                                                const zbp512_consts_t *c, int nb) {
+    const __m512i k52 = _mm512_set1_epi64((long long)ZBP_M52);
+    __m512i m[ZBP512_NB], cy[ZBP512_NB];
     ZBP512_UNROLL
-    for (int k = 0; k < 10; k++) t[k] = zbp512_zero();
+    for (int b = 0; b < nb; b++) m[b] = _mm512_madd52lo_epu64(zbp512_zero(), t[b][i], c->pinv52);
     ZBP512_UNROLL
-    for (int i = 0; i < 5; i++) {
+    for (int b = 0; b < nb; b++) cy[b] = _mm512_srli_epi64(_mm512_add_epi64(t[b][i], k52), 52);
+    ZBP512_UNROLL
+    for (int b = 0; b < nb; b++) cy[b] = _mm512_madd52hi_epu64(cy[b], m[b], c->p52[0]);
+    ZBP512_UNROLL
+    for (int b = 0; b < nb; b++) t[b][i + 1] = _mm512_madd52lo_epu64(t[b][i + 1], m[b], c->p52[1]);
+    ZBP512_UNROLL
+    for (int b = 0; b < nb; b++) t[b][i + 1] = _mm512_add_epi64(t[b][i + 1], cy[b]);
+    ZBP512_UNROLL
+    for (int j = 2; j < 5; j++) {
         ZBP512_UNROLL
-        for (int j = 0; j < 5; j++) {
-            t[i + j] = _mm512_madd52lo_epu64(t[i + j], x[j], y[i]);
-            t[i + j + 1] = _mm512_madd52hi_epu64(t[i + j + 1], x[j], y[i]);
+        for (int b = 0; b < nb; b++) {
+            t[b][i + j] = _mm512_madd52lo_epu64(t[b][i + j], m[b], c->p52[j]);
+            t[b][i + j] = _mm512_madd52hi_epu64(t[b][i + j], m[b], c->p52[j - 1]);
         }
     }
     ZBP512_UNROLL
-    for (int i = 0; i < 5; i++) zbp512_round(t, i, c);
-    zbp512_final(z, t, c);
-    zbp512_from52(va, z, v2);
-    zbp512_store8(r, va);
+    for (int b = 0; b < nb; b++) t[b][i + 5] = _mm512_madd52hi_epu64(t[b][i + 5], m[b], c->p52[4]);
 }
 
-static inline __attribute__((always_inline)) void zbp512_sqr_block(uint64_t *r, const uint64_t *a,
-                                                                    const zbp512_consts_t *c,
-                                                                    const int v2) {
-    __m512i va[4], x[5], t[10], z[5];
-    zbp512_load8(va, a);
-    ZBP512_TO52(x, va, 2, v2); /* 4a */
+/* nb blocks of mul (b != NULL) or sqr (b == NULL; a constant at every call). The square takes
+ * the off-diagonal products once, doubles them, then adds the diagonal; its round i runs after
+ * diagonal i, when columns up to 2i+1 are final. */
+static inline __attribute__((always_inline)) void zbp512_block(uint64_t *r, const uint64_t *a,
+                                                                const uint64_t *b,
+                                                                const zbp512_consts_t *c,
+                                                                const int v2, const int nb) {
+    __m512i va[ZBP512_NB][4], x[ZBP512_NB][5], y[ZBP512_NB][5], t[ZBP512_NB][10], z[5];
     ZBP512_UNROLL
-    for (int k = 0; k < 10; k++) t[k] = zbp512_zero();
-    /* The off-diagonal products once, doubled, then the diagonal. */
-    ZBP512_UNROLL
-    for (int i = 0; i < 5; i++) {
-        ZBP512_UNROLL
-        for (int j = i + 1; j < 5; j++) {
-            t[i + j] = _mm512_madd52lo_epu64(t[i + j], x[i], x[j]);
-            t[i + j + 1] = _mm512_madd52hi_epu64(t[i + j + 1], x[i], x[j]);
+    for (int q = 0; q < nb; q++) {
+        zbp512_load8(va[q], a + 32 * q);
+        if (b) {
+            ZBP512_TO52(x[q], va[q], 4, v2); /* 16a */
+            zbp512_load8(va[q], b + 32 * q);
+            ZBP512_TO52(y[q], va[q], 0, v2);
+        } else {
+            ZBP512_TO52(x[q], va[q], 2, v2); /* 4a */
         }
     }
     ZBP512_UNROLL
-    for (int k = 1; k < 9; k++) t[k] = _mm512_add_epi64(t[k], t[k]);
-    ZBP512_UNROLL
-    for (int i = 0; i < 5; i++) {
-        t[2 * i] = _mm512_madd52lo_epu64(t[2 * i], x[i], x[i]);
-        t[2 * i + 1] = _mm512_madd52hi_epu64(t[2 * i + 1], x[i], x[i]);
+    for (int k = 0; k < 10; k++) {
+        ZBP512_UNROLL
+        for (int q = 0; q < nb; q++) t[q][k] = zbp512_zero();
+    }
+    if (b) {
+        /* Operand scanning with the reduction folded in: round i adds x·y_i, then m_i·p. */
+        ZBP512_UNROLL
+        for (int i = 0; i < 5; i++) {
+            ZBP512_UNROLL
+            for (int j = 0; j < 5; j++) {
+                ZBP512_UNROLL
+                for (int q = 0; q < nb; q++) {
+                    t[q][i + j] = _mm512_madd52lo_epu64(t[q][i + j], x[q][j], y[q][i]);
+                    t[q][i + j + 1] = _mm512_madd52hi_epu64(t[q][i + j + 1], x[q][j], y[q][i]);
+                }
+            }
+            zbp512_round(t, i, c, nb);
+        }
+    } else {
+        ZBP512_UNROLL
+        for (int i = 0; i < 5; i++) {
+            ZBP512_UNROLL
+            for (int j = i + 1; j < 5; j++) {
+                ZBP512_UNROLL
+                for (int q = 0; q < nb; q++) {
+                    t[q][i + j] = _mm512_madd52lo_epu64(t[q][i + j], x[q][i], x[q][j]);
+                    t[q][i + j + 1] = _mm512_madd52hi_epu64(t[q][i + j + 1], x[q][i], x[q][j]);
+                }
+            }
+        }
+        ZBP512_UNROLL
+        for (int k = 1; k < 9; k++) {
+            ZBP512_UNROLL
+            for (int q = 0; q < nb; q++) t[q][k] = _mm512_add_epi64(t[q][k], t[q][k]);
+        }
+        ZBP512_UNROLL
+        for (int i = 0; i < 5; i++) {
+            ZBP512_UNROLL
+            for (int q = 0; q < nb; q++) {
+                t[q][2 * i] = _mm512_madd52lo_epu64(t[q][2 * i], x[q][i], x[q][i]);
+                t[q][2 * i + 1] = _mm512_madd52hi_epu64(t[q][2 * i + 1], x[q][i], x[q][i]);
+            }
+            zbp512_round(t, i, c, nb);
+        }
     }
     ZBP512_UNROLL
-    for (int i = 0; i < 5; i++) zbp512_round(t, i, c);
-    zbp512_final(z, t, c);
-    zbp512_from52(va, z, v2);
-    zbp512_store8(r, va);
+    for (int q = 0; q < nb; q++) {
+        zbp512_final(z, t[q], c);
+        zbp512_from52(va[q], z, v2);
+        zbp512_store8(r + 32 * q, va[q]);
+    }
 }
 
 /* ---- add / sub blocks (64-bit limbs, carries in k-masks) ------------------------------------------ */
@@ -363,13 +394,14 @@ static inline __attribute__((always_inline)) void zbp512_mul_loop(uint64_t *r, c
                                                                    const zbp512_consts_t *c,
                                                                    const int v2) {
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) zbp512_mul_block(r + 4 * i, a + 4 * i, b + 4 * i, c, v2);
+    for (; i + 16 <= n; i += 16) zbp512_block(r + 4 * i, a + 4 * i, b + 4 * i, c, v2, 2);
+    for (; i + 8 <= n; i += 8) zbp512_block(r + 4 * i, a + 4 * i, b + 4 * i, c, v2, 1);
     if (i < n) {
         uint64_t ta[32] = {0}, tb[32] = {0}, tr[32];
         size_t k = n - i;
         memcpy(ta, a + 4 * i, k * 32);
         memcpy(tb, b + 4 * i, k * 32);
-        zbp512_mul_block(tr, ta, tb, c, v2);
+        zbp512_block(tr, ta, tb, c, v2, 1);
         memcpy(r + 4 * i, tr, k * 32);
     }
 }
@@ -379,12 +411,13 @@ static inline __attribute__((always_inline)) void zbp512_sqr_loop(uint64_t *r, c
                                                                    const zbp512_consts_t *c,
                                                                    const int v2) {
     size_t i = 0;
-    for (; i + 8 <= n; i += 8) zbp512_sqr_block(r + 4 * i, a + 4 * i, c, v2);
+    for (; i + 16 <= n; i += 16) zbp512_block(r + 4 * i, a + 4 * i, NULL, c, v2, 2);
+    for (; i + 8 <= n; i += 8) zbp512_block(r + 4 * i, a + 4 * i, NULL, c, v2, 1);
     if (i < n) {
         uint64_t ta[32] = {0}, tr[32];
         size_t k = n - i;
         memcpy(ta, a + 4 * i, k * 32);
-        zbp512_sqr_block(tr, ta, c, v2);
+        zbp512_block(tr, ta, NULL, c, v2, 1);
         memcpy(r + 4 * i, tr, k * 32);
     }
 }

@@ -144,36 +144,40 @@ static inline void zbp_mont_mul_portable(uint64_t r[4], const uint64_t a[4], con
  * The same CIOS with two carry chains: ADOX adds the low halves, ADCX the high halves, so the
  * products of one row retire without waiting on one flag. t lives in five registers that rotate
  * one place per round (the limb shifted out is zero and becomes the next round's top limb).
+ * The limbs are operands, not pointers: a's as "rm" (registers where the caller has them, so a
+ * dependent chain x = x·y keeps x in registers instead of storing and reloading it around every
+ * product; memory where registers run short, e.g. with a frame pointer), b's and p's as memory
+ * (one base register each, none for a global modulus).
  * Runs only where zbp_cpu_caps() reports BMI2 and ADX. */
 #define ZBP_ADX_ROUND(i, T0, T1, T2, T3, T4)                                                         \
-    "movq " #i "*8(%[b]), %%rdx\n\t"                                                               \
+    "movq %[b" #i "], %%rdx\n\t"                                                                  \
     "xorl %k[z], %k[z]\n\t"                                                                        \
-    "mulxq 0(%[a]), %[lo], %[hi]\n\t"                                                              \
+    "mulxq %[a0], %[lo], %[hi]\n\t"                                                              \
     "adoxq %[lo], %[" #T0 "]\n\t"                                                                  \
     "adcxq %[hi], %[" #T1 "]\n\t"                                                                  \
-    "mulxq 8(%[a]), %[lo], %[hi]\n\t"                                                              \
+    "mulxq %[a1], %[lo], %[hi]\n\t"                                                              \
     "adoxq %[lo], %[" #T1 "]\n\t"                                                                  \
     "adcxq %[hi], %[" #T2 "]\n\t"                                                                  \
-    "mulxq 16(%[a]), %[lo], %[hi]\n\t"                                                             \
+    "mulxq %[a2], %[lo], %[hi]\n\t"                                                             \
     "adoxq %[lo], %[" #T2 "]\n\t"                                                                  \
     "adcxq %[hi], %[" #T3 "]\n\t"                                                                  \
-    "mulxq 24(%[a]), %[lo], %[" #T4 "]\n\t"                                                        \
+    "mulxq %[a3], %[lo], %[" #T4 "]\n\t"                                                        \
     "adoxq %[lo], %[" #T3 "]\n\t"                                                                  \
     "adcxq %[z], %[" #T4 "]\n\t"                                                                   \
     "adoxq %[z], %[" #T4 "]\n\t"                                                                   \
     "movq %[" #T0 "], %%rdx\n\t"                                                                   \
     "imulq %[pinv], %%rdx\n\t"                                                                     \
     "xorl %k[z], %k[z]\n\t"                                                                        \
-    "mulxq 0(%[p]), %[lo], %[hi]\n\t"                                                              \
+    "mulxq %[p0], %[lo], %[hi]\n\t"                                                              \
     "adoxq %[lo], %[" #T0 "]\n\t"                                                                  \
     "adcxq %[hi], %[" #T1 "]\n\t"                                                                  \
-    "mulxq 8(%[p]), %[lo], %[hi]\n\t"                                                              \
+    "mulxq %[p1], %[lo], %[hi]\n\t"                                                              \
     "adoxq %[lo], %[" #T1 "]\n\t"                                                                  \
     "adcxq %[hi], %[" #T2 "]\n\t"                                                                  \
-    "mulxq 16(%[p]), %[lo], %[hi]\n\t"                                                             \
+    "mulxq %[p2], %[lo], %[hi]\n\t"                                                             \
     "adoxq %[lo], %[" #T2 "]\n\t"                                                                  \
     "adcxq %[hi], %[" #T3 "]\n\t"                                                                  \
-    "mulxq 24(%[p]), %[lo], %[hi]\n\t"                                                             \
+    "mulxq %[p3], %[lo], %[hi]\n\t"                                                             \
     "adoxq %[lo], %[" #T3 "]\n\t"                                                                  \
     "adcxq %[hi], %[" #T4 "]\n\t"                                                                  \
     "adoxq %[z], %[" #T4 "]\n\t"
@@ -188,22 +192,22 @@ static inline void zbp_mont_mul_adx(uint64_t r[4], const uint64_t a[4], const ui
             ZBP_ADX_ROUND(2, r2, r3, r4, r0, r1)
             ZBP_ADX_ROUND(3, r3, r4, r0, r1, r2)
             "movq %[r4], %[lo]\n\t"
-            "subq 0(%[p]), %[lo]\n\t"
+            "subq %[p0], %[lo]\n\t"
             "movq %[r0], %[hi]\n\t"
-            "sbbq 8(%[p]), %[hi]\n\t"
+            "sbbq %[p1], %[hi]\n\t"
             "movq %[r1], %[z]\n\t"
-            "sbbq 16(%[p]), %[z]\n\t"
+            "sbbq %[p2], %[z]\n\t"
             "movq %[r2], %[r3]\n\t"
-            "sbbq 24(%[p]), %[r3]\n\t"
+            "sbbq %[p3], %[r3]\n\t"
             "cmovaeq %[lo], %[r4]\n\t"
             "cmovaeq %[hi], %[r0]\n\t"
             "cmovaeq %[z], %[r1]\n\t"
             "cmovaeq %[r3], %[r2]\n\t"
             : [r0] "+&r"(r0), [r1] "+&r"(r1), [r2] "+&r"(r2), [r3] "+&r"(r3), [r4] "=&r"(r4),
               [lo] "=&r"(lo), [hi] "=&r"(hi), [z] "=&r"(z)
-            : [a] "r"(a), [b] "r"(b), [p] "r"(p), [pinv] "rm"(pinv),
-              "m"(*(const uint64_t(*)[4])a), "m"(*(const uint64_t(*)[4])b),
-              "m"(*(const uint64_t(*)[4])p)
+            : [a0] "rm"(a[0]), [a1] "rm"(a[1]), [a2] "rm"(a[2]), [a3] "rm"(a[3]),
+              [b0] "m"(b[0]), [b1] "m"(b[1]), [b2] "m"(b[2]), [b3] "m"(b[3]),
+              [p0] "m"(p[0]), [p1] "m"(p[1]), [p2] "m"(p[2]), [p3] "m"(p[3]), [pinv] "rm"(pinv)
             : "rdx", "cc");
     r[0] = r4;
     r[1] = r0;
