@@ -7,19 +7,21 @@
 
 #include "msm/msm_internal.h"
 
-/* Costs in multiplications of the group's base field (Fq for G1, Fq2 for G2), from the formulas
- * and checked against `zbprover bench curve` / `bench msm` on the development machine:
- *  add   batch-affine addition: 5M + 1S, plus the subtractions, the gather copy and the
- *        prefix-product bookkeeping, which cost about one more multiplication;
- *  inv   a variable-time binary-Euclid inversion (~2.9 us = ~170 Fq multiplications; an Fq2
- *        inversion is one Fq inversion plus ~4 Fq products, ~55 Fq2 multiplications);
- *  red   one bucket of the running sum: a mixed XYZZ add (8M + 2S) and a general one (12M + 2S),
- *        plus their subtractions;
- *  scan  computing one item's digit and testing its range (a few integer operations; relatively
- *        cheaper on G2, whose field multiplication is 3x dearer);
- *  miss  an addition whose bucket is not in L2 (a memory round trip, partly overlapped). */
-static const msm_costs_t COSTS_G1 = {7.0, 170.0, 28.0, 0.25, 4.0, 64.0};
-static const msm_costs_t COSTS_G2 = {7.0, 55.0, 28.0, 0.08, 1.5, 128.0};
+/* Costs in multiplications of the group's base field (Fq for G1, Fq2 for G2; scalar-multiplication
+ * throughput, ~16.5 ns and ~72 ns here), fitted to `zbprover bench msm --window c` sweeps of G1 and
+ * G2 at 2^16..2^22 on the development machine (bench/results/msm-*.md):
+ *  add   one batch-affine addition, all in: the array kernel's products and subtractions, the
+ *        gather and scatter, the bucket bookkeeping (~90 ns on G1, ~220 ns on G2 with IFMA);
+ *  inv   a variable-time binary-Euclid inversion (~2.9 us; an Fq2 one ~55 Fq2 products),
+ *        shared by a batch;
+ *  red   one bucket of the running sum: a mixed XYZZ add and a general one;
+ *  scan  one item's digit, its class and range tests, per task that scans it (~22 ns: a task
+ *        scans every item, so splitting windows into bucket ranges multiplies it);
+ *  miss  an addition whose bucket is outside L2 (mostly hidden: the batch gathers many at once);
+ *  tlb   the same once the bucket array exceeds the TLB's reach (measured: G1 at 2^22 took
+ *        3.9 s at c = 18, 7.4 s at c = 19, 10.6 s at c = 20). */
+static const msm_costs_t COSTS_G1 = {5.5, 170.0, 28.0, 1.3, 0.5, 6.0, 64.0};
+static const msm_costs_t COSTS_G2 = {3.0, 55.0, 28.0, 0.3, 0.3, 3.0, 128.0};
 
 const msm_costs_t *msm_costs(int group) { return group == 2 ? &COSTS_G2 : &COSTS_G1; }
 
@@ -54,58 +56,83 @@ size_t msm_window_buckets(unsigned bits, unsigned w, unsigned c) {
     return used < nb ? used : nb;
 }
 
+/* Extra cost per addition for a bucket array of `bytes`. */
+static double msm_miss(const msm_costs_t *k, double bytes) {
+    const double share = l2_share(), tlb_reach = 8.0 * 1024 * 1024;
+    double m = bytes > share ? k->miss * (1.0 - share / bytes) : 0.0;
+    if (bytes > tlb_reach) m += k->tlb * (1.0 - tlb_reach / bytes);
+    return m;
+}
+
+/* One task: a window's bucket range of nb buckets receiving `adds` of the n items it scans. The
+ * batch is the range's (windows that reach fewer buckets fill it with bucket copies). */
+static double msm_task_cost(const msm_costs_t *k, double n, double adds, double nb) {
+    return n * k->scan + adds * (k->add + msm_miss(k, nb * k->bucket_bytes) +
+                                 k->inv / (double)msm_batch_for((size_t)nb)) +
+           nb * k->red;
+}
+
+/* Additions into nb buckets from n items with uniform digits: the first into a bucket is a copy. */
+static double msm_adds(double n, double nb) {
+    double a = n - nb * -expm1(-n / nb);
+    return a > 0 ? a : 0;
+}
+
 double msm_cost_estimate(size_t npoints, unsigned bits, unsigned c, int group) {
     const msm_costs_t *k = msm_costs(group);
-    const double n = (double)npoints, share = l2_share();
+    const double n = (double)npoints, nb = (double)((size_t)1 << (c - 1));
     const unsigned W = msm_windows_for(bits, c);
     double total = 0;
     for (unsigned w = 0; w < W; w++) {
-        /* The top window uses only the buckets its few bits reach: fewer reductions, but also
-         * smaller batches (a larger share of an inversion per addition). */
-        double nb = (double)msm_window_buckets(bits, w, c);
-        /* The first point into an empty bucket is a copy, not an addition. */
-        double filled = nb * -expm1(-n / nb), adds = n - filled;
-        if (adds < 0) adds = 0;
-        double bytes = nb * k->bucket_bytes;
-        double miss = bytes > share ? k->miss * (1.0 - share / bytes) : 0.0;
-        total += adds * (k->add + miss + k->inv / (double)msm_batch_for((size_t)nb)) + n * k->scan +
-                 nb * k->red;
+        /* The top window reaches fewer buckets: fewer fills and reductions. */
+        double reach = (double)msm_window_buckets(bits, w, c);
+        total += msm_task_cost(k, n, msm_adds(n, reach), nb) - (nb - reach) * k->red;
     }
     return total;
 }
 
 unsigned msm_window_for(size_t npoints, unsigned bits, int group) {
-    unsigned best = MSM_WINDOW_MIN;
+    return msm_window_threads(npoints, bits, group, 1);
+}
+
+/* Each (window, bucket range) is one task; a range scans every item but adds only its own. More
+ * ranges balance the threads better and cost more scanning: the makespan is modelled as rounds of
+ * equal tasks over the threads. */
+static double msm_makespan(size_t items, unsigned nwin, unsigned c, int group, int threads,
+                           unsigned s) {
+    const msm_costs_t *k = msm_costs(group);
+    const double n = (double)items, nb = (double)((size_t)1 << (c - 1)), seg = nb / s;
+    const double task = msm_task_cost(k, n, msm_adds(n, nb) / s, seg);
+    return ceil((double)nwin * s / (threads > 0 ? threads : 1)) * task;
+}
+
+unsigned msm_segments_for(size_t items, unsigned nwin, unsigned c, int group, int threads) {
+    if (threads <= 1) return 1;
+    size_t nb = (size_t)1 << (c - 1);
+    unsigned best = 1;
     double best_cost = INFINITY;
-    for (unsigned c = MSM_WINDOW_MIN; c <= MSM_WINDOW_MAX; c++) {
-        double cost = msm_cost_estimate(npoints, bits, c, group);
-        if (cost < best_cost) {
+    for (unsigned s = 1; s <= 256 && s <= nb; s++) {
+        double cost = msm_makespan(items, nwin, c, group, threads, s);
+        if (cost < best_cost * 0.999) {
             best_cost = cost;
-            best = c;
+            best = s;
         }
     }
     return best;
 }
 
-/* Each (window, bucket range) is one task; a range scans every item but adds only its own. More
- * ranges balance the threads better and cost more scanning: pick the count with the smallest
- * modelled makespan (rounds of equal tasks over the threads). */
-unsigned msm_segments_for(size_t items, unsigned nwin, unsigned c, int group, int threads) {
-    if (threads <= 1) return 1;
-    const msm_costs_t *k = msm_costs(group);
-    double n = (double)items;
-    size_t nb = (size_t)1 << (c - 1);
-    unsigned best = 1;
+unsigned msm_window_threads(size_t items, unsigned bits, int group, int threads) {
+    unsigned best = MSM_WINDOW_MIN;
     double best_cost = INFINITY;
-    for (unsigned s = 1; s <= 256 && s <= nb; s++) {
-        double seg = (double)nb / s;
-        double task = n * k->scan + n / s * (k->add + k->inv / (double)msm_batch_for((size_t)seg)) +
-                      seg * k->red;
-        double rounds = ceil((double)nwin * s / threads);
-        double cost = rounds * task;
-        if (cost < best_cost * 0.999) {
+    for (unsigned c = MSM_WINDOW_MIN; c <= MSM_WINDOW_MAX; c++) {
+        unsigned W = msm_windows_for(bits, c);
+        double cost = threads <= 1
+                          ? msm_cost_estimate(items, bits, c, group)
+                          : msm_makespan(items, W, c, group, threads,
+                                         msm_segments_for(items, W, c, group, threads));
+        if (cost < best_cost) {
             best_cost = cost;
-            best = s;
+            best = c;
         }
     }
     return best;

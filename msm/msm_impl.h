@@ -520,7 +520,7 @@ enum { MSM_PASS_FULL = 0, MSM_PASS_SMALL = 1, MSM_PASS_ONES = 2 };
 static void FN(msm_plan_pass)(msm_pass_t *p, unsigned bits, unsigned force_c, int threads) {
     size_t items = p->count * p->nlevels;
     p->bits = bits;
-    if (!p->c) p->c = force_c ? force_c : msm_window_for(items, bits, MSM_GROUP);
+    if (!p->c) p->c = force_c ? force_c : msm_window_threads(items, bits, MSM_GROUP, threads);
     if (!p->nwin) p->nwin = msm_windows_for(bits, p->c);
     p->nbuckets = (size_t)1 << (p->c - 1);
     p->segments = msm_segments_for(items, p->nwin, p->c, MSM_GROUP, threads);

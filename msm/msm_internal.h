@@ -83,7 +83,8 @@ typedef struct {
     double inv;      /* one inversion */
     double red;      /* one bucket of the running-sum reduction (mixed + general XYZZ add) */
     double scan;     /* reading one item's digit (per segment that scans it) */
-    double miss;     /* extra per addition when the buckets overflow the cache */
+    double miss;     /* extra per addition when the buckets overflow half of L2 (scaled by the excess) */
+    double tlb;      /* extra per addition when they overflow the 4 KiB-page TLB's reach (8 MiB) */
     double bucket_bytes;
 } msm_costs_t;
 
@@ -94,6 +95,9 @@ unsigned msm_windows_for(unsigned bits, unsigned c);
 size_t msm_window_buckets(unsigned bits, unsigned w, unsigned c);
 /* The number of bucket ranges per window for nwin windows on `threads` threads (makespan model). */
 unsigned msm_segments_for(size_t items, unsigned nwin, unsigned c, int group, int threads);
+/* The window for `items` (scalar, point) pairs of `bits`-bit scalars on `threads` threads: the c
+ * whose best bucket-range split has the smallest modelled makespan. */
+unsigned msm_window_threads(size_t items, unsigned bits, int group, int threads);
 int msm_threads(const msm_opts_t *opts);
 
 /* Scalar classes. */
