@@ -14,14 +14,15 @@
  *        gather and scatter, the bucket bookkeeping (~90 ns on G1, ~220 ns on G2 with IFMA);
  *  inv   a variable-time binary-Euclid inversion (~2.9 us; an Fq2 one ~55 Fq2 products),
  *        shared by a batch;
- *  red   one bucket of the running sum: a mixed XYZZ add and a general one;
+ *  red   one bucket of the reduction: two batch-affine additions in msm_reduce_batched (~180 ns
+ *        on G1 with their gathers; a small range falls back to two XYZZ additions);
  *  scan  one item's digit, its class and range tests, per task that scans it (~22 ns: a task
  *        scans every item, so splitting windows into bucket ranges multiplies it);
  *  miss  an addition whose bucket is outside L2 (mostly hidden: the batch gathers many at once);
  *  tlb   the same once the bucket array exceeds the TLB's reach (measured: G1 at 2^22 took
  *        3.9 s at c = 18, 7.4 s at c = 19, 10.6 s at c = 20). */
-static const msm_costs_t COSTS_G1 = {5.5, 170.0, 28.0, 1.3, 0.5, 6.0, 64.0};
-static const msm_costs_t COSTS_G2 = {3.0, 55.0, 28.0, 0.3, 0.3, 3.0, 128.0};
+static const msm_costs_t COSTS_G1 = {5.5, 170.0, 11.0, 1.3, 0.5, 6.0, 64.0};
+static const msm_costs_t COSTS_G2 = {3.0, 55.0, 7.0, 0.6, 0.3, 3.0, 128.0};
 
 const msm_costs_t *msm_costs(int group) { return group == 2 ? &COSTS_G2 : &COSTS_G1; }
 
