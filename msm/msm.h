@@ -25,7 +25,8 @@ typedef struct {
     uint64_t inversions;     /* shared inversions (one per batch) */
     uint64_t collisions;     /* points deferred because their bucket was already in the batch */
     uint64_t spills;         /* points added through XYZZ after the deferral queue filled */
-    size_t n_zero, n_one, n_small, n_full; /* the scalars' classes (see msm/README.md) */
+    /* the scalars' classes (see msm/README.md); a scalar whose point is the identity counts as zero */
+    size_t n_zero, n_one, n_small, n_full;
     unsigned window;         /* c of the main pass (0 if it had no points) */
     unsigned windows;        /* its window count (virtual windows with a table) */
     unsigned segments;       /* bucket ranges per window (the thread split) */

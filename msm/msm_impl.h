@@ -653,6 +653,11 @@ static int FN(msm_run)(JAC *out, const AFF *points, const uint64_t (*scalars)[4]
             uint64_t mag;
             uint8_t ng;
             int k = fast ? msm_classify(scalars[i], &mag, &ng) : MSM_FULL;
+            /* A point at infinity adds nothing whatever its scalar: counted as a zero, so that the
+             * window is planned for the points that are really there (a .zkey's A and B sections
+             * hold the identity for every wire its matrix does not use: half of them, in some
+             * circuits). */
+            if (k != MSM_ZERO && FN(msm_aff_is_inf)(&points[i])) k = MSM_ZERO;
             cls[i] = (uint8_t)k;
             counts[ch][k]++;
             if (k == MSM_SMALL) {
