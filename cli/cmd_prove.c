@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "cli/cli.h"
@@ -77,6 +78,7 @@ int cmd_prove(int argc, char **argv) {
     }
     if (threads > 0) omp_set_num_threads(threads);
     zbp_profile_t prof;
+    memset(&prof, 0, sizeof prof);
     double t = now_ms();
     zbp_zkey_t z;
     zbp_wtns_t w;
@@ -127,6 +129,8 @@ int cmd_prove(int argc, char **argv) {
         cli_error("%s", err);
         return exit_for(st);
     }
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) prof.peak_rss_mib = (double)ru.ru_maxrss / 1024.0; /* KiB */
     if (profile && zbp_write_profile_json(profile, &prof, err, sizeof err) != ZBP_OK) {
         cli_error("%s", err);
         return EXIT_BAD_INPUT;

@@ -183,7 +183,8 @@ int zbp_write_proof_files(const char *proof_path, const char *public_path, const
 }
 
 int zbp_write_profile_json(const char *path, const zbp_profile_t *f, char *err, size_t errlen) {
-    char buf[2048];
+    char buf[8192];
+    size_t len = 0;
     int n = snprintf(
         buf, sizeof buf,
         "{\n \"backend\": \"cpu\",\n \"threads\": %d,\n \"field_scalar\": \"%s\",\n"
@@ -192,14 +193,37 @@ int zbp_write_profile_json(const char *path, const zbp_profile_t *f, char *err, 
         "  \"witness\": %.3f,\n  \"abc\": %.3f,\n  \"ntt\": %.3f,\n  \"h\": %.3f,\n"
         "  \"msm_a\": %.3f,\n  \"msm_b1\": %.3f,\n  \"msm_b2\": %.3f,\n  \"msm_c\": %.3f,\n"
         "  \"msm_h\": %.3f,\n  \"finish\": %.3f,\n  \"verify\": %.3f,\n  \"output\": %.3f\n },\n"
-        " \"prove_ms\": %.3f,\n \"total_ms\": %.3f\n}\n",
+        " \"msm\": {",
         f->threads, zbp_isa_name(zbp_field_scalar_isa()), zbp_isa_name(zbp_field_batch_isa()),
         f->n_constraints, f->domain_size, f->n_vars, f->n_public, f->load_ms, f->witness_ms,
         f->abc_ms, f->ntt_ms, f->h_ms, f->msm_a_ms, f->msm_b1_ms, f->msm_b2_ms, f->msm_c_ms,
-        f->msm_h_ms, f->finish_ms, f->verify_ms, f->output_ms, f->total_ms,
-        f->load_ms + f->total_ms + f->output_ms);
-    if (n < 0 || (size_t)n >= sizeof buf) return zbp_fail(err, errlen, ZBP_ERR_NOMEM, "profile too long");
-    if (zbp_write_file_atomic(path, buf, (size_t)n) != 0)
+        f->msm_h_ms, f->finish_ms, f->verify_ms, f->output_ms);
+    /* Each MSM's plan and work: window c, windows, bucket ranges, the scalar classes, the
+     * batch-affine additions, the shared inversions and the deferred points. */
+    static const char *const names[5] = {"a", "b1", "b2", "c", "h"};
+    for (int k = 0; k < 5 && n >= 0 && (size_t)n < sizeof buf - len; k++) {
+        len += (size_t)n;
+        const zbp_msm_profile_t *m = &f->msm[k];
+        n = snprintf(buf + len, sizeof buf - len,
+                     "%s\n  \"%s\": {\"window\": %u, \"windows\": %u, \"ranges\": %u, \"zero\": %llu, "
+                     "\"one\": %llu, \"small\": %llu, \"full\": %llu, \"additions\": %llu, "
+                     "\"inversions\": %llu, \"deferred\": %llu}",
+                     k ? "," : "", names[k], m->window, m->windows, m->ranges,
+                     (unsigned long long)m->zero, (unsigned long long)m->one,
+                     (unsigned long long)m->small, (unsigned long long)m->full,
+                     (unsigned long long)m->additions, (unsigned long long)m->inversions,
+                     (unsigned long long)m->collisions);
+    }
+    if (n >= 0 && (size_t)n < sizeof buf - len) {
+        len += (size_t)n;
+        n = snprintf(buf + len, sizeof buf - len,
+                     "\n },\n \"peak_rss_mib\": %.1f,\n \"prove_ms\": %.3f,\n \"total_ms\": %.3f\n}\n",
+                     f->peak_rss_mib, f->total_ms, f->load_ms + f->total_ms + f->output_ms);
+    }
+    if (n < 0 || (size_t)n >= sizeof buf - len)
+        return zbp_fail(err, errlen, ZBP_ERR_NOMEM, "profile too long");
+    len += (size_t)n;
+    if (zbp_write_file_atomic(path, buf, len) != 0)
         return zbp_fail(err, errlen, ZBP_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
     return ZBP_OK;
 }

@@ -68,6 +68,19 @@ static const void *section_begin(const zbp_binfile_t *f, const uint8_t *p, size_
     return c;
 }
 
+static void msm_profile(zbp_msm_profile_t *p, const msm_stats_t *s) {
+    p->window = s->window;
+    p->windows = s->windows;
+    p->ranges = s->segments;
+    p->zero = s->n_zero;
+    p->one = s->n_one;
+    p->small = s->n_small;
+    p->full = s->n_full;
+    p->additions = s->additions;
+    p->inversions = s->inversions;
+    p->collisions = s->collisions;
+}
+
 /* The section's MSM is done: its copy freed, its file pages (if read in place) dropped. */
 static void section_end(const zbp_binfile_t *f, const uint8_t *p, size_t bytes, void **copy) {
     free(*copy);
@@ -330,21 +343,25 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
     memset(&mo, 0, sizeof mo);
     mo.threads = threads;
     st = ZBP_OK;
-#define ZBP_SECTION_MSM(grp, res, sec, bytes, sc, cnt, ms)                                           \
+    msm_stats_t ms;
+    mo.stats = &ms;
+#define ZBP_SECTION_MSM(grp, res, sec, bytes, sc, cnt, k, field)                                    \
     do {                                                                                           \
         t = now_ms();                                                                              \
         if (st == ZBP_OK) {                                                                        \
             const grp##_affine_t *pts = section_begin(&z->file, (sec), (bytes), &copy);            \
-            st = pts || (bytes) == 0 ? msm_##grp((res), pts, (sc), (cnt), &mo) : ZBP_ERR_NOMEM;        \
+            memset(&ms, 0, sizeof ms);                                                             \
+            st = pts || (bytes) == 0 ? msm_##grp((res), pts, (sc), (cnt), &mo) : ZBP_ERR_NOMEM;    \
             section_end(&z->file, (sec), (bytes), &copy);                                          \
+            msm_profile(&prof->msm[k], &ms);                                                       \
         }                                                                                          \
-        prof->ms = now_ms() - t;                                                                   \
+        prof->field = now_ms() - t;                                                                \
     } while (0)
-    ZBP_SECTION_MSM(g1, &A, z->a, nv * 64, ws, nv, msm_a_ms);
-    ZBP_SECTION_MSM(g1, &B1, z->b1, nv * 64, ws, nv, msm_b1_ms);
-    ZBP_SECTION_MSM(g2, &B2, z->b2, nv * 128, ws, nv, msm_b2_ms);
-    ZBP_SECTION_MSM(g1, &C, z->c, (nv - np - 1) * 64, ws + np + 1, nv - np - 1, msm_c_ms);
-    ZBP_SECTION_MSM(g1, &H, z->h, n * 64, (const uint64_t(*)[4])h, n, msm_h_ms);
+    ZBP_SECTION_MSM(g1, &A, z->a, nv * 64, ws, nv, 0, msm_a_ms);
+    ZBP_SECTION_MSM(g1, &B1, z->b1, nv * 64, ws, nv, 1, msm_b1_ms);
+    ZBP_SECTION_MSM(g2, &B2, z->b2, nv * 128, ws, nv, 2, msm_b2_ms);
+    ZBP_SECTION_MSM(g1, &C, z->c, (nv - np - 1) * 64, ws + np + 1, nv - np - 1, 3, msm_c_ms);
+    ZBP_SECTION_MSM(g1, &H, z->h, n * 64, (const uint64_t(*)[4])h, n, 4, msm_h_ms);
 #undef ZBP_SECTION_MSM
     if (st != ZBP_OK) {
         zbp_fail(err, errlen, st, "a multi-scalar multiplication failed (status %d)", st);

@@ -166,8 +166,17 @@ typedef struct {
 } zbp_prove_opts_t;
 void zbp_prove_opts_init(zbp_prove_opts_t *o);
 
+/* What one MSM of the proof did (the CPU's msm_stats_t, reduced): its plan and its work. */
+typedef struct {
+    unsigned window, windows, ranges; /* c, windows of the main pass, bucket ranges per window */
+    uint64_t zero, one, small, full;  /* the scalars' classes (identity points count as zero) */
+    uint64_t additions, inversions, collisions;
+} zbp_msm_profile_t;
+
 /* Wall time of each phase in milliseconds, and the sizes: what `--profile` writes. */
 typedef struct {
+    zbp_msm_profile_t msm[5]; /* A, B1, B2, C, H (CPU prover; zeros from the GPU one) */
+    double peak_rss_mib;      /* the process's peak resident memory, filled by the CLI */
     double witness_ms, abc_ms, ntt_ms, h_ms;
     double msm_a_ms, msm_b1_ms, msm_b2_ms, msm_c_ms, msm_h_ms;
     double finish_ms, verify_ms, total_ms; /* total: the whole zbp_groth16_prove call */

@@ -39,7 +39,7 @@ for c in multiplier poseidon comparator many_public no_public; do
     && ok || bad "zbprover verify rejects the proof of $c"
   cmp -s "$tmp/public.json" "$fx/$c/public.json" && ok || bad "public.json of $c differs from snarkjs's"
   [ "$(shape "$tmp/proof.json")" = "$(shape "$fx/$c/proof.json")" ] && ok || bad "proof.json layout of $c differs"
-  python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["phases_ms"]["msm_a"]>=0 and p["domain_size"]>0' \
+  python3 -c 'import json,sys; p=json.load(open(sys.argv[1])); assert p["phases_ms"]["msm_a"]>=0 and p["domain_size"]>0; m=p["msm"]; assert set(m)=={"a","b1","b2","c","h"}; assert m["h"]["window"]>=1 and m["h"]["full"]+m["h"]["zero"]+m["h"]["one"]+m["h"]["small"]==p["domain_size"]; assert p["peak_rss_mib"]>0' \
     "$tmp/profile.json" && ok || bad "profile of $c"
   if [ $have_snarkjs = 1 ]; then
     "$snarkjs" groth16 verify "$fx/$c/verification_key.json" "$tmp/public.json" "$tmp/proof.json" \
