@@ -182,33 +182,6 @@ static inline int limbs_geq(const uint64_t a[4], const uint64_t b[4]) {
     return 1;
 }
 
-static inline void limbs_sub(uint64_t r[4], const uint64_t a[4], const uint64_t b[4]) {
-    zbp_u128 acc = 0;
-    for (int i = 0; i < 4; i++) {
-        acc = (zbp_u128)a[i] - b[i] - (uint64_t)((acc >> 64) & 1);
-        r[i] = (uint64_t)acc;
-    }
-}
-
-static inline void limbs_shr1(uint64_t a[4]) {
-    a[0] = (a[0] >> 1) | (a[1] << 63);
-    a[1] = (a[1] >> 1) | (a[2] << 63);
-    a[2] = (a[2] >> 1) | (a[3] << 63);
-    a[3] >>= 1;
-}
-
-/* x / 2 mod p for x < p (p odd): x even -> x >> 1, else (x + p) >> 1 (x + p < 2^255). */
-static inline void half_mod(uint64_t x[4], const uint64_t p[4]) {
-    if (x[0] & 1) {
-        zbp_u128 acc = 0;
-        for (int i = 0; i < 4; i++) {
-            acc = (zbp_u128)x[i] + p[i] + (uint64_t)(acc >> 64);
-            x[i] = (uint64_t)acc;
-        }
-    }
-    limbs_shr1(x);
-}
-
 static void mont_from(uint64_t r[4], const uint64_t a[4], const zbp_mont_t *f) {
     static const uint64_t one[4] = {1, 0, 0, 0};
     zbp_mont_mul(r, a, one, f);
@@ -218,36 +191,167 @@ static void mont_to(uint64_t r[4], const uint64_t a[4], const zbp_mont_t *f) {
     zbp_mont_mul(r, a, f->r2, f);
 }
 
-/* Variable-time inverse by the binary extended Euclidean algorithm on the Montgomery
- * representative y = aR: it yields y^-1 = a^-1 R^-1, and two Montgomery products by R^2 turn that
- * into a^-1 R. For public values only (points, verification keys). */
+/* ---- variable-time inversion: Bernstein-Yang divsteps, 62 at a time ----------------------------
+ * For public values only (points, verification keys, the MSM's shared batch inversions). The
+ * divstep of "Fast constant-time gcd computation and modular inversion" (Bernstein, Yang 2019),
+ *   delta > 0 and g odd: (1 - delta, g, (g - f)/2);  g odd: (1 + delta, f, (g + f)/2);  else g/2,
+ * from f = p, g = x ends with g = 0 and f = +-1. 62 steps at a time are decided from the low 64
+ * bits of f and g alone and collected in an integer matrix T (entries below 2^62 in magnitude) with
+ * (f, g) <- T (f, g) / 2^62; the same T carried on (d, e), kept with f = d x and g = e x mod p
+ * (a multiple of p added to make the division exact), gives x^-1 = +-d. The numbers are held in
+ * five signed 62-bit limbs so that the division by 2^62 is a shift of limbs. Variable time: runs
+ * of even g are skipped with a count of trailing zeros, and a run of non-swapping steps is done
+ * at once by adding the multiple of f that clears the run's low bits (f's inverse mod 2^10). About
+ * 4x faster than the binary extended Euclid it replaced (bench field: fq_inv_vartime). */
+#define S62_MASK ((((uint64_t)1) << 62) - 1)
+
+typedef struct {
+    int64_t l[5]; /* value = sum l[i] 2^(62 i); l[0..3] in [0, 2^62), l[4] signed */
+} s62_t;
+
+static void s62_from(s62_t *r, const uint64_t a[4]) {
+    r->l[0] = (int64_t)(a[0] & S62_MASK);
+    r->l[1] = (int64_t)(((a[0] >> 62) | (a[1] << 2)) & S62_MASK);
+    r->l[2] = (int64_t)(((a[1] >> 60) | (a[2] << 4)) & S62_MASK);
+    r->l[3] = (int64_t)(((a[2] >> 58) | (a[3] << 6)) & S62_MASK);
+    r->l[4] = (int64_t)(a[3] >> 56);
+}
+
+/* 62 divsteps on the low words of f (odd) and g; t = the scaled matrix (u, v, q, r). Entries are
+ * computed modulo 2^64 (unsigned: no overflow to worry about) and are exact as they fit in int64. */
+static int64_t divsteps62_var(int64_t delta, uint64_t f, uint64_t g, int64_t t[4]) {
+    uint64_t u = 1, v = 0, q = 0, r = 1;
+    uint64_t finv = (3 * f) ^ 2;  /* f^-1 mod 2^5 */
+    finv *= 2 - f * finv;         /* mod 2^10 */
+    int left = 62;
+    for (;;) {
+        /* g even: g/2 steps; the f row doubles (the scale of the invariant 2^k (f, g) = T (f0, g0)) */
+        int z = __builtin_ctzll(g | ((uint64_t)1 << left));
+        g >>= z;
+        u <<= z;
+        v <<= z;
+        delta += z;
+        left -= z;
+        if (!left) break;
+        if (delta > 0) { /* the swap: (f, g) <- (g, -f), then an ordinary step on those */
+            delta = -delta;
+            uint64_t x = f, y = u, w = v;
+            f = g;
+            g = 0 - x;
+            u = q;
+            v = r;
+            q = 0 - y;
+            r = 0 - w;
+            finv = (3 * f) ^ 2;
+            finv *= 2 - f * finv;
+        }
+        /* The next m steps (delta <= 0 throughout) add f whenever g is odd and halve: together
+         * g <- (g + w f) / 2^m with w = -g/f mod 2^m. The halvings happen at the top of the loop. */
+        int m = 1 - delta < left ? (int)(1 - delta) : left;
+        if (m > 10) m = 10;
+        uint64_t w = (0 - g * finv) & ((((uint64_t)1) << m) - 1);
+        g += w * f;
+        q += w * u;
+        r += w * v;
+    }
+    t[0] = (int64_t)u;
+    t[1] = (int64_t)v;
+    t[2] = (int64_t)q;
+    t[3] = (int64_t)r;
+    return delta;
+}
+
+typedef __int128 zbp_i128;
+
+/* (f, g) <- T (f, g) / 2^62, exactly. */
+static void s62_update_fg(s62_t *f, s62_t *g, const int64_t t[4]) {
+    zbp_i128 cf = (zbp_i128)t[0] * f->l[0] + (zbp_i128)t[1] * g->l[0];
+    zbp_i128 cg = (zbp_i128)t[2] * f->l[0] + (zbp_i128)t[3] * g->l[0];
+    cf >>= 62; /* the low 62 bits are zero by construction */
+    cg >>= 62;
+    for (int i = 1; i < 5; i++) {
+        cf += (zbp_i128)t[0] * f->l[i] + (zbp_i128)t[1] * g->l[i];
+        cg += (zbp_i128)t[2] * f->l[i] + (zbp_i128)t[3] * g->l[i];
+        f->l[i - 1] = (int64_t)((uint64_t)cf & S62_MASK);
+        g->l[i - 1] = (int64_t)((uint64_t)cg & S62_MASK);
+        cf >>= 62;
+        cg >>= 62;
+    }
+    f->l[4] = (int64_t)cf;
+    g->l[4] = (int64_t)cg;
+}
+
+/* (d, e) <- (T (d, e) + (md, me) p) / 2^62 with md, me in [0, 2^62) making the division exact.
+ * |d|, |e| grow by at most p per call (|u| + |v| <= 2^62), from below p: a handful of p at the end. */
+static void s62_update_de(s62_t *d, s62_t *e, const int64_t t[4], const s62_t *p, uint64_t pinv62) {
+    uint64_t d0 = (uint64_t)d->l[0], e0 = (uint64_t)e->l[0];
+    uint64_t md = (0 - ((uint64_t)t[0] * d0 + (uint64_t)t[1] * e0) * pinv62) & S62_MASK;
+    uint64_t me = (0 - ((uint64_t)t[2] * d0 + (uint64_t)t[3] * e0) * pinv62) & S62_MASK;
+    zbp_i128 cd = (zbp_i128)t[0] * d->l[0] + (zbp_i128)t[1] * e->l[0] + (zbp_i128)md * p->l[0];
+    zbp_i128 ce = (zbp_i128)t[2] * d->l[0] + (zbp_i128)t[3] * e->l[0] + (zbp_i128)me * p->l[0];
+    cd >>= 62;
+    ce >>= 62;
+    for (int i = 1; i < 5; i++) {
+        cd += (zbp_i128)t[0] * d->l[i] + (zbp_i128)t[1] * e->l[i] + (zbp_i128)md * p->l[i];
+        ce += (zbp_i128)t[2] * d->l[i] + (zbp_i128)t[3] * e->l[i] + (zbp_i128)me * p->l[i];
+        d->l[i - 1] = (int64_t)((uint64_t)cd & S62_MASK);
+        e->l[i - 1] = (int64_t)((uint64_t)ce & S62_MASK);
+        cd >>= 62;
+        ce >>= 62;
+    }
+    d->l[4] = (int64_t)cd;
+    e->l[4] = (int64_t)ce;
+}
+
+/* r = (neg ? -d : d) mod p, for |d| < 2^300 (a few p in practice). */
+static void s62_to_mod(uint64_t r[4], const s62_t *d, int neg, const uint64_t p[4]) {
+    uint64_t w[5];
+    w[0] = (uint64_t)d->l[0] | ((uint64_t)d->l[1] << 62);
+    w[1] = ((uint64_t)d->l[1] >> 2) | ((uint64_t)d->l[2] << 60);
+    w[2] = ((uint64_t)d->l[2] >> 4) | ((uint64_t)d->l[3] << 58);
+    w[3] = ((uint64_t)d->l[3] >> 6) | ((uint64_t)d->l[4] << 56);
+    w[4] = (uint64_t)(d->l[4] >> 8); /* the sign, extended (gcc shifts signed values arithmetically) */
+    if (neg) {
+        unsigned char c = 1;
+        for (int i = 0; i < 5; i++) c = ZBP_ADC(c, ~w[i], 0, &w[i]);
+    }
+    while ((int64_t)w[4] < 0) { /* + p */
+        unsigned char c = 0;
+        for (int i = 0; i < 4; i++) c = ZBP_ADC(c, w[i], p[i], &w[i]);
+        w[4] += c;
+    }
+    while (w[4] || limbs_geq(w, p)) { /* - p */
+        unsigned char b = 0;
+        for (int i = 0; i < 4; i++) b = ZBP_SBB(b, w[i], p[i], &w[i]);
+        w[4] -= b;
+    }
+    memcpy(r, w, 32);
+}
+
+/* The inverse of the Montgomery representative y = aR is y^-1 = a^-1 R^-1; two Montgomery products
+ * by R^2 make it a^-1 R. */
 static void mont_inv_vartime(uint64_t r[4], const uint64_t a[4], const zbp_mont_t *f) {
     if (zbp_limbs_is_zero(a)) {
         memset(r, 0, 32);
         return;
     }
-    uint64_t u[4], v[4], x1[4] = {1, 0, 0, 0}, x2[4] = {0, 0, 0, 0};
-    memcpy(u, a, 32);
-    memcpy(v, f->p, 32);
-    static const uint64_t one[4] = {1, 0, 0, 0};
-    while (!zbp_limbs_equal(u, one) && !zbp_limbs_equal(v, one)) {
-        while (!(u[0] & 1)) {
-            limbs_shr1(u);
-            half_mod(x1, f->p);
-        }
-        while (!(v[0] & 1)) {
-            limbs_shr1(v);
-            half_mod(x2, f->p);
-        }
-        if (limbs_geq(u, v)) {
-            limbs_sub(u, u, v);
-            zbp_mont_sub(x1, x1, x2, f->p);
-        } else {
-            limbs_sub(v, v, u);
-            zbp_mont_sub(x2, x2, x1, f->p);
-        }
+    s62_t F, G, P, D = {{0, 0, 0, 0, 0}}, E = {{1, 0, 0, 0, 0}};
+    s62_from(&P, f->p);
+    F = P;
+    s62_from(&G, a);
+    const uint64_t pinv62 = (0 - f->pinv) & S62_MASK; /* p^-1 mod 2^62 (f->pinv is -p^-1) */
+    int64_t delta = 1, t[4];
+    for (;;) {
+        uint64_t flo = (uint64_t)F.l[0] | ((uint64_t)F.l[1] << 62);
+        uint64_t glo = (uint64_t)G.l[0] | ((uint64_t)G.l[1] << 62);
+        delta = divsteps62_var(delta, flo, glo, t);
+        s62_update_de(&D, &E, t, &P, pinv62);
+        s62_update_fg(&F, &G, t);
+        if ((G.l[0] | G.l[1] | G.l[2] | G.l[3] | G.l[4]) == 0) break;
     }
-    uint64_t *x = zbp_limbs_equal(u, one) ? x1 : x2;
+    /* F = +-1 (p is prime and a is nonzero mod p): a^-1 R^-1 = +-D */
+    uint64_t x[4];
+    s62_to_mod(x, &D, F.l[4] < 0, f->p);
     zbp_mont_mul(r, x, f->r2, f);
     zbp_mont_mul(r, r, f->r2, f);
 }

@@ -76,7 +76,7 @@ static inline int fq_is_zero(const fq_t *a);
 static inline int fq_equal(const fq_t *a, const fq_t *b);
 
 void fq_inv(fq_t *r, const fq_t *a);         /* constant time (Fermat); inv(0) = 0 */
-void fq_inv_vartime(fq_t *r, const fq_t *a); /* binary extended Euclid; inv(0) = 0 */
+void fq_inv_vartime(fq_t *r, const fq_t *a); /* divsteps (Bernstein-Yang); inv(0) = 0 */
 void fq_pow(fq_t *r, const fq_t *a, const uint64_t e[4]); /* a^e, e canonical, constant time in a */
 int fq_legendre(const fq_t *a);              /* 1 square, -1 non-square, 0 zero */
 int fq_sqrt(fq_t *r, const fq_t *a);         /* 1 and a root if a is a square, else 0 */

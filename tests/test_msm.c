@@ -274,6 +274,37 @@ Test(msm, g1_spill_path) {
     free(k);
 }
 
+/* Spilled buckets are folded back into the affine buckets before the (batched) reduction: more
+ * spilled buckets than one fold batch holds, other buckets filled around them, and a bucket whose
+ * points cancel (P and -P with equal scalars), so that a fold gives the identity. */
+#define TEST_SPILL_FOLD(G)                                                                          \
+    Test(msm, G##_spill_fold) {                                                                     \
+        test_rng_t rng;                                                                             \
+        test_rng_seed(&rng, test_seed() + 14);                                                      \
+        const size_t n = quick() ? 1200 : 2400;                                                     \
+        G##_affine_t *p = G##_points(n, &rng);                                                      \
+        uint64_t(*k)[4] = calloc(n, sizeof *k);                                                     \
+        for (size_t i = 0; i < n; i++) k[i][0] = 1 + i % 29; /* 29 buckets, ~80 points each */      \
+        for (size_t i = 0; i + 1 < n / 4; i += 2) { /* scalar 7: pairs that cancel */               \
+            k[i][0] = k[i + 1][0] = 7;                                                              \
+            G##_affine_neg(&p[i + 1], &p[i]);                                                       \
+        }                                                                                           \
+        for (size_t i = n / 2; i < n / 2 + 40; i++) k[i][0] = 100 + i; /* other buckets */          \
+        G##_jac_t want, got;                                                                        \
+        G##_naive(&want, p, (const uint64_t(*)[4])k, n);                                            \
+        for (unsigned c = 6; c <= 9; c++) {                                                         \
+            msm_stats_t st;                                                                         \
+            msm_opts_t o = {.threads = 1, .window = c, .stats = &st};                               \
+            G##_run(&got, p, (const uint64_t(*)[4])k, n, &o);                                       \
+            G##_check(&got, &want, "spill fold", c);                                                \
+            cr_assert_gt(st.spills, 0, "window %u: the spill path was not reached", c);             \
+        }                                                                                           \
+        free(p);                                                                                    \
+        free(k);                                                                                    \
+    }
+TEST_SPILL_FOLD(g1)
+TEST_SPILL_FOLD(g2)
+
 /* Every window the cost model may choose, on each pass kind (GLV, plain, small scalars). */
 #define TEST_WINDOWS(G)                                                                             \
     Test(msm, G##_every_window) {                                                                   \
