@@ -25,7 +25,7 @@ static void msm_beta_init(void) {
  * raw x and a flag), instead of one scalar product per gathered point. The shared inversion is a
  * vectorised Montgomery trick (msm_fq_vec_inv). Exceptional pairs (identities, P = -Q) are settled in
  * the gather loop; doublings take 3x^2 / 2y, patched in after the batch subtractions. */
-#define MSM_VEC_SCRATCH(n) (14 * ((n) + 64) + 512)
+#define MSM_VEC_SCRATCH(n) (21 * ((n) + 64) + 1536) /* the last 7 (n + 64) + 1024: the fused kernel's */
 
 static size_t g1_msm_vec_add(g1_affine_t *const *acc, g1_affine_t *add, size_t n, fq_t *scr,
                              const uint8_t *endo) {
@@ -36,6 +36,7 @@ static size_t g1_msm_vec_add(g1_affine_t *const *acc, g1_affine_t *add, size_t n
     uint32_t *map = (uint32_t *)(void *)(beta + cap); /* 2 cap indices (8 per element)... */
     uint32_t *dbl = map + cap, *eix = dbl + cap;      /* ...doublings, phi images */
     fq_t *work = (fq_t *)(void *)(map + 8 * cap);     /* the inversion's: cap + 512 */
+    void *fused = work + cap + 512;                   /* msm_g1_ifma_add's */
     if (endo) {
         size_t ne = 0;
         for (size_t i = 0; i < n; i++)
@@ -73,6 +74,19 @@ static size_t g1_msm_vec_add(g1_affine_t *const *acc, g1_affine_t *add, size_t n
         m++;
     }
     if (!m) return 0;
+    if (!nd) {
+        /* No doubling in the batch (the common case): the fused kernel, padded to whole blocks of
+         * 8 with harmless pairs (0, 0) + (1, 0). */
+        size_t m8 = (m + 7) & ~(size_t)7;
+        for (size_t k = m; k < m8; k++) {
+            memset(&x1[k], 0, sizeof(fq_t));
+            memset(&y1[k], 0, sizeof(fq_t));
+            x2[k] = FQ_ONE;
+            memset(&y2[k], 0, sizeof(fq_t));
+        }
+        msm_g1_ifma_add(x2, y2, x1, y1, m8, fused);
+        goto scatter;
+    }
     fq_sub_batch(den, x2, x1, m);
     fq_sub_batch(num, y2, y1, m);
     for (size_t k = 0; k < nd; k++) { /* doubling: lambda = 3 x^2 / 2 y */
@@ -91,6 +105,7 @@ static size_t g1_msm_vec_add(g1_affine_t *const *acc, g1_affine_t *add, size_t n
     fq_sub_batch(t, x1, x2, m);
     fq_mul_batch(t, lam, t, m);
     fq_sub_batch(y2, t, y1, m);  /* y3 = lambda (x1 - x3) - y1 */
+scatter:
     for (size_t k = 0; k < m; k++) {
         g1_affine_t *a = acc[map[k]];
         a->x = x2[k];

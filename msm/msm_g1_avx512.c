@@ -1,0 +1,244 @@
+/* msm_g1_avx512.c: the MSM's batch-affine addition on G1 fused into two passes of IFMA code.
+ *
+ * The array kernel in msm_g1.c calls one fq_*_batch function per field operation: every call
+ * transposes its operands into limb vectors, re-cuts them into 52-bit limbs, and undoes both on
+ * the way out, and the ten arrays it streams through do not fit in L1. Here the values of a block
+ * of 8 pairs stay in registers from one operation to the next, and only what the second pass
+ * needs is kept, already transposed and cut:
+ *
+ *   pass 1, per block:  d = x2 - x1, n = y2 - y1, s = x1 + x2 (64-bit limb vectors, mod p);
+ *                       pre = chain;  chain *= d            (8 chains of 8 lanes, interleaved)
+ *   the 64 chain ends are inverted together (msm_fq_vec_inv: one field inversion);
+ *   pass 2, backwards:  1/d = cinv pre;  cinv *= d;  lambda = n / d;
+ *                       x3 = lambda^2 - s;  y3 = lambda (x1 - x3) - y1.
+ *
+ * Six Montgomery products per addition, as before. Radix (field_avx512.c): a 5x52-bit product
+ * divides by 2^260 where the library's Montgomery form has 2^256, so one operand of every product
+ * is cut as 16a (a cut with a 4-bit shift: free when the value is converted from 64-bit limbs
+ * anyway): d and n are cut that way, pre is stored that way, and lambda is re-cut once (from52 and
+ * a shifted cut, about ten instructions, against ~130 for a product). With one operand below 16p
+ * and the other below p the product's output is below 2p before its final subtraction, so every
+ * value stays canonical and the 64-bit subtractions need one conditional correction each.
+ *
+ * Preconditions (the caller, msm_g1.c, settles every exceptional pair in its gather loop and
+ * sends batches with doublings to the array kernel): m is a multiple of 8, no x1 equals its x2,
+ * every value is canonical. Outputs go to x2 and y2. Only called after cpuid reported IFMA. */
+#include "field/field_avx512_impl.h"
+#include "msm/msm_internal.h"
+
+#define G1F_CHAINS 8 /* vector chains of the shared inversion: 64 products in flight */
+
+/* What pass 2 needs of one block of 8 pairs, in limb vectors (27 zmm). */
+typedef struct {
+    __m512i d16[5], n16[5], pre16[5]; /* 52-bit limbs of 16 d, 16 n, 16 pre */
+    __m512i s[4], x1[4], y1[4];       /* 64-bit limbs */
+} g1f_block_t;
+
+size_t msm_g1_ifma_work_bytes(size_t m) {
+    return 64 + (m / 8) * sizeof(g1f_block_t) + (16 * G1F_CHAINS + 8 * G1F_CHAINS + 576) * sizeof(fq_t);
+}
+
+/* z[q] = x[q] y[q] 2^-260 mod p, canonical, for nb (1 or 2, a constant) independent blocks whose
+ * dependency chains interleave (one product alone is latency-bound: its five reduction rounds are
+ * serial). x y < 2^260 p. z may alias x or y. */
+static inline __attribute__((always_inline)) void g1f_mm(__m512i (*z)[5], __m512i (*x)[5],
+                                                         __m512i (*y)[5], const zbp512_consts_t *c,
+                                                         const int nb) {
+    __m512i t[ZBP512_NB][10];
+    ZBP512_UNROLL
+    for (int k = 0; k < 10; k++) {
+        ZBP512_UNROLL
+        for (int q = 0; q < nb; q++) t[q][k] = zbp512_zero();
+    }
+    ZBP512_UNROLL
+    for (int i = 0; i < 5; i++) {
+        ZBP512_UNROLL
+        for (int j = 0; j < 5; j++) {
+            ZBP512_UNROLL
+            for (int q = 0; q < nb; q++) {
+                t[q][i + j] = _mm512_madd52lo_epu64(t[q][i + j], x[q][j], y[q][i]);
+                t[q][i + j + 1] = _mm512_madd52hi_epu64(t[q][i + j + 1], x[q][j], y[q][i]);
+            }
+        }
+        zbp512_round(t, i, c, nb);
+    }
+    ZBP512_UNROLL
+    for (int q = 0; q < nb; q++) zbp512_final(z[q], t[q], c);
+}
+
+/* r = a - b mod p and r = a + b mod p on canonical 64-bit limb vectors. */
+static inline __attribute__((always_inline)) void g1f_sub(__m512i r[4], const __m512i a[4],
+                                                          const __m512i b[4],
+                                                          const zbp512_consts_t *c) {
+    __m512i d[4], q[4];
+    const __m512i zero = _mm512_setzero_si512();
+    __mmask8 bw = zbp512_sub4(d, a, b);
+    ZBP512_UNROLL
+    for (int j = 0; j < 4; j++) q[j] = _mm512_mask_mov_epi64(zero, bw, c->p64[j]);
+    zbp512_add4(r, d, q); /* d + p wraps mod 2^256 to the right value */
+}
+
+static inline __attribute__((always_inline)) void g1f_add(__m512i r[4], const __m512i a[4],
+                                                          const __m512i b[4],
+                                                          const zbp512_consts_t *c) {
+    __m512i s[4], d[4];
+    zbp512_add4(s, a, b);
+    __mmask8 lt = zbp512_sub4(d, s, c->p64);
+    ZBP512_UNROLL
+    for (int j = 0; j < 4; j++) r[j] = _mm512_mask_blend_epi64(lt, d[j], s[j]);
+}
+
+/* Pass 1 on blocks b .. b+nb-1: differences and sum, the chains' prefixes, the chain products. */
+static inline __attribute__((always_inline)) void g1f_pass1(const fq_t *x2, const fq_t *y2,
+                                                            const fq_t *x1, const fq_t *y1,
+                                                            g1f_block_t *wb,
+                                                            __m512i (*chain)[5], size_t *k,
+                                                            size_t nc, size_t b,
+                                                            const zbp512_consts_t *c, const int v2,
+                                                            const int nb) {
+    __m512i d16[2][5], ch[2][5], v[4];
+    size_t kk[2];
+    ZBP512_UNROLL
+    for (int q = 0; q < nb; q++) {
+        g1f_block_t *w = &wb[b + q];
+        __m512i a[4], u[4], d[4];
+        zbp512_load8(a, (const uint64_t *)(x1 + 8 * (b + q)));
+        zbp512_load8(u, (const uint64_t *)(x2 + 8 * (b + q)));
+        g1f_sub(d, u, a, c);
+        ZBP512_TO52(d16[q], d, 4, v2);
+        g1f_add(w->s, a, u, c);
+        ZBP512_UNROLL
+        for (int j = 0; j < 5; j++) w->d16[j] = d16[q][j];
+        ZBP512_UNROLL
+        for (int j = 0; j < 4; j++) w->x1[j] = a[j];
+        zbp512_load8(a, (const uint64_t *)(y1 + 8 * (b + q)));
+        zbp512_load8(u, (const uint64_t *)(y2 + 8 * (b + q)));
+        g1f_sub(d, u, a, c);
+        ZBP512_TO52(w->n16, d, 4, v2);
+        ZBP512_UNROLL
+        for (int j = 0; j < 4; j++) w->y1[j] = a[j];
+        kk[q] = *k;
+        *k = *k + 1 == nc ? 0 : *k + 1;
+        ZBP512_UNROLL
+        for (int j = 0; j < 5; j++) ch[q][j] = chain[kk[q]][j];
+        zbp512_from52(v, ch[q], v2);
+        ZBP512_TO52(w->pre16, v, 4, v2);
+    }
+    g1f_mm(ch, d16, ch, c, nb);
+    ZBP512_UNROLL
+    for (int q = 0; q < nb; q++) {
+        ZBP512_UNROLL
+        for (int j = 0; j < 5; j++) chain[kk[q]][j] = ch[q][j];
+    }
+}
+
+/* Pass 2 on blocks b+nb-1 down to b: the inverses, lambda, x3 and y3. */
+static inline __attribute__((always_inline)) void g1f_pass2(fq_t *x2, fq_t *y2,
+                                                            const g1f_block_t *wb,
+                                                            __m512i (*cinv)[5], size_t *k,
+                                                            size_t nc, size_t b,
+                                                            const zbp512_consts_t *c, const int v2,
+                                                            const int nb) {
+    __m512i pre[2][5], d16[2][5], n16[2][5], ci[2][5], inv[2][5], lam[2][5], lam16[2][5],
+        t52[2][5], v[4], x3[2][4], t[4], y3[4];
+    size_t kk[2];
+    ZBP512_UNROLL
+    for (int q = nb - 1; q >= 0; q--) { /* the higher block first: it is the later chain step */
+        const g1f_block_t *w = &wb[b + q];
+        kk[q] = *k;
+        *k = *k ? *k - 1 : nc - 1;
+        ZBP512_UNROLL
+        for (int j = 0; j < 5; j++) {
+            pre[q][j] = w->pre16[j];
+            d16[q][j] = w->d16[j];
+            n16[q][j] = w->n16[j];
+            ci[q][j] = cinv[kk[q]][j];
+        }
+    }
+    g1f_mm(inv, pre, ci, c, nb);   /* 1/d */
+    g1f_mm(ci, d16, ci, c, nb);    /* the chain without this block */
+    ZBP512_UNROLL
+    for (int q = 0; q < nb; q++) {
+        ZBP512_UNROLL
+        for (int j = 0; j < 5; j++) cinv[kk[q]][j] = ci[q][j];
+    }
+    g1f_mm(lam, n16, inv, c, nb);  /* lambda = n/d */
+    ZBP512_UNROLL
+    for (int q = 0; q < nb; q++) {
+        zbp512_from52(v, lam[q], v2);
+        ZBP512_TO52(lam16[q], v, 4, v2);
+    }
+    g1f_mm(t52, lam16, lam, c, nb); /* lambda^2 */
+    ZBP512_UNROLL
+    for (int q = 0; q < nb; q++) {
+        const g1f_block_t *w = &wb[b + q];
+        zbp512_from52(v, t52[q], v2);
+        g1f_sub(x3[q], v, w->s, c);
+        g1f_sub(t, w->x1, x3[q], c);
+        ZBP512_TO52(t52[q], t, 0, v2);
+    }
+    g1f_mm(t52, lam16, t52, c, nb); /* lambda (x1 - x3) */
+    ZBP512_UNROLL
+    for (int q = 0; q < nb; q++) {
+        const g1f_block_t *w = &wb[b + q];
+        zbp512_from52(v, t52[q], v2);
+        g1f_sub(y3, v, w->y1, c);
+        zbp512_store8((uint64_t *)(x2 + 8 * (b + q)), x3[q]);
+        zbp512_store8((uint64_t *)(y2 + 8 * (b + q)), y3);
+    }
+}
+
+static inline __attribute__((always_inline)) void g1f_run(fq_t *x2, fq_t *y2, const fq_t *x1,
+                                                          const fq_t *y1, size_t m,
+                                                          g1f_block_t *wb, fq_t *ends,
+                                                          fq_t *einv, fq_t *iw, const int v2) {
+    zbp512_consts_t c;
+    zbp512_consts(&c, &zbp_fq_mont);
+    const size_t nblk = m / 8, nc = nblk < G1F_CHAINS ? nblk : G1F_CHAINS;
+    __m512i chain[G1F_CHAINS][5], one[4], v[4];
+    ZBP512_UNROLL
+    for (int j = 0; j < 4; j++) one[j] = _mm512_set1_epi64((long long)zbp_fq_mont.one[j]);
+    for (size_t k = 0; k < nc; k++) ZBP512_TO52(chain[k], one, 0, v2);
+
+    /* pass 1, two blocks at a time (consecutive blocks are on different chains) */
+    size_t b = 0, k = 0;
+    for (; b + 2 <= nblk; b += 2) {
+        g1f_pass1(x2, y2, x1, y1, wb, chain, &k, nc, b, &c, v2, 2);
+    }
+    if (b < nblk) g1f_pass1(x2, y2, x1, y1, wb, chain, &k, nc, b, &c, v2, 1);
+
+    /* the chain ends, inverted together */
+    for (size_t q = 0; q < nc; q++) {
+        zbp512_from52(v, chain[q], v2);
+        zbp512_store8((uint64_t *)(ends + 8 * q), v);
+    }
+    msm_fq_vec_inv(einv, ends, 8 * nc, iw);
+    __m512i cinv[G1F_CHAINS][5];
+    for (size_t q = 0; q < nc; q++) {
+        zbp512_load8(v, (const uint64_t *)(einv + 8 * q));
+        ZBP512_TO52(cinv[q], v, 0, v2);
+    }
+
+    /* pass 2, from the last block: each chain's inverse is peeled back one factor per block */
+    k = (nblk - 1) % nc;
+    b = nblk;
+    if (nblk & 1) {
+        b--;
+        g1f_pass2(x2, y2, wb, cinv, &k, nc, b, &c, v2, 1);
+    }
+    while (b) {
+        b -= 2;
+        g1f_pass2(x2, y2, wb, cinv, &k, nc, b, &c, v2, 2);
+    }
+}
+
+void msm_g1_ifma_add(fq_t *x2, fq_t *y2, const fq_t *x1, const fq_t *y1, size_t m, void *work) {
+    if (m == 0) return;
+    g1f_block_t *wb = (g1f_block_t *)(((uintptr_t)work + 63) & ~(uintptr_t)63);
+    fq_t *ends = (fq_t *)(void *)(wb + m / 8), *einv = ends + 16 * G1F_CHAINS; /* ends: padding room */
+    fq_t *iw = einv + 8 * G1F_CHAINS;
+    if (zbp512_have_vbmi2())
+        g1f_run(x2, y2, x1, y1, m, wb, ends, einv, iw, 1);
+    else
+        g1f_run(x2, y2, x1, y1, m, wb, ends, einv, iw, 0);
+}
