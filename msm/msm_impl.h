@@ -27,6 +27,9 @@
 
 static inline int FN(msm_aff_is_inf)(const AFF *a) { return F_IS_ZERO(&a->x) & F_IS_ZERO(&a->y); }
 
+#ifndef MSM_QCAP
+#define MSM_QCAP 2
+#endif
 #define MSM_RED_K 512 /* chains of the batched bucket reduction (msm_reduce_batched) */
 
 /* ---- the batch-affine kernel ----------------------------------------------------------------------
@@ -214,6 +217,7 @@ typedef struct {
     size_t cnt;
     FN(msm_qitem_t) *queue;
     size_t qlen, qmax;
+    uint8_t *qcnt;         /* qcnt[b]: points of bucket b waiting in the queue (at most MSM_QCAP) */
     msm_stats_t st;
     int failed;
     int vec; /* the array kernel is on for this task (MSM_VEC_ON() read once) */
@@ -232,6 +236,7 @@ static void FN(msm_ws_free)(FN(msm_ws_t) *w) {
     free(w->scratch);
     free(w->kind);
     free(w->queue);
+    free(w->qcnt);
     free(w->red);
     memset(w, 0, sizeof *w);
 }
@@ -248,9 +253,10 @@ static int FN(msm_ws_init)(FN(msm_ws_t) *w, size_t seg_max, size_t batch_max) {
     w->scratch = malloc(MSM_SCRATCH(batch_max) * sizeof(F));
     w->kind = malloc(batch_max);
     w->queue = malloc(w->qmax * sizeof(FN(msm_qitem_t)));
+    w->qcnt = malloc(seg_max ? seg_max : 1);
     w->red = malloc(2 * MSM_RED_K * sizeof(AFF));
     if (!w->buckets || !w->stamp || !w->accp || !w->addbuf || !w->scratch || !w->kind || !w->queue ||
-        !w->red) {
+        !w->qcnt || !w->red) {
         FN(msm_ws_free)(w);
         return ZBP_ERR_NOMEM;
     }
@@ -312,9 +318,10 @@ static void FN(msm_drain)(FN(msm_ws_t) *w) {
     size_t keep = 0;
     for (size_t i = 0; i < w->qlen; i++) {
         FN(msm_qitem_t) it = w->queue[i];
-        if (w->cnt < w->batch && w->stamp[it.b] != w->cur)
+        if (w->cnt < w->batch && w->stamp[it.b] != w->cur) {
+            w->qcnt[it.b] -= w->qcnt[it.b] > 0;
             FN(msm_slot)(w, it.b, it.pt, it.neg, it.endo);
-        else
+        } else
             w->queue[keep++] = it;
     }
     w->qlen = keep;
@@ -383,7 +390,8 @@ static inline void FN(msm_put)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int n
         /* Its bucket already has an addition in this batch: defer it to a later batch. When many
          * points pile onto few buckets (equal small scalars), the queue fills; the excess goes
          * through an XYZZ accumulator instead, so no pattern makes batches degenerate. */
-        if (w->qlen < w->qmax) {
+        if (w->qlen < w->qmax && (w->qcnt[b] < MSM_QCAP || w->qlen < w->batch / 4)) {
+            w->qcnt[b] += w->qcnt[b] < 255;
             w->queue[w->qlen++] = (FN(msm_qitem_t)){pt, b, (uint8_t)neg, (uint8_t)endo};
             w->st.collisions++;
         } else {
@@ -489,6 +497,7 @@ static void FN(msm_task)(const msm_pass_t *p, unsigned v, unsigned seg, FN(msm_w
     size_t nb = p->nbuckets - lo < p->seg_buckets ? p->nbuckets - lo : p->seg_buckets;
     memset(w->buckets, 0, nb * sizeof(AFF));
     memset(w->stamp, 0, nb * sizeof(uint32_t));
+    memset(w->qcnt, 0, nb);
 #ifdef MSM_VEC_ON
     w->vec = MSM_VEC_ON();
 #else
