@@ -30,6 +30,7 @@ static inline int FN(msm_aff_is_inf)(const AFF *a) { return F_IS_ZERO(&a->x) & F
 #ifndef MSM_QCAP
 #define MSM_QCAP 2
 #endif
+#define MSM_PT_AHEAD 16 /* points prefetched this many entries ahead in the scan */
 #define MSM_RED_K 512 /* chains of the batched bucket reduction (msm_reduce_batched) */
 
 /* ---- the batch-affine kernel ----------------------------------------------------------------------
@@ -201,8 +202,12 @@ typedef struct {
 
 typedef struct {
     AFF *buckets;          /* this task's bucket range; the identity is all zeros */
-    uint32_t *stamp;       /* stamp[b] == cur: bucket b has an addition in the open batch */
-    uint32_t cur;
+    uint64_t *inb;         /* bit b: bucket b has an addition in the open batch (cleared per
+                              batch from accp; a bitmap stays in L1 where a stamp array did not) */
+    uint64_t *live;        /* bit b: bucket b has been filled (it may have cancelled to the identity
+                              since: the kernels handle that); 8 KiB for 2^16 buckets, so deciding
+                              fill or add does not wait on the bucket's line, which is only
+                              prefetched for the batch */
     XYZZ *spill;           /* overflow accumulators (allocated on first use, kept at infinity
                               between tasks: only the listed ones are ever touched) */
     uint32_t *spill_list;  /* the buckets with a live accumulator, nspill of them */
@@ -226,7 +231,8 @@ typedef struct {
 
 static void FN(msm_ws_free)(FN(msm_ws_t) *w) {
     free(w->buckets);
-    free(w->stamp);
+    free(w->inb);
+    free(w->live);
     free(w->spill);
     free(w->spill_list);
     free(w->spill_mark);
@@ -247,7 +253,8 @@ static int FN(msm_ws_init)(FN(msm_ws_t) *w, size_t seg_max, size_t batch_max) {
     w->batch_max = batch_max;
     w->qmax = 2 * batch_max + 16;
     w->buckets = malloc((seg_max ? seg_max : 1) * sizeof(AFF));
-    w->stamp = malloc((seg_max ? seg_max : 1) * sizeof(uint32_t));
+    w->inb = malloc((seg_max / 64 + 1) * sizeof(uint64_t));
+    w->live = malloc((seg_max / 64 + 1) * sizeof(uint64_t));
     w->accp = malloc(batch_max * sizeof(AFF *));
     w->addbuf = malloc(batch_max * sizeof(AFF));
     w->scratch = malloc(MSM_SCRATCH(batch_max) * sizeof(F));
@@ -255,7 +262,7 @@ static int FN(msm_ws_init)(FN(msm_ws_t) *w, size_t seg_max, size_t batch_max) {
     w->queue = malloc(w->qmax * sizeof(FN(msm_qitem_t)));
     w->qcnt = malloc(seg_max ? seg_max : 1);
     w->red = malloc(2 * MSM_RED_K * sizeof(AFF));
-    if (!w->buckets || !w->stamp || !w->accp || !w->addbuf || !w->scratch || !w->kind || !w->queue ||
+    if (!w->buckets || !w->inb || !w->live || !w->accp || !w->addbuf || !w->scratch || !w->kind || !w->queue ||
         !w->qcnt || !w->red) {
         FN(msm_ws_free)(w);
         return ZBP_ERR_NOMEM;
@@ -285,22 +292,25 @@ static void FN(msm_run_batch)(FN(msm_ws_t) *w) {
                                        !w->vec || MSM_LAZY_ENDO ? w->kind : NULL, w->vec);
         w->st.inversions++;
     }
-    w->cnt = 0;
-    if (++w->cur == UINT32_MAX) { /* never in practice; keeps the stamps sound regardless */
-        memset(w->stamp, 0, w->seg_max * sizeof(uint32_t));
-        w->cur = 1;
+    for (size_t k = 0; k < w->cnt; k++) { /* the batch's buckets are free again */
+        size_t b = (size_t)(w->accp[k] - w->buckets);
+        w->inb[b >> 6] &= ~((uint64_t)1 << (b & 63));
     }
+    w->cnt = 0;
 }
 
 /* Puts a point whose bucket is not in the open batch: a copy into an empty bucket, or a slot. */
 static inline void FN(msm_slot)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, int endo) {
     AFF *bk = &w->buckets[b];
-    if (FN(msm_aff_is_inf)(bk)) {
+    uint64_t bit = (uint64_t)1 << (b & 63);
+    if (!(w->live[b >> 6] & bit)) {
+        w->live[b >> 6] |= bit;
         FN(msm_load)(bk, pt, neg, endo);
         w->st.fills++;
         return;
     }
-    w->stamp[b] = w->cur;
+    __builtin_prefetch(bk, 1);
+    w->inb[b >> 6] |= bit;
     w->accp[w->cnt] = bk;
 #if MSM_LAZY_ENDO
     if (w->vec) { /* the array kernel multiplies by beta, batched */
@@ -318,7 +328,7 @@ static void FN(msm_drain)(FN(msm_ws_t) *w) {
     size_t keep = 0;
     for (size_t i = 0; i < w->qlen; i++) {
         FN(msm_qitem_t) it = w->queue[i];
-        if (w->cnt < w->batch && w->stamp[it.b] != w->cur) {
+        if (w->cnt < w->batch && !(w->inb[it.b >> 6] & ((uint64_t)1 << (it.b & 63)))) {
             w->qcnt[it.b] -= w->qcnt[it.b] > 0;
             FN(msm_slot)(w, it.b, it.pt, it.neg, it.endo);
         } else
@@ -386,7 +396,7 @@ static void FN(msm_spill_fold)(FN(msm_ws_t) *w) {
 }
 
 static inline void FN(msm_put)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, int endo) {
-    if (w->stamp[b] == w->cur) {
+    if (w->inb[b >> 6] & ((uint64_t)1 << (b & 63))) {
         /* Its bucket already has an addition in this batch: defer it to a later batch. When many
          * points pile onto few buckets (equal small scalars), the queue fills; the excess goes
          * through an XYZZ accumulator instead, so no pattern makes batches degenerate. */
@@ -496,14 +506,14 @@ static void FN(msm_task)(const msm_pass_t *p, unsigned v, unsigned seg, FN(msm_w
     size_t lo = (size_t)seg * p->seg_buckets;
     size_t nb = p->nbuckets - lo < p->seg_buckets ? p->nbuckets - lo : p->seg_buckets;
     memset(w->buckets, 0, nb * sizeof(AFF));
-    memset(w->stamp, 0, nb * sizeof(uint32_t));
+    memset(w->inb, 0, (nb / 64 + 1) * sizeof(uint64_t));
     memset(w->qcnt, 0, nb);
+    memset(w->live, 0, (nb / 64 + 1) * sizeof(uint64_t));
 #ifdef MSM_VEC_ON
     w->vec = MSM_VEC_ON();
 #else
     w->vec = 0;
 #endif
-    w->cur = 1;
     w->cnt = 0;
     w->qlen = 0;
     w->nspill = 0;
@@ -534,6 +544,7 @@ static void FN(msm_task)(const msm_pass_t *p, unsigned v, unsigned seg, FN(msm_w
         const int endo = L->endo;
         for (size_t e = 0; e < p->count; e++) {
             uint32_t pi = p->idx[e];
+            if (MSM_PT_AHEAD && e + MSM_PT_AHEAD < p->count) __builtin_prefetch(&base[p->idx[e + MSM_PT_AHEAD]]);
             const uint64_t *sc = L->sc + (L->sc_indexed ? (size_t)pi : e) * limbs;
             int32_t d = msm_booth(sc, limbs, w_at, c);
             if (!d) continue;
