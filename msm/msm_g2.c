@@ -14,8 +14,9 @@
  * prefix chains. Exceptional pairs as in G1's kernel. */
 enum { V_X1A, V_X1B, V_Y1A, V_Y1B, V_X2A, V_X2B, V_Y2A, V_Y2B, V_DA, V_DB, V_NA, V_NB, V_NRM, V_NINV,
        V_LA, V_LB, V_T0, V_T1, V_T2, V_T3, V_T4, V_MAP, V_NARR };
-/* In Fq2 units (two Fq each): V_NARR arrays of cap Fq, and the inversion's cap + 512. */
-#define MSM_VEC_SCRATCH(n) (((V_NARR + 1) * ((n) + 64) + 512) / 2 + 1)
+/* In Fq2 units (two Fq each): V_NARR arrays of cap Fq, the inversion's cap + 512, and the fused
+ * kernel's 16 cap + 1536 (msm_g2_ifma_work_bytes: 472 bytes per pair and 25 KiB). */
+#define MSM_VEC_SCRATCH(n) (((V_NARR + 17) * ((n) + 64) + 2048) / 2 + 1)
 
 /* r = a b over component arrays (Karatsuba); r may not alias a or b; t: three cap arrays. */
 static void g2v_mul(fq_t *ra, fq_t *rb, const fq_t *aa, const fq_t *ab, const fq_t *ba,
@@ -37,6 +38,7 @@ static size_t g2_msm_vec_add(g2_affine_t *const *acc, g2_affine_t *add, size_t n
     fq_t *A[V_NARR];
     for (int k = 0; k < V_NARR; k++) A[k] = (fq_t *)(void *)scr + (size_t)k * cap;
     fq_t *work = A[V_NARR - 1] + cap;
+    void *fused = work + cap + 512;
     uint32_t *map = (uint32_t *)(void *)A[V_MAP], *dbl = map + cap; /* 8 indices per element */
     size_t m = 0, nd = 0;
     for (size_t i = 0; i < n; i++) {
@@ -66,6 +68,17 @@ static size_t g2_msm_vec_add(g2_affine_t *const *acc, g2_affine_t *add, size_t n
         m++;
     }
     if (!m) return 0;
+    if (!nd) {
+        /* No doubling (the common case): the fused kernel, padded to whole blocks of 8 with
+         * harmless pairs (0, 0) + (1, 0). */
+        size_t m8 = (m + 7) & ~(size_t)7;
+        for (size_t k = m; k < m8; k++) {
+            for (int j = 0; j < 8; j++) memset(&A[j][k], 0, sizeof(fq_t));
+            A[V_X2A][k] = FQ_ONE;
+        }
+        msm_g2_ifma_add(A, m8, fused);
+        goto scatter;
+    }
     fq_sub_batch(A[V_DA], A[V_X2A], A[V_X1A], m);
     fq_sub_batch(A[V_DB], A[V_X2B], A[V_X1B], m);
     fq_sub_batch(A[V_NA], A[V_Y2A], A[V_Y1A], m);
@@ -115,6 +128,7 @@ static size_t g2_msm_vec_add(g2_affine_t *const *acc, g2_affine_t *add, size_t n
     g2v_mul(A[V_NA], A[V_NB], A[V_LA], A[V_LB], A[V_DA], A[V_DB], m, A[V_T0], A[V_T1], A[V_T2]);
     fq_sub_batch(A[V_Y2A], A[V_NA], A[V_Y1A], m);
     fq_sub_batch(A[V_Y2B], A[V_NB], A[V_Y1B], m);
+scatter:
     for (size_t k = 0; k < m; k++) {
         g2_affine_t *a = acc[map[k]];
         a->x.c0 = A[V_X2A][k];

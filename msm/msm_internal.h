@@ -111,10 +111,14 @@ int msm_classify(const uint64_t k[4], uint64_t *mag, uint8_t *neg);
  * and needs room for m + 63 elements; work: m + 512 elements. Variable time (public data). */
 void msm_fq_vec_inv(fq_t *out, fq_t *in, size_t m, fq_t *work);
 
-/* G1 batch-affine additions (x2, y2) += (x1, y1) as one fused IFMA kernel (msm_g1_avx512.c; call
+/* G1 batch-affine additions (x2, y2) += (x1, y1) as one fused IFMA kernel (msm_avx512.c; call
  * only when the IFMA batch path is on): m a multiple of 8, no pair with x1 = x2 or an identity,
  * canonical values; results in x2, y2. work: msm_g1_ifma_work_bytes(m) bytes, any alignment. */
 void msm_g1_ifma_add(fq_t *x2, fq_t *y2, const fq_t *x1, const fq_t *y1, size_t m, void *work);
 size_t msm_g1_ifma_work_bytes(size_t m);
+/* The same on G2 over component arrays A[0..7] = x1.c0, x1.c1, y1.c0, y1.c1, x2.c0, x2.c1, y2.c0,
+ * y2.c1 (m entries each, m a multiple of 8); results in A[4..7]. */
+void msm_g2_ifma_add(fq_t *const *A, size_t m, void *work);
+size_t msm_g2_ifma_work_bytes(size_t m);
 
 #endif

@@ -1,4 +1,4 @@
-/* msm_g1_avx512.c: the MSM's batch-affine addition on G1 fused into two passes of IFMA code.
+/* msm_avx512.c: the MSM's batch-affine additions on G1 and G2 fused into two passes of IFMA code.
  *
  * The array kernel in msm_g1.c calls one fq_*_batch function per field operation: every call
  * transposes its operands into limb vectors, re-cuts them into 52-bit limbs, and undoes both on
@@ -241,4 +241,264 @@ void msm_g1_ifma_add(fq_t *x2, fq_t *y2, const fq_t *x1, const fq_t *y1, size_t 
         g1f_run(x2, y2, x1, y1, m, wb, ends, einv, iw, 1);
     else
         g1f_run(x2, y2, x1, y1, m, wb, ends, einv, iw, 0);
+}
+
+/* ---- G2: the same two passes over Fq2 ---------------------------------------------------------------
+ * Every Fq2 value is two Fq limb vectors. The shared inversion goes through norms,
+ * 1/(a + bu) = (a - bu)/(a^2 + b^2), so the chains multiply Fq norms; products by Karatsuba
+ * (3 Fq products), lambda^2 as (a + b)(a - b) + 2ab u. 15 Fq products per addition:
+ *   pass 1:  d = x2 - x1, n = y2 - y1, s = x1 + x2;  N = da^2 + db^2;  pre = chain;  chain *= N
+ *   pass 2:  1/N = cinv pre;  cinv *= N;  u = d/N (two products);  lambda = n conj(u)-wise (3);
+ *            lambda^2 (2);  x3 = lambda^2 - s;  y3 = lambda (x1 - x3) - y1 (3). */
+
+typedef struct {
+    __m512i d16a[5], d16b[5], n16a[5], n16b[5], n16s[5], nrm16[5], pre16[5]; /* 52-bit cuts, x16 */
+    __m512i x1a[4], x1b[4], y1a[4], y1b[4], sa[4], sb[4];                  /* 64-bit limbs */
+} g2f_block_t;
+
+size_t msm_g2_ifma_work_bytes(size_t m) {
+    return 64 + (m / 8) * sizeof(g2f_block_t) + (16 * G1F_CHAINS + 8 * G1F_CHAINS + 576) * sizeof(fq_t);
+}
+
+#define G2F_LOAD(v, arr, blk) zbp512_load8((v), (const uint64_t *)((arr) + 8 * (blk)))
+
+/* Pass 1 on blocks b .. b+nb-1 (component arrays: 0 x1a, 1 x1b, 2 y1a, 3 y1b, 4 x2a, 5 x2b, 6 y2a,
+ * 7 y2b). */
+static inline __attribute__((always_inline)) void g2f_pass1(fq_t *const *A, g2f_block_t *wb,
+                                                            __m512i (*chain)[5], size_t *k,
+                                                            size_t nc, size_t b,
+                                                            const zbp512_consts_t *c, const int v2,
+                                                            const int nb) {
+    __m512i sq0[2][5], sq1[2][5], sq2[2][5], sq3[2][5], ch[2][5], nrm[2][5], v[4], w4[4];
+    size_t kk[2];
+    ZBP512_UNROLL
+    for (int q = 0; q < nb; q++) {
+        g2f_block_t *w = &wb[b + q];
+        __m512i x1[4], x2[4], d[4];
+        /* real parts */
+        G2F_LOAD(x1, A[0], b + q);
+        G2F_LOAD(x2, A[4], b + q);
+        g1f_sub(d, x2, x1, c);
+        ZBP512_TO52(w->d16a, d, 4, v2);
+        ZBP512_TO52(sq1[q], d, 0, v2);
+        g1f_add(w->sa, x1, x2, c);
+        ZBP512_UNROLL
+        for (int j = 0; j < 4; j++) w->x1a[j] = x1[j];
+        ZBP512_UNROLL
+        for (int j = 0; j < 5; j++) sq0[q][j] = w->d16a[j];
+        /* imaginary parts */
+        G2F_LOAD(x1, A[1], b + q);
+        G2F_LOAD(x2, A[5], b + q);
+        g1f_sub(d, x2, x1, c);
+        ZBP512_TO52(w->d16b, d, 4, v2);
+        ZBP512_TO52(sq3[q], d, 0, v2);
+        g1f_add(w->sb, x1, x2, c);
+        ZBP512_UNROLL
+        for (int j = 0; j < 4; j++) w->x1b[j] = x1[j];
+        ZBP512_UNROLL
+        for (int j = 0; j < 5; j++) sq2[q][j] = w->d16b[j];
+        /* n = y2 - y1 and na + nb */
+        __m512i na[4], nbv[4];
+        G2F_LOAD(x1, A[2], b + q);
+        G2F_LOAD(x2, A[6], b + q);
+        g1f_sub(na, x2, x1, c);
+        ZBP512_UNROLL
+        for (int j = 0; j < 4; j++) w->y1a[j] = x1[j];
+        G2F_LOAD(x1, A[3], b + q);
+        G2F_LOAD(x2, A[7], b + q);
+        g1f_sub(nbv, x2, x1, c);
+        ZBP512_UNROLL
+        for (int j = 0; j < 4; j++) w->y1b[j] = x1[j];
+        ZBP512_TO52(w->n16a, na, 4, v2);
+        ZBP512_TO52(w->n16b, nbv, 4, v2);
+        g1f_add(d, na, nbv, c);
+        ZBP512_TO52(w->n16s, d, 4, v2);
+    }
+    g1f_mm(sq0, sq0, sq1, c, nb); /* da^2 */
+    g1f_mm(sq2, sq2, sq3, c, nb); /* db^2 */
+    ZBP512_UNROLL
+    for (int q = 0; q < nb; q++) {
+        g2f_block_t *w = &wb[b + q];
+        zbp512_from52(v, sq0[q], v2);
+        zbp512_from52(w4, sq2[q], v2);
+        g1f_add(v, v, w4, c);
+        ZBP512_TO52(nrm[q], v, 4, v2);
+        ZBP512_UNROLL
+        for (int j = 0; j < 5; j++) w->nrm16[j] = nrm[q][j];
+        kk[q] = *k;
+        *k = *k + 1 == nc ? 0 : *k + 1;
+        ZBP512_UNROLL
+        for (int j = 0; j < 5; j++) ch[q][j] = chain[kk[q]][j];
+        zbp512_from52(v, ch[q], v2);
+        ZBP512_TO52(w->pre16, v, 4, v2);
+    }
+    g1f_mm(ch, nrm, ch, c, nb);
+    ZBP512_UNROLL
+    for (int q = 0; q < nb; q++) {
+        ZBP512_UNROLL
+        for (int j = 0; j < 5; j++) chain[kk[q]][j] = ch[q][j];
+    }
+}
+
+/* Pass 2 on blocks b+nb-1 down to b; x3 into A[4], A[5], y3 into A[6], A[7]. */
+static inline __attribute__((always_inline)) void g2f_pass2(fq_t *const *A, const g2f_block_t *wb,
+                                                            __m512i (*cinv)[5], size_t *k,
+                                                            size_t nc, size_t b,
+                                                            const zbp512_consts_t *c, const int v2,
+                                                            const int nb) {
+    __m512i o[2][5], p[2][5], r[2][5], ci[2][5], inv[2][5], u0[2][5], u1[2][5], t0[2][5],
+        t1[2][5], t2[2][5], la16[2][5], ls16[2][5], e0[2][5], e1[2][5], v[4], w4[4], la[2][4],
+        lb[2][4];
+    size_t kk[2];
+    ZBP512_UNROLL
+    for (int q = nb - 1; q >= 0; q--) { /* the higher block first: it is the later chain step */
+        const g2f_block_t *w = &wb[b + q];
+        kk[q] = *k;
+        *k = *k ? *k - 1 : nc - 1;
+        ZBP512_UNROLL
+        for (int j = 0; j < 5; j++) {
+            o[q][j] = w->pre16[j];
+            p[q][j] = w->nrm16[j];
+            ci[q][j] = cinv[kk[q]][j];
+        }
+    }
+    g1f_mm(inv, o, ci, c, nb); /* 1/N */
+    g1f_mm(ci, p, ci, c, nb);  /* the chain without this block */
+    ZBP512_UNROLL
+    for (int q = 0; q < nb; q++) {
+        const g2f_block_t *w = &wb[b + q];
+        ZBP512_UNROLL
+        for (int j = 0; j < 5; j++) {
+            cinv[kk[q]][j] = ci[q][j];
+            o[q][j] = w->d16a[j];
+            p[q][j] = w->d16b[j];
+        }
+    }
+    g1f_mm(u0, o, inv, c, nb); /* 1/d = u0 - u1 u */
+    g1f_mm(u1, p, inv, c, nb);
+    ZBP512_UNROLL
+    for (int q = 0; q < nb; q++) {
+        const g2f_block_t *w = &wb[b + q];
+        ZBP512_UNROLL
+        for (int j = 0; j < 5; j++) {
+            o[q][j] = w->n16a[j];
+            p[q][j] = w->n16b[j];
+            r[q][j] = w->n16s[j];
+        }
+        zbp512_from52(v, u0[q], v2);
+        zbp512_from52(w4, u1[q], v2);
+        g1f_sub(v, v, w4, c);
+        ZBP512_TO52(e0[q], v, 0, v2); /* u0 - u1 */
+    }
+    g1f_mm(t0, o, u0, c, nb); /* na u0 */
+    g1f_mm(t1, p, u1, c, nb); /* nb u1 */
+    g1f_mm(t2, r, e0, c, nb); /* (na + nb)(u0 - u1) */
+    ZBP512_UNROLL
+    for (int q = 0; q < nb; q++) {
+        /* la = na u0 + nb u1, lb = (na + nb)(u0 - u1) - na u0 + nb u1 */
+        __m512i a0[4], a1[4], a2[4];
+        zbp512_from52(a0, t0[q], v2);
+        zbp512_from52(a1, t1[q], v2);
+        zbp512_from52(a2, t2[q], v2);
+        g1f_add(la[q], a0, a1, c);
+        g1f_sub(a2, a2, a0, c);
+        g1f_add(lb[q], a2, a1, c);
+        g1f_add(v, la[q], lb[q], c);
+        ZBP512_TO52(ls16[q], v, 4, v2);     /* 16 (la + lb) */
+        g1f_sub(v, la[q], lb[q], c);
+        ZBP512_TO52(e0[q], v, 0, v2);       /* la - lb */
+        ZBP512_TO52(la16[q], la[q], 4, v2); /* 16 la */
+        ZBP512_TO52(e1[q], lb[q], 0, v2);   /* lb */
+    }
+    g1f_mm(t0, ls16, e0, c, nb); /* (la + lb)(la - lb): lambda^2's real part */
+    g1f_mm(t1, la16, e1, c, nb); /* la lb: half its imaginary part */
+    ZBP512_UNROLL
+    for (int q = 0; q < nb; q++) {
+        const g2f_block_t *w = &wb[b + q];
+        __m512i x3a[4], x3b[4], ta[4], tb[4];
+        zbp512_from52(v, t0[q], v2);
+        g1f_sub(x3a, v, w->sa, c);
+        zbp512_from52(v, t1[q], v2);
+        g1f_add(v, v, v, c);
+        g1f_sub(x3b, v, w->sb, c);
+        zbp512_store8((uint64_t *)(A[4] + 8 * (b + q)), x3a);
+        zbp512_store8((uint64_t *)(A[5] + 8 * (b + q)), x3b);
+        g1f_sub(ta, w->x1a, x3a, c);
+        g1f_sub(tb, w->x1b, x3b, c);
+        ZBP512_TO52(e0[q], ta, 0, v2);
+        ZBP512_TO52(e1[q], tb, 0, v2);
+        g1f_add(v, ta, tb, c);
+        ZBP512_TO52(u0[q], v, 0, v2); /* ta + tb */
+    }
+    g1f_mm(t0, la16, e0, c, nb); /* la ta */
+    g1f_mm(t2, ls16, u0, c, nb); /* (la + lb)(ta + tb) */
+    ZBP512_UNROLL
+    for (int q = 0; q < nb; q++) {
+        __m512i lb16[5];
+        ZBP512_TO52(lb16, lb[q], 4, v2);
+        ZBP512_UNROLL
+        for (int j = 0; j < 5; j++) o[q][j] = lb16[j];
+    }
+    g1f_mm(t1, o, e1, c, nb); /* lb tb */
+    ZBP512_UNROLL
+    for (int q = 0; q < nb; q++) {
+        const g2f_block_t *w = &wb[b + q];
+        __m512i a0[4], a1[4], a2[4], y[4];
+        zbp512_from52(a0, t0[q], v2);
+        zbp512_from52(a1, t1[q], v2);
+        zbp512_from52(a2, t2[q], v2);
+        g1f_sub(y, a0, a1, c); /* la ta - lb tb */
+        g1f_sub(y, y, w->y1a, c);
+        zbp512_store8((uint64_t *)(A[6] + 8 * (b + q)), y);
+        g1f_sub(a2, a2, a0, c);
+        g1f_sub(a2, a2, a1, c); /* la tb + lb ta */
+        g1f_sub(y, a2, w->y1b, c);
+        zbp512_store8((uint64_t *)(A[7] + 8 * (b + q)), y);
+    }
+}
+
+static inline __attribute__((always_inline)) void g2f_run(fq_t *const *A, size_t m,
+                                                          g2f_block_t *wb, fq_t *ends, fq_t *einv,
+                                                          fq_t *iw, const int v2) {
+    zbp512_consts_t c;
+    zbp512_consts(&c, &zbp_fq_mont);
+    const size_t nblk = m / 8, nc = nblk < G1F_CHAINS ? nblk : G1F_CHAINS;
+    __m512i chain[G1F_CHAINS][5], one[4], v[4];
+    ZBP512_UNROLL
+    for (int j = 0; j < 4; j++) one[j] = _mm512_set1_epi64((long long)zbp_fq_mont.one[j]);
+    for (size_t k = 0; k < nc; k++) ZBP512_TO52(chain[k], one, 0, v2);
+    size_t b = 0, k = 0;
+    for (; b + 2 <= nblk; b += 2) g2f_pass1(A, wb, chain, &k, nc, b, &c, v2, 2);
+    if (b < nblk) g2f_pass1(A, wb, chain, &k, nc, b, &c, v2, 1);
+    for (size_t q = 0; q < nc; q++) {
+        zbp512_from52(v, chain[q], v2);
+        zbp512_store8((uint64_t *)(ends + 8 * q), v);
+    }
+    msm_fq_vec_inv(einv, ends, 8 * nc, iw);
+    __m512i cinv[G1F_CHAINS][5];
+    for (size_t q = 0; q < nc; q++) {
+        zbp512_load8(v, (const uint64_t *)(einv + 8 * q));
+        ZBP512_TO52(cinv[q], v, 0, v2);
+    }
+    k = (nblk - 1) % nc;
+    b = nblk;
+    if (nblk & 1) {
+        b--;
+        g2f_pass2(A, wb, cinv, &k, nc, b, &c, v2, 1);
+    }
+    while (b) {
+        b -= 2;
+        g2f_pass2(A, wb, cinv, &k, nc, b, &c, v2, 2);
+    }
+}
+
+void msm_g2_ifma_add(fq_t *const *A, size_t m, void *work) {
+    if (m == 0) return;
+    g2f_block_t *wb = (g2f_block_t *)(((uintptr_t)work + 63) & ~(uintptr_t)63);
+    fq_t *ends = (fq_t *)(void *)(wb + m / 8), *einv = ends + 16 * G1F_CHAINS;
+    fq_t *iw = einv + 8 * G1F_CHAINS;
+    if (zbp512_have_vbmi2())
+        g2f_run(A, m, wb, ends, einv, iw, 1);
+    else
+        g2f_run(A, m, wb, ends, einv, iw, 0);
 }
