@@ -9,7 +9,10 @@
 
 /* Costs in multiplications of the group's base field (Fq for G1, Fq2 for G2; scalar-multiplication
  * throughput, ~16.5 ns and ~72 ns here), fitted to `zbprover bench msm --window c` sweeps of G1 and
- * G2 at 2^16..2^22 on the development machine (bench/results/msm-*.md):
+ * G2 at 2^16..2^22 on the development machine (bench/results/msm-*.md) before the fused IFMA
+ * kernels (msm_avx512.c) roughly halved `add`; with GLV's measured half length (127 bits, no
+ * ninth window) the model's choice, c = 16 from 2^16 to 2^22 on G1, is still the measured best
+ * (bench/results/msm-2026-12-01.md), so the constants were left as fitted:
  *  add   one batch-affine addition, all in: the array kernel's products and subtractions, the
  *        gather and scatter, the bucket bookkeeping (~90 ns on G1, ~220 ns on G2 with IFMA);
  *  inv   a variable-time binary-Euclid inversion (~2.9 us; an Fq2 one ~55 Fq2 products),
@@ -96,24 +99,50 @@ unsigned msm_window_for(size_t npoints, unsigned bits, int group) {
     return msm_window_threads(npoints, bits, group, 1);
 }
 
-/* Each (window, bucket range) is one task; a range scans every item but adds only its own. More
- * ranges balance the threads better and cost more scanning: the makespan is modelled as rounds of
- * equal tasks over the threads. */
-static double msm_makespan(size_t items, unsigned nwin, unsigned c, int group, int threads,
-                           unsigned s) {
+/* Each (window, bucket range) is one task; a range scans every item but adds only its own. The
+ * makespan is that of the tasks as the scheduler hands them out (top window first, each to the
+ * first free thread), each window costed by the buckets its digits really reach: GLV's 129 bits
+ * at c = 16 leave a ninth window of one bit, nearly free, where counting it as a full window made
+ * the model pick c = 17 (measured at 2^18: 172 ms at c = 16, 194 ms at c = 17). */
+static double msm_makespan(size_t items, unsigned bits, unsigned nwin, unsigned c, int group,
+                           int threads, unsigned s) {
     const msm_costs_t *k = msm_costs(group);
     const double n = (double)items, nb = (double)((size_t)1 << (c - 1)), seg = nb / s;
-    const double task = msm_task_cost(k, n, msm_adds(n, nb) / s, seg);
-    return ceil((double)nwin * s / (threads > 0 ? threads : 1)) * task;
+    const int exact = nwin == msm_windows_for(bits, c); /* else a table's virtual windows */
+    double load[64] = {0};
+    const int T = threads < 1 ? 1 : threads > 64 ? 64 : threads;
+    const double tail = msm_miss(k, seg * k->bucket_bytes) + k->inv / (double)msm_batch_for((size_t)seg);
+    for (unsigned v = nwin; v-- > 0;) {
+        double reach = exact ? (double)msm_window_buckets(bits, v, c) : nb;
+        for (unsigned r = 0; r < s; r++) {
+            double rr = reach - r * seg; /* the buckets of this range that digits reach */
+            rr = rr < 0 ? 0 : rr > seg ? seg : rr;
+            /* the items whose digit falls here: a window reaching few buckets also has many zero
+             * digits (one reaching only the carry: about half) */
+            double nr = n * (reach / (reach + 1)) * rr / reach;
+            double task = n * k->scan + msm_adds(nr, rr > 1 ? rr : 1) * (k->add + tail) + rr * k->red;
+            int t = 0;
+            for (int i = 1; i < T; i++)
+                if (load[i] < load[t]) t = i;
+            load[t] += task;
+        }
+    }
+    double m = 0;
+    for (int i = 0; i < T; i++)
+        if (load[i] > m) m = load[i];
+    return m;
 }
 
-unsigned msm_segments_for(size_t items, unsigned nwin, unsigned c, int group, int threads) {
+unsigned msm_segments_for(size_t items, unsigned bits, unsigned nwin, unsigned c, int group,
+                          int threads) {
     if (threads <= 1) return 1;
     size_t nb = (size_t)1 << (c - 1);
     unsigned best = 1;
     double best_cost = INFINITY;
-    for (unsigned s = 1; s <= 256 && s <= nb; s++) {
-        double cost = msm_makespan(items, nwin, c, group, threads, s);
+    /* Beyond 16 tasks a thread the balance cannot improve by much, and the model gets slow. */
+    for (unsigned s = 1; s <= 256 && s <= nb && (s == 1 || (size_t)nwin * s <= 16u * (unsigned)threads);
+         s++) {
+        double cost = msm_makespan(items, bits, nwin, c, group, threads, s);
         if (cost < best_cost * 0.999) {
             best_cost = cost;
             best = s;
@@ -129,8 +158,8 @@ unsigned msm_window_threads(size_t items, unsigned bits, int group, int threads)
         unsigned W = msm_windows_for(bits, c);
         double cost = threads <= 1
                           ? msm_cost_estimate(items, bits, c, group)
-                          : msm_makespan(items, W, c, group, threads,
-                                         msm_segments_for(items, W, c, group, threads));
+                          : msm_makespan(items, bits, W, c, group, threads,
+                                         msm_segments_for(items, bits, W, c, group, threads));
         if (cost < best_cost) {
             best_cost = cost;
             best = c;

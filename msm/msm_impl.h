@@ -658,7 +658,7 @@ static void FN(msm_plan_pass)(msm_pass_t *p, unsigned bits, unsigned force_c, in
     if (!p->c) p->c = force_c ? force_c : msm_window_threads(items, bits, MSM_GROUP, threads);
     if (!p->nwin) p->nwin = msm_windows_for(bits, p->c);
     p->nbuckets = (size_t)1 << (p->c - 1);
-    p->segments = msm_segments_for(items, p->nwin, p->c, MSM_GROUP, threads);
+    p->segments = msm_segments_for(items, bits, p->nwin, p->c, MSM_GROUP, threads);
     p->seg_buckets = (p->nbuckets + p->segments - 1) / p->segments;
     p->segments = (unsigned)((p->nbuckets + p->seg_buckets - 1) / p->seg_buckets);
     p->batch = msm_batch_for(p->seg_buckets);
@@ -763,6 +763,7 @@ static int FN(msm_run)(JAC *out, const AFF *points, const uint64_t (*scalars)[4]
         }
     }
     const size_t nfull = cnt[MSM_FULL];
+    if (glv) full_bits = 0; /* measured from the halves below */
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
     for (size_t ch = 0; ch < nchunks; ch++) {
         size_t a = n * ch / nchunks, b = n * (ch + 1) / nchunks;
@@ -779,6 +780,12 @@ static int FN(msm_run)(JAC *out, const AFF *points, const uint64_t (*scalars)[4]
                     MSM_GLV_SPLIT(&glv_sc[2 * e], &n1, &glv_sc[2 * (nfull + e)], &n2, scalars[i]);
                     glv_neg[e] = (uint8_t)n1;
                     glv_neg[nfull + e] = (uint8_t)n2;
+                    /* the halves' real length (about 127 bits): an unused 129th bit would cost a
+                     * window of its own at c = 16 */
+                    uint64_t hi = glv_sc[2 * e + 1] | glv_sc[2 * (nfull + e) + 1];
+                    uint64_t lo = glv_sc[2 * e] | glv_sc[2 * (nfull + e)];
+                    unsigned bl = hi ? 128 - (unsigned)__builtin_clzll(hi) : lo ? 64 - (unsigned)__builtin_clzll(lo) : 0;
+                    if (bl > maxbits[ch][1]) maxbits[ch][1] = bl;
                 }
 #endif
                 continue;
@@ -793,6 +800,12 @@ static int FN(msm_run)(JAC *out, const AFF *points, const uint64_t (*scalars)[4]
                 small_mag[e] = mag;
             }
         }
+    }
+
+    if (glv) {
+        for (size_t ch = 0; ch < nchunks; ch++)
+            if (maxbits[ch][1] > full_bits) full_bits = maxbits[ch][1];
+        if (!full_bits) full_bits = 1;
     }
 
     /* The passes. */

@@ -94,7 +94,8 @@ unsigned msm_windows_for(unsigned bits, unsigned c);
 /* Buckets that digits of window w of bits-bit scalars can reach (all 2^(c-1) but in the top window). */
 size_t msm_window_buckets(unsigned bits, unsigned w, unsigned c);
 /* The number of bucket ranges per window for nwin windows on `threads` threads (makespan model). */
-unsigned msm_segments_for(size_t items, unsigned nwin, unsigned c, int group, int threads);
+unsigned msm_segments_for(size_t items, unsigned bits, unsigned nwin, unsigned c, int group,
+                          int threads);
 /* The window for `items` (scalar, point) pairs of `bits`-bit scalars on `threads` threads: the c
  * whose best bucket-range split has the smallest modelled makespan. */
 unsigned msm_window_threads(size_t items, unsigned bits, int group, int threads);
