@@ -15,8 +15,8 @@
  * (bench/results/msm-2026-12-01.md), so the constants were left as fitted:
  *  add   one batch-affine addition, all in: the array kernel's products and subtractions, the
  *        gather and scatter, the bucket bookkeeping (~90 ns on G1, ~220 ns on G2 with IFMA);
- *  inv   a variable-time binary-Euclid inversion (~2.9 us; an Fq2 one ~55 Fq2 products),
- *        shared by a batch;
+ *  inv   a variable-time inversion (~2.9 us when fitted, binary Euclid; 1.5 us since the divsteps;
+ *        an Fq2 one ~55 Fq2 products), shared by a batch;
  *  red   one bucket of the reduction: two batch-affine additions in msm_reduce_batched (~180 ns
  *        on G1 with their gathers; a small range falls back to two XYZZ additions);
  *  scan  one item's digit, its class and range tests, per task that scans it (~22 ns: a task

@@ -46,9 +46,6 @@ static int random_scalar(uint64_t out[4]) {
     }
 }
 
-/* A point section as an aligned array: in place when the file put it on an 8-byte boundary, else
- * copied (snarkjs writes sections back to back, so about half of them sit 4 bytes off; a copy
- * touches the same pages the MSM would read anyway and keeps every access aligned). */
 /* A point section in aligned memory, one section at a time: in place when the file keeps it 8-byte
  * aligned, else copied (a .zkey's sections are often only 4-byte aligned) in chunks, each chunk's
  * file pages dropped once copied so that the copy never doubles the resident section. */
