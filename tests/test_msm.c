@@ -475,3 +475,76 @@ Test(msm, stats_classes) {
     }
 TEST_BATCH_PATHS(g1, 2, 1500)
 TEST_BATCH_PATHS(g2, 1, 600)
+
+/* The fused IFMA kernels (msm/msm_avx512.c) directly, against the curve room's additions, on
+ * block counts that exercise every shape: one block, odd and even counts, fewer blocks than
+ * chains, many steps per chain. Skipped, and said so, where the CPU has no IFMA. */
+#include "field/field_batch.h"
+#include "msm/msm_internal.h"
+
+static const size_t FUSED_SIZES[] = {8, 16, 24, 40, 56, 64, 72, 136, 1024, 1032};
+
+Test(msm, g1_fused_kernel) {
+    if (!zbp_batch_ops(ZBP_ISA_AVX512)) {
+        cr_skip_test("no AVX-512 IFMA on this CPU: the fused kernels cannot run here");
+    }
+    test_rng_t rng;
+    test_rng_seed(&rng, test_seed() + 21);
+    for (size_t si = 0; si < sizeof FUSED_SIZES / sizeof *FUSED_SIZES; si++) {
+        size_t m = FUSED_SIZES[si];
+        g1_affine_t *p = g1_points(2 * m, &rng);
+        fq_t *x1 = malloc(m * sizeof(fq_t)), *y1 = malloc(m * sizeof(fq_t));
+        fq_t *x2 = malloc(m * sizeof(fq_t)), *y2 = malloc(m * sizeof(fq_t));
+        void *work = malloc(msm_g1_ifma_work_bytes(m));
+        for (size_t i = 0; i < m; i++) {
+            x1[i] = p[i].x;
+            y1[i] = p[i].y;
+            x2[i] = p[m + i].x;
+            y2[i] = p[m + i].y;
+        }
+        msm_g1_ifma_add(x2, y2, x1, y1, m, work);
+        for (size_t i = 0; i < m; i++) {
+            g1_jac_t a, s;
+            g1_affine_t want;
+            g1_jac_from_affine(&a, &p[i]);
+            g1_jac_add_affine(&s, &a, &p[m + i]);
+            g1_jac_to_affine(&want, &s);
+            cr_assert(fq_equal(&x2[i], &want.x) && fq_equal(&y2[i], &want.y),
+                      "G1 fused kernel: pair %zu of %zu wrong", i, m);
+        }
+        free(p), free(x1), free(y1), free(x2), free(y2), free(work);
+    }
+}
+
+Test(msm, g2_fused_kernel) {
+    if (!zbp_batch_ops(ZBP_ISA_AVX512)) {
+        cr_skip_test("no AVX-512 IFMA on this CPU: the fused kernels cannot run here");
+    }
+    test_rng_t rng;
+    test_rng_seed(&rng, test_seed() + 22);
+    for (size_t si = 0; si < sizeof FUSED_SIZES / sizeof *FUSED_SIZES; si++) {
+        size_t m = FUSED_SIZES[si];
+        g2_affine_t *p = g2_points(2 * m, &rng);
+        fq_t *A[8];
+        for (int j = 0; j < 8; j++) A[j] = malloc(m * sizeof(fq_t));
+        void *work = malloc(msm_g2_ifma_work_bytes(m));
+        for (size_t i = 0; i < m; i++) {
+            A[0][i] = p[i].x.c0, A[1][i] = p[i].x.c1, A[2][i] = p[i].y.c0, A[3][i] = p[i].y.c1;
+            A[4][i] = p[m + i].x.c0, A[5][i] = p[m + i].x.c1;
+            A[6][i] = p[m + i].y.c0, A[7][i] = p[m + i].y.c1;
+        }
+        msm_g2_ifma_add(A, m, work);
+        for (size_t i = 0; i < m; i++) {
+            g2_jac_t a, s;
+            g2_affine_t want;
+            g2_jac_from_affine(&a, &p[i]);
+            g2_jac_add_affine(&s, &a, &p[m + i]);
+            g2_jac_to_affine(&want, &s);
+            cr_assert(fq_equal(&A[4][i], &want.x.c0) && fq_equal(&A[5][i], &want.x.c1) &&
+                          fq_equal(&A[6][i], &want.y.c0) && fq_equal(&A[7][i], &want.y.c1),
+                      "G2 fused kernel: pair %zu of %zu wrong", i, m);
+        }
+        for (int j = 0; j < 8; j++) free(A[j]);
+        free(p), free(work);
+    }
+}
