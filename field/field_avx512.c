@@ -34,11 +34,14 @@
 
 #include "field/field_avx512_impl.h"
 
+/* nb blocks of mul (b != NULL) or sqr (b == NULL; a constant at every call). The square takes
+ * the off-diagonal products once, doubles them, then adds the diagonal; its round i runs after
+ * diagonal i, when columns up to 2i+1 are final. */
 static inline __attribute__((always_inline)) void zbp512_block(uint64_t *r, const uint64_t *a,
                                                                 const uint64_t *b,
                                                                 const zbp512_consts_t *c,
                                                                 const int v2, const int nb) {
-    __m512i va[ZBP512_NB][4], x[ZBP512_NB][5], y[ZBP512_NB][5], t[ZBP512_NB][10], z[5];
+    __m512i va[ZBP512_NB][4], x[ZBP512_NB][5], y[ZBP512_NB][5], z[ZBP512_NB][5];
     ZBP512_UNROLL
     for (int q = 0; q < nb; q++) {
         zbp512_load8(va[q], a + 32 * q);
@@ -50,26 +53,15 @@ static inline __attribute__((always_inline)) void zbp512_block(uint64_t *r, cons
             ZBP512_TO52(x[q], va[q], 2, v2); /* 4a */
         }
     }
-    ZBP512_UNROLL
-    for (int k = 0; k < 10; k++) {
-        ZBP512_UNROLL
-        for (int q = 0; q < nb; q++) t[q][k] = zbp512_zero();
-    }
     if (b) {
-        /* Operand scanning with the reduction folded in: round i adds x·y_i, then m_i·p. */
-        ZBP512_UNROLL
-        for (int i = 0; i < 5; i++) {
-            ZBP512_UNROLL
-            for (int j = 0; j < 5; j++) {
-                ZBP512_UNROLL
-                for (int q = 0; q < nb; q++) {
-                    t[q][i + j] = _mm512_madd52lo_epu64(t[q][i + j], x[q][j], y[q][i]);
-                    t[q][i + j + 1] = _mm512_madd52hi_epu64(t[q][i + j + 1], x[q][j], y[q][i]);
-                }
-            }
-            zbp512_round(t, i, c, nb);
-        }
+        zbp512_mm(z, x, y, c, nb);
     } else {
+        __m512i t[ZBP512_NB][10];
+        ZBP512_UNROLL
+        for (int k = 0; k < 10; k++) {
+            ZBP512_UNROLL
+            for (int q = 0; q < nb; q++) t[q][k] = zbp512_zero();
+        }
         ZBP512_UNROLL
         for (int i = 0; i < 5; i++) {
             ZBP512_UNROLL
@@ -95,37 +87,31 @@ static inline __attribute__((always_inline)) void zbp512_block(uint64_t *r, cons
             }
             zbp512_round(t, i, c, nb);
         }
+        ZBP512_UNROLL
+        for (int q = 0; q < nb; q++) zbp512_final(z[q], t[q], c);
     }
     ZBP512_UNROLL
     for (int q = 0; q < nb; q++) {
-        zbp512_final(z, t[q], c);
-        zbp512_from52(va[q], z, v2);
+        zbp512_from52(va[q], z[q], v2);
         zbp512_store8(r + 32 * q, va[q]);
     }
 }
 
 static inline void zbp512_add_block(uint64_t *r, const uint64_t *a, const uint64_t *b,
                                     const zbp512_consts_t *c) {
-    __m512i va[4], vb[4], s[4], d[4];
+    __m512i va[4], vb[4];
     zbp512_load8(va, a);
     zbp512_load8(vb, b);
-    zbp512_add4(s, va, vb);
-    __mmask8 lt = zbp512_sub4(d, s, c->p64); /* s < p: keep s */
-    ZBP512_UNROLL
-    for (int j = 0; j < 4; j++) s[j] = _mm512_mask_blend_epi64(lt, d[j], s[j]);
-    zbp512_store8(r, s);
+    zbp512_addmod(va, va, vb, c);
+    zbp512_store8(r, va);
 }
 
 static inline void zbp512_sub_block(uint64_t *r, const uint64_t *a, const uint64_t *b,
                                     const zbp512_consts_t *c) {
-    __m512i va[4], vb[4], d[4], q[4];
+    __m512i va[4], vb[4];
     zbp512_load8(va, a);
     zbp512_load8(vb, b);
-    __mmask8 bw = zbp512_sub4(d, va, vb); /* a < b: add p back */
-    const __m512i zero = _mm512_setzero_si512();
-    ZBP512_UNROLL
-    for (int j = 0; j < 4; j++) q[j] = _mm512_mask_mov_epi64(zero, bw, c->p64[j]);
-    zbp512_add4(va, d, q); /* d + p wraps mod 2^256 to the right value; carry out ignored */
+    zbp512_submod(va, va, vb, c);
     zbp512_store8(r, va);
 }
 

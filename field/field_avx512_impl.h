@@ -227,9 +227,6 @@ static inline __attribute__((always_inline)) void zbp512_round(__m512i t[ZBP512_
     for (int b = 0; b < nb; b++) t[b][i + 5] = _mm512_madd52hi_epu64(t[b][i + 5], m[b], c->p52[4]);
 }
 
-/* nb blocks of mul (b != NULL) or sqr (b == NULL; a constant at every call). The square takes
- * the off-diagonal products once, doubles them, then adds the diagonal; its round i runs after
- * diagonal i, when columns up to 2i+1 are final. */
 
 /* ---- add / sub blocks (64-bit limbs, carries in k-masks) ------------------------------------------ */
 
@@ -268,5 +265,59 @@ static inline __mmask8 zbp512_sub4(__m512i d[4], const __m512i a[4], const __m51
     return bw;
 }
 
+
+/* ---- whole operations on registers ------------------------------------------------------------------ */
+
+/* z[q] = x[q] y[q] 2^-260 mod p, canonical, for nb (1..ZBP512_NB, a constant) independent blocks
+ * whose dependency chains interleave (one product alone is latency-bound: its five reduction
+ * rounds are serial). Operand scanning with the reduction folded in: round i adds x y_i, then
+ * m_i p. Needs x y < 2^260 p (one operand cut as 16a with a < 2p, the other below 2p). z may alias
+ * x or y. */
+static inline __attribute__((always_inline)) void zbp512_mm(__m512i (*z)[5], __m512i (*x)[5],
+                                                            __m512i (*y)[5],
+                                                            const zbp512_consts_t *c, const int nb) {
+    __m512i t[ZBP512_NB][10];
+    ZBP512_UNROLL
+    for (int k = 0; k < 10; k++) {
+        ZBP512_UNROLL
+        for (int q = 0; q < nb; q++) t[q][k] = zbp512_zero();
+    }
+    ZBP512_UNROLL
+    for (int i = 0; i < 5; i++) {
+        ZBP512_UNROLL
+        for (int j = 0; j < 5; j++) {
+            ZBP512_UNROLL
+            for (int q = 0; q < nb; q++) {
+                t[q][i + j] = _mm512_madd52lo_epu64(t[q][i + j], x[q][j], y[q][i]);
+                t[q][i + j + 1] = _mm512_madd52hi_epu64(t[q][i + j + 1], x[q][j], y[q][i]);
+            }
+        }
+        zbp512_round(t, i, c, nb);
+    }
+    ZBP512_UNROLL
+    for (int q = 0; q < nb; q++) zbp512_final(z[q], t[q], c);
+}
+
+/* r = a + b mod p and r = a - b mod p on canonical 64-bit limb vectors; r may alias a or b. */
+static inline __attribute__((always_inline)) void zbp512_addmod(__m512i r[4], const __m512i a[4],
+                                                                const __m512i b[4],
+                                                                const zbp512_consts_t *c) {
+    __m512i s[4], d[4];
+    zbp512_add4(s, a, b);
+    __mmask8 lt = zbp512_sub4(d, s, c->p64); /* s < p: keep s */
+    ZBP512_UNROLL
+    for (int j = 0; j < 4; j++) r[j] = _mm512_mask_blend_epi64(lt, d[j], s[j]);
+}
+
+static inline __attribute__((always_inline)) void zbp512_submod(__m512i r[4], const __m512i a[4],
+                                                                const __m512i b[4],
+                                                                const zbp512_consts_t *c) {
+    __m512i d[4], q[4];
+    const __m512i zero = _mm512_setzero_si512();
+    __mmask8 bw = zbp512_sub4(d, a, b); /* a < b: add p back */
+    ZBP512_UNROLL
+    for (int j = 0; j < 4; j++) q[j] = _mm512_mask_mov_epi64(zero, bw, c->p64[j]);
+    zbp512_add4(r, d, q); /* d + p wraps mod 2^256 to the right value; carry out ignored */
+}
 
 #endif

@@ -38,54 +38,31 @@ size_t msm_g1_ifma_work_bytes(size_t m) {
     return 64 + (m / 8) * sizeof(g1f_block_t) + (16 * G1F_CHAINS + 8 * G1F_CHAINS + 576) * sizeof(fq_t);
 }
 
-/* z[q] = x[q] y[q] 2^-260 mod p, canonical, for nb (1 or 2, a constant) independent blocks whose
- * dependency chains interleave (one product alone is latency-bound: its five reduction rounds are
- * serial). x y < 2^260 p. z may alias x or y. */
-static inline __attribute__((always_inline)) void g1f_mm(__m512i (*z)[5], __m512i (*x)[5],
-                                                         __m512i (*y)[5], const zbp512_consts_t *c,
-                                                         const int nb) {
-    __m512i t[ZBP512_NB][10];
+/* The inversion chains of both kernels: nc vector chains start at one; after pass 1 their ends
+ * are inverted together (msm_fq_vec_inv: one field inversion for 8 nc values) and cut back into
+ * 52-bit limbs for pass 2. ends needs room for msm_fq_vec_inv's padding. */
+static inline __attribute__((always_inline)) void fk_chain_init(__m512i (*chain)[5], size_t nc,
+                                                                const int v2) {
+    __m512i one[4];
     ZBP512_UNROLL
-    for (int k = 0; k < 10; k++) {
-        ZBP512_UNROLL
-        for (int q = 0; q < nb; q++) t[q][k] = zbp512_zero();
-    }
-    ZBP512_UNROLL
-    for (int i = 0; i < 5; i++) {
-        ZBP512_UNROLL
-        for (int j = 0; j < 5; j++) {
-            ZBP512_UNROLL
-            for (int q = 0; q < nb; q++) {
-                t[q][i + j] = _mm512_madd52lo_epu64(t[q][i + j], x[q][j], y[q][i]);
-                t[q][i + j + 1] = _mm512_madd52hi_epu64(t[q][i + j + 1], x[q][j], y[q][i]);
-            }
-        }
-        zbp512_round(t, i, c, nb);
-    }
-    ZBP512_UNROLL
-    for (int q = 0; q < nb; q++) zbp512_final(z[q], t[q], c);
+    for (int j = 0; j < 4; j++) one[j] = _mm512_set1_epi64((long long)zbp_fq_mont.one[j]);
+    for (size_t k = 0; k < nc; k++) ZBP512_TO52(chain[k], one, 0, v2);
 }
 
-/* r = a - b mod p and r = a + b mod p on canonical 64-bit limb vectors. */
-static inline __attribute__((always_inline)) void g1f_sub(__m512i r[4], const __m512i a[4],
-                                                          const __m512i b[4],
-                                                          const zbp512_consts_t *c) {
-    __m512i d[4], q[4];
-    const __m512i zero = _mm512_setzero_si512();
-    __mmask8 bw = zbp512_sub4(d, a, b);
-    ZBP512_UNROLL
-    for (int j = 0; j < 4; j++) q[j] = _mm512_mask_mov_epi64(zero, bw, c->p64[j]);
-    zbp512_add4(r, d, q); /* d + p wraps mod 2^256 to the right value */
-}
-
-static inline __attribute__((always_inline)) void g1f_add(__m512i r[4], const __m512i a[4],
-                                                          const __m512i b[4],
-                                                          const zbp512_consts_t *c) {
-    __m512i s[4], d[4];
-    zbp512_add4(s, a, b);
-    __mmask8 lt = zbp512_sub4(d, s, c->p64);
-    ZBP512_UNROLL
-    for (int j = 0; j < 4; j++) r[j] = _mm512_mask_blend_epi64(lt, d[j], s[j]);
+static inline __attribute__((always_inline)) void fk_chain_invert(__m512i (*cinv)[5],
+                                                                  __m512i (*chain)[5], size_t nc,
+                                                                  fq_t *ends, fq_t *einv,
+                                                                  fq_t *iw, const int v2) {
+    __m512i v[4];
+    for (size_t q = 0; q < nc; q++) {
+        zbp512_from52(v, chain[q], v2);
+        zbp512_store8((uint64_t *)(ends + 8 * q), v);
+    }
+    msm_fq_vec_inv(einv, ends, 8 * nc, iw);
+    for (size_t q = 0; q < nc; q++) {
+        zbp512_load8(v, (const uint64_t *)(einv + 8 * q));
+        ZBP512_TO52(cinv[q], v, 0, v2);
+    }
 }
 
 /* Pass 1 on blocks b .. b+nb-1: differences and sum, the chains' prefixes, the chain products. */
@@ -104,16 +81,16 @@ static inline __attribute__((always_inline)) void g1f_pass1(const fq_t *x2, cons
         __m512i a[4], u[4], d[4];
         zbp512_load8(a, (const uint64_t *)(x1 + 8 * (b + q)));
         zbp512_load8(u, (const uint64_t *)(x2 + 8 * (b + q)));
-        g1f_sub(d, u, a, c);
+        zbp512_submod(d, u, a, c);
         ZBP512_TO52(d16[q], d, 4, v2);
-        g1f_add(w->s, a, u, c);
+        zbp512_addmod(w->s, a, u, c);
         ZBP512_UNROLL
         for (int j = 0; j < 5; j++) w->d16[j] = d16[q][j];
         ZBP512_UNROLL
         for (int j = 0; j < 4; j++) w->x1[j] = a[j];
         zbp512_load8(a, (const uint64_t *)(y1 + 8 * (b + q)));
         zbp512_load8(u, (const uint64_t *)(y2 + 8 * (b + q)));
-        g1f_sub(d, u, a, c);
+        zbp512_submod(d, u, a, c);
         ZBP512_TO52(w->n16, d, 4, v2);
         ZBP512_UNROLL
         for (int j = 0; j < 4; j++) w->y1[j] = a[j];
@@ -124,7 +101,7 @@ static inline __attribute__((always_inline)) void g1f_pass1(const fq_t *x2, cons
         zbp512_from52(v, ch[q], v2);
         ZBP512_TO52(w->pre16, v, 4, v2);
     }
-    g1f_mm(ch, d16, ch, c, nb);
+    zbp512_mm(ch, d16, ch, c, nb);
     ZBP512_UNROLL
     for (int q = 0; q < nb; q++) {
         ZBP512_UNROLL
@@ -155,34 +132,34 @@ static inline __attribute__((always_inline)) void g1f_pass2(fq_t *x2, fq_t *y2,
             ci[q][j] = cinv[kk[q]][j];
         }
     }
-    g1f_mm(inv, pre, ci, c, nb);   /* 1/d */
-    g1f_mm(ci, d16, ci, c, nb);    /* the chain without this block */
+    zbp512_mm(inv, pre, ci, c, nb);   /* 1/d */
+    zbp512_mm(ci, d16, ci, c, nb);    /* the chain without this block */
     ZBP512_UNROLL
     for (int q = 0; q < nb; q++) {
         ZBP512_UNROLL
         for (int j = 0; j < 5; j++) cinv[kk[q]][j] = ci[q][j];
     }
-    g1f_mm(lam, n16, inv, c, nb);  /* lambda = n/d */
+    zbp512_mm(lam, n16, inv, c, nb);  /* lambda = n/d */
     ZBP512_UNROLL
     for (int q = 0; q < nb; q++) {
         zbp512_from52(v, lam[q], v2);
         ZBP512_TO52(lam16[q], v, 4, v2);
     }
-    g1f_mm(t52, lam16, lam, c, nb); /* lambda^2 */
+    zbp512_mm(t52, lam16, lam, c, nb); /* lambda^2 */
     ZBP512_UNROLL
     for (int q = 0; q < nb; q++) {
         const g1f_block_t *w = &wb[b + q];
         zbp512_from52(v, t52[q], v2);
-        g1f_sub(x3[q], v, w->s, c);
-        g1f_sub(t, w->x1, x3[q], c);
+        zbp512_submod(x3[q], v, w->s, c);
+        zbp512_submod(t, w->x1, x3[q], c);
         ZBP512_TO52(t52[q], t, 0, v2);
     }
-    g1f_mm(t52, lam16, t52, c, nb); /* lambda (x1 - x3) */
+    zbp512_mm(t52, lam16, t52, c, nb); /* lambda (x1 - x3) */
     ZBP512_UNROLL
     for (int q = 0; q < nb; q++) {
         const g1f_block_t *w = &wb[b + q];
         zbp512_from52(v, t52[q], v2);
-        g1f_sub(y3, v, w->y1, c);
+        zbp512_submod(y3, v, w->y1, c);
         zbp512_store8((uint64_t *)(x2 + 8 * (b + q)), x3[q]);
         zbp512_store8((uint64_t *)(y2 + 8 * (b + q)), y3);
     }
@@ -195,29 +172,14 @@ static inline __attribute__((always_inline)) void g1f_run(fq_t *x2, fq_t *y2, co
     zbp512_consts_t c;
     zbp512_consts(&c, &zbp_fq_mont);
     const size_t nblk = m / 8, nc = nblk < G1F_CHAINS ? nblk : G1F_CHAINS;
-    __m512i chain[G1F_CHAINS][5], one[4], v[4];
-    ZBP512_UNROLL
-    for (int j = 0; j < 4; j++) one[j] = _mm512_set1_epi64((long long)zbp_fq_mont.one[j]);
-    for (size_t k = 0; k < nc; k++) ZBP512_TO52(chain[k], one, 0, v2);
+    __m512i chain[G1F_CHAINS][5], cinv[G1F_CHAINS][5];
+    fk_chain_init(chain, nc, v2);
 
     /* pass 1, two blocks at a time (consecutive blocks are on different chains) */
     size_t b = 0, k = 0;
-    for (; b + 2 <= nblk; b += 2) {
-        g1f_pass1(x2, y2, x1, y1, wb, chain, &k, nc, b, &c, v2, 2);
-    }
+    for (; b + 2 <= nblk; b += 2) g1f_pass1(x2, y2, x1, y1, wb, chain, &k, nc, b, &c, v2, 2);
     if (b < nblk) g1f_pass1(x2, y2, x1, y1, wb, chain, &k, nc, b, &c, v2, 1);
-
-    /* the chain ends, inverted together */
-    for (size_t q = 0; q < nc; q++) {
-        zbp512_from52(v, chain[q], v2);
-        zbp512_store8((uint64_t *)(ends + 8 * q), v);
-    }
-    msm_fq_vec_inv(einv, ends, 8 * nc, iw);
-    __m512i cinv[G1F_CHAINS][5];
-    for (size_t q = 0; q < nc; q++) {
-        zbp512_load8(v, (const uint64_t *)(einv + 8 * q));
-        ZBP512_TO52(cinv[q], v, 0, v2);
-    }
+    fk_chain_invert(cinv, chain, nc, ends, einv, iw, v2);
 
     /* pass 2, from the last block: each chain's inverse is peeled back one factor per block */
     k = (nblk - 1) % nc;
@@ -278,10 +240,10 @@ static inline __attribute__((always_inline)) void g2f_pass1(fq_t *const *A, g2f_
         /* real parts */
         G2F_LOAD(x1, A[0], b + q);
         G2F_LOAD(x2, A[4], b + q);
-        g1f_sub(d, x2, x1, c);
+        zbp512_submod(d, x2, x1, c);
         ZBP512_TO52(w->d16a, d, 4, v2);
         ZBP512_TO52(sq1[q], d, 0, v2);
-        g1f_add(w->sa, x1, x2, c);
+        zbp512_addmod(w->sa, x1, x2, c);
         ZBP512_UNROLL
         for (int j = 0; j < 4; j++) w->x1a[j] = x1[j];
         ZBP512_UNROLL
@@ -289,10 +251,10 @@ static inline __attribute__((always_inline)) void g2f_pass1(fq_t *const *A, g2f_
         /* imaginary parts */
         G2F_LOAD(x1, A[1], b + q);
         G2F_LOAD(x2, A[5], b + q);
-        g1f_sub(d, x2, x1, c);
+        zbp512_submod(d, x2, x1, c);
         ZBP512_TO52(w->d16b, d, 4, v2);
         ZBP512_TO52(sq3[q], d, 0, v2);
-        g1f_add(w->sb, x1, x2, c);
+        zbp512_addmod(w->sb, x1, x2, c);
         ZBP512_UNROLL
         for (int j = 0; j < 4; j++) w->x1b[j] = x1[j];
         ZBP512_UNROLL
@@ -301,27 +263,27 @@ static inline __attribute__((always_inline)) void g2f_pass1(fq_t *const *A, g2f_
         __m512i na[4], nbv[4];
         G2F_LOAD(x1, A[2], b + q);
         G2F_LOAD(x2, A[6], b + q);
-        g1f_sub(na, x2, x1, c);
+        zbp512_submod(na, x2, x1, c);
         ZBP512_UNROLL
         for (int j = 0; j < 4; j++) w->y1a[j] = x1[j];
         G2F_LOAD(x1, A[3], b + q);
         G2F_LOAD(x2, A[7], b + q);
-        g1f_sub(nbv, x2, x1, c);
+        zbp512_submod(nbv, x2, x1, c);
         ZBP512_UNROLL
         for (int j = 0; j < 4; j++) w->y1b[j] = x1[j];
         ZBP512_TO52(w->n16a, na, 4, v2);
         ZBP512_TO52(w->n16b, nbv, 4, v2);
-        g1f_add(d, na, nbv, c);
+        zbp512_addmod(d, na, nbv, c);
         ZBP512_TO52(w->n16s, d, 4, v2);
     }
-    g1f_mm(sq0, sq0, sq1, c, nb); /* da^2 */
-    g1f_mm(sq2, sq2, sq3, c, nb); /* db^2 */
+    zbp512_mm(sq0, sq0, sq1, c, nb); /* da^2 */
+    zbp512_mm(sq2, sq2, sq3, c, nb); /* db^2 */
     ZBP512_UNROLL
     for (int q = 0; q < nb; q++) {
         g2f_block_t *w = &wb[b + q];
         zbp512_from52(v, sq0[q], v2);
         zbp512_from52(w4, sq2[q], v2);
-        g1f_add(v, v, w4, c);
+        zbp512_addmod(v, v, w4, c);
         ZBP512_TO52(nrm[q], v, 4, v2);
         ZBP512_UNROLL
         for (int j = 0; j < 5; j++) w->nrm16[j] = nrm[q][j];
@@ -332,7 +294,7 @@ static inline __attribute__((always_inline)) void g2f_pass1(fq_t *const *A, g2f_
         zbp512_from52(v, ch[q], v2);
         ZBP512_TO52(w->pre16, v, 4, v2);
     }
-    g1f_mm(ch, nrm, ch, c, nb);
+    zbp512_mm(ch, nrm, ch, c, nb);
     ZBP512_UNROLL
     for (int q = 0; q < nb; q++) {
         ZBP512_UNROLL
@@ -362,8 +324,8 @@ static inline __attribute__((always_inline)) void g2f_pass2(fq_t *const *A, cons
             ci[q][j] = cinv[kk[q]][j];
         }
     }
-    g1f_mm(inv, o, ci, c, nb); /* 1/N */
-    g1f_mm(ci, p, ci, c, nb);  /* the chain without this block */
+    zbp512_mm(inv, o, ci, c, nb); /* 1/N */
+    zbp512_mm(ci, p, ci, c, nb);  /* the chain without this block */
     ZBP512_UNROLL
     for (int q = 0; q < nb; q++) {
         const g2f_block_t *w = &wb[b + q];
@@ -374,8 +336,8 @@ static inline __attribute__((always_inline)) void g2f_pass2(fq_t *const *A, cons
             p[q][j] = w->d16b[j];
         }
     }
-    g1f_mm(u0, o, inv, c, nb); /* 1/d = u0 - u1 u */
-    g1f_mm(u1, p, inv, c, nb);
+    zbp512_mm(u0, o, inv, c, nb); /* 1/d = u0 - u1 u */
+    zbp512_mm(u1, p, inv, c, nb);
     ZBP512_UNROLL
     for (int q = 0; q < nb; q++) {
         const g2f_block_t *w = &wb[b + q];
@@ -387,12 +349,12 @@ static inline __attribute__((always_inline)) void g2f_pass2(fq_t *const *A, cons
         }
         zbp512_from52(v, u0[q], v2);
         zbp512_from52(w4, u1[q], v2);
-        g1f_sub(v, v, w4, c);
+        zbp512_submod(v, v, w4, c);
         ZBP512_TO52(e0[q], v, 0, v2); /* u0 - u1 */
     }
-    g1f_mm(t0, o, u0, c, nb); /* na u0 */
-    g1f_mm(t1, p, u1, c, nb); /* nb u1 */
-    g1f_mm(t2, r, e0, c, nb); /* (na + nb)(u0 - u1) */
+    zbp512_mm(t0, o, u0, c, nb); /* na u0 */
+    zbp512_mm(t1, p, u1, c, nb); /* nb u1 */
+    zbp512_mm(t2, r, e0, c, nb); /* (na + nb)(u0 - u1) */
     ZBP512_UNROLL
     for (int q = 0; q < nb; q++) {
         /* la = na u0 + nb u1, lb = (na + nb)(u0 - u1) - na u0 + nb u1 */
@@ -400,38 +362,38 @@ static inline __attribute__((always_inline)) void g2f_pass2(fq_t *const *A, cons
         zbp512_from52(a0, t0[q], v2);
         zbp512_from52(a1, t1[q], v2);
         zbp512_from52(a2, t2[q], v2);
-        g1f_add(la[q], a0, a1, c);
-        g1f_sub(a2, a2, a0, c);
-        g1f_add(lb[q], a2, a1, c);
-        g1f_add(v, la[q], lb[q], c);
+        zbp512_addmod(la[q], a0, a1, c);
+        zbp512_submod(a2, a2, a0, c);
+        zbp512_addmod(lb[q], a2, a1, c);
+        zbp512_addmod(v, la[q], lb[q], c);
         ZBP512_TO52(ls16[q], v, 4, v2);     /* 16 (la + lb) */
-        g1f_sub(v, la[q], lb[q], c);
+        zbp512_submod(v, la[q], lb[q], c);
         ZBP512_TO52(e0[q], v, 0, v2);       /* la - lb */
         ZBP512_TO52(la16[q], la[q], 4, v2); /* 16 la */
         ZBP512_TO52(e1[q], lb[q], 0, v2);   /* lb */
     }
-    g1f_mm(t0, ls16, e0, c, nb); /* (la + lb)(la - lb): lambda^2's real part */
-    g1f_mm(t1, la16, e1, c, nb); /* la lb: half its imaginary part */
+    zbp512_mm(t0, ls16, e0, c, nb); /* (la + lb)(la - lb): lambda^2's real part */
+    zbp512_mm(t1, la16, e1, c, nb); /* la lb: half its imaginary part */
     ZBP512_UNROLL
     for (int q = 0; q < nb; q++) {
         const g2f_block_t *w = &wb[b + q];
         __m512i x3a[4], x3b[4], ta[4], tb[4];
         zbp512_from52(v, t0[q], v2);
-        g1f_sub(x3a, v, w->sa, c);
+        zbp512_submod(x3a, v, w->sa, c);
         zbp512_from52(v, t1[q], v2);
-        g1f_add(v, v, v, c);
-        g1f_sub(x3b, v, w->sb, c);
+        zbp512_addmod(v, v, v, c);
+        zbp512_submod(x3b, v, w->sb, c);
         zbp512_store8((uint64_t *)(A[4] + 8 * (b + q)), x3a);
         zbp512_store8((uint64_t *)(A[5] + 8 * (b + q)), x3b);
-        g1f_sub(ta, w->x1a, x3a, c);
-        g1f_sub(tb, w->x1b, x3b, c);
+        zbp512_submod(ta, w->x1a, x3a, c);
+        zbp512_submod(tb, w->x1b, x3b, c);
         ZBP512_TO52(e0[q], ta, 0, v2);
         ZBP512_TO52(e1[q], tb, 0, v2);
-        g1f_add(v, ta, tb, c);
+        zbp512_addmod(v, ta, tb, c);
         ZBP512_TO52(u0[q], v, 0, v2); /* ta + tb */
     }
-    g1f_mm(t0, la16, e0, c, nb); /* la ta */
-    g1f_mm(t2, ls16, u0, c, nb); /* (la + lb)(ta + tb) */
+    zbp512_mm(t0, la16, e0, c, nb); /* la ta */
+    zbp512_mm(t2, ls16, u0, c, nb); /* (la + lb)(ta + tb) */
     ZBP512_UNROLL
     for (int q = 0; q < nb; q++) {
         __m512i lb16[5];
@@ -439,7 +401,7 @@ static inline __attribute__((always_inline)) void g2f_pass2(fq_t *const *A, cons
         ZBP512_UNROLL
         for (int j = 0; j < 5; j++) o[q][j] = lb16[j];
     }
-    g1f_mm(t1, o, e1, c, nb); /* lb tb */
+    zbp512_mm(t1, o, e1, c, nb); /* lb tb */
     ZBP512_UNROLL
     for (int q = 0; q < nb; q++) {
         const g2f_block_t *w = &wb[b + q];
@@ -447,12 +409,12 @@ static inline __attribute__((always_inline)) void g2f_pass2(fq_t *const *A, cons
         zbp512_from52(a0, t0[q], v2);
         zbp512_from52(a1, t1[q], v2);
         zbp512_from52(a2, t2[q], v2);
-        g1f_sub(y, a0, a1, c); /* la ta - lb tb */
-        g1f_sub(y, y, w->y1a, c);
+        zbp512_submod(y, a0, a1, c); /* la ta - lb tb */
+        zbp512_submod(y, y, w->y1a, c);
         zbp512_store8((uint64_t *)(A[6] + 8 * (b + q)), y);
-        g1f_sub(a2, a2, a0, c);
-        g1f_sub(a2, a2, a1, c); /* la tb + lb ta */
-        g1f_sub(y, a2, w->y1b, c);
+        zbp512_submod(a2, a2, a0, c);
+        zbp512_submod(a2, a2, a1, c); /* la tb + lb ta */
+        zbp512_submod(y, a2, w->y1b, c);
         zbp512_store8((uint64_t *)(A[7] + 8 * (b + q)), y);
     }
 }
@@ -463,23 +425,12 @@ static inline __attribute__((always_inline)) void g2f_run(fq_t *const *A, size_t
     zbp512_consts_t c;
     zbp512_consts(&c, &zbp_fq_mont);
     const size_t nblk = m / 8, nc = nblk < G1F_CHAINS ? nblk : G1F_CHAINS;
-    __m512i chain[G1F_CHAINS][5], one[4], v[4];
-    ZBP512_UNROLL
-    for (int j = 0; j < 4; j++) one[j] = _mm512_set1_epi64((long long)zbp_fq_mont.one[j]);
-    for (size_t k = 0; k < nc; k++) ZBP512_TO52(chain[k], one, 0, v2);
+    __m512i chain[G1F_CHAINS][5], cinv[G1F_CHAINS][5];
+    fk_chain_init(chain, nc, v2);
     size_t b = 0, k = 0;
     for (; b + 2 <= nblk; b += 2) g2f_pass1(A, wb, chain, &k, nc, b, &c, v2, 2);
     if (b < nblk) g2f_pass1(A, wb, chain, &k, nc, b, &c, v2, 1);
-    for (size_t q = 0; q < nc; q++) {
-        zbp512_from52(v, chain[q], v2);
-        zbp512_store8((uint64_t *)(ends + 8 * q), v);
-    }
-    msm_fq_vec_inv(einv, ends, 8 * nc, iw);
-    __m512i cinv[G1F_CHAINS][5];
-    for (size_t q = 0; q < nc; q++) {
-        zbp512_load8(v, (const uint64_t *)(einv + 8 * q));
-        ZBP512_TO52(cinv[q], v, 0, v2);
-    }
+    fk_chain_invert(cinv, chain, nc, ends, einv, iw, v2);
     k = (nblk - 1) % nc;
     b = nblk;
     if (nblk & 1) {

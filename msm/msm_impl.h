@@ -27,9 +27,7 @@
 
 static inline int FN(msm_aff_is_inf)(const AFF *a) { return F_IS_ZERO(&a->x) & F_IS_ZERO(&a->y); }
 
-#ifndef MSM_QCAP
-#define MSM_QCAP 2
-#endif
+#define MSM_QCAP 2 /* queued points per bucket once the deferral queue holds a quarter batch */
 #define MSM_PT_AHEAD 16 /* points prefetched this many entries ahead in the scan */
 #define MSM_RED_K 512 /* chains of the batched bucket reduction (msm_reduce_batched) */
 
@@ -222,7 +220,7 @@ typedef struct {
     size_t cnt;
     FN(msm_qitem_t) *queue;
     size_t qlen, qmax;
-    uint8_t *qcnt;         /* qcnt[b]: points of bucket b waiting in the queue (at most MSM_QCAP) */
+    uint16_t *qcnt;        /* qcnt[b]: points of bucket b waiting in the queue (<= qmax) */
     msm_stats_t st;
     int failed;
     int vec; /* the array kernel is on for this task (MSM_VEC_ON() read once) */
@@ -260,10 +258,10 @@ static int FN(msm_ws_init)(FN(msm_ws_t) *w, size_t seg_max, size_t batch_max) {
     w->scratch = malloc(MSM_SCRATCH(batch_max) * sizeof(F));
     w->kind = malloc(batch_max);
     w->queue = malloc(w->qmax * sizeof(FN(msm_qitem_t)));
-    w->qcnt = malloc(seg_max ? seg_max : 1);
+    w->qcnt = malloc((seg_max ? seg_max : 1) * sizeof(uint16_t));
     w->red = malloc(2 * MSM_RED_K * sizeof(AFF));
-    if (!w->buckets || !w->inb || !w->live || !w->accp || !w->addbuf || !w->scratch || !w->kind || !w->queue ||
-        !w->qcnt || !w->red) {
+    if (!w->buckets || !w->inb || !w->live || !w->accp || !w->addbuf || !w->scratch || !w->kind ||
+        !w->queue || !w->qcnt || !w->red) {
         FN(msm_ws_free)(w);
         return ZBP_ERR_NOMEM;
     }
@@ -329,7 +327,7 @@ static void FN(msm_drain)(FN(msm_ws_t) *w) {
     for (size_t i = 0; i < w->qlen; i++) {
         FN(msm_qitem_t) it = w->queue[i];
         if (w->cnt < w->batch && !(w->inb[it.b >> 6] & ((uint64_t)1 << (it.b & 63)))) {
-            w->qcnt[it.b] -= w->qcnt[it.b] > 0;
+            w->qcnt[it.b]--;
             FN(msm_slot)(w, it.b, it.pt, it.neg, it.endo);
         } else
             w->queue[keep++] = it;
@@ -352,7 +350,12 @@ static void FN(msm_spill)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, i
         w->spill_tmp = malloc(w->batch_max * sizeof(XYZZ));
         if (!w->spill || !w->spill_list || !w->spill_mark || !w->spill_tmp) {
             free(w->spill);
-            w->spill = NULL;
+            free(w->spill_list);
+            free(w->spill_mark);
+            free(w->spill_tmp);
+            w->spill = w->spill_tmp = NULL;
+            w->spill_list = NULL;
+            w->spill_mark = NULL;
             w->failed = 1;
             return;
         }
@@ -401,7 +404,7 @@ static inline void FN(msm_put)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int n
          * points pile onto few buckets (equal small scalars), the queue fills; the excess goes
          * through an XYZZ accumulator instead, so no pattern makes batches degenerate. */
         if (w->qlen < w->qmax && (w->qcnt[b] < MSM_QCAP || w->qlen < w->batch / 4)) {
-            w->qcnt[b] += w->qcnt[b] < 255;
+            w->qcnt[b]++;
             w->queue[w->qlen++] = (FN(msm_qitem_t)){pt, b, (uint8_t)neg, (uint8_t)endo};
             w->st.collisions++;
         } else {
@@ -507,7 +510,7 @@ static void FN(msm_task)(const msm_pass_t *p, unsigned v, unsigned seg, FN(msm_w
     size_t nb = p->nbuckets - lo < p->seg_buckets ? p->nbuckets - lo : p->seg_buckets;
     memset(w->buckets, 0, nb * sizeof(AFF));
     memset(w->inb, 0, (nb / 64 + 1) * sizeof(uint64_t));
-    memset(w->qcnt, 0, nb);
+    memset(w->qcnt, 0, nb * sizeof(uint16_t));
     memset(w->live, 0, (nb / 64 + 1) * sizeof(uint64_t));
 #ifdef MSM_VEC_ON
     w->vec = MSM_VEC_ON();
@@ -544,7 +547,7 @@ static void FN(msm_task)(const msm_pass_t *p, unsigned v, unsigned seg, FN(msm_w
         const int endo = L->endo;
         for (size_t e = 0; e < p->count; e++) {
             uint32_t pi = p->idx[e];
-            if (MSM_PT_AHEAD && e + MSM_PT_AHEAD < p->count) __builtin_prefetch(&base[p->idx[e + MSM_PT_AHEAD]]);
+            if (e + MSM_PT_AHEAD < p->count) __builtin_prefetch(&base[p->idx[e + MSM_PT_AHEAD]]);
             const uint64_t *sc = L->sc + (L->sc_indexed ? (size_t)pi : e) * limbs;
             int32_t d = msm_booth(sc, limbs, w_at, c);
             if (!d) continue;
@@ -728,11 +731,10 @@ static int FN(msm_run)(JAC *out, const AFF *points, const uint64_t (*scalars)[4]
         }
     }
     size_t cnt[4] = {0}, off[4] = {0};
-    unsigned small_bits = 0, full_bits = glv ? 128 : 0;
+    unsigned small_bits = 0, full_bits = 0; /* full: after the GLV split, below */
     for (size_t ch = 0; ch < nchunks; ch++) {
         for (int k = 0; k < 4; k++) cnt[k] += counts[ch][k];
         if (maxbits[ch][0] > small_bits) small_bits = maxbits[ch][0];
-        if (!glv && maxbits[ch][1] > full_bits) full_bits = maxbits[ch][1];
     }
     stats.n_zero = cnt[MSM_ZERO];
     stats.n_one = cnt[MSM_ONE];
@@ -763,7 +765,6 @@ static int FN(msm_run)(JAC *out, const AFF *points, const uint64_t (*scalars)[4]
         }
     }
     const size_t nfull = cnt[MSM_FULL];
-    if (glv) full_bits = 0; /* measured from the halves below */
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
     for (size_t ch = 0; ch < nchunks; ch++) {
         size_t a = n * ch / nchunks, b = n * (ch + 1) / nchunks;
@@ -782,9 +783,10 @@ static int FN(msm_run)(JAC *out, const AFF *points, const uint64_t (*scalars)[4]
                     glv_neg[nfull + e] = (uint8_t)n2;
                     /* the halves' real length (about 127 bits): an unused 129th bit would cost a
                      * window of its own at c = 16 */
-                    uint64_t hi = glv_sc[2 * e + 1] | glv_sc[2 * (nfull + e) + 1];
-                    uint64_t lo = glv_sc[2 * e] | glv_sc[2 * (nfull + e)];
-                    unsigned bl = hi ? 128 - (unsigned)__builtin_clzll(hi) : lo ? 64 - (unsigned)__builtin_clzll(lo) : 0;
+                    const uint64_t both[2] = {glv_sc[2 * e] | glv_sc[2 * (nfull + e)],
+                                              glv_sc[2 * e + 1] | glv_sc[2 * (nfull + e) + 1]};
+                    unsigned bl = both[1] ? 128 - (unsigned)__builtin_clzll(both[1])
+                                 : both[0] ? 64 - (unsigned)__builtin_clzll(both[0]) : 0;
                     if (bl > maxbits[ch][1]) maxbits[ch][1] = bl;
                 }
 #endif
@@ -802,11 +804,9 @@ static int FN(msm_run)(JAC *out, const AFF *points, const uint64_t (*scalars)[4]
         }
     }
 
-    if (glv) {
-        for (size_t ch = 0; ch < nchunks; ch++)
-            if (maxbits[ch][1] > full_bits) full_bits = maxbits[ch][1];
-        if (!full_bits) full_bits = 1;
-    }
+    for (size_t ch = 0; ch < nchunks; ch++)
+        if (maxbits[ch][1] > full_bits) full_bits = maxbits[ch][1];
+    if (glv && !full_bits) full_bits = 1; /* every half zero: one window still plans the pass */
 
     /* The passes. */
     msm_pass_t pass[2];
