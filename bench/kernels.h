@@ -28,6 +28,12 @@ const zbp_bench_case_t *zbp_bench_curve_cases(size_t *count);
 uint64_t zbp_bench_now_ns(void);
 uint64_t zbp_bench_tsc(void);
 
+/* The core clock in GHz, measured now: a chain of dependent one-cycle additions (the TSC runs at a
+ * fixed rate that is not the core's, and a VM exposes no cycle counter). Best of three 10 ms runs;
+ * 0 where the architecture has no such probe. Core cycles per operation = ns/op x this; the clock
+ * drifts (2.9-3.3 GHz seen on one VM), so drivers measure it next to each case. */
+double zbp_bench_core_ghz(void);
+
 /* Times one case: repeats `run` until each sample takes >= min_ns, takes `samples` samples and
  * returns the median nanoseconds and TSC ticks per operation. */
 void zbp_bench_measure(const zbp_bench_case_t *c, uint64_t min_ns, int samples, double *ns_per_op,

@@ -1,5 +1,6 @@
-/* cmd_bench.c: `zbprover bench field [--json] [--isa NAME] [--min-ms N] [--samples N]`: ns and
- * TSC ticks per operation for every field case on every path this CPU has (or the one named). */
+/* cmd_bench.c: `zbprover bench field [--json] [--isa NAME] [--min-ms N] [--samples N]`: ns, TSC
+ * ticks and core cycles per operation for every field case on every path this CPU has (or the one
+ * named). Core cycles come from the core clock measured at the start (bench/kernels.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +46,12 @@ static int bench_field(int argc, char **argv) {
     zbp_isa_t saved = zbp_field_batch_isa();
     size_t ncases;
     const zbp_bench_case_t *cases = zbp_bench_field_cases(&ncases);
-    if (json)
+    if (json) {
         printf("{\"bench\": \"field\", \"results\": [");
-    else
-        printf("%-12s %-16s %-11s %12s %12s\n", "path", "operation", "kind", "ns/op", "tsc/op");
+    } else {
+        printf("%-12s %-16s %-11s %12s %12s %12s\n", "path", "operation", "kind", "ns/op", "tsc/op",
+               "cycles/op");
+    }
     int first = 1;
     for (int isa = 0; isa < ZBP_ISA_COUNT; isa++) {
         if (only >= 0 && isa != only) continue;
@@ -62,14 +65,18 @@ static int bench_field(int argc, char **argv) {
              * under portable and adx only, so each row is a distinct measurement. */
             if (!c->batch && isa > ZBP_ISA_ADX) continue;
             double ns, tsc;
+            /* The core clock around the case (mean of before and after): cycles/op = ns/op x GHz. */
+            double ghz = zbp_bench_core_ghz();
             zbp_bench_measure(c, (uint64_t)min_ms * 1000000ull, samples, &ns, &tsc);
+            ghz = (ghz + zbp_bench_core_ghz()) / 2;
             if (json)
                 printf("%s\n  {\"isa\": \"%s\", \"op\": \"%s\", \"kind\": \"%s\", \"ns_per_op\": %.3f, "
-                       "\"tsc_per_op\": %.2f}",
-                       first ? "" : ",", zbp_isa_name((zbp_isa_t)isa), c->name, c->kind, ns, tsc);
+                       "\"tsc_per_op\": %.2f, \"core_ghz\": %.3f, \"cycles_per_op\": %.2f}",
+                       first ? "" : ",", zbp_isa_name((zbp_isa_t)isa), c->name, c->kind, ns, tsc,
+                       ghz, ns * ghz);
             else
-                printf("%-12s %-16s %-11s %12.2f %12.1f\n", zbp_isa_name((zbp_isa_t)isa), c->name,
-                       c->kind, ns, tsc);
+                printf("%-12s %-16s %-11s %12.2f %12.1f %12.1f\n", zbp_isa_name((zbp_isa_t)isa),
+                       c->name, c->kind, ns, tsc, ns * ghz);
             fflush(stdout);
             first = 0;
         }

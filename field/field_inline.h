@@ -139,82 +139,116 @@ static inline void zbp_mont_mul_portable(uint64_t r[4], const uint64_t a[4], con
 }
 
 #if defined(__x86_64__) && defined(__OPTIMIZE__)
-/* (Unoptimized builds cannot allocate the asm's thirteen registers; they get the portable path and
+/* (Unoptimized builds cannot allocate the asm's registers; they get the portable path and
  * report the ADX path as unavailable.)
- * The same CIOS with two carry chains: ADOX adds the low halves, ADCX the high halves, so the
- * products of one row retire without waiting on one flag. t lives in five registers that rotate
- * one place per round (the limb shifted out is zero and becomes the next round's top limb).
- * The limbs are operands, not pointers: a's as "rm" (registers where the caller has them, so a
- * dependent chain x = x·y keeps x in registers instead of storing and reloading it around every
- * product; memory where registers run short, e.g. with a frame pointer), b's and p's as memory
- * (one base register each, none for a global modulus).
+ * The same CIOS with two carry chains: ADOX and ADCX keep separate flags (OF, CF), so the low and
+ * high halves of a row's products retire without waiting on one flag. t lives in five registers
+ * that rotate one place per round (the limb shifted out becomes the next round's top limb).
+ *
+ * What the dependent-chain latency (x = x·y) is made of, and what this code does about it
+ * (core cycles on Sapphire Rapids: mulx 3 to the low half and 4 to the high, imul 3, adc 1):
+ * - each round is serial: t0 -> m = t0·pinv (imul) -> m·p0 (mulx) -> t1 + hi(m·p0) + lo(m·p1) ->
+ *   the next round's t0. The low half of m·p0 is never added: t0 + lo(m·p0) = 0 mod 2^64 by the
+ *   choice of m, so its carry is just (t0 != 0), which one ADCX of all-ones into t0 produces while
+ *   imul still runs;
+ * - round 0 starts from t = 0, so its products are moved, not added;
+ * - few registers: the result ends in t's registers (the final subtraction uses the ones the
+ *   rounds free), b and the modulus are read through one base register each and pinv from
+ *   memory, so the asm needs ten general registers plus a's four limbs, which it takes from
+ *   registers ("rm") where the caller has them: a chain x = x·y then keeps x in registers instead
+ *   of storing and reloading it around every product (store forwarding, ~5 cycles), and a caller
+ *   short of registers (a frame pointer, sanitizers) gets them from memory.
+ * The final conditional subtraction (SUB/SBB, then CMOVC) stays inside the asm, so the compiler has
+ * no carry chain to spill; it is what makes every limb of the result wait for the top one.
  * Runs only where zbp_cpu_caps() reports BMI2 and ADX. */
-#define ZBP_ADX_ROUND(i, T0, T1, T2, T3, T4)                                                         \
-    "movq %[b" #i "], %%rdx\n\t"                                                                  \
-    "xorl %k[z], %k[z]\n\t"                                                                        \
-    "mulxq %[a0], %[lo], %[hi]\n\t"                                                              \
-    "adoxq %[lo], %[" #T0 "]\n\t"                                                                  \
-    "adcxq %[hi], %[" #T1 "]\n\t"                                                                  \
-    "mulxq %[a1], %[lo], %[hi]\n\t"                                                              \
-    "adoxq %[lo], %[" #T1 "]\n\t"                                                                  \
-    "adcxq %[hi], %[" #T2 "]\n\t"                                                                  \
-    "mulxq %[a2], %[lo], %[hi]\n\t"                                                             \
-    "adoxq %[lo], %[" #T2 "]\n\t"                                                                  \
-    "adcxq %[hi], %[" #T3 "]\n\t"                                                                  \
-    "mulxq %[a3], %[lo], %[" #T4 "]\n\t"                                                        \
-    "adoxq %[lo], %[" #T3 "]\n\t"                                                                  \
-    "adcxq %[z], %[" #T4 "]\n\t"                                                                   \
-    "adoxq %[z], %[" #T4 "]\n\t"                                                                   \
-    "movq %[" #T0 "], %%rdx\n\t"                                                                   \
+#define ZBP_ADX_MUL0                                                                                 \
+    "movq 0(%[b]), %%rdx\n\t"                                                                      \
+    "mulxq %[a0], %[t0], %[t1]\n\t"                                                                \
+    "mulxq %[a1], %[lo], %[t2]\n\t"                                                                \
+    "addq %[lo], %[t1]\n\t"                                                                        \
+    "mulxq %[a2], %[lo], %[t3]\n\t"                                                                \
+    "adcq %[lo], %[t2]\n\t"                                                                        \
+    "mulxq %[a3], %[lo], %[t4]\n\t"                                                                \
+    "adcq %[lo], %[t3]\n\t"                                                                        \
+    "adcq $0, %[t4]\n\t"
+/* t += m·p with m = X0·pinv: X0 becomes 0 (dead), the sum lands in X1..X4. */
+#define ZBP_ADX_RED(X0, X1, X2, X3, X4)                                                              \
+    "movq %[" #X0 "], %%rdx\n\t"                                                                   \
     "imulq %[pinv], %%rdx\n\t"                                                                     \
-    "xorl %k[z], %k[z]\n\t"                                                                        \
-    "mulxq %[p0], %[lo], %[hi]\n\t"                                                              \
-    "adoxq %[lo], %[" #T0 "]\n\t"                                                                  \
-    "adcxq %[hi], %[" #T1 "]\n\t"                                                                  \
-    "mulxq %[p1], %[lo], %[hi]\n\t"                                                              \
-    "adoxq %[lo], %[" #T1 "]\n\t"                                                                  \
-    "adcxq %[hi], %[" #T2 "]\n\t"                                                                  \
-    "mulxq %[p2], %[lo], %[hi]\n\t"                                                             \
-    "adoxq %[lo], %[" #T2 "]\n\t"                                                                  \
-    "adcxq %[hi], %[" #T3 "]\n\t"                                                                  \
-    "mulxq %[p3], %[lo], %[hi]\n\t"                                                             \
-    "adoxq %[lo], %[" #T3 "]\n\t"                                                                  \
-    "adcxq %[hi], %[" #T4 "]\n\t"                                                                  \
-    "adoxq %[z], %[" #T4 "]\n\t"
+    "xorl %k[lo], %k[lo]\n\t"                                                                      \
+    "movq $-1, %[hi]\n\t"                                                                          \
+    "adcxq %[hi], %[" #X0 "]\n\t"                                                                  \
+    "mulxq 0(%[p]), %[hi], %[hi]\n\t"                                                              \
+    "adoxq %[hi], %[" #X1 "]\n\t"                                                                  \
+    "mulxq 8(%[p]), %[lo], %[hi]\n\t"                                                              \
+    "adcxq %[lo], %[" #X1 "]\n\t"                                                                  \
+    "adoxq %[hi], %[" #X2 "]\n\t"                                                                  \
+    "mulxq 16(%[p]), %[lo], %[hi]\n\t"                                                             \
+    "adcxq %[lo], %[" #X2 "]\n\t"                                                                  \
+    "adoxq %[hi], %[" #X3 "]\n\t"                                                                  \
+    "mulxq 24(%[p]), %[lo], %[hi]\n\t"                                                             \
+    "adcxq %[lo], %[" #X3 "]\n\t"                                                                  \
+    "adoxq %[hi], %[" #X4 "]\n\t"                                                                  \
+    "movl $0, %k[lo]\n\t"                                                                          \
+    "adcxq %[lo], %[" #X4 "]\n\t"                                                                  \
+    "adoxq %[lo], %[" #X4 "]\n\t"
+/* t += a·b[OFF/8]·2^64 into X1..X4 and a fresh top limb X0. */
+#define ZBP_ADX_MUL(OFF, X1, X2, X3, X4, X0)                                                         \
+    "movq " #OFF "(%[b]), %%rdx\n\t"                                                               \
+    "xorl %k[lo], %k[lo]\n\t"                                                                      \
+    "mulxq %[a0], %[lo], %[hi]\n\t"                                                                \
+    "adoxq %[lo], %[" #X1 "]\n\t"                                                                  \
+    "adcxq %[hi], %[" #X2 "]\n\t"                                                                  \
+    "mulxq %[a1], %[lo], %[hi]\n\t"                                                                \
+    "adoxq %[lo], %[" #X2 "]\n\t"                                                                  \
+    "adcxq %[hi], %[" #X3 "]\n\t"                                                                  \
+    "mulxq %[a2], %[lo], %[hi]\n\t"                                                                \
+    "adoxq %[lo], %[" #X3 "]\n\t"                                                                  \
+    "adcxq %[hi], %[" #X4 "]\n\t"                                                                  \
+    "mulxq %[a3], %[lo], %[" #X0 "]\n\t"                                                           \
+    "adoxq %[lo], %[" #X4 "]\n\t"                                                                  \
+    "movl $0, %k[lo]\n\t"                                                                          \
+    "adcxq %[lo], %[" #X0 "]\n\t"                                                                  \
+    "adoxq %[lo], %[" #X0 "]\n\t"
 
 static inline void zbp_mont_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
                                     const uint64_t p[4], uint64_t pinv) {
-    uint64_t r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4, lo, hi, z;
-    /* After four rounds t = (r4, r0, r1, r2) < 2p; the final conditional subtraction of p stays
-     * inside the asm (SUB/SBB then CMOVAE), so the compiler has no carry chain to spill. */
-    __asm__(ZBP_ADX_ROUND(0, r0, r1, r2, r3, r4)
-            ZBP_ADX_ROUND(1, r1, r2, r3, r4, r0)
-            ZBP_ADX_ROUND(2, r2, r3, r4, r0, r1)
-            ZBP_ADX_ROUND(3, r3, r4, r0, r1, r2)
-            "movq %[r4], %[lo]\n\t"
-            "subq %[p0], %[lo]\n\t"
-            "movq %[r0], %[hi]\n\t"
-            "sbbq %[p1], %[hi]\n\t"
-            "movq %[r1], %[z]\n\t"
-            "sbbq %[p2], %[z]\n\t"
-            "movq %[r2], %[r3]\n\t"
-            "sbbq %[p3], %[r3]\n\t"
-            "cmovaeq %[lo], %[r4]\n\t"
-            "cmovaeq %[hi], %[r0]\n\t"
-            "cmovaeq %[z], %[r1]\n\t"
-            "cmovaeq %[r3], %[r2]\n\t"
-            : [r0] "+&r"(r0), [r1] "+&r"(r1), [r2] "+&r"(r2), [r3] "+&r"(r3), [r4] "=&r"(r4),
-              [lo] "=&r"(lo), [hi] "=&r"(hi), [z] "=&r"(z)
-            : [a0] "rm"(a[0]), [a1] "rm"(a[1]), [a2] "rm"(a[2]), [a3] "rm"(a[3]),
-              [b0] "m"(b[0]), [b1] "m"(b[1]), [b2] "m"(b[2]), [b3] "m"(b[3]),
-              [p0] "m"(p[0]), [p1] "m"(p[1]), [p2] "m"(p[2]), [p3] "m"(p[3]), [pinv] "rm"(pinv)
+    uint64_t t0, t1, t2, t3, t4, lo, hi;
+    /* After the four rounds t = (t4, t0, t1, t2) < 2p; t3, lo, hi and rdx are free for t - p. */
+    __asm__(ZBP_ADX_MUL0
+            ZBP_ADX_RED(t0, t1, t2, t3, t4)
+            ZBP_ADX_MUL(8, t1, t2, t3, t4, t0)
+            ZBP_ADX_RED(t1, t2, t3, t4, t0)
+            ZBP_ADX_MUL(16, t2, t3, t4, t0, t1)
+            ZBP_ADX_RED(t2, t3, t4, t0, t1)
+            ZBP_ADX_MUL(24, t3, t4, t0, t1, t2)
+            ZBP_ADX_RED(t3, t4, t0, t1, t2)
+            "movq %[t4], %%rdx\n\t"
+            "subq 0(%[p]), %%rdx\n\t"
+            "movq %[t0], %[lo]\n\t"
+            "sbbq 8(%[p]), %[lo]\n\t"
+            "movq %[t1], %[hi]\n\t"
+            "sbbq 16(%[p]), %[hi]\n\t"
+            "movq %[t2], %[t3]\n\t"
+            "sbbq 24(%[p]), %[t3]\n\t"
+            "cmovncq %%rdx, %[t4]\n\t"
+            "cmovncq %[lo], %[t0]\n\t"
+            "cmovncq %[hi], %[t1]\n\t"
+            "cmovncq %[t3], %[t2]\n\t"
+            : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
+              [lo] "=&r"(lo), [hi] "=&r"(hi)
+            : [a0] "rm"(a[0]), [a1] "rm"(a[1]), [a2] "rm"(a[2]), [a3] "rm"(a[3]), [b] "r"(b),
+              [p] "r"(p), [pinv] "m"(pinv), "m"(*(const uint64_t(*)[4])b),
+              "m"(*(const uint64_t(*)[4])p)
             : "rdx", "cc");
-    r[0] = r4;
-    r[1] = r0;
-    r[2] = r1;
-    r[3] = r2;
+    r[0] = t4;
+    r[1] = t0;
+    r[2] = t1;
+    r[3] = t2;
 }
-#undef ZBP_ADX_ROUND
+#undef ZBP_ADX_MUL0
+#undef ZBP_ADX_RED
+#undef ZBP_ADX_MUL
 #define ZBP_HAVE_ADX_ASM 1
 #else
 #define zbp_mont_mul_adx zbp_mont_mul_portable
