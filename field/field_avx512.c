@@ -85,7 +85,7 @@ static inline __attribute__((always_inline)) void zbp512_block(uint64_t *r, cons
                 t[q][2 * i] = _mm512_madd52lo_epu64(t[q][2 * i], x[q][i], x[q][i]);
                 t[q][2 * i + 1] = _mm512_madd52hi_epu64(t[q][2 * i + 1], x[q][i], x[q][i]);
             }
-            zbp512_round(t, i, c, nb);
+            zbp512_round(t, i, c, nb, 0);
         }
         ZBP512_UNROLL
         for (int q = 0; q < nb; q++) zbp512_final(z[q], t[q], c);

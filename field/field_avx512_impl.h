@@ -200,15 +200,22 @@ static inline __attribute__((always_inline)) void zbp512_final(__m512i r[5], con
  * Column i itself is never updated: writing it as H·2^52 + L (L < 2^52), adding lo(m·p0) =
  * (-L) mod 2^52 would leave exactly (H + [L != 0])·2^52, and that carry is (t_i + 2^52 - 1) >> 52,
  * computed from t_i alone, in parallel with m. The high half of m·p0 goes into the carry register,
- * so column i+1 waits on one IFMA after m rather than two. */
+ * so column i+1 waits on one IFMA after m rather than two.
+ * `biased` (a constant at every call): column i already holds t_i + 2^52 - 1 (its accumulator
+ * started there instead of at zero), which saves the addition: the carry is then t_i >> 52, and
+ * since (t_i + 2^52 - 1)·pinv = t_i·pinv - pinv (mod 2^52), m = pinv + that product's low half,
+ * one IFMA that accumulates into pinv instead of into zero. */
 static inline __attribute__((always_inline)) void zbp512_round(__m512i t[ZBP512_NB][10], int i,
-                                                                const zbp512_consts_t *c, int nb) {
+                                                                const zbp512_consts_t *c, int nb,
+                                                                const int biased) {
     const __m512i k52 = _mm512_set1_epi64((long long)ZBP_M52);
     __m512i m[ZBP512_NB], cy[ZBP512_NB];
     ZBP512_UNROLL
-    for (int b = 0; b < nb; b++) m[b] = _mm512_madd52lo_epu64(zbp512_zero(), t[b][i], c->pinv52);
+    for (int b = 0; b < nb; b++)
+        m[b] = _mm512_madd52lo_epu64(biased ? c->pinv52 : zbp512_zero(), t[b][i], c->pinv52);
     ZBP512_UNROLL
-    for (int b = 0; b < nb; b++) cy[b] = _mm512_srli_epi64(_mm512_add_epi64(t[b][i], k52), 52);
+    for (int b = 0; b < nb; b++)
+        cy[b] = _mm512_srli_epi64(biased ? t[b][i] : _mm512_add_epi64(t[b][i], k52), 52);
     ZBP512_UNROLL
     for (int b = 0; b < nb; b++) cy[b] = _mm512_madd52hi_epu64(cy[b], m[b], c->p52[0]);
     ZBP512_UNROLL
@@ -276,11 +283,12 @@ static inline __mmask8 zbp512_sub4(__m512i d[4], const __m512i a[4], const __m51
 static inline __attribute__((always_inline)) void zbp512_mm(__m512i (*z)[5], __m512i (*x)[5],
                                                             __m512i (*y)[5],
                                                             const zbp512_consts_t *c, const int nb) {
+    const __m512i k52 = _mm512_set1_epi64((long long)ZBP_M52);
     __m512i t[ZBP512_NB][10];
     ZBP512_UNROLL
     for (int k = 0; k < 10; k++) {
         ZBP512_UNROLL
-        for (int q = 0; q < nb; q++) t[q][k] = zbp512_zero();
+        for (int q = 0; q < nb; q++) t[q][k] = k < 5 ? k52 : zbp512_zero(); /* biased rounds */
     }
     ZBP512_UNROLL
     for (int i = 0; i < 5; i++) {
@@ -292,7 +300,7 @@ static inline __attribute__((always_inline)) void zbp512_mm(__m512i (*z)[5], __m
                 t[q][i + j + 1] = _mm512_madd52hi_epu64(t[q][i + j + 1], x[q][j], y[q][i]);
             }
         }
-        zbp512_round(t, i, c, nb);
+        zbp512_round(t, i, c, nb, 1);
     }
     ZBP512_UNROLL
     for (int q = 0; q < nb; q++) zbp512_final(z[q], t[q], c);
