@@ -600,16 +600,16 @@ void fr_root_of_unity(fr_t *r, unsigned log_n) {
 }
 
 /* ---- portable and ADX batch tables ---------------------------------------------------------------- */
-#define SCALAR_BATCH(suffix, MUL)                                                                    \
+#define SCALAR_BATCH(suffix, MUL, SQR)                                                               \
     static void mul_##suffix(uint64_t *r, const uint64_t *a, const uint64_t *b, size_t n,           \
                              const zbp_mont_t *f) {                                                  \
         for (size_t i = 0; i < n; i++) MUL(r + 4 * i, a + 4 * i, b + 4 * i, f->p, f->pinv);         \
     }                                                                                                \
     static void sqr_##suffix(uint64_t *r, const uint64_t *a, size_t n, const zbp_mont_t *f) {       \
-        for (size_t i = 0; i < n; i++) MUL(r + 4 * i, a + 4 * i, a + 4 * i, f->p, f->pinv);         \
+        for (size_t i = 0; i < n; i++) SQR(r + 4 * i, a + 4 * i, f->p, f->pinv);                    \
     }
-SCALAR_BATCH(portable, zbp_mont_mul_portable)
-SCALAR_BATCH(adx, zbp_mont_mul_adx)
+SCALAR_BATCH(portable, zbp_mont_mul_portable, zbp_mont_sqr_portable)
+SCALAR_BATCH(adx, zbp_mont_mul_adx, zbp_mont_sqr_adx)
 #undef SCALAR_BATCH
 
 static void add_scalar(uint64_t *r, const uint64_t *a, const uint64_t *b, size_t n,

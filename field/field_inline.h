@@ -138,6 +138,13 @@ static inline void zbp_mont_mul_portable(uint64_t r[4], const uint64_t a[4], con
     zbp_mont_reduce_once(r, t, p);
 }
 
+/* The portable path squares through the product (the compiler's 128-bit products gain little from
+ * the symmetric form). */
+static inline void zbp_mont_sqr_portable(uint64_t r[4], const uint64_t a[4], const uint64_t p[4],
+                                         uint64_t pinv) {
+    zbp_mont_mul_portable(r, a, a, p, pinv);
+}
+
 #if defined(__x86_64__) && defined(__OPTIMIZE__)
 /* (Unoptimized builds cannot allocate the asm's registers; they get the portable path and
  * report the ADX path as unavailable.)
@@ -171,8 +178,9 @@ static inline void zbp_mont_mul_portable(uint64_t r[4], const uint64_t a[4], con
     "mulxq %[a3], %[lo], %[t4]\n\t"                                                                \
     "adcq %[lo], %[t3]\n\t"                                                                        \
     "adcq $0, %[t4]\n\t"
-/* t += m·p with m = X0·pinv: X0 becomes 0 (dead), the sum lands in X1..X4. */
-#define ZBP_ADX_RED(X0, X1, X2, X3, X4)                                                              \
+/* t += m·p with m = X0·pinv: X0 becomes 0 (dead), the sum lands in X1..X4, the carries out of X3
+ * and X4 are left in CF and OF. */
+#define ZBP_ADX_RED_M(X0, X1, X2, X3, X4)                                                            \
     "movq %[" #X0 "], %%rdx\n\t"                                                                   \
     "imulq %[pinv], %%rdx\n\t"                                                                     \
     "xorl %k[lo], %k[lo]\n\t"                                                                      \
@@ -188,7 +196,9 @@ static inline void zbp_mont_mul_portable(uint64_t r[4], const uint64_t a[4], con
     "adoxq %[hi], %[" #X3 "]\n\t"                                                                  \
     "mulxq 24(%[p]), %[lo], %[hi]\n\t"                                                             \
     "adcxq %[lo], %[" #X3 "]\n\t"                                                                  \
-    "adoxq %[hi], %[" #X4 "]\n\t"                                                                  \
+    "adoxq %[hi], %[" #X4 "]\n\t"
+#define ZBP_ADX_RED(X0, X1, X2, X3, X4)                                                              \
+    ZBP_ADX_RED_M(X0, X1, X2, X3, X4)                                                              \
     "movl $0, %k[lo]\n\t"                                                                          \
     "adcxq %[lo], %[" #X4 "]\n\t"                                                                  \
     "adoxq %[lo], %[" #X4 "]\n\t"
@@ -211,6 +221,28 @@ static inline void zbp_mont_mul_portable(uint64_t r[4], const uint64_t a[4], con
     "adcxq %[lo], %[" #X0 "]\n\t"                                                                  \
     "adoxq %[lo], %[" #X0 "]\n\t"
 
+static inline void zbp_limbs_set(uint64_t r[4], uint64_t r0, uint64_t r1, uint64_t r2, uint64_t r3) {
+    r[0] = r0;
+    r[1] = r1;
+    r[2] = r2;
+    r[3] = r3;
+}
+
+/* (R0..R3) -= p unless that borrows (the value is < 2p); S is a free register, and rdx, lo, hi. */
+#define ZBP_ADX_FINAL(R0, R1, R2, R3, S)                                                             \
+    "movq %[" #R0 "], %%rdx\n\t"                                                                   \
+    "subq 0(%[p]), %%rdx\n\t"                                                                      \
+    "movq %[" #R1 "], %[lo]\n\t"                                                                   \
+    "sbbq 8(%[p]), %[lo]\n\t"                                                                      \
+    "movq %[" #R2 "], %[hi]\n\t"                                                                   \
+    "sbbq 16(%[p]), %[hi]\n\t"                                                                     \
+    "movq %[" #R3 "], %[" #S "]\n\t"                                                               \
+    "sbbq 24(%[p]), %[" #S "]\n\t"                                                                 \
+    "cmovncq %%rdx, %[" #R0 "]\n\t"                                                                \
+    "cmovncq %[lo], %[" #R1 "]\n\t"                                                                \
+    "cmovncq %[hi], %[" #R2 "]\n\t"                                                                \
+    "cmovncq %[" #S "], %[" #R3 "]\n\t"
+
 static inline void zbp_mont_mul_adx(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
                                     const uint64_t p[4], uint64_t pinv) {
     uint64_t t0, t1, t2, t3, t4, lo, hi;
@@ -223,37 +255,118 @@ static inline void zbp_mont_mul_adx(uint64_t r[4], const uint64_t a[4], const ui
             ZBP_ADX_RED(t2, t3, t4, t0, t1)
             ZBP_ADX_MUL(24, t3, t4, t0, t1, t2)
             ZBP_ADX_RED(t3, t4, t0, t1, t2)
-            "movq %[t4], %%rdx\n\t"
-            "subq 0(%[p]), %%rdx\n\t"
-            "movq %[t0], %[lo]\n\t"
-            "sbbq 8(%[p]), %[lo]\n\t"
-            "movq %[t1], %[hi]\n\t"
-            "sbbq 16(%[p]), %[hi]\n\t"
-            "movq %[t2], %[t3]\n\t"
-            "sbbq 24(%[p]), %[t3]\n\t"
-            "cmovncq %%rdx, %[t4]\n\t"
-            "cmovncq %[lo], %[t0]\n\t"
-            "cmovncq %[hi], %[t1]\n\t"
-            "cmovncq %[t3], %[t2]\n\t"
+            ZBP_ADX_FINAL(t4, t0, t1, t2, t3)
             : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
               [lo] "=&r"(lo), [hi] "=&r"(hi)
             : [a0] "rm"(a[0]), [a1] "rm"(a[1]), [a2] "rm"(a[2]), [a3] "rm"(a[3]), [b] "r"(b),
               [p] "r"(p), [pinv] "m"(pinv), "m"(*(const uint64_t(*)[4])b),
               "m"(*(const uint64_t(*)[4])p)
             : "rdx", "cc");
-    r[0] = t4;
-    r[1] = t0;
-    r[2] = t1;
-    r[3] = t2;
+    zbp_limbs_set(r, t4, t0, t1, t2);
 }
+/* a²·2^-256 mod p with 26 MULX and 4 IMUL instead of the product's 32 + 4 (separated operand
+ * scanning): the six off-diagonal products once, doubled on the OF chain while the four squares
+ * are added on the CF chain (each limb doubled before its square is added), then the low half
+ * reduced in four rounds into the high half. Unlike CIOS, a round's top limb is an existing limb of
+ * the high half, so the carries out of it are kept pending in c and added in by the next round
+ * (the last one is 0: the result is < 2p). c starts as a's pointer, free once the squares are
+ * taken, so the asm needs thirteen general registers. c is "+r", not early-clobber: it is written
+ * only after its last read, and the one operand that may share its register is the memory operand
+ * that tells the compiler a[] is read, which the text never uses (early-clobber would cost a
+ * fourteenth register, one too many beside a frame pointer). */
+#define ZBP_ADX_SQR_RED(X0, X1, X2, X3, X4)                                                          \
+    ZBP_ADX_RED_M(X0, X1, X2, X3, X4)                                                              \
+    "adcxq %[c], %[" #X4 "]\n\t"                                                                   \
+    "movl $0, %k[c]\n\t"                                                                           \
+    "adcxq %[c], %[c]\n\t"                                                                         \
+    "movl $0, %k[lo]\n\t"                                                                          \
+    "adoxq %[lo], %[c]\n\t"
+
+static inline void zbp_mont_sqr_adx(uint64_t r[4], const uint64_t a[4], const uint64_t p[4],
+                                    uint64_t pinv) {
+    uint64_t t0, t1, t2, t3, t4, t5, t6, t7, lo, hi;
+    uint64_t c = (uint64_t)(uintptr_t)a;
+    __asm__(/* off-diagonal: S = sum a_i a_j 2^(64(i+j)), i < j, in t1..t6 */
+            "movq 0(%[c]), %%rdx\n\t"
+            "xorl %k[lo], %k[lo]\n\t"
+            "mulxq 8(%[c]), %[t1], %[t2]\n\t"
+            "mulxq 16(%[c]), %[lo], %[t3]\n\t"
+            "adcxq %[lo], %[t2]\n\t"
+            "mulxq 24(%[c]), %[lo], %[t4]\n\t"
+            "adcxq %[lo], %[t3]\n\t"
+            "movq 8(%[c]), %%rdx\n\t"
+            "mulxq 16(%[c]), %[lo], %[hi]\n\t"
+            "adoxq %[lo], %[t3]\n\t"
+            "adcxq %[hi], %[t4]\n\t"
+            "mulxq 24(%[c]), %[lo], %[t5]\n\t"
+            "adoxq %[lo], %[t4]\n\t"
+            "movq 16(%[c]), %%rdx\n\t"
+            "mulxq 24(%[c]), %[lo], %[t6]\n\t"
+            "adcxq %[lo], %[t5]\n\t"
+            "movl $0, %k[hi]\n\t"
+            "adoxq %[hi], %[t5]\n\t"
+            "adcxq %[hi], %[t6]\n\t"
+            "adoxq %[hi], %[t6]\n\t"
+            /* 2S + the diagonal: doubling on OF, diagonal on CF, each limb doubled first */
+            "movq 0(%[c]), %%rdx\n\t"
+            "mulxq %%rdx, %[t0], %[hi]\n\t"
+            "xorl %k[lo], %k[lo]\n\t"
+            "adoxq %[t1], %[t1]\n\t"
+            "adcxq %[hi], %[t1]\n\t"
+            "movq 8(%[c]), %%rdx\n\t"
+            "mulxq %%rdx, %[lo], %[hi]\n\t"
+            "adoxq %[t2], %[t2]\n\t"
+            "adcxq %[lo], %[t2]\n\t"
+            "adoxq %[t3], %[t3]\n\t"
+            "adcxq %[hi], %[t3]\n\t"
+            "movq 16(%[c]), %%rdx\n\t"
+            "mulxq %%rdx, %[lo], %[hi]\n\t"
+            "adoxq %[t4], %[t4]\n\t"
+            "adcxq %[lo], %[t4]\n\t"
+            "adoxq %[t5], %[t5]\n\t"
+            "adcxq %[hi], %[t5]\n\t"
+            "movq 24(%[c]), %%rdx\n\t"
+            "mulxq %%rdx, %[lo], %[t7]\n\t"
+            "adoxq %[t6], %[t6]\n\t"
+            "adcxq %[lo], %[t6]\n\t"
+            "movl $0, %k[hi]\n\t"
+            "adoxq %[hi], %[t7]\n\t"
+            "adcxq %[hi], %[t7]\n\t"
+            /* reduce t0..t3 into t1..t7; c = pending carry into the next top */
+            "xorl %k[c], %k[c]\n\t"
+            ZBP_ADX_SQR_RED(t0, t1, t2, t3, t4)
+            ZBP_ADX_SQR_RED(t1, t2, t3, t4, t5)
+            ZBP_ADX_SQR_RED(t2, t3, t4, t5, t6)
+            ZBP_ADX_SQR_RED(t3, t4, t5, t6, t7)
+            /* (t4..t7) < 2p, c = 0: subtract p if t >= p */
+            ZBP_ADX_FINAL(t4, t5, t6, t7, t3)
+            : [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4),
+              [t5] "=&r"(t5), [t6] "=&r"(t6), [t7] "=&r"(t7), [lo] "=&r"(lo), [hi] "=&r"(hi),
+              [c] "+r"(c)
+            : [p] "r"(p), [pinv] "m"(pinv), "m"(*(const uint64_t(*)[4])a),
+              "m"(*(const uint64_t(*)[4])p)
+            : "rdx", "cc");
+    zbp_limbs_set(r, t4, t5, t6, t7);
+}
+#undef ZBP_ADX_SQR_RED
 #undef ZBP_ADX_MUL0
 #undef ZBP_ADX_RED
+#undef ZBP_ADX_RED_M
 #undef ZBP_ADX_MUL
+#undef ZBP_ADX_FINAL
 #define ZBP_HAVE_ADX_ASM 1
 #else
 #define zbp_mont_mul_adx zbp_mont_mul_portable
+#define zbp_mont_sqr_adx zbp_mont_sqr_portable
 #define ZBP_HAVE_ADX_ASM 0
 #endif
+
+static inline void zbp_mont_sqr(uint64_t r[4], const uint64_t a[4], const zbp_mont_t *f) {
+    if (zbp_field_use_adx)
+        zbp_mont_sqr_adx(r, a, f->p, f->pinv);
+    else
+        zbp_mont_sqr_portable(r, a, f->p, f->pinv);
+}
 
 static inline void zbp_mont_mul(uint64_t r[4], const uint64_t a[4], const uint64_t b[4],
                                 const zbp_mont_t *f) {
@@ -277,7 +390,7 @@ static inline int zbp_limbs_equal(const uint64_t a[4], const uint64_t b[4]) {
     static inline void pre##_neg(T *r, const T *a) { zbp_mont_neg(r->l, a->l, (F).p); }             \
     static inline void pre##_dbl(T *r, const T *a) { zbp_mont_add(r->l, a->l, a->l, (F).p); }       \
     static inline void pre##_mul(T *r, const T *a, const T *b) { zbp_mont_mul(r->l, a->l, b->l, &(F)); } \
-    static inline void pre##_sqr(T *r, const T *a) { zbp_mont_mul(r->l, a->l, a->l, &(F)); }        \
+    static inline void pre##_sqr(T *r, const T *a) { zbp_mont_sqr(r->l, a->l, &(F)); }              \
     static inline int pre##_is_zero(const T *a) { return zbp_limbs_is_zero(a->l); }                 \
     static inline int pre##_equal(const T *a, const T *b) { return zbp_limbs_equal(a->l, b->l); }
 

@@ -132,17 +132,53 @@ static void check_mul(const fld_t *F, mulfn mul, const char *path) {
     mpz_clears(a, b, e, got, NULL);
 }
 
+/* The dedicated squaring of each path, against GMP on every edge value and random ones. */
+typedef void (*sqrfn)(uint64_t r[4], const uint64_t a[4], const uint64_t p[4], uint64_t pinv);
+
+static void check_sqr(const fld_t *F, sqrfn sqr, const char *path) {
+    test_rng_t rng;
+    test_rng_seed(&rng, test_seed());
+    mpz_t a, e;
+    mpz_inits(a, e, NULL);
+    for (int i = 0; i < N_RANDOM; i++) {
+        value(a, i < N_EDGE ? i : N_EDGE, F, &rng);
+        uint64_t A[4], Rl[4], E[4];
+        to_mont_gmp(A, a, F);
+        sqr(Rl, A, F->f->p, F->f->pinv);
+        mpz_mul(e, a, a);
+        mpz_mod(e, e, F->p);
+        to_mont_gmp(E, e, F);
+        if (memcmp(Rl, E, 32)) {
+            char *sa = mpz_get_str(NULL, 10, a);
+            cr_assert_fail("%s sqr (%s) wrong for a=%s (seed %llu, i=%d)", F->name, path, sa,
+                           (unsigned long long)test_seed(), i);
+        }
+        sqr(A, A, F->f->p, F->f->pinv); /* in place */
+        cr_assert(!memcmp(A, E, 32), "%s sqr (%s) in place wrong at i=%d", F->name, path, i);
+    }
+    mpz_clears(a, e, NULL);
+}
+
 TestSuite(field, .init = setup);
 
-Test(field, mul_portable_fq) { check_mul(&FQ, zbp_mont_mul_portable, "portable"); }
-Test(field, mul_portable_fr) { check_mul(&FR, zbp_mont_mul_portable, "portable"); }
+/* Each path's product, and its dedicated squaring. */
+Test(field, mul_portable_fq) {
+    check_mul(&FQ, zbp_mont_mul_portable, "portable");
+    check_sqr(&FQ, zbp_mont_sqr_portable, "portable");
+}
+Test(field, mul_portable_fr) {
+    check_mul(&FR, zbp_mont_mul_portable, "portable");
+    check_sqr(&FR, zbp_mont_sqr_portable, "portable");
+}
 Test(field, mul_adx_fq) {
     if (!zbp_isa_supported(ZBP_ISA_ADX)) cr_skip_test("ADX/BMI2 not on this CPU");
     check_mul(&FQ, zbp_mont_mul_adx, "adx");
+    check_sqr(&FQ, zbp_mont_sqr_adx, "adx");
 }
 Test(field, mul_adx_fr) {
     if (!zbp_isa_supported(ZBP_ISA_ADX)) cr_skip_test("ADX/BMI2 not on this CPU");
     check_mul(&FR, zbp_mont_mul_adx, "adx");
+    check_sqr(&FR, zbp_mont_sqr_adx, "adx");
 }
 
 /* add, sub, neg, dbl through the typed API, against GMP. */
