@@ -65,6 +65,32 @@ static inline __attribute__((always_inline)) void fk_chain_invert(__m512i (*cinv
     }
 }
 
+/* Pass 2's step back along the chains for blocks b+nb-1 down to b (the higher block first: it is
+ * the later chain step): pre[q] is block q's chain prefix and d[q] the value it multiplied into its
+ * chain (both cut as 16a); inv[q] = 1/d[q], and the chain's running inverse loses the block. */
+static inline __attribute__((always_inline)) void fk_chain_pop(__m512i (*inv)[5], __m512i (*pre)[5],
+                                                               __m512i (*d)[5], __m512i (*cinv)[5],
+                                                               size_t *k, size_t nc,
+                                                               const zbp512_consts_t *c,
+                                                               const int nb) {
+    __m512i ci[2][5];
+    size_t kk[2];
+    ZBP512_UNROLL
+    for (int q = nb - 1; q >= 0; q--) {
+        kk[q] = *k;
+        *k = *k ? *k - 1 : nc - 1;
+        ZBP512_UNROLL
+        for (int j = 0; j < 5; j++) ci[q][j] = cinv[kk[q]][j];
+    }
+    zbp512_mm(inv, pre, ci, c, nb); /* 1/d */
+    zbp512_mm(ci, d, ci, c, nb);    /* the chain without this block */
+    ZBP512_UNROLL
+    for (int q = 0; q < nb; q++) {
+        ZBP512_UNROLL
+        for (int j = 0; j < 5; j++) cinv[kk[q]][j] = ci[q][j];
+    }
+}
+
 /* Pass 1 on blocks b .. b+nb-1: differences and sum, the chains' prefixes, the chain products. */
 static inline __attribute__((always_inline)) void g1f_pass1(const fq_t *x2, const fq_t *y2,
                                                             const fq_t *x1, const fq_t *y1,
@@ -116,29 +142,19 @@ static inline __attribute__((always_inline)) void g1f_pass2(fq_t *x2, fq_t *y2,
                                                             size_t nc, size_t b,
                                                             const zbp512_consts_t *c, const int v2,
                                                             const int nb) {
-    __m512i pre[2][5], d16[2][5], n16[2][5], ci[2][5], inv[2][5], lam[2][5], lam16[2][5],
-        t52[2][5], v[4], x3[2][4], t[4], y3[4];
-    size_t kk[2];
+    __m512i pre[2][5], d16[2][5], n16[2][5], inv[2][5], lam[2][5], lam16[2][5], t52[2][5], v[4],
+        x3[2][4], t[4], y3[4];
     ZBP512_UNROLL
-    for (int q = nb - 1; q >= 0; q--) { /* the higher block first: it is the later chain step */
+    for (int q = 0; q < nb; q++) {
         const g1f_block_t *w = &wb[b + q];
-        kk[q] = *k;
-        *k = *k ? *k - 1 : nc - 1;
         ZBP512_UNROLL
         for (int j = 0; j < 5; j++) {
             pre[q][j] = w->pre16[j];
             d16[q][j] = w->d16[j];
             n16[q][j] = w->n16[j];
-            ci[q][j] = cinv[kk[q]][j];
         }
     }
-    zbp512_mm(inv, pre, ci, c, nb);   /* 1/d */
-    zbp512_mm(ci, d16, ci, c, nb);    /* the chain without this block */
-    ZBP512_UNROLL
-    for (int q = 0; q < nb; q++) {
-        ZBP512_UNROLL
-        for (int j = 0; j < 5; j++) cinv[kk[q]][j] = ci[q][j];
-    }
+    fk_chain_pop(inv, pre, d16, cinv, k, nc, c, nb);
     zbp512_mm(lam, n16, inv, c, nb);  /* lambda = n/d */
     ZBP512_UNROLL
     for (int q = 0; q < nb; q++) {
@@ -308,30 +324,23 @@ static inline __attribute__((always_inline)) void g2f_pass2(fq_t *const *A, cons
                                                             size_t nc, size_t b,
                                                             const zbp512_consts_t *c, const int v2,
                                                             const int nb) {
-    __m512i o[2][5], p[2][5], r[2][5], ci[2][5], inv[2][5], u0[2][5], u1[2][5], t0[2][5],
-        t1[2][5], t2[2][5], la16[2][5], ls16[2][5], e0[2][5], e1[2][5], v[4], w4[4], la[2][4],
-        lb[2][4];
-    size_t kk[2];
-    ZBP512_UNROLL
-    for (int q = nb - 1; q >= 0; q--) { /* the higher block first: it is the later chain step */
-        const g2f_block_t *w = &wb[b + q];
-        kk[q] = *k;
-        *k = *k ? *k - 1 : nc - 1;
-        ZBP512_UNROLL
-        for (int j = 0; j < 5; j++) {
-            o[q][j] = w->pre16[j];
-            p[q][j] = w->nrm16[j];
-            ci[q][j] = cinv[kk[q]][j];
-        }
-    }
-    zbp512_mm(inv, o, ci, c, nb); /* 1/N */
-    zbp512_mm(ci, p, ci, c, nb);  /* the chain without this block */
+    __m512i o[2][5], p[2][5], r[2][5], inv[2][5], u0[2][5], u1[2][5], t0[2][5], t1[2][5],
+        t2[2][5], la16[2][5], ls16[2][5], e0[2][5], e1[2][5], v[4], w4[4], la[2][4], lb[2][4];
     ZBP512_UNROLL
     for (int q = 0; q < nb; q++) {
         const g2f_block_t *w = &wb[b + q];
         ZBP512_UNROLL
         for (int j = 0; j < 5; j++) {
-            cinv[kk[q]][j] = ci[q][j];
+            o[q][j] = w->pre16[j];
+            p[q][j] = w->nrm16[j];
+        }
+    }
+    fk_chain_pop(inv, o, p, cinv, k, nc, c, nb); /* inv = 1/N */
+    ZBP512_UNROLL
+    for (int q = 0; q < nb; q++) {
+        const g2f_block_t *w = &wb[b + q];
+        ZBP512_UNROLL
+        for (int j = 0; j < 5; j++) {
             o[q][j] = w->d16a[j];
             p[q][j] = w->d16b[j];
         }
