@@ -1,6 +1,6 @@
 /* cmd_bench.c: `zbprover bench field [--json] [--isa NAME] [--min-ms N] [--samples N]`: ns, TSC
  * ticks and core cycles per operation for every field case on every path this CPU has (or the one
- * named). Core cycles come from the core clock measured at the start (bench/kernels.h). */
+ * named). Core cycles come from the core clock measured beside each case (bench/kernels.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

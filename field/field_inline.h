@@ -138,8 +138,8 @@ static inline void zbp_mont_mul_portable(uint64_t r[4], const uint64_t a[4], con
     zbp_mont_reduce_once(r, t, p);
 }
 
-/* The portable path squares through the product (the compiler's 128-bit products gain little from
- * the symmetric form). */
+/* The portable path squares through the product (a symmetric form was not written or measured
+ * there; the ADX square below is the one the hot paths run). */
 static inline void zbp_mont_sqr_portable(uint64_t r[4], const uint64_t a[4], const uint64_t p[4],
                                          uint64_t pinv) {
     zbp_mont_mul_portable(r, a, a, p, pinv);
