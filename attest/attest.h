@@ -215,8 +215,9 @@ typedef struct {
 } snp_check_t;
 
 typedef struct {
-    bool ok;          /* every check passed or was skipped */
+    bool ok;          /* every check passed or was skipped, and none went unrecorded */
     size_t n;
+    size_t dropped;   /* checks that found the list full: each makes ok false */
     snp_check_t checks[SNP_MAX_CHECKS];
     snp_gen_info_t gen;
 } snp_verdict_t;

@@ -41,9 +41,15 @@ void att_hex(char *out, const uint8_t *b, size_t n); /* out holds 2n+1 chars, lo
  * pseudo-files (configfs, FIFOs) whose size stat cannot tell. */
 int att_read_file(const char *path, size_t max, uint8_t **out, size_t *len, char *err,
                   size_t errlen);
-/* Writes a file through a temporary name and rename, so readers never see half of it. */
+/* Writes a whole file atomically (zbp_write_file_atomic_mode: an unpredictable temporary name,
+ * fsync, rename); ATTEST_EENV with the file and errno's reason on failure. */
 int att_write_file(const char *path, const uint8_t *data, size_t n, mode_t mode, char *err,
                    size_t errlen);
+
+/* Records one check in v. The verdict fails closed: a status other than pass or skip fails it,
+ * and so does a check that finds the list full (v->dropped counts those). */
+void att_verdict_add(snp_verdict_t *v, const char *name, int status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* The certificate of kind k in c, or NULL. */
 X509 *att_certs_get(const snp_certs_t *c, snp_cert_kind_t k);

@@ -1,5 +1,5 @@
 /* util.c: the attest room's small shared helpers: error messages (with OpenSSL's reason), hex,
- * and whole-file reads and atomic writes. */
+ * and whole-file reads (atomic writes are prover/jsonw.h's zbp_write_file_atomic_mode). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -11,6 +11,7 @@
 #include <openssl/err.h>
 
 #include "attest/attest_int.h"
+#include "prover/jsonw.h"
 
 int att_fail(char *err, size_t errlen, int code, const char *fmt, ...) {
     if (err && errlen) {
@@ -103,27 +104,7 @@ int att_read_file(const char *path, size_t max, uint8_t **out, size_t *len, char
 
 int att_write_file(const char *path, const uint8_t *data, size_t n, mode_t mode, char *err,
                    size_t errlen) {
-    char tmp[4200];
-    if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp)
-        return att_fail(err, errlen, ATTEST_EINPUT, "%s: path too long", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0) return att_fail(err, errlen, ATTEST_EINPUT, "%s: %s", tmp, strerror(errno));
-    size_t off = 0;
-    while (off < n) {
-        ssize_t w = write(fd, data + off, n - off);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            int e = errno;
-            close(fd);
-            unlink(tmp);
-            return att_fail(err, errlen, ATTEST_EINPUT, "%s: write: %s", path, strerror(e));
-        }
-        off += (size_t)w;
-    }
-    if (close(fd) != 0 || rename(tmp, path) != 0) {
-        int e = errno;
-        unlink(tmp);
-        return att_fail(err, errlen, ATTEST_EINPUT, "%s: %s", path, strerror(e));
-    }
+    if (zbp_write_file_atomic_mode(path, data, n, mode) != 0)
+        return att_fail(err, errlen, ATTEST_EENV, "%s: cannot write: %s", path, strerror(errno));
     return ATTEST_OK;
 }

@@ -9,6 +9,7 @@
 
 #include "attest/attest.h"
 #include "cli/cli.h"
+#include "prover/jsonw.h"
 
 #define USAGE                                                                                     \
     "usage: zbprover attest report <report.bin> [<request-file>] [--random | --data HEX]\n"        \
@@ -80,16 +81,11 @@ static int parse_uint(const char *s, long long lo, long long hi, long long *out)
 }
 
 
+/* Whole-file output goes through the atomic writer: a reader never sees half a report. */
 static int write_whole(const char *path, const uint8_t *d, size_t n) {
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        cli_error("%s: %s", path, strerror(errno));
-        return EXIT_BAD_INPUT;
-    }
-    size_t w = fwrite(d, 1, n, f);
-    if (fclose(f) != 0 || w != n) {
-        cli_error("%s: write failed", path);
-        return EXIT_BAD_INPUT;
+    if (zbp_write_file_atomic(path, d, n) != 0) {
+        cli_error("%s: cannot write: %s", path, strerror(errno));
+        return EXIT_INTERNAL;
     }
     return 0;
 }
@@ -399,11 +395,16 @@ static int cmd_verify(int argc, char **argv) {
             json_str(v.checks[k].detail);
             putchar('}');
         }
+        if (v.dropped)
+            printf("%s{\"name\":\"checks\",\"status\":\"fail\",\"detail\":\"%zu checks were not "
+                   "recorded\"}",
+                   v.n ? "," : "", v.dropped);
         printf("]}\n");
     } else {
         for (size_t k = 0; k < v.n; k++)
             printf("%-4s %-12s %s\n", status[v.checks[k].status], v.checks[k].name,
                    v.checks[k].detail);
+        if (v.dropped) printf("FAIL checks       %zu checks were not recorded\n", v.dropped);
         if (v.ok) {
             printf("%s: valid\n", report_path);
         } else {

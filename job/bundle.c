@@ -289,6 +289,9 @@ int job_bundle_check(job_bundle_verdict_t *v, const char *bundle_path, const job
     }
     for (size_t i = 0; i < sv.n; i++)
         add(v, sv.checks[i].name, sv.checks[i].status, "%s", sv.checks[i].detail);
+    if (sv.dropped)
+        add(v, "checks", SNP_CHECK_FAIL, "%zu attestation checks were not recorded", sv.dropped);
+    if (!sv.ok) v->ok = false; /* the report's verdict, not only its copied lines */
     rc = v->ok ? 0 : 1;
 out:
     free(rep);

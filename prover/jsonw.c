@@ -119,12 +119,33 @@ void jsonw_uint(jsonw_t *w, unsigned long long v) {
     jsonw_raw(w, b);
 }
 
+/* The directory entry of a rename is durable only once its directory is synced. */
+static int sync_parent_dir(const char *path) {
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    if (!dir) return -1;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(dir);
+    if (fd < 0) return -1;
+    int rc = fsync(fd);
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
+}
+
 int zbp_write_file_atomic(const char *path, const void *data, size_t len) {
+    return zbp_write_file_atomic_mode(path, data, len, 0644);
+}
+
+int zbp_write_file_atomic_mode(const char *path, const void *data, size_t len, mode_t mode) {
     size_t pl = strlen(path);
     char *tmp = malloc(pl + 16);
     if (!tmp) return -1;
     memcpy(tmp, path, pl);
     memcpy(tmp + pl, ".tmp-XXXXXX", 12);
+    /* mkstemp: an unpredictable name, O_EXCL, and mode 0600 until the data is in place, so a
+     * private key is never readable by others on its way. */
     int fd = mkstemp(tmp);
     if (fd < 0) {
         int e = errno;
@@ -143,7 +164,7 @@ int zbp_write_file_atomic(const char *path, const void *data, size_t len) {
         p += n;
         left -= (size_t)n;
     }
-    if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) goto fail;
+    if (fchmod(fd, mode) != 0 || fsync(fd) != 0) goto fail;
     if (close(fd) != 0) {
         fd = -1;
         goto fail;
@@ -151,7 +172,7 @@ int zbp_write_file_atomic(const char *path, const void *data, size_t len) {
     fd = -1;
     if (rename(tmp, path) != 0) goto fail;
     free(tmp);
-    return 0;
+    return sync_parent_dir(path);
 fail: {
     int e = errno;
     if (fd >= 0) close(fd);

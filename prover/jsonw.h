@@ -6,6 +6,7 @@
 #define ZBP_JSONW_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 typedef struct {
     char *buf;
@@ -27,8 +28,11 @@ void jsonw_string(jsonw_t *w, const char *s); /* escapes as needed */
 void jsonw_raw(jsonw_t *w, const char *text); /* a number or literal, as given */
 void jsonw_uint(jsonw_t *w, unsigned long long v);
 
-/* Writes len bytes to path atomically: a temporary file in the same directory, fsync, rename.
- * Returns 0, or -1 with errno set (nothing is left behind at path or beside it). */
+/* Writes len bytes to path atomically: a temporary file with an unpredictable name (mkstemp) in
+ * the same directory, fsync, rename, fsync of the directory. The file gets mode 0644, or mode
+ * with the _mode form. Returns 0, or -1 with errno set; on failure nothing is left beside path
+ * (a failure of the final directory sync leaves the new file in place). */
 int zbp_write_file_atomic(const char *path, const void *data, size_t len);
+int zbp_write_file_atomic_mode(const char *path, const void *data, size_t len, mode_t mode);
 
 #endif

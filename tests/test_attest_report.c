@@ -4,8 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "attest/attest.h"
+#include "attest/attest_int.h" /* att_verdict_add, the fail-closed recorder */
 
 static void put32(uint8_t *p, uint32_t v) {
     for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
@@ -488,4 +492,71 @@ Test(report, tcb_spec_parse) {
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         cr_assert_neq(snp_tcb_parse(&t, bad[i]), 0, "accepted '%s'", bad[i]);
     cr_assert_neq(snp_tcb_parse(&t, NULL), 0);
+}
+
+/* Issue #23: a failing check recorded after the list is full must still fail the verdict, and a
+ * list that overflowed is never a clean pass. */
+Test(verdict, fails_closed_when_the_check_list_is_full) {
+    snp_verdict_t v;
+    memset(&v, 0, sizeof v);
+    v.ok = true;
+    for (int i = 0; i < SNP_MAX_CHECKS; i++) att_verdict_add(&v, "filler", SNP_CHECK_PASS, "ok");
+    cr_assert(v.ok);
+    att_verdict_add(&v, "late", SNP_CHECK_FAIL, "a failure past the end of the list");
+    cr_assert_not(v.ok, "a failing check was dropped and the verdict still passes");
+    cr_assert_eq(v.n, SNP_MAX_CHECKS);
+
+    memset(&v, 0, sizeof v);
+    v.ok = true;
+    for (int i = 0; i < SNP_MAX_CHECKS + 1; i++) att_verdict_add(&v, "filler", SNP_CHECK_PASS, "ok");
+    cr_assert_not(v.ok, "an overflowing list must not pass: a check went unrecorded");
+    cr_assert_eq(v.dropped, 1);
+
+    memset(&v, 0, sizeof v);
+    v.ok = true;
+    att_verdict_add(&v, "odd", 7, "a status that is neither pass, fail nor skip");
+    cr_assert_not(v.ok);
+}
+
+/* Issue #23: the old writer opened "<path>.tmp.<pid>" with O_TRUNC and no O_EXCL, so anyone who
+ * could guess the pid could plant a link there and have another file overwritten. */
+Test(files, atomic_write_never_follows_a_planted_temporary_name) {
+    char dir[] = "/tmp/zbp-attest-write-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char victim[128], path[128], planted[160], err[256];
+    snprintf(victim, sizeof victim, "%s/victim", dir);
+    snprintf(path, sizeof path, "%s/out.pem", dir);
+    snprintf(planted, sizeof planted, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(victim, "w");
+    cr_assert_not_null(f);
+    fputs("precious", f);
+    fclose(f);
+    cr_assert_eq(symlink(victim, planted), 0);
+    cr_assert_eq(att_write_file(path, (const uint8_t *)"new", 3, 0600, err, sizeof err), ATTEST_OK,
+                 "%s", err);
+    char buf[16] = "";
+    f = fopen(victim, "r");
+    cr_assert_not_null(f);
+    cr_assert_not_null(fgets(buf, sizeof buf, f));
+    fclose(f);
+    cr_assert_str_eq(buf, "precious", "the write went through the planted link");
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    cr_assert_eq(st.st_mode & 0777, 0600);
+    cr_assert_eq(st.st_size, 3);
+    /* Nothing else is left beside it: victim, the planted link, the output. */
+    int n = 0;
+    DIR *d = opendir(dir);
+    for (struct dirent *e; (e = readdir(d));) n += e->d_name[0] != '.';
+    closedir(d);
+    cr_assert_eq(n, 3);
+    /* A directory that is not there: an environment failure naming the file. */
+    snprintf(path, sizeof path, "%s/missing/out.pem", dir);
+    cr_assert_eq(att_write_file(path, (const uint8_t *)"x", 1, 0644, err, sizeof err), ATTEST_EENV);
+    cr_assert(strstr(err, "missing/out.pem"), "%s", err);
+    unlink(planted);
+    unlink(victim);
+    snprintf(path, sizeof path, "%s/out.pem", dir);
+    unlink(path);
+    rmdir(dir);
 }
