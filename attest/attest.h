@@ -156,18 +156,31 @@ typedef struct snp_certs snp_certs_t; /* a set of at most one certificate of eac
 
 snp_certs_t *snp_certs_new(void);
 void snp_certs_free(snp_certs_t *c);
-/* Adds every certificate in path: a directory (its *.pem, *.der, *.crt, *.cer files and the
- * KDS's cert_chain files), a PEM bundle, or one DER certificate. Each is classified by its subject
- * CN (ARK-x, SEV-x, SEV-VLEK-x, SEV-VCEK, SEV-VLEK); a second, different certificate of one kind
- * is an error. */
+/* Adds every certificate in path: a directory (its *.pem, *.der, *.crt, *.cer files, the KDS's
+ * cert_chain files, and CRLs: crl*, *.crl), a PEM bundle (certificates and CRLs), or one DER
+ * certificate. Each is classified by its subject CN (ARK-x, SEV-x, SEV-VLEK-x, SEV-VCEK,
+ * SEV-VLEK); a second, different certificate of one kind is an error. */
 int snp_certs_load(snp_certs_t *c, const char *path, char *err, size_t errlen);
 int snp_certs_add_der(snp_certs_t *c, const uint8_t *der, size_t len, const char *what, char *err,
                       size_t errlen);
+/* Adds what a blob holds: every certificate and CRL of a PEM text, or one DER certificate. */
+int snp_certs_add_blob(snp_certs_t *c, const uint8_t *d, size_t n, const char *what, char *err,
+                       size_t errlen);
+/* The whole set as PEM text (certificates, then CRLs); *out is malloc'd and NUL-terminated. */
+int snp_certs_to_pem(const snp_certs_t *c, char **out, size_t *len, char *err, size_t errlen);
+/* Adds CRLs: one DER CRL, or every CRL of a PEM text. Each must parse: a damaged CRL is an
+ * input error, never taken for "no CRL". */
+int snp_certs_add_crl(snp_certs_t *c, const uint8_t *d, size_t n, const char *what, char *err,
+                      size_t errlen);
+/* Reads a CRL file (PEM or DER), as --crl takes it. */
+int snp_certs_load_crl(snp_certs_t *c, const char *path, char *err, size_t errlen);
+size_t snp_certs_crl_count(const snp_certs_t *c);
 /* Adds the certificates (and CRL) of a certificate table. */
 int snp_certs_add_table(snp_certs_t *c, const uint8_t *table, size_t len, char *err, size_t errlen);
 bool snp_certs_has(const snp_certs_t *c, snp_cert_kind_t k);
 const char *snp_cert_kind_name(snp_cert_kind_t k); /* "ark", "ask", "asvk", "vcek", "vlek" */
-/* Writes <kind>.pem or <kind>.der for each certificate present (and crl.pem/der), creating dir. */
+/* Writes <kind>.pem or <kind>.der for each certificate present, and the CRLs (crl.pem holding
+ * them all, or crl.der, crl-2.der, ...), creating dir. */
 int snp_certs_write(const snp_certs_t *c, const char *dir, bool der, char *err, size_t errlen);
 
 /* AMD's extensions (OID 1.3.6.1.4.1.3704.1.x) of a VCEK or VLEK. */
@@ -189,25 +202,63 @@ int snp_certs_vek_ext(snp_vek_ext_t *out, const snp_certs_t *c, snp_cert_kind_t 
 int snp_vek_ext_parse_der(snp_vek_ext_t *out, const uint8_t *der, size_t len, char *err,
                           size_t errlen);
 
+/* ---- the minimum TCB AMD's security bulletins require (tcbtable.c) ---- */
+typedef enum { SNP_TCB_FMC = 0, SNP_TCB_BL, SNP_TCB_TEE, SNP_TCB_SNP, SNP_TCB_UCODE } snp_tcb_field_t;
+const char *snp_tcb_field_name(snp_tcb_field_t f); /* "fmc", "bl", "tee", "snp", "ucode" */
+uint8_t snp_tcb_get(const snp_tcb_t *t, snp_tcb_field_t f);
+
+typedef struct {
+    snp_tcb_t tcb;             /* component by component, the highest value a bulletin requires */
+    char source[5][32];        /* per snp_tcb_field_t: "AMD-SB-xxxx, date", or "": none */
+    const char *line;          /* the silicon line whose microcode numbers apply */
+    bool line_assumed;         /* the report names no stepping (v2): the strictest line is used */
+} snp_min_tcb_t;
+
+/* The bulletin floor for a part: gen, and the report's CPUID model and stepping (has_cpuid
+ * false for a v2 report). as_of "YYYY-MM-DD" keeps the bulletins published by that day; NULL or
+ * "" keeps all. ATTEST_EINPUT for an unknown product or a malformed date. */
+int snp_min_tcb_auto(snp_min_tcb_t *out, snp_gen_t gen, bool has_cpuid, uint8_t model,
+                     uint8_t stepping, const char *as_of, char *err, size_t errlen);
+
 /* ---- verification ---- */
 typedef struct {
     const uint8_t *report_data; /* 64 bytes, or NULL: not checked */
-    const uint8_t *measurement; /* 48 bytes, or NULL */
     const uint8_t *host_data;   /* 32 bytes, or NULL */
     int vmpl;                   /* -1: any */
     bool allow_debug, allow_migrate_ma, allow_provisional;
-    bool check_min_tcb;
-    snp_tcb_t min_tcb;          /* REPORTED_TCB must be >= this, component by component */
+    /* The launch identity. Each list is an allow-list (any entry matches); empty: not checked. */
+    const uint8_t (*measurements)[48];
+    size_t n_measurements;
+    const uint8_t (*id_key_digests)[48];     /* SHA-384 of the ID key the ID block was signed with */
+    size_t n_id_key_digests;
+    const uint8_t (*author_key_digests)[48]; /* ... and of the author key that signed the ID key */
+    size_t n_author_key_digests;
+    const uint8_t *family_id, *image_id;     /* 16 bytes each, or NULL */
+    bool check_guest_svn;
+    uint32_t min_guest_svn;                  /* GUEST_SVN must be >= this */
+    /* The TCB: REPORTED_TCB must be >= min_tcb component by component, or >= the bulletin
+     * table's floor for the part (min_tcb_auto, bulletins published by min_tcb_as_of). */
+    bool check_min_tcb, min_tcb_auto;
+    snp_tcb_t min_tcb;
+    char min_tcb_as_of[11];
+    /* Revocation: the CRLs among the certificates are always checked; require_crl makes a chain
+     * whose intermediate no valid CRL covers a failure. */
+    bool require_crl;
     bool has_time;
-    time_t at;                  /* verification time for the certificates (default: now) */
+    time_t at;                  /* verification time for certificates and CRLs (default: now) */
     const char *trust_root;     /* a root certificate file to trust instead of AMD's pinned ARKs */
+    const uint8_t *trust_root_data; /* ... or the certificate itself (PEM or DER), when no file */
+    size_t trust_root_len;
     snp_gen_t product_hint;     /* used only when the report and certificates cannot tell */
 } snp_policy_t;
 
 void snp_policy_init(snp_policy_t *p); /* nothing required beyond the signature and chain */
+/* A --min-tcb value: "auto", "auto:YYYY-MM-DD", or bl=N,tee=N,snp=N,ucode=N[,fmc=N]. Sets the
+ * policy's min-TCB fields; ATTEST_EINPUT when malformed. */
+int snp_policy_min_tcb(snp_policy_t *p, const char *spec);
 
 enum { SNP_CHECK_PASS = 0, SNP_CHECK_FAIL = 1, SNP_CHECK_SKIP = 2 };
-#define SNP_MAX_CHECKS 24
+#define SNP_MAX_CHECKS 48
 typedef struct {
     const char *name; /* stable short name: "root", "chain", "signature", "tcb", "debug", ... */
     int status;       /* SNP_CHECK_* */
@@ -220,6 +271,10 @@ typedef struct {
     size_t dropped;   /* checks that found the list full: each makes ok false */
     snp_check_t checks[SNP_MAX_CHECKS];
     snp_gen_info_t gen;
+    /* Revocation: a valid CRL from the root covered the intermediate (ASK/ASVK), and one from
+     * the intermediate covered the VCEK/VLEK (AMD publishes the first kind only). */
+    bool revocation_checked, vek_revocation_checked;
+    size_t crls;      /* CRLs considered */
 } snp_verdict_t;
 
 /* Runs every check and records each in out. Returns ATTEST_OK (out->ok true), ATTEST_REJECTED
@@ -230,6 +285,9 @@ int attest_verify(snp_verdict_t *out, const snp_report_t *r, const snp_certs_t *
 /* Only the report signature over bytes 0x000..0x29F, with the VCEK or VLEK its SIGNING_KEY names.
  * ATTEST_OK, ATTEST_REJECTED, or ATTEST_EINPUT when that certificate is missing. */
 int attest_verify_signature(const snp_report_t *r, const snp_certs_t *c, char *err, size_t errlen);
+/* The verdict as one JSON object: {"valid", "product", "revocation": {"checked", "vek_checked",
+ * "crls"}, "checks": [{"name", "status", "detail"}]}, and a newline. */
+void attest_verdict_json(FILE *f, const snp_verdict_t *v);
 
 /* AMD KDS URLs for an operator to fetch (this code makes no network calls). */
 typedef struct {
@@ -260,6 +318,7 @@ typedef struct {
     const char *device;     /* NULL: /dev/sev-guest */
     const char *sim_dir;    /* NULL: $ZBP_SIM_DIR, else ~/.zbprover/sim */
     int vmpl;               /* -1: configfs-tsm's privlevel_floor; 0 for the ioctl and sim */
+    bool sim_vlek;          /* sim: sign with the simulated VLEK (SIGNING_KEY 1) */
     attest_ioctl_fn ioctl_fn; /* NULL: ioctl(2) */
     void *ioctl_ctx;
 } attest_opts_t;
@@ -285,13 +344,42 @@ void attest_result_free(attest_result_t *r);
 const char *snp_fw_error_string(uint32_t code);
 const char *snp_vmm_error_string(uint32_t code);
 
-/* The simulated signer: a TEST-ONLY chain (ARK RSA-4096 PSS -> ASK -> VCEK P-384 with AMD's
- * extensions) kept in dir (ark.pem, ask.pem, vcek.pem, vcek.key). Created once, reused. */
-int attest_sim_init(const char *dir, char *err, size_t errlen);
+/* ---- the simulated signer (TEST ONLY: it attests nothing) ----
+ * A directory holds one simulated part's chain: ark.pem/.key (RSA-4096, RSASSA-PSS SHA-384),
+ * ask.pem/.key, vcek.pem/.key (P-384, AMD's extensions in the product's shape), and, once a VLEK
+ * is asked for, asvk.pem/.key and vlek.pem/.key. Made once, reused as it is (the product and TCB
+ * of a directory are those it was made with). */
+typedef struct {
+    snp_gen_t product; /* SNP_GEN_UNKNOWN: Genoa */
+    bool has_tcb;      /* false: the product's default TCB */
+    snp_tcb_t tcb;
+    bool vlek;         /* also make the VLEK chain (ARK -> ASVK -> VLEK) */
+} attest_sim_opts_t;
+
+int attest_sim_init(const char *dir, char *err, size_t errlen); /* Genoa, VCEK chain */
+int attest_sim_init_opts(const char *dir, const attest_sim_opts_t *o, char *err, size_t errlen);
 /* The default directory: $ZBP_SIM_DIR, else $HOME/.zbprover/sim. */
 int attest_sim_default_dir(char *buf, size_t len);
-/* Signs report[0..0x29F] in place with dir's VCEK (report bytes otherwise untouched). */
+/* Signs report[0..0x29F] in place with the key its SIGNING_KEY names (report bytes otherwise
+ * untouched). _with signs with the given key (SNP_CERT_VCEK or _VLEK) whatever the field says. */
 int attest_sim_sign(uint8_t report[SNP_REPORT_SIZE], const char *dir, char *err, size_t errlen);
+int attest_sim_sign_with(uint8_t report[SNP_REPORT_SIZE], const char *dir, snp_cert_kind_t key,
+                         char *err, size_t errlen);
+
+/* A CRL from the simulated chain: issuer (ARK, ASK or ASVK) names it and its key signs it (or,
+ * with forge_signer, signer's key: a CRL with the wrong signature), listing the serial numbers
+ * of the chain's certificates in revoke. */
+typedef struct {
+    snp_cert_kind_t issuer;
+    bool forge_signer;
+    snp_cert_kind_t signer;
+    const snp_cert_kind_t *revoke;
+    size_t n_revoke;
+    time_t this_update, next_update;
+} attest_sim_crl_t;
+/* *der (malloc'd, DER) gets the CRL. */
+int attest_sim_make_crl(uint8_t **der, size_t *len, const char *dir, const attest_sim_crl_t *s,
+                        char *err, size_t errlen);
 
 /* ---- binding transcripts (docs/attestation.md; architecture.md "Binding transcript") ---- */
 typedef struct {

@@ -22,8 +22,30 @@ snp_certs_t *snp_certs_new(void) { return calloc(1, sizeof(snp_certs_t)); }
 void snp_certs_free(snp_certs_t *c) {
     if (!c) return;
     for (int k = 0; k < SNP_CERT_KINDS; k++) X509_free(c->cert[k]);
-    free(c->crl);
+    sk_X509_CRL_pop_free(c->crls, X509_CRL_free);
     free(c);
+}
+
+size_t snp_certs_crl_count(const snp_certs_t *c) {
+    return c && c->crls ? (size_t)sk_X509_CRL_num(c->crls) : 0;
+}
+
+/* Takes ownership of crl. The same CRL given twice (a directory and --crl) is kept once. */
+static int push_crl(snp_certs_t *c, X509_CRL *crl, const char *what, char *err, size_t errlen) {
+    if (!c->crls && !(c->crls = sk_X509_CRL_new_null())) {
+        X509_CRL_free(crl);
+        return att_fail(err, errlen, ATTEST_EINTERNAL, "%s: out of memory", what);
+    }
+    for (int i = 0; i < sk_X509_CRL_num(c->crls); i++)
+        if (X509_CRL_match(sk_X509_CRL_value(c->crls, i), crl) == 0) {
+            X509_CRL_free(crl);
+            return ATTEST_OK;
+        }
+    if (!sk_X509_CRL_push(c->crls, crl)) {
+        X509_CRL_free(crl);
+        return att_fail(err, errlen, ATTEST_EINTERNAL, "%s: out of memory", what);
+    }
+    return ATTEST_OK;
 }
 
 X509 *att_certs_get(const snp_certs_t *c, snp_cert_kind_t k) {
@@ -92,35 +114,78 @@ static bool looks_pem(const uint8_t *d, size_t n) {
     return memmem(d, n, "-----BEGIN", 10) != NULL;
 }
 
-/* Every certificate of a PEM bundle or the one of a DER file. */
-static int add_blob(snp_certs_t *c, const uint8_t *d, size_t n, const char *what, char *err,
-                    size_t errlen) {
+/* Every certificate and CRL of a PEM bundle, or the one certificate of a DER file. */
+int snp_certs_add_blob(snp_certs_t *c, const uint8_t *d, size_t n, const char *what, char *err,
+                       size_t errlen) {
     if (n > MAX_CERT_FILE) return att_fail(err, errlen, ATTEST_EINPUT, "%s: too large", what);
     if (!looks_pem(d, n)) return snp_certs_add_der(c, d, n, what, err, errlen);
     BIO *bio = BIO_new_mem_buf(d, (int)n);
-    if (!bio) return att_fail(err, errlen, ATTEST_EINTERNAL, "%s: out of memory", what);
-    int count = 0, rc = ATTEST_OK;
-    X509 *x;
-    while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-        count++;
-        if ((rc = add_x509(c, x, what, err, errlen))) break;
-    }
+    STACK_OF(X509_INFO) *infos = bio ? PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL) : NULL;
     BIO_free(bio);
-    ERR_clear_error(); /* the loop ends on "no start line" */
+    if (!infos)
+        return att_fail_ossl(err, errlen, ATTEST_EINPUT, "%s: a PEM block does not parse", what);
+    int count = 0, rc = ATTEST_OK;
+    for (int i = 0; i < sk_X509_INFO_num(infos) && !rc; i++) {
+        X509_INFO *in = sk_X509_INFO_value(infos, i);
+        if (in->x509) {
+            count++;
+            rc = add_x509(c, in->x509, what, err, errlen);
+            in->x509 = NULL;
+        }
+        if (!rc && in->crl) {
+            count++;
+            rc = push_crl(c, in->crl, what, err, errlen);
+            in->crl = NULL;
+        }
+    }
+    sk_X509_INFO_pop_free(infos, X509_INFO_free);
+    ERR_clear_error();
     if (!rc && count == 0)
-        rc = att_fail(err, errlen, ATTEST_EINPUT, "%s: no PEM certificate in it", what);
+        rc = att_fail(err, errlen, ATTEST_EINPUT, "%s: no PEM certificate or CRL in it", what);
     return rc;
 }
 
-static int set_crl(snp_certs_t *c, const uint8_t *d, size_t n, const char *what, char *err,
-                   size_t errlen) {
-    uint8_t *copy = malloc(n ? n : 1);
-    if (!copy) return att_fail(err, errlen, ATTEST_EINTERNAL, "%s: out of memory", what);
-    memcpy(copy, d, n);
-    free(c->crl);
-    c->crl = copy;
-    c->crl_len = n;
-    return ATTEST_OK;
+int snp_certs_add_crl(snp_certs_t *c, const uint8_t *d, size_t n, const char *what, char *err,
+                      size_t errlen) {
+    if (n > MAX_CERT_FILE) return att_fail(err, errlen, ATTEST_EINPUT, "%s: too large", what);
+    if (looks_pem(d, n)) {
+        BIO *bio = BIO_new_mem_buf(d, (int)n);
+        if (!bio) return att_fail(err, errlen, ATTEST_EINTERNAL, "%s: out of memory", what);
+        int count = 0, rc = ATTEST_OK;
+        X509_CRL *crl;
+        ERR_clear_error();
+        while (!rc && (crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) != NULL) {
+            count++;
+            rc = push_crl(c, crl, what, err, errlen);
+        }
+        /* The loop ends at the text's end ("no start line"); anything else is damage. */
+        unsigned long e = ERR_peek_last_error();
+        bool damaged = e && ERR_GET_REASON(e) != PEM_R_NO_START_LINE;
+        BIO_free(bio);
+        ERR_clear_error();
+        if (!rc && (damaged || !count))
+            rc = att_fail(err, errlen, ATTEST_EINPUT, "%s: %s", what,
+                          count ? "a PEM CRL does not parse" : "no PEM CRL in it");
+        return rc;
+    }
+    const unsigned char *p = d;
+    X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)n);
+    if (!crl) return att_fail_ossl(err, errlen, ATTEST_EINPUT, "%s: not a DER or PEM CRL", what);
+    if (p != d + n) {
+        X509_CRL_free(crl);
+        return att_fail(err, errlen, ATTEST_EINPUT, "%s: trailing bytes after the CRL", what);
+    }
+    return push_crl(c, crl, what, err, errlen);
+}
+
+int snp_certs_load_crl(snp_certs_t *c, const char *path, char *err, size_t errlen) {
+    uint8_t *d;
+    size_t n;
+    int rc = att_read_file(path, MAX_CERT_FILE, &d, &n, err, errlen);
+    if (rc) return rc;
+    rc = snp_certs_add_crl(c, d, n, path, err, errlen);
+    free(d);
+    return rc;
 }
 
 static bool has_suffix(const char *s, const char *suf) {
@@ -128,13 +193,18 @@ static bool has_suffix(const char *s, const char *suf) {
     return a >= b && !strcmp(s + a - b, suf);
 }
 
+static bool is_crl_name(const char *base) {
+    return !strncmp(base, "crl", 3) || has_suffix(base, ".crl");
+}
+
 static int load_file(snp_certs_t *c, const char *path, const char *base, char *err, size_t errlen) {
     uint8_t *d;
     size_t n;
     int rc = att_read_file(path, MAX_CERT_FILE, &d, &n, err, errlen);
     if (rc) return rc;
-    if (!strncmp(base, "crl.", 4)) rc = set_crl(c, d, n, path, err, errlen);
-    else rc = add_blob(c, d, n, path, err, errlen);
+    /* KDS serves the CRL as "crl"; attest certificates writes crl.pem or crl.der. */
+    if (is_crl_name(base)) rc = snp_certs_add_crl(c, d, n, path, err, errlen);
+    else rc = snp_certs_add_blob(c, d, n, path, err, errlen);
     free(d);
     return rc;
 }
@@ -161,7 +231,7 @@ int snp_certs_load(snp_certs_t *c, const char *path, char *err, size_t errlen) {
         const char *s = e->d_name;
         if (s[0] == '.') continue;
         if (has_suffix(s, ".pem") || has_suffix(s, ".der") || has_suffix(s, ".crt") ||
-            has_suffix(s, ".cer") || !strncmp(s, "cert_chain", 10))
+            has_suffix(s, ".cer") || !strncmp(s, "cert_chain", 10) || is_crl_name(s))
             if ((names[nn] = strdup(s)) != NULL) nn++;
     }
     closedir(dir);
@@ -204,7 +274,7 @@ int snp_certs_add_table(snp_certs_t *c, const uint8_t *table, size_t len, char *
                                                                  : SNP_CERT_ASK;
             bool had[SNP_CERT_KINDS];
             for (int k = 0; k < SNP_CERT_KINDS; k++) had[k] = c->cert[k] != NULL;
-            if ((rc = add_blob(c, d, e[i].length, what, err, errlen))) return rc;
+            if ((rc = snp_certs_add_blob(c, d, e[i].length, what, err, errlen))) return rc;
             /* The GUID and the CN must agree (the ASK GUID also carries the ASVK). */
             for (int k = 0; k < SNP_CERT_KINDS; k++)
                 if (!had[k] && c->cert[k] && (snp_cert_kind_t)k != want &&
@@ -214,7 +284,7 @@ int snp_certs_add_table(snp_certs_t *c, const uint8_t *table, size_t len, char *
             break;
         }
         case SNP_ENTRY_CRL:
-            if ((rc = set_crl(c, d, e[i].length, what, err, errlen))) return rc;
+            if ((rc = snp_certs_add_crl(c, d, e[i].length, what, err, errlen))) return rc;
             break;
         default: break; /* unknown GUIDs and the private platform-info entry carry no certificate */
         }
@@ -222,12 +292,10 @@ int snp_certs_add_table(snp_certs_t *c, const uint8_t *table, size_t len, char *
     return ATTEST_OK;
 }
 
-int att_load_one_cert(X509 **out, const char *path, char *err, size_t errlen) {
-    uint8_t *d;
-    size_t n;
+int att_parse_one_cert(X509 **out, const uint8_t *d, size_t n, const char *what, char *err,
+                       size_t errlen) {
     *out = NULL;
-    int rc = att_read_file(path, MAX_CERT_FILE, &d, &n, err, errlen);
-    if (rc) return rc;
+    if (n > MAX_CERT_FILE) return att_fail(err, errlen, ATTEST_EINPUT, "%s: too large", what);
     X509 *x = NULL;
     if (looks_pem(d, n)) {
         BIO *bio = BIO_new_mem_buf(d, (int)n);
@@ -237,10 +305,20 @@ int att_load_one_cert(X509 **out, const char *path, char *err, size_t errlen) {
         const unsigned char *p = d;
         x = d2i_X509(NULL, &p, (long)n);
     }
-    free(d);
-    if (!x) return att_fail_ossl(err, errlen, ATTEST_EINPUT, "%s: not a certificate", path);
+    if (!x) return att_fail_ossl(err, errlen, ATTEST_EINPUT, "%s: not a certificate", what);
     *out = x;
     return ATTEST_OK;
+}
+
+int att_load_one_cert(X509 **out, const char *path, char *err, size_t errlen) {
+    uint8_t *d;
+    size_t n;
+    *out = NULL;
+    int rc = att_read_file(path, MAX_CERT_FILE, &d, &n, err, errlen);
+    if (rc) return rc;
+    rc = att_parse_one_cert(out, d, n, path, err, errlen);
+    free(d);
+    return rc;
 }
 
 static int write_pem_or_der(const char *path, X509 *x, bool der, char *err, size_t errlen) {
@@ -266,14 +344,48 @@ int snp_certs_write(const snp_certs_t *c, const char *dir, bool der, char *err, 
                  der ? "der" : "pem");
         rc = write_pem_or_der(path, c->cert[k], der, err, errlen);
     }
-    if (!rc && c->crl) {
-        /* The CRL is kept as it came; it is written as DER unless it already is PEM. */
+    /* PEM holds every CRL in one file; DER needs a file each. */
+    size_t ncrl = snp_certs_crl_count(c);
+    for (size_t i = 0; !rc && i < (der ? ncrl : ncrl ? 1 : 0); i++) {
         char path[4200];
-        bool pem = looks_pem(c->crl, c->crl_len);
-        snprintf(path, sizeof path, "%s/crl.%s", dir, pem ? "pem" : "der");
-        rc = att_write_file(path, c->crl, c->crl_len, 0644, err, errlen);
+        if (!der) snprintf(path, sizeof path, "%s/crl.pem", dir);
+        else if (i == 0) snprintf(path, sizeof path, "%s/crl.der", dir);
+        else snprintf(path, sizeof path, "%s/crl-%zu.der", dir, i + 1);
+        BIO *bio = BIO_new(BIO_s_mem());
+        bool ok = bio != NULL;
+        for (size_t k = der ? i : 0; ok && k < (der ? i + 1 : ncrl); k++) {
+            X509_CRL *crl = sk_X509_CRL_value(c->crls, (int)k);
+            ok = der ? i2d_X509_CRL_bio(bio, crl) : PEM_write_bio_X509_CRL(bio, crl);
+        }
+        char *data;
+        long n = ok ? BIO_get_mem_data(bio, &data) : 0;
+        rc = ok && n > 0 ? att_write_file(path, (const uint8_t *)data, (size_t)n, 0644, err, errlen)
+                         : att_fail_ossl(err, errlen, ATTEST_EINTERNAL, "%s: encoding", path);
+        BIO_free(bio);
     }
     return rc;
+}
+
+int snp_certs_to_pem(const snp_certs_t *c, char **out, size_t *len, char *err, size_t errlen) {
+    *out = NULL;
+    *len = 0;
+    BIO *bio = BIO_new(BIO_s_mem());
+    bool ok = bio != NULL;
+    for (int k = 0; ok && k < SNP_CERT_KINDS; k++)
+        if (c->cert[k]) ok = PEM_write_bio_X509(bio, c->cert[k]);
+    for (size_t i = 0; ok && i < snp_certs_crl_count(c); i++)
+        ok = PEM_write_bio_X509_CRL(bio, sk_X509_CRL_value(c->crls, (int)i));
+    char *data;
+    long n = ok ? BIO_get_mem_data(bio, &data) : -1;
+    char *copy = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (copy) {
+        memcpy(copy, data, (size_t)n);
+        copy[n] = 0;
+        *out = copy;
+        *len = (size_t)n;
+    }
+    BIO_free(bio);
+    return copy ? ATTEST_OK : att_fail_ossl(err, errlen, ATTEST_EINTERNAL, "encoding certificates");
 }
 
 /* ---- AMD's VCEK/VLEK extensions ---- */

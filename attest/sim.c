@@ -1,15 +1,16 @@
-/* sim.c: the simulated signer for machines without SEV-SNP: a TEST-ONLY chain made once (RSA-4096
- * PSS ARK and ASK, P-384 VCEK with AMD's extensions) signing real-format reports. */
+/* sim.c: the simulated signer's TEST-ONLY certificate chains, made once per directory: ARK (RSA
+ * PSS) -> ASK -> VCEK, and on demand ARK -> ASVK -> VLEK, for a Milan, Genoa or Turin part, with
+ * AMD's extensions in each product's shape. Signing and CRLs are sim_sign.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/bn.h>
-#include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -19,11 +20,17 @@
 
 #include "attest/attest_int.h"
 
-/* The simulated chip: a Genoa (family 0x19, model 0x11) at a fixed TCB. ucode >= 128 makes the
- * VCEK carry a 2-byte INTEGER, as real ones do. */
-static const snp_tcb_t sim_tcb = {.fmc = 0, .bootloader = 10, .tee = 0, .snp = 23, .microcode = 212};
-#define SIM_PRODUCT "Genoa"
 #define SIM_ORG "zbprover simulated SEV-SNP signer (TEST ONLY, not AMD)"
+#define SIM_CSP "zbprover-sim (TEST ONLY)"
+
+/* The simulated parts' TCBs. Genoa's ucode >= 128 makes its VEK carry a 2-byte INTEGER, as real
+ * ones do; Milan's and Turin's meet the bulletin table of tcbtable.c, Genoa's does not (SNP 23),
+ * so the tests see both verdicts of --min-tcb auto. */
+const snp_tcb_t att_sim_default_tcb[4] = {
+    [SNP_GEN_MILAN] = {.bootloader = 4, .tee = 0, .snp = 29, .microcode = 219},
+    [SNP_GEN_GENOA] = {.bootloader = 10, .tee = 0, .snp = 23, .microcode = 212},
+    [SNP_GEN_TURIN] = {.fmc = 1, .bootloader = 3, .tee = 2, .snp = 5, .microcode = 97},
+};
 
 int attest_sim_default_dir(char *buf, size_t len) {
     const char *d = getenv("ZBP_SIM_DIR");
@@ -38,12 +45,12 @@ int attest_sim_default_dir(char *buf, size_t len) {
     return n > 0 && (size_t)n < len ? ATTEST_OK : ATTEST_EINPUT;
 }
 
-static int path_in(char *out, size_t len, const char *dir, const char *name) {
+int att_sim_path(char *out, size_t len, const char *dir, const char *name) {
     int n = snprintf(out, len, "%s/%s", dir, name);
     return n > 0 && (size_t)n < len ? ATTEST_OK : ATTEST_EINPUT;
 }
 
-/* mkdir -p, with the last component private: it holds a private key. */
+/* mkdir -p, with the last component private: it holds private keys. */
 static int make_dirs(const char *dir, char *err, size_t errlen) {
     char p[4096];
     if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p)
@@ -95,13 +102,24 @@ static int add_int_ext(X509 *x, const char *oid, unsigned v) {
     return add_raw_ext(x, oid, d, n);
 }
 
-static int sign_pss(X509 *x, EVP_PKEY *key) {
+static int add_ia5_ext(X509 *x, const char *oid, const char *s) {
+    uint8_t d[130];
+    size_t n = strlen(s);
+    if (n > 127) return 0;
+    d[0] = 0x16;
+    d[1] = (uint8_t)n;
+    memcpy(d + 2, s, n);
+    return add_raw_ext(x, oid, d, n + 2);
+}
+
+int att_sim_sign_pss(X509 *x, X509_CRL *crl, EVP_PKEY *key) {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     EVP_PKEY_CTX *pctx = NULL;
     int ok = md && EVP_DigestSignInit(md, &pctx, EVP_sha384(), NULL, key) == 1 &&
              EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) > 0 &&
              EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 48) > 0 &&
-             EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha384()) > 0 && X509_sign_ctx(x, md) > 0;
+             EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha384()) > 0 &&
+             (x ? X509_sign_ctx(x, md) > 0 : X509_CRL_sign_ctx(crl, md) > 0);
     EVP_MD_CTX_free(md);
     return ok;
 }
@@ -113,10 +131,10 @@ static X509 *new_cert(EVP_PKEY *key, const char *cn, X509 *issuer, long days) {
     int ok = x && serial && name && X509_set_version(x, 2) &&
              BN_rand(serial, 63, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) &&
              BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(x)) &&
-             X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)SIM_ORG,
-                                        -1, -1, 0) &&
-             X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1,
+             X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)SIM_ORG, -1,
                                         -1, 0) &&
+             X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1,
+                                        0) &&
              X509_set_subject_name(x, name) &&
              X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name) &&
              X509_gmtime_adj(X509_getm_notBefore(x), -86400) &&
@@ -130,62 +148,92 @@ static X509 *new_cert(EVP_PKEY *key, const char *cn, X509 *issuer, long days) {
     return x;
 }
 
-static int write_pem_cert(const char *dir, const char *name, X509 *x, char *err, size_t errlen) {
+static int write_pem(const char *dir, const char *name, X509 *x, EVP_PKEY *key, char *err,
+                     size_t errlen) {
     char path[4200];
     BIO *bio = BIO_new(BIO_s_mem());
-    if (!bio || path_in(path, sizeof path, dir, name) || !PEM_write_bio_X509(bio, x)) {
+    int ok = bio && !att_sim_path(path, sizeof path, dir, name) &&
+             (x ? PEM_write_bio_X509(bio, x)
+                : PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL));
+    if (!ok) {
         BIO_free(bio);
         return att_fail_ossl(err, errlen, ATTEST_EINTERNAL, "sim: cannot encode %s", name);
     }
     char *d;
     long n = BIO_get_mem_data(bio, &d);
-    int rc = att_write_file(path, (const uint8_t *)d, (size_t)n, 0644, err, errlen);
+    int rc = att_write_file(path, (const uint8_t *)d, (size_t)n, x ? 0644 : 0600, err, errlen);
+    OPENSSL_cleanse(d, (size_t)n);
     BIO_free(bio);
     return rc;
 }
 
-static int generate(const char *dir, char *err, size_t errlen) {
+/* The VCEK or VLEK with AMD's extensions in the product's shape: Turin has structVersion 1, an
+ * fmcSPL, no spl4 and an 8-byte hwID; a VLEK has a csp_id and no hwID. */
+static X509 *new_vek(EVP_PKEY *key, bool vlek, X509 *mid, snp_gen_t gen, const snp_tcb_t *t,
+                     const uint8_t *hwid) {
+    bool turin = gen == SNP_GEN_TURIN;
+    X509 *x = new_cert(key, vlek ? "SEV-VLEK" : "SEV-VCEK", mid, vlek ? 365 : 7 * 365);
+    int ok = x && add_int_ext(x, "1.3.6.1.4.1.3704.1.1", turin ? 1 : 0) &&
+             add_ia5_ext(x, "1.3.6.1.4.1.3704.1.2", snp_gen_name(gen)) &&
+             add_int_ext(x, "1.3.6.1.4.1.3704.1.3.1", t->bootloader) &&
+             add_int_ext(x, "1.3.6.1.4.1.3704.1.3.2", t->tee) &&
+             add_int_ext(x, "1.3.6.1.4.1.3704.1.3.3", t->snp) &&
+             (turin || add_int_ext(x, "1.3.6.1.4.1.3704.1.3.4", 0)) &&
+             add_int_ext(x, "1.3.6.1.4.1.3704.1.3.5", 0) &&
+             add_int_ext(x, "1.3.6.1.4.1.3704.1.3.6", 0) &&
+             add_int_ext(x, "1.3.6.1.4.1.3704.1.3.7", 0) &&
+             add_int_ext(x, "1.3.6.1.4.1.3704.1.3.8", t->microcode) &&
+             (!turin || add_int_ext(x, "1.3.6.1.4.1.3704.1.3.9", t->fmc)) &&
+             (vlek ? add_ia5_ext(x, "1.3.6.1.4.1.3704.1.5", SIM_CSP)
+                   : add_raw_ext(x, "1.3.6.1.4.1.3704.1.4", hwid, turin ? 8 : 64));
+    if (!ok) {
+        X509_free(x);
+        return NULL;
+    }
+    return x;
+}
+
+/* An intermediate (ASK or ASVK) signed by the ARK. */
+static X509 *new_mid(EVP_PKEY *key, const char *cn, X509 *ark, EVP_PKEY *ark_key) {
+    X509 *x = new_cert(key, cn, ark, 25 * 365);
+    if (!x || !add_std_ext(x, ark, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") ||
+        !add_std_ext(x, ark, NID_key_usage, "critical,keyCertSign,cRLSign") ||
+        !add_std_ext(x, ark, NID_subject_key_identifier, "hash") ||
+        !att_sim_sign_pss(x, NULL, ark_key)) {
+        X509_free(x);
+        return NULL;
+    }
+    return x;
+}
+
+static int gen_vcek_chain(const char *dir, snp_gen_t gen, const snp_tcb_t *t, char *err,
+                          size_t errlen) {
     int rc = ATTEST_EINTERNAL;
-    EVP_PKEY *ark_key = EVP_RSA_gen(4096), *ask_key = EVP_RSA_gen(4096), *vcek_key = EVP_EC_gen("P-384");
+    EVP_PKEY *ark_key = EVP_RSA_gen(4096), *ask_key = EVP_RSA_gen(4096),
+             *vcek_key = EVP_EC_gen("P-384");
     X509 *ark = NULL, *ask = NULL, *vcek = NULL;
-    BIO *kbio = NULL;
     uint8_t hwid[64];
+    char cn[32];
     if (!ark_key || !ask_key || !vcek_key || RAND_bytes(hwid, sizeof hwid) != 1) goto fail;
-    ark = new_cert(ark_key, "ARK-" SIM_PRODUCT, NULL, 25 * 365);
+    snprintf(cn, sizeof cn, "ARK-%s", snp_gen_name(gen));
+    ark = new_cert(ark_key, cn, NULL, 25 * 365);
     if (!ark || !add_std_ext(ark, ark, NID_basic_constraints, "critical,CA:TRUE") ||
         !add_std_ext(ark, ark, NID_key_usage, "critical,keyCertSign,cRLSign") ||
-        !add_std_ext(ark, ark, NID_subject_key_identifier, "hash") || !sign_pss(ark, ark_key))
+        !add_std_ext(ark, ark, NID_subject_key_identifier, "hash") ||
+        !att_sim_sign_pss(ark, NULL, ark_key))
         goto fail;
-    ask = new_cert(ask_key, "SEV-" SIM_PRODUCT, ark, 25 * 365);
-    if (!ask || !add_std_ext(ask, ark, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") ||
-        !add_std_ext(ask, ark, NID_key_usage, "critical,keyCertSign,cRLSign") ||
-        !add_std_ext(ask, ark, NID_subject_key_identifier, "hash") || !sign_pss(ask, ark_key))
+    snprintf(cn, sizeof cn, "SEV-%s", snp_gen_name(gen));
+    if (!(ask = new_mid(ask_key, cn, ark, ark_key))) goto fail;
+    if (!(vcek = new_vek(vcek_key, false, ask, gen, t, hwid)) ||
+        !att_sim_sign_pss(vcek, NULL, ask_key))
         goto fail;
-    vcek = new_cert(vcek_key, "SEV-VCEK", ask, 7 * 365);
-    static const uint8_t product[] = {0x16, sizeof SIM_PRODUCT - 1, 'G', 'e', 'n', 'o', 'a'};
-    if (!vcek || !add_int_ext(vcek, "1.3.6.1.4.1.3704.1.1", 0) ||
-        !add_raw_ext(vcek, "1.3.6.1.4.1.3704.1.2", product, sizeof product) ||
-        !add_int_ext(vcek, "1.3.6.1.4.1.3704.1.3.1", sim_tcb.bootloader) ||
-        !add_int_ext(vcek, "1.3.6.1.4.1.3704.1.3.2", sim_tcb.tee) ||
-        !add_int_ext(vcek, "1.3.6.1.4.1.3704.1.3.3", sim_tcb.snp) ||
-        !add_int_ext(vcek, "1.3.6.1.4.1.3704.1.3.4", 0) ||
-        !add_int_ext(vcek, "1.3.6.1.4.1.3704.1.3.5", 0) ||
-        !add_int_ext(vcek, "1.3.6.1.4.1.3704.1.3.6", 0) ||
-        !add_int_ext(vcek, "1.3.6.1.4.1.3704.1.3.7", 0) ||
-        !add_int_ext(vcek, "1.3.6.1.4.1.3704.1.3.8", sim_tcb.microcode) ||
-        !add_raw_ext(vcek, "1.3.6.1.4.1.3704.1.4", hwid, sizeof hwid) || !sign_pss(vcek, ask_key))
-        goto fail;
-    char path[4200];
-    kbio = BIO_new(BIO_s_mem());
-    if (!kbio || !PEM_write_bio_PrivateKey(kbio, vcek_key, NULL, NULL, 0, NULL, NULL)) goto fail;
-    char *kd;
-    long kn = BIO_get_mem_data(kbio, &kd);
-    /* The key goes last: its presence is what says the chain is complete. */
-    if ((rc = write_pem_cert(dir, "ark.pem", ark, err, errlen)) ||
-        (rc = write_pem_cert(dir, "ask.pem", ask, err, errlen)) ||
-        (rc = write_pem_cert(dir, "vcek.pem", vcek, err, errlen)) ||
-        (rc = path_in(path, sizeof path, dir, "vcek.key")) ||
-        (rc = att_write_file(path, (const uint8_t *)kd, (size_t)kn, 0600, err, errlen)))
+    /* vcek.key goes last: its presence is what says the chain is complete. */
+    if ((rc = write_pem(dir, "ark.pem", ark, NULL, err, errlen)) ||
+        (rc = write_pem(dir, "ark.key", NULL, ark_key, err, errlen)) ||
+        (rc = write_pem(dir, "ask.pem", ask, NULL, err, errlen)) ||
+        (rc = write_pem(dir, "ask.key", NULL, ask_key, err, errlen)) ||
+        (rc = write_pem(dir, "vcek.pem", vcek, NULL, err, errlen)) ||
+        (rc = write_pem(dir, "vcek.key", NULL, vcek_key, err, errlen)))
         goto done;
     rc = ATTEST_OK;
     goto done;
@@ -193,7 +241,6 @@ fail:
     rc = att_fail_ossl(err, errlen, ATTEST_EINTERNAL, "sim: cannot generate the test chain");
 done:
     OPENSSL_cleanse(hwid, sizeof hwid);
-    BIO_free(kbio);
     X509_free(ark);
     X509_free(ask);
     X509_free(vcek);
@@ -203,42 +250,12 @@ done:
     return rc;
 }
 
-static bool complete(const char *dir) {
-    static const char *files[] = {"ark.pem", "ask.pem", "vcek.pem", "vcek.key"};
-    for (size_t i = 0; i < 4; i++) {
-        char p[4200];
-        struct stat st;
-        if (path_in(p, sizeof p, dir, files[i]) || stat(p, &st) != 0 || !S_ISREG(st.st_mode))
-            return false;
-    }
-    return true;
-}
-
-int attest_sim_init(const char *dir, char *err, size_t errlen) {
-    int rc = make_dirs(dir, err, errlen);
-    if (rc) return rc;
-    if (complete(dir)) return ATTEST_OK;
-    /* Two processes may start at once (parallel tests): one generates, the other waits. */
-    char lock[4200];
-    if (path_in(lock, sizeof lock, dir, ".lock"))
-        return att_fail(err, errlen, ATTEST_EINPUT, "%s: path too long", dir);
-    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return att_fail(err, errlen, ATTEST_EENV, "%s: %s", lock, strerror(errno));
-    if (flock(fd, LOCK_EX) != 0) {
-        close(fd);
-        return att_fail(err, errlen, ATTEST_EENV, "%s: lock: %s", lock, strerror(errno));
-    }
-    rc = complete(dir) ? ATTEST_OK : generate(dir, err, errlen);
-    close(fd); /* releases the lock */
-    return rc;
-}
-
-static int load_key(EVP_PKEY **out, const char *dir, char *err, size_t errlen) {
+int att_sim_load_key(EVP_PKEY **out, const char *dir, const char *name, char *err, size_t errlen) {
     char path[4200];
     uint8_t *d;
     size_t n;
     *out = NULL;
-    if (path_in(path, sizeof path, dir, "vcek.key"))
+    if (att_sim_path(path, sizeof path, dir, name))
         return att_fail(err, errlen, ATTEST_EINPUT, "%s: path too long", dir);
     int rc = att_read_file(path, 1 << 16, &d, &n, err, errlen);
     if (rc) return rc;
@@ -251,103 +268,120 @@ static int load_key(EVP_PKEY **out, const char *dir, char *err, size_t errlen) {
     return ATTEST_OK;
 }
 
-int attest_sim_sign(uint8_t report[SNP_REPORT_SIZE], const char *dir, char *err, size_t errlen) {
-    EVP_PKEY *key;
-    int rc = load_key(&key, dir, err, errlen);
-    if (rc) return rc;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    unsigned char der[160];
-    size_t dl = sizeof der;
-    ECDSA_SIG *sig = NULL;
+int att_sim_load_cert(X509 **out, const char *dir, const char *name, char *err, size_t errlen) {
+    char path[4200];
+    *out = NULL;
+    if (att_sim_path(path, sizeof path, dir, name))
+        return att_fail(err, errlen, ATTEST_EINPUT, "%s: path too long", dir);
+    return att_load_one_cert(out, path, err, errlen);
+}
+
+/* The VLEK chain, from the ARK already in dir: the ASVK (CN SEV-VLEK-<P>) and the VLEK, with the
+ * VCEK's product and TCB. */
+static int gen_vlek_chain(const char *dir, char *err, size_t errlen) {
+    EVP_PKEY *ark_key = NULL, *asvk_key = NULL, *vlek_key = NULL;
+    X509 *ark = NULL, *vcek = NULL, *asvk = NULL, *vlek = NULL;
+    snp_vek_ext_t x;
+    int rc;
+    if ((rc = att_sim_load_key(&ark_key, dir, "ark.key", err, errlen)) ||
+        (rc = att_sim_load_cert(&ark, dir, "ark.pem", err, errlen)) ||
+        (rc = att_sim_load_cert(&vcek, dir, "vcek.pem", err, errlen)))
+        goto done;
+    unsigned char *der = NULL;
+    int dl = i2d_X509(vcek, &der);
+    rc = dl > 0 ? snp_vek_ext_parse_der(&x, der, (size_t)dl, err, errlen) : ATTEST_EINTERNAL;
+    OPENSSL_free(der);
+    if (rc) goto done;
+    snp_gen_t gen = snp_gen_from_product_name(x.product_name);
+    char cn[32];
+    snprintf(cn, sizeof cn, "SEV-VLEK-%s", snp_gen_name(gen));
     rc = ATTEST_EINTERNAL;
-    if (md && EVP_DigestSignInit(md, NULL, EVP_sha384(), NULL, key) == 1 &&
-        EVP_DigestSign(md, der, &dl, report, SNP_SIGNED_SIZE) == 1) {
-        const unsigned char *p = der;
-        sig = d2i_ECDSA_SIG(NULL, &p, (long)dl);
+    if (!gen || !(asvk_key = EVP_RSA_gen(4096)) || !(vlek_key = EVP_EC_gen("P-384")) ||
+        !(asvk = new_mid(asvk_key, cn, ark, ark_key)) ||
+        !(vlek = new_vek(vlek_key, true, asvk, gen, &x.tcb, NULL)) ||
+        !att_sim_sign_pss(vlek, NULL, asvk_key)) {
+        rc = att_fail_ossl(err, errlen, ATTEST_EINTERNAL, "sim: cannot generate the VLEK chain");
+        goto done;
     }
-    if (sig) {
-        /* The report holds r and s little-endian in 72-byte fields; the rest of the area is 0. */
-        memset(report + SNP_SIGNED_SIZE, 0, SNP_REPORT_SIZE - SNP_SIGNED_SIZE);
-        if (BN_bn2lebinpad(ECDSA_SIG_get0_r(sig), report + 0x2A0, 72) == 72 &&
-            BN_bn2lebinpad(ECDSA_SIG_get0_s(sig), report + 0x2E8, 72) == 72)
-            rc = ATTEST_OK;
-    }
-    if (rc) att_fail_ossl(err, errlen, rc, "sim: signing failed (is %s/vcek.key a P-384 key?)", dir);
-    ECDSA_SIG_free(sig);
-    EVP_MD_CTX_free(md);
-    EVP_PKEY_free(key);
+    if ((rc = write_pem(dir, "asvk.pem", asvk, NULL, err, errlen)) ||
+        (rc = write_pem(dir, "asvk.key", NULL, asvk_key, err, errlen)) ||
+        (rc = write_pem(dir, "vlek.pem", vlek, NULL, err, errlen)) ||
+        (rc = write_pem(dir, "vlek.key", NULL, vlek_key, err, errlen)))
+        goto done;
+done:
+    X509_free(ark);
+    X509_free(vcek);
+    X509_free(asvk);
+    X509_free(vlek);
+    EVP_PKEY_free(ark_key);
+    EVP_PKEY_free(asvk_key);
+    EVP_PKEY_free(vlek_key);
     return rc;
 }
 
-/* The sim backend: a v5 Genoa report at the chain's TCB, REPORT_DATA as asked, signed. */
-int att_sim_get_report(attest_result_t *out, const attest_opts_t *o,
-                       const uint8_t report_data[SNP_REPORT_DATA_SIZE], bool want_certs,
-                       char *err, size_t errlen) {
-    char dir[4096];
-    if (o->sim_dir) snprintf(dir, sizeof dir, "%s", o->sim_dir);
-    else if (attest_sim_default_dir(dir, sizeof dir))
-        return att_fail(err, errlen, ATTEST_EENV, "sim: no directory ($ZBP_SIM_DIR or $HOME)");
-    int rc = attest_sim_init(dir, err, errlen);
+static bool have_files(const char *dir, const char *const *files, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        char p[4200];
+        struct stat st;
+        if (att_sim_path(p, sizeof p, dir, files[i]) || stat(p, &st) != 0 || !S_ISREG(st.st_mode))
+            return false;
+    }
+    return true;
+}
+
+static const char *const vcek_files[] = {"ark.pem", "ark.key",  "ask.pem",
+                                         "ask.key", "vcek.pem", "vcek.key"};
+static const char *const vlek_files[] = {"asvk.pem", "asvk.key", "vlek.pem", "vlek.key"};
+
+/* A certificate that is still valid a day from now: a chain kept in a directory for longer than
+ * its VLEK's year is made again rather than failing every verification. */
+static bool fresh(const char *dir, const char *name) {
+    X509 *x;
+    if (att_sim_load_cert(&x, dir, name, NULL, 0)) return false;
+    time_t soon = time(NULL) + 86400;
+    bool ok = X509_cmp_time(X509_get0_notAfter(x), &soon) > 0;
+    X509_free(x);
+    ERR_clear_error();
+    return ok;
+}
+
+static bool complete(const char *dir, bool vlek) {
+    return have_files(dir, vcek_files, 6) && fresh(dir, "vcek.pem") &&
+           (!vlek || (have_files(dir, vlek_files, 4) && fresh(dir, "vlek.pem")));
+}
+
+int attest_sim_init(const char *dir, char *err, size_t errlen) {
+    return attest_sim_init_opts(dir, NULL, err, errlen);
+}
+
+int attest_sim_init_opts(const char *dir, const attest_sim_opts_t *o, char *err, size_t errlen) {
+    attest_sim_opts_t defaults = {0};
+    if (!o) o = &defaults;
+    snp_gen_t gen = o->product ? o->product : SNP_GEN_GENOA;
+    if (gen != SNP_GEN_MILAN && gen != SNP_GEN_GENOA && gen != SNP_GEN_TURIN)
+        return att_fail(err, errlen, ATTEST_EINPUT, "sim: product must be Milan, Genoa or Turin");
+    const snp_tcb_t *tcb = o->has_tcb ? &o->tcb : &att_sim_default_tcb[gen];
+    int rc = make_dirs(dir, err, errlen);
     if (rc) return rc;
-    snp_certs_t *c = snp_certs_new();
-    if (!c) return att_fail(err, errlen, ATTEST_EINTERNAL, "out of memory");
-    snp_vek_ext_t x;
-    char p[4200];
-    const char *names[] = {"ark.pem", "ask.pem", "vcek.pem"};
-    for (size_t i = 0; i < 3 && !rc; i++)
-        if (!(rc = path_in(p, sizeof p, dir, names[i]))) rc = snp_certs_load(c, p, err, errlen);
-    if (!rc) rc = snp_certs_vek_ext(&x, c, SNP_CERT_VCEK, err, errlen);
-    if (!rc && x.hwid_len != 64) rc = att_fail(err, errlen, ATTEST_EINPUT, "sim: %s/vcek.pem has no hwID", dir);
-    if (rc) {
-        snp_certs_free(c);
-        return rc;
+    if (complete(dir, o->vlek)) return ATTEST_OK;
+    /* Two processes may start at once (parallel tests): one generates, the other waits. */
+    char lock[4200];
+    if (att_sim_path(lock, sizeof lock, dir, ".lock"))
+        return att_fail(err, errlen, ATTEST_EINPUT, "%s: path too long", dir);
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return att_fail(err, errlen, ATTEST_EENV, "%s: %s", lock, strerror(errno));
+    if (flock(fd, LOCK_EX) != 0) {
+        close(fd);
+        return att_fail(err, errlen, ATTEST_EENV, "%s: lock: %s", lock, strerror(errno));
     }
-    uint8_t *b = out->report;
-    memset(b, 0, SNP_REPORT_SIZE);
-    uint64_t tcb = att_tcb_encode(&x.tcb, SNP_LAYOUT_LEGACY);
-    att_put_le32(b + 0x00, 5);
-    att_put_le32(b + 0x04, 1);                                  /* GUEST_SVN */
-    att_put_le64(b + 0x08, SNP_POLICY_RESERVED1 | SNP_POLICY_SMT); /* ABI 0.0, SMT allowed */
-    att_put_le32(b + 0x30, o->vmpl < 0 ? 0 : (uint32_t)o->vmpl);
-    att_put_le32(b + 0x34, 1);
-    att_put_le64(b + 0x38, tcb);
-    att_put_le64(b + 0x40, 0x25);                               /* SMT_EN, ECC_EN, ALIAS_CHECK */
-    memcpy(b + 0x50, report_data, 64);
-    /* A fixed, recognisable launch digest: SHA-384 of a label (no guest was measured). */
-    unsigned int ml = 0;
-    static const char label[] = "zbprover simulated guest";
-    if (EVP_Digest(label, sizeof label - 1, b + 0x90, &ml, EVP_sha384(), NULL) != 1 ||
-        RAND_bytes(b + 0x140, 32) != 1) {
-        snp_certs_free(c);
-        return att_fail_ossl(err, errlen, ATTEST_EINTERNAL, "sim: digest/random failed");
+    rc = ATTEST_OK;
+    bool remade = false;
+    if (!complete(dir, false)) {
+        rc = gen_vcek_chain(dir, gen, tcb, err, errlen);
+        remade = true;
     }
-    memset(b + 0x160, 0xff, 32);                                /* no migration agent */
-    att_put_le64(b + 0x180, tcb);
-    b[0x188] = 0x19;                                            /* Genoa: family 19h model 11h */
-    b[0x189] = 0x11;
-    b[0x18A] = 0x01;
-    memcpy(b + 0x1A0, x.hwid, 64);
-    att_put_le64(b + 0x1E0, tcb);
-    b[0x1E8] = b[0x1EC] = 40;                                   /* firmware 1.55.40 */
-    b[0x1E9] = b[0x1ED] = 55;
-    b[0x1EA] = b[0x1EE] = 1;
-    att_put_le64(b + 0x1F0, tcb);
-    rc = attest_sim_sign(b, dir, err, errlen);
-    if (!rc && want_certs) {
-        const snp_cert_kind_t kinds[] = {SNP_CERT_ARK, SNP_CERT_ASK, SNP_CERT_VCEK};
-        const snp_entry_kind_t ekinds[] = {SNP_ENTRY_ARK, SNP_ENTRY_ASK, SNP_ENTRY_VCEK};
-        unsigned char *der[3] = {NULL, NULL, NULL};
-        size_t lens[3];
-        for (int i = 0; i < 3 && !rc; i++) {
-            int n = i2d_X509(att_certs_get(c, kinds[i]), &der[i]);
-            if (n <= 0) rc = att_fail_ossl(err, errlen, ATTEST_EINTERNAL, "sim: encoding");
-            else lens[i] = (size_t)n;
-        }
-        if (!rc)
-            rc = snp_cert_table_build(&out->certs, &out->certs_len, ekinds,
-                                      (const uint8_t *const *)der, lens, 3, err, errlen);
-        for (int i = 0; i < 3; i++) OPENSSL_free(der[i]);
-    }
-    snp_certs_free(c);
+    /* A VLEK chain hangs from the ARK: a new ARK needs a new one. */
+    if (!rc && o->vlek && (remade || !complete(dir, true))) rc = gen_vlek_chain(dir, err, errlen);
+    close(fd); /* releases the lock */
     return rc;
 }

@@ -1,5 +1,5 @@
-/* verify.c: judging a report with OpenSSL: root pin, chain (ARK -> ASK/ASVK -> VCEK/VLEK), the
- * signature over raw bytes 0x000..0x29F, the VEK's TCB and hwID, then the caller's policy. */
+/* verify.c: judging a report: the order of the checks (chain.c, tcb.c, policy.c, revocation.c),
+ * the signature over raw bytes 0x000..0x29F, the fail-closed verdict, and its JSON form. */
 #include <stdarg.h>
 #include <string.h>
 #include <strings.h>
@@ -11,16 +11,6 @@
 #include <openssl/x509_vfy.h>
 
 #include "attest/attest_int.h"
-
-/* SHA-256 of the DER of AMD's root keys (the same in every public source). */
-static const struct {
-    snp_gen_t gen;
-    const char *sha256;
-} pinned_arks[] = {
-    {SNP_GEN_MILAN, "69D063B45344D26A2E94E1F4210DE49EF555308287D4C174445C95639A540BCD"},
-    {SNP_GEN_GENOA, "4C6598D19C18719C5DFD4A7D335F674E5BFE1D8F800CEA2CF270C10D103DB2F1"},
-    {SNP_GEN_TURIN, "1F084161A44BB6D93778A904877D4819CAFA5D05EF4193B2DED9DD9C73DD3F6A"},
-};
 
 void snp_policy_init(snp_policy_t *p) {
     memset(p, 0, sizeof *p);
@@ -44,10 +34,8 @@ void att_verdict_add(snp_verdict_t *v, const char *name, int status, const char 
     vsnprintf(c->detail, sizeof c->detail, fmt, ap);
     va_end(ap);
 }
-#define add att_verdict_add
 
-int attest_verify_signature(const snp_report_t *r, const snp_certs_t *c, char *err,
-                            size_t errlen) {
+int attest_verify_signature(const snp_report_t *r, const snp_certs_t *c, char *err, size_t errlen) {
     snp_cert_kind_t k = r->signing_key == 1 ? SNP_CERT_VLEK : SNP_CERT_VCEK;
     X509 *vek = att_certs_get(c, k);
     if (!vek)
@@ -78,10 +66,10 @@ int attest_verify_signature(const snp_report_t *r, const snp_certs_t *c, char *e
     if (dl <= 0 || !md || EVP_DigestVerifyInit(md, NULL, EVP_sha384(), NULL, pk) != 1) goto out;
     /* The raw bytes as received: re-encoding would zero reserved fields and change the hash. */
     rc = EVP_DigestVerify(md, der, (size_t)dl, r->raw, SNP_SIGNED_SIZE) == 1 ? ATTEST_OK
-                                                                            : ATTEST_REJECTED;
+                                                                             : ATTEST_REJECTED;
     if (rc == ATTEST_REJECTED)
         att_fail(err, errlen, rc, "ECDSA P-384 signature does not verify with the %s",
-                 snp_cert_kind_name(k));
+                 k == SNP_CERT_VLEK ? "VLEK" : "VCEK");
 out:
     if (rc == ATTEST_EINTERNAL) att_fail_ossl(err, errlen, rc, "signature check: OpenSSL failed");
     ERR_clear_error();
@@ -91,196 +79,101 @@ out:
     return rc;
 }
 
-static const char *cn_of(X509 *x, char *buf, size_t len) {
-    buf[0] = 0;
-    X509_NAME *n = X509_get_subject_name(x);
-    if (!n || X509_NAME_get_text_by_NID(n, NID_commonName, buf, (int)len) <= 0) buf[0] = 0;
-    return buf;
+int snp_policy_min_tcb(snp_policy_t *p, const char *spec) {
+    if (!spec) return ATTEST_EINPUT;
+    p->min_tcb_as_of[0] = 0;
+    memset(&p->min_tcb, 0, sizeof p->min_tcb);
+    if (!strcmp(spec, "auto") || !strncmp(spec, "auto:", 5)) {
+        snp_min_tcb_t probe;
+        const char *date = spec[4] ? spec + 5 : "";
+        if ((spec[4] && !*date) || strlen(date) >= sizeof p->min_tcb_as_of ||
+            snp_min_tcb_auto(&probe, SNP_GEN_MILAN, false, 0, 0, date, NULL, 0))
+            return ATTEST_EINPUT;
+        strcpy(p->min_tcb_as_of, date);
+        p->check_min_tcb = p->min_tcb_auto = true;
+        return ATTEST_OK;
+    }
+    if (snp_tcb_parse(&p->min_tcb, spec)) return ATTEST_EINPUT;
+    p->check_min_tcb = true;
+    p->min_tcb_auto = false;
+    return ATTEST_OK;
 }
 
-/* Checks the root; returns its product (from the pin, else its CN "ARK-<P>"). */
-static snp_gen_t check_root(snp_verdict_t *v, X509 *ark, X509 *root, const char *root_path) {
-    char cn[128];
-    if (root) {
-        if (ark && X509_cmp(ark, root) != 0) {
-            add(v, "root", SNP_CHECK_FAIL, "the ARK given (%s) is not the trust root %s",
-                cn_of(ark, cn, sizeof cn), root_path);
-        } else {
-            add(v, "root", SNP_CHECK_PASS, "trust root %s (%s), given by the caller", root_path,
-                cn_of(root, cn, sizeof cn));
-        }
-        cn_of(root, cn, sizeof cn);
-        return strncmp(cn, "ARK-", 4) ? SNP_GEN_UNKNOWN : snp_gen_from_product_name(cn + 4);
+static void json_str(FILE *f, const char *s) {
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(f, "\\%c", ch);
+        else if (ch < 0x20)
+            fprintf(f, "\\u%04x", ch);
+        else
+            fputc(ch, f);
     }
-    unsigned char md[32];
-    unsigned int mdlen = 0;
-    char hex[65];
-    if (!X509_digest(ark, EVP_sha256(), md, &mdlen) || mdlen != 32) {
-        ERR_clear_error();
-        add(v, "root", SNP_CHECK_FAIL, "cannot digest the ARK");
-        return SNP_GEN_UNKNOWN;
-    }
-    att_hex(hex, md, 32);
-    for (size_t i = 0; i < sizeof pinned_arks / sizeof pinned_arks[0]; i++)
-        if (!strcasecmp(hex, pinned_arks[i].sha256)) {
-            add(v, "root", SNP_CHECK_PASS, "AMD ARK-%s (pinned SHA-256 %.16s...)",
-                snp_gen_name(pinned_arks[i].gen), pinned_arks[i].sha256);
-            return pinned_arks[i].gen;
-        }
-    add(v, "root", SNP_CHECK_FAIL,
-        "the ARK (%s, SHA-256 %.16s...) is not one of AMD's pinned roots (a simulated chain needs "
-        "--trust-root)",
-        cn_of(ark, cn, sizeof cn), hex);
-    return SNP_GEN_UNKNOWN;
+    fputc('"', f);
 }
 
-static void check_chain(snp_verdict_t *v, X509 *anchor, X509 *mid, X509 *vek,
-                        const snp_policy_t *p) {
-    X509_STORE *store = X509_STORE_new();
-    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-    STACK_OF(X509) *untrusted = sk_X509_new_null();
-    if (!store || !ctx || !untrusted || !X509_STORE_add_cert(store, anchor) ||
-        !sk_X509_push(untrusted, mid) || !X509_STORE_CTX_init(ctx, store, vek, untrusted)) {
-        add(v, "chain", SNP_CHECK_FAIL, "OpenSSL could not set up the chain check");
-    } else {
-        /* No X509_STRICT: every real VCEK lacks an Authority Key Identifier. The root's own
-         * signature is checked too, which OpenSSL skips by default. */
-        X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_CHECK_SS_SIGNATURE);
-        if (p->has_time) X509_STORE_CTX_set_time(ctx, 0, p->at);
-        char a[64], m[64], l[64];
-        if (X509_verify_cert(ctx) == 1) {
-            add(v, "chain", SNP_CHECK_PASS, "%s -> %s -> %s", cn_of(anchor, a, sizeof a),
-                cn_of(mid, m, sizeof m), cn_of(vek, l, sizeof l));
-        } else {
-            int e = X509_STORE_CTX_get_error(ctx);
-            int depth = X509_STORE_CTX_get_error_depth(ctx);
-            add(v, "chain", SNP_CHECK_FAIL, "%s -> %s -> %s: %s (at depth %d)%s",
-                cn_of(anchor, a, sizeof a), cn_of(mid, m, sizeof m), cn_of(vek, l, sizeof l),
-                X509_verify_cert_error_string(e), depth,
-                e == X509_V_ERR_CERT_HAS_EXPIRED || e == X509_V_ERR_CERT_NOT_YET_VALID
-                    ? "; --at sets the verification time"
-                    : "");
-        }
+void attest_verdict_json(FILE *f, const snp_verdict_t *v) {
+    static const char *status[] = {"pass", "fail", "skip"};
+    fprintf(f,
+            "{\"valid\":%s,\"product\":\"%s\",\"revocation\":{\"checked\":%s,\"vek_checked\":%s,"
+            "\"crls\":%zu},\"checks\":[",
+            v->ok ? "true" : "false", snp_gen_name(v->gen.gen),
+            v->revocation_checked ? "true" : "false", v->vek_revocation_checked ? "true" : "false",
+            v->crls);
+    for (size_t k = 0; k < v->n; k++) {
+        fprintf(f, "%s{\"name\":\"%s\",\"status\":\"%s\",\"detail\":", k ? "," : "",
+                v->checks[k].name,
+                (unsigned)v->checks[k].status < 3 ? status[v->checks[k].status] : "fail");
+        json_str(f, v->checks[k].detail);
+        fputc('}', f);
     }
-    ERR_clear_error();
-    sk_X509_free(untrusted);
-    X509_STORE_CTX_free(ctx);
-    X509_STORE_free(store);
+    if (v->dropped)
+        fprintf(f,
+                "%s{\"name\":\"checks\",\"status\":\"fail\",\"detail\":\"%zu checks were not "
+                "recorded\"}",
+                v->n ? "," : "", v->dropped);
+    fputs("]}\n", f);
 }
 
-static void fmt_tcb(char *buf, size_t len, const snp_tcb_t *t, snp_layout_t layout) {
-    if (layout == SNP_LAYOUT_TURIN)
-        snprintf(buf, len, "fmc %u, bl %u, tee %u, snp %u, ucode %u", t->fmc, t->bootloader,
-                 t->tee, t->snp, t->microcode);
-    else
-        snprintf(buf, len, "bl %u, tee %u, snp %u, ucode %u", t->bootloader, t->tee, t->snp,
-                 t->microcode);
-}
-
-static void check_tcb(snp_verdict_t *v, const snp_report_t *r, const snp_vek_ext_t *x,
-                      snp_layout_t layout, const char *vekname) {
-    if (layout == SNP_LAYOUT_UNKNOWN) {
-        add(v, "tcb", SNP_CHECK_FAIL,
-            "the TCB layout is unknown (no CPUID bytes, productName or CHIP_ID): pass --product");
-        return;
+/* Fills the context: the VEK and intermediate SIGNING_KEY names, the anchor, the extensions. */
+static int setup(att_ctx_t *cx, X509 **root, const snp_report_t *r, const snp_certs_t *c,
+                 const snp_policy_t *p, char *err, size_t errlen) {
+    memset(cx, 0, sizeof *cx);
+    *root = NULL;
+    cx->r = r;
+    cx->c = c;
+    cx->p = p;
+    cx->vlek = r->signing_key == 1;
+    cx->vname = cx->vlek ? "VLEK" : "VCEK";
+    cx->mname = cx->vlek ? "ASVK" : "ASK";
+    cx->now = p->has_time ? p->at : time(NULL);
+    snp_cert_kind_t vk = cx->vlek ? SNP_CERT_VLEK : SNP_CERT_VCEK;
+    cx->vek = att_certs_get(c, vk);
+    cx->mid = att_certs_get(c, cx->vlek ? SNP_CERT_ASVK : SNP_CERT_ASK);
+    X509 *ark = att_certs_get(c, SNP_CERT_ARK);
+    if (!cx->vek)
+        return att_fail(err, errlen, ATTEST_EINPUT,
+                        "the report is signed by a %s (SIGNING_KEY %u) and no %s certificate was "
+                        "given",
+                        cx->vname, r->signing_key, cx->vname);
+    if (!cx->mid)
+        return att_fail(err, errlen, ATTEST_EINPUT, "no %s certificate was given (the %s's issuer)",
+                        cx->mname, cx->vname);
+    if (p->trust_root) {
+        int rc = att_load_one_cert(root, p->trust_root, err, errlen);
+        if (rc) return rc;
+    } else if (p->trust_root_data) {
+        int rc = att_parse_one_cert(root, p->trust_root_data, p->trust_root_len, "the trust root",
+                                    err, errlen);
+        if (rc) return rc;
+    } else if (!ark) {
+        return att_fail(err, errlen, ATTEST_EINPUT,
+                        "no ARK certificate was given (the KDS cert_chain has it: see attest "
+                        "kds-url)");
     }
-    bool turin = layout == SNP_LAYOUT_TURIN;
-    if (!x->has_bl || !x->has_tee || !x->has_snp || !x->has_ucode || (turin && !x->has_fmc)) {
-        add(v, "tcb", SNP_CHECK_FAIL, "the %s lacks a TCB extension (bl/tee/snp/ucode%s SPL)",
-            vekname, turin ? "/fmc" : "");
-        return;
-    }
-    snp_tcb_t rep;
-    snp_tcb_decode(&rep, r->reported_tcb, layout);
-    snp_tcb_t cert = x->tcb;
-    if (!turin) cert.fmc = 0;
-    char a[96], b[96];
-    fmt_tcb(a, sizeof a, &rep, layout);
-    fmt_tcb(b, sizeof b, &cert, layout);
-    if (memcmp(&rep, &cert, sizeof rep))
-        add(v, "tcb", SNP_CHECK_FAIL, "REPORTED_TCB (%s) differs from the %s's (%s)", a, vekname,
-            b);
-    else
-        add(v, "tcb", SNP_CHECK_PASS, "REPORTED_TCB = %s's TCB (%s)", vekname, a);
-}
-
-static void check_chip_id(snp_verdict_t *v, const snp_report_t *r, const snp_vek_ext_t *x) {
-    if (r->signing_key == 1) {
-        add(v, "chip-id", SNP_CHECK_SKIP, "a VLEK names no chip");
-        return;
-    }
-    if (r->mask_chip_key || att_is_zero(r->chip_id, 64)) {
-        add(v, "chip-id", SNP_CHECK_SKIP, "CHIP_ID is masked");
-        return;
-    }
-    if (x->hwid_len == 0) {
-        add(v, "chip-id", SNP_CHECK_FAIL, "the VCEK has no hwID extension");
-        return;
-    }
-    /* Turin's hwID is the first 8 bytes of CHIP_ID; the rest of CHIP_ID is then zero. */
-    bool ok = !memcmp(r->chip_id, x->hwid, x->hwid_len) &&
-              (x->hwid_len == 64 || att_is_zero(r->chip_id + x->hwid_len, 64 - x->hwid_len));
-    char hex[17];
-    att_hex(hex, x->hwid, 8);
-    add(v, "chip-id", ok ? SNP_CHECK_PASS : SNP_CHECK_FAIL, "CHIP_ID %s the VCEK's hwID (%s...)",
-        ok ? "equals" : "differs from", hex);
-}
-
-static void check_bytes(snp_verdict_t *v, const char *name, const char *field, const uint8_t *got,
-                        const uint8_t *want, size_t n) {
-    if (!want) return;
-    if (!memcmp(got, want, n)) {
-        add(v, name, SNP_CHECK_PASS, "%s as expected", field);
-    } else {
-        char g[2 * 64 + 1];
-        att_hex(g, got, n);
-        add(v, name, SNP_CHECK_FAIL, "%s is %s, not the expected value", field, g);
-    }
-}
-
-static void check_policy(snp_verdict_t *v, const snp_report_t *r, const snp_policy_t *p,
-                         snp_layout_t layout) {
-    bool debug = r->policy & SNP_POLICY_DEBUG, mig = r->policy & SNP_POLICY_MIGRATE_MA;
-    add(v, "debug", debug && !p->allow_debug ? SNP_CHECK_FAIL : SNP_CHECK_PASS, "%s",
-        !debug ? "POLICY.DEBUG is clear"
-        : p->allow_debug ? "POLICY.DEBUG is set (allowed by --allow-debug)"
-                         : "POLICY.DEBUG is set: the host can read the guest's memory "
-                           "(--allow-debug accepts it)");
-    add(v, "migrate-ma", mig && !p->allow_migrate_ma ? SNP_CHECK_FAIL : SNP_CHECK_PASS, "%s",
-        !mig ? "POLICY.MIGRATE_MA is clear"
-        : p->allow_migrate_ma ? "POLICY.MIGRATE_MA is set (allowed)"
-                              : "POLICY.MIGRATE_MA is set: a migration agent may move the guest "
-                                "(--allow-migrate-ma accepts it)");
-    if (p->vmpl >= 0)
-        add(v, "vmpl", r->vmpl == (uint32_t)p->vmpl ? SNP_CHECK_PASS : SNP_CHECK_FAIL,
-            "VMPL %u, expected %d", r->vmpl, p->vmpl);
-    check_bytes(v, "report-data", "REPORT_DATA", r->report_data, p->report_data, 64);
-    check_bytes(v, "measurement", "MEASUREMENT", r->measurement, p->measurement, 48);
-    check_bytes(v, "host-data", "HOST_DATA", r->host_data, p->host_data, 32);
-    if (p->check_min_tcb) {
-        if (layout == SNP_LAYOUT_UNKNOWN) {
-            add(v, "min-tcb", SNP_CHECK_FAIL, "the TCB layout is unknown: pass --product");
-        } else {
-            snp_tcb_t t, m = p->min_tcb;
-            snp_tcb_decode(&t, r->reported_tcb, layout);
-            if (layout != SNP_LAYOUT_TURIN) m.fmc = 0;
-            bool ok = t.fmc >= m.fmc && t.bootloader >= m.bootloader && t.tee >= m.tee &&
-                      t.snp >= m.snp && t.microcode >= m.microcode;
-            char a[96], b[96];
-            fmt_tcb(a, sizeof a, &t, layout);
-            fmt_tcb(b, sizeof b, &m, layout);
-            add(v, "min-tcb", ok ? SNP_CHECK_PASS : SNP_CHECK_FAIL,
-                "REPORTED_TCB (%s) %s the minimum (%s)", a, ok ? "meets" : "is below", b);
-        }
-    }
-    bool same = r->committed_tcb == r->current_tcb && r->committed_build == r->current_build &&
-                r->committed_minor == r->current_minor && r->committed_major == r->current_major;
-    add(v, "provisional", same || p->allow_provisional ? SNP_CHECK_PASS : SNP_CHECK_FAIL,
-        "%s", same ? "COMMITTED = CURRENT (TCB and firmware version)"
-              : p->allow_provisional
-                  ? "COMMITTED differs from CURRENT: provisional firmware allowed"
-                  : "COMMITTED differs from CURRENT: the firmware is provisional "
-                    "(--allow-provisional accepts it)");
+    cx->anchor = *root ? *root : ark;
+    return snp_certs_vek_ext(&cx->x, c, vk, err, errlen);
 }
 
 int attest_verify(snp_verdict_t *out, const snp_report_t *r, const snp_certs_t *c,
@@ -292,62 +185,43 @@ int attest_verify(snp_verdict_t *out, const snp_report_t *r, const snp_certs_t *
         snp_policy_init(&defaults);
         p = &defaults;
     }
-    bool vlek = r->signing_key == 1;
-    snp_cert_kind_t vk = vlek ? SNP_CERT_VLEK : SNP_CERT_VCEK, mk = vlek ? SNP_CERT_ASVK : SNP_CERT_ASK;
-    const char *vname = vlek ? "VLEK" : "VCEK";
-    X509 *vek = att_certs_get(c, vk), *mid = att_certs_get(c, mk), *ark = att_certs_get(c, SNP_CERT_ARK);
-    if (!vek)
-        return att_fail(err, errlen, ATTEST_EINPUT,
-                        "the report is signed by a %s and no %s certificate was given", vname, vname);
-    if (!mid)
-        return att_fail(err, errlen, ATTEST_EINPUT, "no %s certificate was given (the %s's issuer)",
-                        vlek ? "ASVK" : "ASK", vname);
-    X509 *root = NULL;
-    if (p->trust_root) {
-        int rc = att_load_one_cert(&root, p->trust_root, err, errlen);
-        if (rc) return rc;
-    } else if (!ark) {
-        return att_fail(err, errlen, ATTEST_EINPUT,
-                        "no ARK certificate was given (the KDS cert_chain has it: see attest kds-url)");
-    }
-    snp_vek_ext_t x;
-    int rc = snp_certs_vek_ext(&x, c, vk, err, errlen);
+    att_ctx_t cx;
+    X509 *root;
+    int rc = setup(&cx, &root, r, c, p, err, errlen);
     if (rc) {
         X509_free(root);
         return rc;
     }
-    snp_report_generation(&out->gen, r, x.product_name, p->product_hint);
-
-    snp_gen_t root_gen = check_root(out, ark, root, p->trust_root);
-    if (root_gen && out->gen.gen && root_gen != out->gen.gen)
-        add(out, "product", SNP_CHECK_FAIL, "the report is from %s but the root is ARK-%s",
-            snp_gen_name(out->gen.gen), snp_gen_name(root_gen));
-    else if (out->gen.gen)
-        add(out, "product", SNP_CHECK_PASS, "%s (from the %s)", snp_gen_name(out->gen.gen),
-            out->gen.source == SNP_FROM_CPUID          ? "CPUID bytes"
-            : out->gen.source == SNP_FROM_PRODUCT_NAME ? "VEK's productName"
-            : out->gen.source == SNP_FROM_HINT         ? "caller's --product"
-                                                       : "CHIP_ID rule");
-    check_chain(out, root ? root : ark, mid, vek, p);
+    snp_report_generation(&out->gen, r, cx.x.product_name, p->product_hint);
+    const char *root_name = p->trust_root ? p->trust_root : "(given in memory)";
+    att_check_product(out, att_check_root(out, att_certs_get(c, SNP_CERT_ARK), root, root_name),
+                      &out->gen);
+    att_check_chain(out, &cx);
+    att_check_revocation(out, &cx);
+    att_check_key_kind(out, &cx, out->gen.gen);
     char msg[256];
     rc = attest_verify_signature(r, c, msg, sizeof msg);
     if (rc == ATTEST_OK)
-        add(out, "signature", SNP_CHECK_PASS, "ECDSA P-384 over 0x000..0x29F with the %s", vname);
+        att_verdict_add(out, "signature", SNP_CHECK_PASS,
+                        "ECDSA P-384 over 0x000..0x29F with the %s", cx.vname);
     else if (rc == ATTEST_REJECTED)
-        add(out, "signature", SNP_CHECK_FAIL, "%s", msg);
+        att_verdict_add(out, "signature", SNP_CHECK_FAIL, "%s", msg);
     else {
         X509_free(root);
         return att_fail(err, errlen, rc, "%s", msg);
     }
-    check_tcb(out, r, &x, out->gen.layout, vname);
-    check_chip_id(out, r, &x);
-    check_policy(out, r, p, out->gen.layout);
+    att_check_tcb(out, &cx, out->gen.layout);
+    att_check_chip_id(out, &cx);
+    att_check_tcb_order(out, &cx, out->gen.layout);
+    att_check_min_tcb(out, &cx, &out->gen);
+    att_check_guest_policy(out, &cx);
+    att_check_launch(out, &cx);
     X509_free(root);
     /* Judged again from the record itself: one pass or skip line per check, nothing dropped. */
     bool all = out->dropped == 0;
     for (size_t i = 0; i < out->n; i++)
-        all = all && (out->checks[i].status == SNP_CHECK_PASS ||
-                      out->checks[i].status == SNP_CHECK_SKIP);
+        all = all &&
+              (out->checks[i].status == SNP_CHECK_PASS || out->checks[i].status == SNP_CHECK_SKIP);
     out->ok = out->ok && all;
     return out->ok ? ATTEST_OK : ATTEST_REJECTED;
 }

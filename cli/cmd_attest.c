@@ -8,6 +8,7 @@
 #include <openssl/rand.h>
 
 #include "attest/attest.h"
+#include "cli/attest_policy.h"
 #include "cli/cli.h"
 #include "prover/jsonw.h"
 
@@ -16,14 +17,13 @@
     "                              [--vmpl N] [--backend auto|tsm|ioctl|sim] [backend options]\n"  \
     "       zbprover attest certificates <dir> [--format pem|der] [--backend ...] [backend "     \
     "options]\n"                                                                                  \
-    "       zbprover attest verify <report.bin> --certs <dir|file> [--certs ...] [policy]\n"       \
+    "       zbprover attest verify <report.bin> --certs <dir|file> [--certs ...] [--crl FILE]\n"  \
+    "                              [--report-data HEX] [--json] [policy]\n"                       \
     "       zbprover attest kds-url <report.bin> [--product Milan|Genoa|Turin]\n"                 \
     "       zbprover attest info <report.bin> [--json] [--product NAME]\n"                        \
-    "backend options: --sim-dir DIR (default $ZBP_SIM_DIR or ~/.zbprover/sim), --tsm-root DIR,\n"  \
-    "                 --tsm-entry NAME, --device PATH\n"                                          \
-    "policy: --report-data HEX --measurement HEX --host-data HEX --vmpl N --allow-debug\n"         \
-    "        --allow-migrate-ma --allow-provisional --min-tcb bl=N,tee=N,snp=N,ucode=N[,fmc=N]\n"  \
-    "        --at UNIX-TIME --trust-root PEM --product NAME --json\n"
+    "backend options: --sim-dir DIR (default $ZBP_SIM_DIR or ~/.zbprover/sim), --sim-vlek,\n"     \
+    "                 --tsm-root DIR, --tsm-entry NAME, --device PATH\n"                          \
+    "policy:\n" CLI_POLICY_USAGE
 
 static int exit_of(int rc) {
     switch (rc) {
@@ -33,53 +33,6 @@ static int exit_of(int rc) {
     default: return EXIT_INTERNAL;
     }
 }
-
-/* "--name value" or "--name=value"; advances *i past what it used. */
-static bool opt_value(int argc, char **argv, int *i, const char *name, const char **out) {
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n)) return false;
-    if (argv[*i][n] == '=') {
-        *out = argv[*i] + n + 1;
-        return true;
-    }
-    if (argv[*i][n] != 0) return false;
-    *out = *i + 1 < argc ? argv[++*i] : NULL;
-    return true;
-}
-
-/* Hex (optional 0x) into at most max bytes; *len gets the count. */
-static int parse_hex(const char *s, uint8_t *out, size_t max, size_t *len) {
-    if (!s) return -1;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s += 2;
-    size_t n = strlen(s);
-    if (n % 2 || n / 2 > max) return -1;
-    for (size_t i = 0; i < n / 2; i++) {
-        int v = 0;
-        for (int k = 0; k < 2; k++) {
-            char c = s[2 * i + k];
-            int d = c >= '0' && c <= '9' ? c - '0'
-                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                           : -1;
-            if (d < 0) return -1;
-            v = v * 16 + d;
-        }
-        out[i] = (uint8_t)v;
-    }
-    *len = n / 2;
-    return 0;
-}
-
-static int parse_uint(const char *s, long long lo, long long hi, long long *out) {
-    if (!s || !*s) return -1;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (*end || errno || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
 
 /* Whole-file output goes through the atomic writer: a reader never sees half a report. */
 static int write_whole(const char *path, const uint8_t *d, size_t n) {
@@ -100,22 +53,25 @@ static void print_warnings(const char *path, const snp_report_t *r) {
 /* Options every way of getting a report shares. Returns 1 if argv[*i] was one, -1 on error. */
 static int backend_opt(int argc, char **argv, int *i, attest_opts_t *o) {
     const char *v;
-    if (opt_value(argc, argv, i, "--backend", &v)) {
+    if (cli_opt_value(argc, argv, i, "--backend", &v)) {
         if (attest_backend_parse(&o->backend, v)) {
             cli_error("--backend: '%s' is not auto, tsm, ioctl or sim", v ? v : "");
             return -1;
         }
-    } else if (opt_value(argc, argv, i, "--sim-dir", &v)) {
+    } else if (!strcmp(argv[*i], "--sim-vlek")) {
+        o->sim_vlek = true;
+        return 1;
+    } else if (cli_opt_value(argc, argv, i, "--sim-dir", &v)) {
         o->sim_dir = v;
-    } else if (opt_value(argc, argv, i, "--tsm-root", &v)) {
+    } else if (cli_opt_value(argc, argv, i, "--tsm-root", &v)) {
         o->tsm_root = v;
-    } else if (opt_value(argc, argv, i, "--tsm-entry", &v)) {
+    } else if (cli_opt_value(argc, argv, i, "--tsm-entry", &v)) {
         o->tsm_entry = v;
-    } else if (opt_value(argc, argv, i, "--device", &v)) {
+    } else if (cli_opt_value(argc, argv, i, "--device", &v)) {
         o->device = v;
-    } else if (opt_value(argc, argv, i, "--vmpl", &v)) {
+    } else if (cli_opt_value(argc, argv, i, "--vmpl", &v)) {
         long long n;
-        if (parse_uint(v, 0, 3, &n)) {
+        if (cli_parse_int(v, 0, 3, &n)) {
             cli_error("--vmpl: '%s' is not 0..3", v ? v : "");
             return -1;
         }
@@ -141,7 +97,7 @@ static int cmd_report(int argc, char **argv) {
         if (b) continue;
         const char *v;
         if (!strcmp(argv[i], "--random")) random = true;
-        else if (opt_value(argc, argv, &i, "--data", &v)) {
+        else if (cli_opt_value(argc, argv, &i, "--data", &v)) {
             if (!v) {
                 cli_error("--data needs a value");
                 return EXIT_BAD_INPUT;
@@ -168,7 +124,7 @@ static int cmd_report(int argc, char **argv) {
     uint8_t data[SNP_REPORT_DATA_SIZE] = {0};
     size_t n;
     if (hex) {
-        if (parse_hex(hex, data, sizeof data, &n)) {
+        if (cli_parse_hex(hex, data, sizeof data, &n)) {
             cli_error("--data: not hex of at most 64 bytes");
             return EXIT_BAD_INPUT;
         }
@@ -230,7 +186,7 @@ static int cmd_certificates(int argc, char **argv) {
         if (b < 0) return EXIT_BAD_INPUT;
         if (b) continue;
         const char *v;
-        if (opt_value(argc, argv, &i, "--format", &v)) {
+        if (cli_opt_value(argc, argv, &i, "--format", &v)) {
             if (!v || (strcmp(v, "pem") && strcmp(v, "der"))) {
                 cli_error("--format: pem or der");
                 return EXIT_BAD_INPUT;
@@ -290,129 +246,79 @@ static int cmd_certificates(int argc, char **argv) {
     return code;
 }
 
-static void json_str(const char *s) {
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') printf("\\%c", ch);
-        else if (ch < 0x20) printf("\\u%04x", ch);
-        else putchar(ch);
-    }
-    putchar('"');
-}
-
 static int cmd_verify(int argc, char **argv) {
-    snp_policy_t p;
-    snp_policy_init(&p);
-    const char *report_path = NULL, *certs[16];
-    size_t ncerts = 0;
+    cli_policy_t cp;
+    cli_policy_init(&cp);
+    const char *report_path = NULL;
     bool json = false;
-    uint8_t rd[64] = {0}, meas[48], host[32];
-    for (int i = 2; i < argc; i++) {
-        const char *v = NULL, *opt = argv[i];
+    uint8_t rd[64] = {0};
+    int code = 0;
+    for (int i = 2; i < argc && !code; i++) {
+        const char *v = NULL;
         size_t n;
-        long long num;
-        if (!strcmp(opt, "--allow-debug")) p.allow_debug = true;
-        else if (!strcmp(opt, "--allow-migrate-ma")) p.allow_migrate_ma = true;
-        else if (!strcmp(opt, "--allow-provisional")) p.allow_provisional = true;
-        else if (!strcmp(opt, "--json")) json = true;
-        else if (opt_value(argc, argv, &i, "--certs", &v)) {
-            if (!v || ncerts == 16) goto bad_value;
-            certs[ncerts++] = v;
-        } else if (opt_value(argc, argv, &i, "--report-data", &v)) {
+        int k = cli_policy_opt(&cp, argc, argv, &i, "attest verify");
+        if (k < 0) code = EXIT_BAD_INPUT;
+        else if (k) continue;
+        else if (!strcmp(argv[i], "--json")) json = true;
+        else if (cli_opt_value(argc, argv, &i, "--report-data", &v)) {
             /* Shorter values are zero-padded, as REPORT_DATA is when a request carries fewer. */
-            if (parse_hex(v, rd, 64, &n)) goto bad_value;
-            p.report_data = rd;
-        } else if (opt_value(argc, argv, &i, "--measurement", &v)) {
-            if (parse_hex(v, meas, 48, &n) || n != 48) goto bad_value;
-            p.measurement = meas;
-        } else if (opt_value(argc, argv, &i, "--host-data", &v)) {
-            if (parse_hex(v, host, 32, &n) || n != 32) goto bad_value;
-            p.host_data = host;
-        } else if (opt_value(argc, argv, &i, "--vmpl", &v)) {
-            if (parse_uint(v, 0, 3, &num)) goto bad_value;
-            p.vmpl = (int)num;
-        } else if (opt_value(argc, argv, &i, "--min-tcb", &v)) {
-            if (snp_tcb_parse(&p.min_tcb, v)) goto bad_value;
-            p.check_min_tcb = true;
-        } else if (opt_value(argc, argv, &i, "--at", &v)) {
-            if (parse_uint(v, 0, 253402300799LL, &num)) goto bad_value;
-            p.has_time = true;
-            p.at = (time_t)num;
-        } else if (opt_value(argc, argv, &i, "--trust-root", &v)) {
-            if (!v) goto bad_value;
-            p.trust_root = v;
-        } else if (opt_value(argc, argv, &i, "--product", &v)) {
-            if (snp_gen_parse(&p.product_hint, v)) goto bad_value;
-        } else if (opt[0] == '-' || report_path) {
-            cli_error("attest verify: unexpected argument '%s'", opt);
-            return EXIT_BAD_INPUT;
+            if (cli_parse_hex(v, rd, 64, &n)) {
+                cli_error("attest verify: --report-data: not hex of at most 64 bytes");
+                code = EXIT_BAD_INPUT;
+            }
+            cp.p.report_data = rd;
+        } else if (argv[i][0] == '-' || report_path) {
+            cli_error("attest verify: unexpected argument '%s'", argv[i]);
+            code = EXIT_BAD_INPUT;
         } else {
-            report_path = opt;
+            report_path = argv[i];
         }
-        continue;
-    bad_value:
-        cli_error("attest verify: %s: bad or missing value%s%s", opt, v ? " " : "", v ? v : "");
-        return EXIT_BAD_INPUT;
     }
-    if (!report_path || !ncerts) {
+    if (!code && (!report_path || !cp.n_certs)) {
         if (report_path) cli_error("attest verify: --certs is required");
         fputs(USAGE, stderr);
-        return EXIT_BAD_INPUT;
+        code = EXIT_BAD_INPUT;
     }
     char err[768];
     snp_report_t r;
-    int rc = snp_report_read_file(&r, report_path, err, sizeof err);
-    if (rc) {
+    snp_certs_t *c = NULL;
+    int rc;
+    if (!code && (rc = snp_report_read_file(&r, report_path, err, sizeof err))) {
         cli_error("%s", err);
-        return exit_of(rc);
+        code = exit_of(rc);
     }
-    print_warnings(report_path, &r);
-    snp_certs_t *c = snp_certs_new();
-    if (!c) return EXIT_INTERNAL;
-    for (size_t k = 0; k < ncerts && !rc; k++) rc = snp_certs_load(c, certs[k], err, sizeof err);
-    if (rc) { /* the message names the certificate file */
-        snp_certs_free(c);
-        cli_error("%s", err);
-        return exit_of(rc);
+    if (!code) {
+        print_warnings(report_path, &r);
+        if (!(c = snp_certs_new())) code = EXIT_INTERNAL;
+        else code = cli_policy_load(&cp, c);
     }
     snp_verdict_t v;
-    rc = attest_verify(&v, &r, c, &p, err, sizeof err);
+    if (!code) {
+        rc = attest_verify(&v, &r, c, &cp.p, err, sizeof err);
+        if (rc != ATTEST_OK && rc != ATTEST_REJECTED) {
+            cli_error("%s: %s", report_path, err);
+            code = exit_of(rc);
+        }
+    }
     snp_certs_free(c);
-    if (rc != ATTEST_OK && rc != ATTEST_REJECTED) {
-        cli_error("%s: %s", report_path, err);
-        return exit_of(rc);
+    cli_policy_free(&cp);
+    if (code) return code;
+    if (json) {
+        attest_verdict_json(stdout, &v);
+        return v.ok ? 0 : EXIT_VERDICT_NO;
     }
     static const char *status[] = {"pass", "FAIL", "skip"};
-    if (json) {
-        printf("{\"valid\":%s,\"product\":\"%s\",\"checks\":[", v.ok ? "true" : "false",
-               snp_gen_name(v.gen.gen));
-        for (size_t k = 0; k < v.n; k++) {
-            printf("%s{\"name\":\"%s\",\"status\":\"%s\",\"detail\":", k ? "," : "",
-                   v.checks[k].name, v.checks[k].status == SNP_CHECK_PASS   ? "pass"
-                                     : v.checks[k].status == SNP_CHECK_FAIL ? "fail"
-                                                                            : "skip");
-            json_str(v.checks[k].detail);
-            putchar('}');
-        }
-        if (v.dropped)
-            printf("%s{\"name\":\"checks\",\"status\":\"fail\",\"detail\":\"%zu checks were not "
-                   "recorded\"}",
-                   v.n ? "," : "", v.dropped);
-        printf("]}\n");
+    for (size_t k = 0; k < v.n; k++)
+        printf("%-4s %-12s %s\n", status[v.checks[k].status], v.checks[k].name, v.checks[k].detail);
+    if (v.dropped) printf("FAIL checks       %zu checks were not recorded\n", v.dropped);
+    if (v.ok) {
+        printf("%s: valid (revocation %s)\n", report_path,
+               v.revocation_checked ? "checked" : "not checked");
     } else {
+        printf("%s: REJECTED:", report_path);
         for (size_t k = 0; k < v.n; k++)
-            printf("%-4s %-12s %s\n", status[v.checks[k].status], v.checks[k].name,
-                   v.checks[k].detail);
-        if (v.dropped) printf("FAIL checks       %zu checks were not recorded\n", v.dropped);
-        if (v.ok) {
-            printf("%s: valid\n", report_path);
-        } else {
-            printf("%s: REJECTED:", report_path);
-            for (size_t k = 0; k < v.n; k++)
-                if (v.checks[k].status == SNP_CHECK_FAIL) printf(" %s", v.checks[k].name);
-            putchar('\n');
-        }
+            if (v.checks[k].status == SNP_CHECK_FAIL) printf(" %s", v.checks[k].name);
+        putchar('\n');
     }
     return v.ok ? 0 : EXIT_VERDICT_NO;
 }
@@ -425,7 +331,7 @@ static int read_only_args(int argc, char **argv, const char **path, snp_gen_t *h
     for (int i = 2; i < argc; i++) {
         const char *v;
         if (allow_json && !strcmp(argv[i], "--json")) *json = true;
-        else if (opt_value(argc, argv, &i, "--product", &v)) {
+        else if (cli_opt_value(argc, argv, &i, "--product", &v)) {
             if (snp_gen_parse(hint, v)) {
                 cli_error("--product: '%s' is not Milan, Genoa or Turin", v ? v : "");
                 return EXIT_BAD_INPUT;

@@ -1,39 +1,58 @@
-/* cmd_check_bundle.c: `zbprover check-bundle <bundle.json> --vk <verification_key.json> [--certs
- * ...] [--trust-root PEM] [policy] [--allow-unattested]`: a client's whole check of a prove answer.
- * The checks are job_bundle_check's; this file parses flags and prints one line per check. */
+/* cmd_check_bundle.c: `zbprover check-bundle <bundle.json> --vk <verification_key.json> [report
+ * policy] [--allow-unattested] [--job-id ID] [--ticket-id HEX] [--zkey-sha256 HEX] [--json]`: a
+ * client's whole check of a prove answer. The checks are zbprover_verify_bundle's (the public C
+ * API, include/zbprover.h); this file reads the files, parses flags and prints one line a check. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/attest_policy.h"
 #include "cli/cli.h"
 #include "job/job.h"
+#include "zbprover.h"
+
+#define MAX_INPUT ((size_t)64 << 20)
 
 #define CB_USAGE                                                                                   \
     "usage: zbprover check-bundle <bundle.json> --vk <verification_key.json> [--certs "            \
     "DIR|PEM]...\n"                                                                                \
-    "       [--trust-root PEM] [--allow-unattested] [--job-id ID] [--ticket-id HEX]\n"             \
-    "       [--zkey-sha256 HEX] [--measurement HEX] [--host-data HEX] [--vmpl N] "                 \
-    "[--allow-debug]\n"                                                                            \
-    "       [--allow-migrate-ma] [--allow-provisional] [--min-tcb "                                \
-    "bl=N,tee=N,snp=N,ucode=N[,fmc=N]]\n"                                                          \
-    "       [--at UNIX-TIME] [--product Milan|Genoa|Turin] [--json]\n"
+    "       [--crl FILE]... [--trust-root PEM] [--allow-unattested] [--job-id ID]\n"               \
+    "       [--ticket-id HEX] [--zkey-sha256 HEX] [--json] [policy]\n"                             \
+    "policy:\n" CLI_POLICY_USAGE
 
-static int hex_exact(const char *s, uint8_t *out, size_t n) {
-    size_t got = 0;
-    return !s || job_hex_decode(out, n, &got, s, strlen(s)) || got != n ? -1 : 0;
+/* The lines as the verifier decides them, kept to print once the verdict is known. */
+typedef struct {
+    size_t n, cap;
+    struct line {
+        char name[24];
+        int status;
+        char *detail;
+    } * lines;
+    bool failed_alloc;
+} lines_t;
+
+static void on_check(void *ctx, const char *name, int status, const char *detail) {
+    lines_t *l = ctx;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 32;
+        struct line *nl = realloc(l->lines, cap * sizeof *nl);
+        if (!nl) {
+            l->failed_alloc = true;
+            return;
+        }
+        l->lines = nl;
+        l->cap = cap;
+    }
+    struct line *x = &l->lines[l->n];
+    snprintf(x->name, sizeof x->name, "%s", name);
+    x->status = status;
+    if (!(x->detail = strdup(detail))) {
+        l->failed_alloc = true;
+        return;
+    }
+    l->n++;
 }
-
-static int parse_ll(const char *s, long long lo, long long hi, long long *out) {
-    if (!s || !*s) return -1;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (*end || errno || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
 
 static void json_str(const char *s) {
     putchar('"');
@@ -49,124 +68,177 @@ static void json_str(const char *s) {
     putchar('"');
 }
 
-int cmd_check_bundle(int argc, char **argv) {
-    job_bundle_opts_t o;
-    memset(&o, 0, sizeof o);
-    snp_policy_init(&o.policy);
-    const char *bundle = NULL, *certs[16];
-    bool json = false;
-    static uint8_t meas[48], host[32];
-    uint8_t tmp[32];
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        long long num;
-        bool takes = true, bad = false;
-        if (!strcmp(a, "--allow-debug"))
-            o.policy.allow_debug = true, takes = false;
-        else if (!strcmp(a, "--allow-migrate-ma"))
-            o.policy.allow_migrate_ma = true, takes = false;
-        else if (!strcmp(a, "--allow-provisional"))
-            o.policy.allow_provisional = true, takes = false;
-        else if (!strcmp(a, "--allow-unattested"))
-            o.allow_unattested = true, takes = false;
-        else if (!strcmp(a, "--json"))
-            json = true, takes = false;
-        else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(CB_USAGE, stdout);
-            return 0;
-        } else if (a[0] != '-') {
-            if (bundle) {
-                cli_error("check-bundle: unexpected argument '%s'", a);
-                return EXIT_BAD_INPUT;
-            }
-            bundle = a;
-            takes = false;
-        } else if (!v)
-            bad = true;
-        else if (!strcmp(a, "--vk"))
-            o.vk_path = v;
-        else if (!strcmp(a, "--certs")) {
-            if (o.n_certs == 16)
-                bad = true;
-            else
-                certs[o.n_certs++] = v;
-        } else if (!strcmp(a, "--trust-root"))
-            o.policy.trust_root = v;
-        else if (!strcmp(a, "--job-id"))
-            o.expect_job_id = v;
-        else if (!strcmp(a, "--ticket-id"))
-            o.expect_ticket_id = v;
-        else if (!strcmp(a, "--zkey-sha256")) {
-            bad = hex_exact(v, tmp, 32) != 0;
-            o.expect_zkey_sha256 = v;
-        } else if (!strcmp(a, "--measurement")) {
-            bad = hex_exact(v, meas, 48) != 0;
-            o.policy.measurement = meas;
-        } else if (!strcmp(a, "--host-data")) {
-            bad = hex_exact(v, host, 32) != 0;
-            o.policy.host_data = host;
-        } else if (!strcmp(a, "--vmpl")) {
-            bad = parse_ll(v, 0, 3, &num) != 0;
-            o.policy.vmpl = (int)num;
-        } else if (!strcmp(a, "--min-tcb")) {
-            bad = snp_tcb_parse(&o.policy.min_tcb, v) != 0;
-            o.policy.check_min_tcb = true;
-        } else if (!strcmp(a, "--at")) {
-            bad = parse_ll(v, 0, 253402300799LL, &num) != 0;
-            o.policy.has_time = true;
-            o.policy.at = (time_t)num;
-        } else if (!strcmp(a, "--product")) {
-            bad = snp_gen_parse(&o.policy.product_hint, v) != 0;
-        } else {
-            cli_error("check-bundle: unknown option '%s'", a);
-            fputs(CB_USAGE, stderr);
-            return EXIT_BAD_INPUT;
-        }
-        if (bad) {
-            cli_error("check-bundle: %s: bad or missing value%s%s", a, v ? " " : "", v ? v : "");
-            return EXIT_BAD_INPUT;
-        }
-        if (takes) i++;
-    }
-    if (!bundle || !o.vk_path) {
-        if (bundle) cli_error("check-bundle: --vk is required");
-        fputs(CB_USAGE, stderr);
-        return EXIT_BAD_INPUT;
-    }
-    o.certs = certs;
-    char err[1024] = "";
-    job_bundle_verdict_t v;
-    int rc = job_bundle_check(&v, bundle, &o, err, sizeof err);
-    if (rc >= 2) {
-        cli_error("%s", err);
-        return rc == 2 ? EXIT_BAD_INPUT : EXIT_INTERNAL;
-    }
-    static const char *status[] = {"pass", "FAIL", "skip"};
+static void print(const lines_t *l, const zbprover_bundle_result_t *res, const char *bundle,
+                  bool json) {
+    static const char *status[] = {"pass", "FAIL", "skip"}, *jstatus[] = {"pass", "fail", "skip"};
     if (json) {
-        printf("{\"valid\":%s,\"checks\":[", rc == 0 ? "true" : "false");
-        for (size_t k = 0; k < v.n; k++) {
+        printf("{\"valid\":%s,\"attested\":%s,\"revocation\":{\"checked\":%s,\"vek_checked\":%s},"
+               "\"checks\":[",
+               res->valid ? "true" : "false", res->attested ? "true" : "false",
+               res->revocation_checked ? "true" : "false",
+               res->vek_revocation_checked ? "true" : "false");
+        for (size_t k = 0; k < l->n; k++) {
             printf("%s{\"name\":", k ? "," : "");
-            json_str(v.checks[k].name);
-            printf(",\"status\":\"%s\",\"detail\":", v.checks[k].status == SNP_CHECK_PASS ? "pass"
-                                                     : v.checks[k].status == SNP_CHECK_FAIL
-                                                         ? "fail"
-                                                         : "skip");
-            json_str(v.checks[k].detail);
+            json_str(l->lines[k].name);
+            printf(",\"status\":\"%s\",\"detail\":", jstatus[l->lines[k].status % 3]);
+            json_str(l->lines[k].detail);
             putchar('}');
         }
         printf("]}\n");
-    } else {
-        for (size_t k = 0; k < v.n; k++)
-            printf("%-4s %-12s %s\n", status[v.checks[k].status], v.checks[k].name,
-                   v.checks[k].detail);
-        if (rc == 0) {
-            printf("%s: valid\n", bundle);
+        return;
+    }
+    for (size_t k = 0; k < l->n; k++)
+        printf("%-4s %-12s %s\n", status[l->lines[k].status % 3], l->lines[k].name,
+               l->lines[k].detail);
+    if (res->valid) {
+        printf("%s: valid\n", bundle);
+        return;
+    }
+    printf("%s: REJECTED:", bundle);
+    for (size_t k = 0; k < l->n; k++)
+        if (l->lines[k].status == ZBPROVER_CHECK_FAIL) printf(" %s", l->lines[k].name);
+    putchar('\n');
+}
+
+/* The options zbprover_verify_bundle takes, from the shared policy flags (spec holds the
+ * --min-tcb value written back as text). */
+static void to_options(zbprover_bundle_options_t *o, const cli_policy_t *cp, char spec[64]) {
+    const snp_policy_t *p = &cp->p;
+    if (p->check_min_tcb && p->min_tcb_auto)
+        snprintf(spec, 64, "auto%s%s", p->min_tcb_as_of[0] ? ":" : "", p->min_tcb_as_of);
+    else if (p->check_min_tcb)
+        snprintf(spec, 64, "bl=%u,tee=%u,snp=%u,ucode=%u,fmc=%u", p->min_tcb.bootloader,
+                 p->min_tcb.tee, p->min_tcb.snp, p->min_tcb.microcode, p->min_tcb.fmc);
+    o->min_tcb = p->check_min_tcb ? spec : NULL;
+    o->measurements = p->measurements;
+    o->n_measurements = p->n_measurements;
+    o->id_key_digests = p->id_key_digests;
+    o->n_id_key_digests = p->n_id_key_digests;
+    o->author_key_digests = p->author_key_digests;
+    o->n_author_key_digests = p->n_author_key_digests;
+    o->host_data = p->host_data;
+    o->family_id = p->family_id;
+    o->image_id = p->image_id;
+    o->check_guest_svn = p->check_guest_svn;
+    o->min_guest_svn = p->min_guest_svn;
+    o->vmpl = p->vmpl;
+    o->allow_debug = p->allow_debug;
+    o->allow_migrate_ma = p->allow_migrate_ma;
+    o->allow_provisional = p->allow_provisional;
+    o->require_crl = p->require_crl;
+    o->has_time = p->has_time;
+    o->at = (long long)p->at;
+    o->product = p->product_hint ? snp_gen_name(p->product_hint) : NULL;
+}
+
+/* Reads the files the flags name, hands everything to zbprover_verify_bundle, prints the lines.
+ * o holds the flags' values; returns the exit status. */
+static int run(zbprover_bundle_options_t *o, const cli_policy_t *cp, const char *bundle,
+               const char *vk, bool json) {
+    char *bt = NULL, *vt = NULL, *pem = NULL, *root = NULL;
+    size_t bl = 0, vl = 0, pl = 0, rl = 0;
+    char err[1024];
+    snp_certs_t *certs = snp_certs_new();
+    int code = certs ? 0 : EXIT_INTERNAL;
+    if (!code) code = cli_read_file(bundle, MAX_INPUT, &bt, &bl);
+    if (!code) code = cli_read_file(vk, MAX_INPUT, &vt, &vl);
+    if (!code) code = cli_policy_load(cp, certs);
+    if (!code && cp->p.trust_root) code = cli_read_file(cp->p.trust_root, 1 << 20, &root, &rl);
+    if (!code && snp_certs_to_pem(certs, &pem, &pl, err, sizeof err)) {
+        cli_error("check-bundle: %s", err);
+        code = EXIT_INTERNAL;
+    }
+    if (!code) {
+        char spec[64];
+        to_options(o, cp, spec);
+        o->bundle_name = bundle;
+        o->vk_name = vk;
+        o->vk_json = vt;
+        o->vk_json_len = vl;
+        o->certs_pem = pem;
+        o->certs_pem_len = pl;
+        o->trust_root = (const unsigned char *)root;
+        o->trust_root_len = rl;
+        lines_t lines = {0};
+        o->on_check = on_check;
+        o->on_check_ctx = &lines;
+        zbprover_bundle_result_t res;
+        int rc = zbprover_verify_bundle(bt, bl, o, &res, err, sizeof err);
+        if (lines.failed_alloc) rc = ZBPROVER_ERR_INTERNAL;
+        if (rc == ZBPROVER_OK || rc == ZBPROVER_REJECTED) {
+            print(&lines, &res, bundle, json);
+            code = rc == ZBPROVER_OK ? 0 : EXIT_VERDICT_NO;
         } else {
-            printf("%s: REJECTED:", bundle);
-            for (size_t k = 0; k < v.n; k++)
-                if (v.checks[k].status == SNP_CHECK_FAIL) printf(" %s", v.checks[k].name);
-            putchar('\n');
+            cli_error("%s", err); /* it names the file */
+            code = rc == ZBPROVER_ERR_INPUT ? EXIT_BAD_INPUT : EXIT_INTERNAL;
+        }
+        for (size_t k = 0; k < lines.n; k++)
+            free(lines.lines[k].detail);
+        free(lines.lines);
+    }
+    free(bt);
+    free(vt);
+    free(pem);
+    free(root);
+    snp_certs_free(certs);
+    return code;
+}
+
+int cmd_check_bundle(int argc, char **argv) {
+    cli_policy_t cp;
+    cli_policy_init(&cp);
+    zbprover_bundle_options_t o;
+    zbprover_bundle_options_init(&o);
+    const char *bundle = NULL, *vk = NULL;
+    bool json = false;
+    int code = 0;
+    uint8_t tmp[32];
+    size_t n;
+    for (int i = 1; i < argc && !code; i++) {
+        const char *a = argv[i], *v = NULL;
+        int k = cli_policy_opt(&cp, argc, argv, &i, "check-bundle");
+        if (k < 0)
+            code = EXIT_BAD_INPUT;
+        else if (k)
+            continue;
+        else if (!strcmp(a, "--allow-unattested"))
+            o.allow_unattested = 1;
+        else if (!strcmp(a, "--json"))
+            json = true;
+        else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(CB_USAGE, stdout);
+            cli_policy_free(&cp);
+            return 0;
+        } else if (cli_opt_value(argc, argv, &i, "--vk", &v))
+            vk = v;
+        else if (cli_opt_value(argc, argv, &i, "--job-id", &v))
+            o.job_id = v;
+        else if (cli_opt_value(argc, argv, &i, "--ticket-id", &v))
+            o.ticket_id_hex = v;
+        else if (cli_opt_value(argc, argv, &i, "--zkey-sha256", &v)) {
+            if (cli_parse_hex(v, tmp, 32, &n) || n != 32) {
+                cli_error("check-bundle: --zkey-sha256: not 32 bytes of hex");
+                code = EXIT_BAD_INPUT;
+            }
+            o.zkey_sha256_hex = v;
+        } else if (a[0] == '-' || bundle) {
+            cli_error("check-bundle: unexpected argument '%s'", a);
+            code = EXIT_BAD_INPUT;
+        } else {
+            bundle = a;
+        }
+        bool valued = !strcmp(a, "--vk") || !strcmp(a, "--job-id") || !strcmp(a, "--ticket-id");
+        if (!code && valued && !v) {
+            cli_error("check-bundle: %s needs a value", a);
+            code = EXIT_BAD_INPUT;
         }
     }
-    return rc == 0 ? 0 : EXIT_VERDICT_NO;
+    if (!code && (!bundle || !vk)) {
+        if (bundle) cli_error("check-bundle: --vk is required");
+        fputs(CB_USAGE, stderr);
+        code = EXIT_BAD_INPUT;
+    }
+    if (!code) code = run(&o, &cp, bundle, vk, json);
+    cli_policy_free(&cp);
+    return code;
 }

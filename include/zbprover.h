@@ -46,6 +46,84 @@ int zbprover_prove(const void *zkey, size_t zkey_len, const void *wtns, size_t w
 /* The version string, e.g. "0.1.0". */
 const char *zbprover_version(void);
 
+/* ---- verifying a bundle offline (job/bundle_api.c) ------------------------------------------
+ * A client's whole check of a `zbprover serve` prove answer (a "bundle"), in memory, with no
+ * network and no child process: the Groth16 proof under the client's verification key and the
+ * answer's public signals; the binding transcript (REPORT_DATA = SHA-512("ZBPROVER-PROOF-V1" ...),
+ * docs/attestation.md); and the SEV-SNP report: AMD's chain to a pinned root, the CRLs, the
+ * report's signature and TCB, and the policy below. `zbprover check-bundle` is this function.
+ *
+ *   zbprover_bundle_options_t o;
+ *   zbprover_bundle_options_init(&o);
+ *   o.vk_json = vk; o.vk_json_len = vk_len;        verification_key.json as snarkjs writes it
+ *   o.certs_pem = chain; o.certs_pem_len = n;      AMD's ARK, ASK and VCEK (and CRLs), PEM
+ *   o.min_tcb = "auto";  o.require_crl = 1;
+ *   int rc = zbprover_verify_bundle(bundle, bundle_len, &o, NULL, err, sizeof err);
+ *   rc == ZBPROVER_OK: valid; ZBPROVER_REJECTED: not valid (err names the failed checks). */
+
+#define ZBPROVER_REJECTED 1 /* the bundle was judged and is not valid: err names what failed */
+
+enum { ZBPROVER_CHECK_PASS = 0, ZBPROVER_CHECK_FAIL = 1, ZBPROVER_CHECK_SKIP = 2 };
+
+typedef struct {
+    /* Beside the bundle. Texts need no terminating NUL; NULL with length 0 means absent. */
+    const char *vk_json;          /* the circuit's verification_key.json (required) */
+    size_t vk_json_len;
+    const char *certs_pem;        /* AMD's certificates and CRLs (PEM); the bundle's own */
+    size_t certs_pem_len;         /*   attestation.certs are added to them */
+    const unsigned char *crl;     /* a CRL, DER or PEM (e.g. KDS's .../crl) */
+    size_t crl_len;
+    const unsigned char *trust_root; /* a simulator's root certificate (PEM or DER): only a */
+    size_t trust_root_len;           /*   bundle of kind "sim" verifies under it */
+    /* What the answer must be; NULL: not checked. */
+    const char *job_id;
+    const char *ticket_id_hex;
+    const char *zkey_sha256_hex;
+    int allow_unattested;         /* accept kind "none": the proof alone */
+    /* The policy on the report (docs/attestation.md has each check). */
+    const unsigned char (*measurements)[48]; /* allow-list of launch digests */
+    size_t n_measurements;
+    const unsigned char (*id_key_digests)[48];
+    size_t n_id_key_digests;
+    const unsigned char (*author_key_digests)[48];
+    size_t n_author_key_digests;
+    const unsigned char *host_data; /* 32 bytes */
+    const unsigned char *family_id; /* 16 bytes */
+    const unsigned char *image_id;  /* 16 bytes */
+    int check_guest_svn;
+    unsigned min_guest_svn;
+    int vmpl;                     /* -1: any */
+    int allow_debug, allow_migrate_ma, allow_provisional;
+    const char *min_tcb;          /* NULL, "auto", "auto:YYYY-MM-DD", or "bl=N,tee=N,snp=N,ucode=N" */
+    int require_crl;              /* no valid CRL from the root is a failure */
+    int has_time;
+    long long at;                 /* with has_time: the verification time (Unix seconds) */
+    const char *product;          /* "Milan", "Genoa", "Turin" for a report that cannot say; NULL */
+    const char *bundle_name, *vk_name; /* what messages call the two texts; NULL: "bundle", "vk_json" */
+    /* Called once per check, in order, as the verdict is recorded; may be NULL. */
+    void (*on_check)(void *ctx, const char *name, int status, const char *detail);
+    void *on_check_ctx;
+} zbprover_bundle_options_t;
+
+typedef struct {
+    int valid;                    /* every check passed or was skipped */
+    int attested;                 /* a report bound the proof (kind snp or sim, verified) */
+    int revocation_checked;       /* a valid CRL from the root covered the ASK/ASVK */
+    int vek_revocation_checked;   /* ... and one from the ASK/ASVK the VCEK/VLEK */
+    size_t checks, failed;
+} zbprover_bundle_result_t;
+
+/* Defaults: nothing beyond the proof, the transcript and the report's chain and signature. */
+void zbprover_bundle_options_init(zbprover_bundle_options_t *o);
+
+/* Verifies the bundle (a prove answer's JSON text). Returns ZBPROVER_OK (valid),
+ * ZBPROVER_REJECTED (judged not valid; err names the failed checks and the first one's reason),
+ * ZBPROVER_ERR_INPUT (a malformed bundle, key, certificate, CRL or option: err says which) or
+ * ZBPROVER_ERR_INTERNAL. result may be NULL. Thread-safe; no network, no files. */
+int zbprover_verify_bundle(const char *bundle_json, size_t bundle_len,
+                           const zbprover_bundle_options_t *o, zbprover_bundle_result_t *result,
+                           char *err, size_t err_len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,6 +1,8 @@
-/* bundle.c: the client's side of the binding: `check-bundle` (the proof verifies, the PROOF
+/* bundle.c: the client's side of the binding: a bundle's check (the proof verifies, the PROOF
  * transcript recomputed from the answer's own fields equals REPORT_DATA, the report verifies
- * under a policy) and the KEY transcript check a client does before sealing. */
+ * under a policy, CRLs included), on texts in memory (job_bundle_verify, under both
+ * zbprover_verify_bundle and check-bundle) or files, and the KEY transcript check a client does
+ * before sealing. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,9 +15,14 @@
 static void add(job_bundle_verdict_t *v, const char *name, int status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Fails closed as attest's verdict does: the status counts before the line is kept. */
 static void add(job_bundle_verdict_t *v, const char *name, int status, const char *fmt, ...) {
-    if (status == SNP_CHECK_FAIL) v->ok = false;
-    if (v->n == JOB_BUNDLE_MAX_LINES) return;
+    if (status != SNP_CHECK_PASS && status != SNP_CHECK_SKIP) v->ok = false;
+    if (v->n >= JOB_BUNDLE_MAX_LINES) {
+        v->dropped++;
+        v->ok = false;
+        return;
+    }
     snprintf(v->checks[v->n].name, sizeof v->checks[v->n].name, "%s", name);
     v->checks[v->n].status = status;
     va_list ap;
@@ -61,16 +68,10 @@ static int read_text(const char *path, size_t max, char **out, size_t *len, char
     return 0;
 }
 
-static int parse_file(json_doc_t **doc, const char *path, char *err, size_t errlen) {
-    char *text = NULL;
-    size_t n = 0;
-    int rc = read_text(path, (size_t)64 << 20, &text, &n, err, errlen);
-    if (rc) return rc;
+static int parse_text(json_doc_t **doc, job_text_t t, char *err, size_t errlen) {
     json_error_t je;
-    rc = json_parse(doc, text, n, NULL, &je);
-    free(text);
-    if (rc)
-        return job_fail(err, errlen, 2, "%s: line %zu, column %zu: %s", path, je.line, je.column,
+    if (json_parse(doc, t.text, t.len, NULL, &je))
+        return job_fail(err, errlen, 2, "%s: line %zu, column %zu: %s", t.name, je.line, je.column,
                         je.message);
     return 0;
 }
@@ -121,65 +122,61 @@ static int proof_binding(uint8_t rd[64], const uint8_t *job_id, size_t job_id_le
     return rc ? 3 : 0;
 }
 
-int job_bundle_check(job_bundle_verdict_t *v, const char *bundle_path, const job_bundle_opts_t *o,
-                     char *err, size_t errlen) {
-    memset(v, 0, sizeof *v);
-    v->ok = true;
-    json_doc_t *doc = NULL, *vkdoc = NULL;
+/* The answer's own fields, as the transcript needs them. */
+typedef struct {
+    const json_value_t *id, *att, *kind;
+    uint8_t tid[JOB_TICKET_ID_MAX], zsha[32], rd_claim[64];
+    size_t tlen;
+} answer_t;
+
+static int read_answer(answer_t *a, const json_value_t *root, const char *bp, char *err,
+                       size_t errlen) {
+    const json_value_t *okv = json_get(root, "ok");
+    if (root->type != JSON_OBJECT || !okv || okv->type != JSON_TRUE)
+        return job_fail(err, errlen, 2, "%s: not a successful prove answer (\"ok\": true)", bp);
+    if (!(a->id = str_at(root, "id")))
+        return job_fail(err, errlen, 2, "%s: id: a string is required", bp);
+    const json_value_t *tv = str_at(root, "ticket_id");
+    if (!tv || job_hex_decode(a->tid, sizeof a->tid, &a->tlen, tv->u.str, tv->len))
+        return job_fail(err, errlen, 2, "%s: ticket_id must be hex (\"\" when there is no ticket)",
+                        bp);
+    int rc = hex_field(root, "zkey_sha256", a->zsha, 32, 32, NULL, bp, err, errlen);
+    if (rc) return rc;
+    a->att = json_get(root, "attestation");
+    if (!a->att || a->att->type != JSON_OBJECT)
+        return job_fail(err, errlen, 2, "%s: attestation: an object is required", bp);
+    if ((rc = hex_field(a->att, "report_data", a->rd_claim, 64, 64, NULL, bp, err, errlen)))
+        return rc;
+    a->kind = str_at(a->att, "kind");
+    if (!a->kind || (!json_string_is(a->kind, "snp") && !json_string_is(a->kind, "sim") &&
+                     !json_string_is(a->kind, "none")))
+        return job_fail(err, errlen, 2, "%s: attestation.kind must be snp, sim or none", bp);
+    return 0;
+}
+
+/* The proof under the client's key, the transcript recomputed into rd, and what the client
+ * expects of the answer. */
+static int check_proof(job_bundle_verdict_t *v, const answer_t *a, const json_value_t *root,
+                       job_text_t bundle, job_text_t vkt, const job_bundle_opts_t *o,
+                       uint8_t rd[64], char *err, size_t errlen) {
+    json_doc_t *vkdoc = NULL;
     groth16_vk_t vk;
     bool have_vk = false;
     fr_t *pub = NULL;
     size_t npub = 0;
-    snp_certs_t *certs = NULL;
-    uint8_t *rep = NULL;
     char m[768];
-    const char *bp = bundle_path;
-    int rc = parse_file(&doc, bp, err, errlen);
+    int rc = parse_text(&vkdoc, vkt, err, errlen);
     if (rc) goto out;
-    const json_value_t *root = json_root(doc), *okv = json_get(root, "ok");
-    if (root->type != JSON_OBJECT || !okv || okv->type != JSON_TRUE) {
-        rc = job_fail(err, errlen, 2, "%s: not a successful prove answer (\"ok\": true)", bp);
-        goto out;
-    }
-    const json_value_t *id = str_at(root, "id");
-    if (!id) {
-        rc = job_fail(err, errlen, 2, "%s: id: a string is required", bp);
-        goto out;
-    }
-    uint8_t tid[JOB_TICKET_ID_MAX], zsha[32], rd_claim[64], rd[64];
-    size_t tlen = 0;
-    const json_value_t *tv = str_at(root, "ticket_id");
-    if (!tv || job_hex_decode(tid, sizeof tid, &tlen, tv->u.str, tv->len)) {
-        rc = job_fail(err, errlen, 2, "%s: ticket_id must be hex (\"\" when there is no ticket)",
-                      bp);
-        goto out;
-    }
-    if ((rc = hex_field(root, "zkey_sha256", zsha, 32, 32, NULL, bp, err, errlen))) goto out;
-    const json_value_t *att = json_get(root, "attestation");
-    if (!att || att->type != JSON_OBJECT) {
-        rc = job_fail(err, errlen, 2, "%s: attestation: an object is required", bp);
-        goto out;
-    }
-    if ((rc = hex_field(att, "report_data", rd_claim, 64, 64, NULL, bp, err, errlen))) goto out;
-    const json_value_t *kind = str_at(att, "kind");
-    if (!kind || (!json_string_is(kind, "snp") && !json_string_is(kind, "sim") &&
-                  !json_string_is(kind, "none"))) {
-        rc = job_fail(err, errlen, 2, "%s: attestation.kind must be snp, sim or none", bp);
-        goto out;
-    }
-
-    /* The proof under the client's own verification key. */
-    if ((rc = parse_file(&vkdoc, o->vk_path, err, errlen))) goto out;
     int st = groth16_vk_from_json(&vk, json_root(vkdoc), m, sizeof m);
     if (st) {
-        rc = job_fail(err, errlen, st == ZBP_ERR_NOMEM ? 3 : 2, "%s: %s", o->vk_path, m);
+        rc = job_fail(err, errlen, st == ZBP_ERR_NOMEM ? 3 : 2, "%s: %s", vkt.name, m);
         goto out;
     }
     have_vk = true;
     groth16_proof_t proof;
     if ((st = groth16_proof_from_json(&proof, json_get(root, "proof"), m, sizeof m)) ||
         (st = groth16_public_from_json(&pub, &npub, json_get(root, "public"), m, sizeof m))) {
-        rc = job_fail(err, errlen, st == ZBP_ERR_NOMEM ? 3 : 2, "%s: %s", bp, m);
+        rc = job_fail(err, errlen, st == ZBP_ERR_NOMEM ? 3 : 2, "%s: %s", bundle.name, m);
         goto out;
     }
     int valid = 0;
@@ -187,119 +184,141 @@ int job_bundle_check(job_bundle_verdict_t *v, const char *bundle_path, const job
         add(v, "proof", SNP_CHECK_FAIL, "%zu public signals, the key expects %zu", npub,
             vk.n_public);
     else if (groth16_verify(&vk, &proof, pub, npub, &valid) || !valid)
-        add(v, "proof", SNP_CHECK_FAIL, "the Groth16 proof does not verify with %s", o->vk_path);
+        add(v, "proof", SNP_CHECK_FAIL, "the Groth16 proof does not verify with %s", vkt.name);
     else
         add(v, "proof", SNP_CHECK_PASS, "Groth16 proof valid (%zu public signals)", npub);
-
-    /* The transcript from the answer's own fields. */
-    if ((rc = proof_binding(rd, (const uint8_t *)id->u.str, id->len, tid, tlen, zsha, &proof, pub,
-                            npub))) {
-        job_fail(err, errlen, 3, "binding transcript failed");
+    if ((rc = proof_binding(rd, (const uint8_t *)a->id->u.str, a->id->len, a->tid, a->tlen, a->zsha,
+                            &proof, pub, npub))) {
+        rc = job_fail(err, errlen, 3, "binding transcript failed");
         goto out;
     }
     char hex[129];
     job_hex_encode(hex, rd, 64);
-    if (memcmp(rd, rd_claim, 64))
+    /* The claim is only compared here; the report's own REPORT_DATA is held to rd below. */
+    if (memcmp(rd, a->rd_claim, 64))
         add(v, "transcript", SNP_CHECK_FAIL,
-            "report_data differs from SHA-512 of the PROOF "
-            "transcript %.32s...",
-            hex);
+            "report_data differs from SHA-512 of the PROOF transcript %.32s...", hex);
     else
         add(v, "transcript", SNP_CHECK_PASS, "SHA-512(ZBPROVER-PROOF-V1 ...) = %.32s...", hex);
     if (o->expect_job_id)
         add(v, "job-id",
-            strlen(o->expect_job_id) == id->len && !memcmp(o->expect_job_id, id->u.str, id->len)
+            strlen(o->expect_job_id) == a->id->len &&
+                    !memcmp(o->expect_job_id, a->id->u.str, a->id->len)
                 ? SNP_CHECK_PASS
                 : SNP_CHECK_FAIL,
             "id %s", o->expect_job_id);
     if (o->expect_ticket_id) {
         char th[2 * JOB_TICKET_ID_MAX + 1];
-        job_hex_encode(th, tid, tlen);
+        job_hex_encode(th, a->tid, a->tlen);
         add(v, "ticket-id", !strcasecmp(th, o->expect_ticket_id) ? SNP_CHECK_PASS : SNP_CHECK_FAIL,
             "ticket_id %s", th);
     }
     if (o->expect_zkey_sha256) {
         char zh[65];
-        job_hex_encode(zh, zsha, 32);
+        job_hex_encode(zh, a->zsha, 32);
         add(v, "zkey", !strcasecmp(zh, o->expect_zkey_sha256) ? SNP_CHECK_PASS : SNP_CHECK_FAIL,
             "zkey_sha256 %s", zh);
     }
+out:
+    free(pub);
+    if (have_vk) groth16_vk_free(&vk);
+    json_free(vkdoc);
+    return rc;
+}
 
-    /* The report. The kind is bound to how it can verify: "sim" only under --trust-root (the
-     * simulator's root), "snp" only under AMD's pinned roots, "none" only when asked for. */
-    if (json_string_is(kind, "none")) {
+/* The report, held to REPORT_DATA = rd. The kind is bound to how it can verify: "sim" only under
+ * a trust root (the simulator's), "snp" only under AMD's pinned roots, "none" only when asked. */
+static int check_report(job_bundle_verdict_t *v, const answer_t *a, const char *bp,
+                        snp_certs_t *certs, const job_bundle_opts_t *o, const uint8_t rd[64],
+                        char *err, size_t errlen) {
+    if (json_string_is(a->kind, "none")) {
         add(v, "attestation", o->allow_unattested ? SNP_CHECK_SKIP : SNP_CHECK_FAIL,
             o->allow_unattested ? "kind none: unattested, accepted by --allow-unattested"
                                 : "kind none: no report binds this proof (--allow-unattested "
                                   "accepts the proof alone)");
-        rc = v->ok ? 0 : 1;
-        goto out;
+        return 0;
     }
-    bool sim = json_string_is(kind, "sim");
-    if (sim && !o->policy.trust_root) {
-        add(v, "attestation", SNP_CHECK_FAIL,
-            "kind sim: a simulated report attests nothing; only "
-            "--trust-root with the simulator's ark.pem accepts it");
-        rc = 1;
-        goto out;
+    bool sim = json_string_is(a->kind, "sim");
+    bool rooted = o->policy.trust_root || o->policy.trust_root_data;
+    if (sim != rooted) {
+        add(v, "attestation", SNP_CHECK_FAIL, "%s",
+            sim ? "kind sim: a simulated report attests nothing; only --trust-root with the "
+                  "simulator's ark.pem accepts it"
+                : "kind snp: --trust-root is for simulated reports; real ones chain to AMD's "
+                  "pinned roots");
+        return 0;
     }
-    if (!sim && o->policy.trust_root) {
-        add(v, "attestation", SNP_CHECK_FAIL,
-            "kind snp: --trust-root is for simulated reports; "
-            "real ones chain to AMD's pinned roots");
-        rc = 1;
-        goto out;
-    }
-    const json_value_t *rb = str_at(att, "report_b64");
+    const json_value_t *rb = str_at(a->att, "report_b64");
     size_t rlen = 0;
-    if (!rb || !(rep = malloc(job_b64_decoded_max(rb->len) + 1)) ||
-        job_b64_decode(rep, &rlen, rb->u.str, rb->len) || rlen != SNP_REPORT_SIZE) {
-        rc = job_fail(err, errlen, 2,
-                      "%s: attestation.report_b64 must be base64 of a %d-byte "
-                      "report",
-                      bp, SNP_REPORT_SIZE);
-        goto out;
-    }
+    uint8_t *rep = rb ? malloc(job_b64_decoded_max(rb->len) + 1) : NULL;
+    char m[768];
+    int rc = 0;
     snp_report_t r;
-    if (snp_report_parse(&r, rep, rlen, m, sizeof m)) {
+    if (!rep || job_b64_decode(rep, &rlen, rb->u.str, rb->len) || rlen != SNP_REPORT_SIZE)
+        rc = job_fail(err, errlen, 2, "%s: attestation.report_b64 must be base64 of a %d-byte report",
+                      bp, SNP_REPORT_SIZE);
+    else if (snp_report_parse(&r, rep, rlen, m, sizeof m))
         rc = job_fail(err, errlen, 2, "%s: attestation.report_b64: %s", bp, m);
-        goto out;
-    }
-    if (!(certs = snp_certs_new())) {
-        rc = job_fail(err, errlen, 3, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < o->n_certs; i++)
-        if ((rc = snp_certs_load(certs, o->certs[i], m, sizeof m))) {
-            rc = job_fail(err, errlen, rc == ATTEST_EINPUT ? 2 : 3, "%s", m);
-            goto out;
-        }
-    const json_value_t *pem = str_at(att, "certs");
-    if (pem && (rc = job_certs_add_pem(certs, pem->u.str, pem->len, m, sizeof m))) {
-        rc = job_fail(err, errlen, rc == JOB_INTERNAL ? 3 : 2, "%s: attestation.certs: %s", bp, m);
-        goto out;
-    }
+    free(rep);
+    if (rc) return rc;
+    const json_value_t *pem = str_at(a->att, "certs");
+    if (pem && (rc = snp_certs_add_blob(certs, (const uint8_t *)pem->u.str, pem->len,
+                                        "attestation.certs", m, sizeof m)))
+        return job_fail(err, errlen, rc == ATTEST_EINPUT ? 2 : 3, "%s: %s", bp, m);
     snp_policy_t p = o->policy;
     p.report_data = rd;
     snp_verdict_t sv;
     rc = attest_verify(&sv, &r, certs, &p, m, sizeof m);
-    if (rc != ATTEST_OK && rc != ATTEST_REJECTED) {
-        rc = job_fail(err, errlen, rc == ATTEST_EINPUT ? 2 : 3, "%s: the report: %s", bp, m);
-        goto out;
-    }
+    if (rc != ATTEST_OK && rc != ATTEST_REJECTED)
+        return job_fail(err, errlen, rc == ATTEST_EINPUT ? 2 : 3, "%s: the report: %s", bp, m);
     for (size_t i = 0; i < sv.n; i++)
         add(v, sv.checks[i].name, sv.checks[i].status, "%s", sv.checks[i].detail);
     if (sv.dropped)
         add(v, "checks", SNP_CHECK_FAIL, "%zu attestation checks were not recorded", sv.dropped);
     if (!sv.ok) v->ok = false; /* the report's verdict, not only its copied lines */
-    rc = v->ok ? 0 : 1;
-out:
-    free(rep);
-    snp_certs_free(certs);
-    free(pub);
-    if (have_vk) groth16_vk_free(&vk);
-    json_free(vkdoc);
+    v->attested = sv.ok;
+    v->revocation_checked = sv.revocation_checked;
+    v->vek_revocation_checked = sv.vek_revocation_checked;
+    return 0;
+}
+
+int job_bundle_verify(job_bundle_verdict_t *v, job_text_t bundle, job_text_t vk, snp_certs_t *certs,
+                      const job_bundle_opts_t *o, char *err, size_t errlen) {
+    memset(v, 0, sizeof *v);
+    v->ok = true;
+    json_doc_t *doc = NULL;
+    answer_t a;
+    uint8_t rd[64];
+    memset(&a, 0, sizeof a);
+    int rc = parse_text(&doc, bundle, err, errlen);
+    if (!rc) rc = read_answer(&a, json_root(doc), bundle.name, err, errlen);
+    if (!rc) rc = check_proof(v, &a, json_root(doc), bundle, vk, o, rd, err, errlen);
+    if (!rc) rc = check_report(v, &a, bundle.name, certs, o, rd, err, errlen);
     json_free(doc);
+    return rc ? rc : v->ok ? 0 : 1;
+}
+
+int job_bundle_check(job_bundle_verdict_t *v, const char *bundle_path, const job_bundle_opts_t *o,
+                     char *err, size_t errlen) {
+    memset(v, 0, sizeof *v);
+    char *bt = NULL, *vt = NULL, m[768];
+    size_t bl = 0, vl = 0;
+    snp_certs_t *certs = snp_certs_new();
+    int rc = certs ? 0 : job_fail(err, errlen, 3, "out of memory");
+    if (!rc) rc = read_text(bundle_path, (size_t)64 << 20, &bt, &bl, err, errlen);
+    if (!rc) rc = read_text(o->vk_path, (size_t)64 << 20, &vt, &vl, err, errlen);
+    for (size_t i = 0; !rc && i < o->n_certs; i++)
+        if ((rc = snp_certs_load(certs, o->certs[i], m, sizeof m)))
+            rc = job_fail(err, errlen, rc == ATTEST_EINPUT ? 2 : 3, "%s", m);
+    for (size_t i = 0; !rc && i < o->n_crls; i++)
+        if ((rc = snp_certs_load_crl(certs, o->crls[i], m, sizeof m)))
+            rc = job_fail(err, errlen, rc == ATTEST_EINPUT ? 2 : 3, "%s", m);
+    if (!rc)
+        rc = job_bundle_verify(v, (job_text_t){bundle_path, bt, bl}, (job_text_t){o->vk_path, vt, vl},
+                               certs, o, err, errlen);
+    free(bt);
+    free(vt);
+    snp_certs_free(certs);
     return rc;
 }
 

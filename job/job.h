@@ -196,6 +196,8 @@ typedef struct {
     const char *vk_path;
     const char *const *certs; /* paths (files or directories) */
     size_t n_certs;
+    const char *const *crls;  /* CRL files (PEM or DER) */
+    size_t n_crls;
     snp_policy_t policy;            /* report_data is filled in from the transcript */
     bool allow_unattested;          /* accept kind "none" (the proof alone) */
     const char *expect_job_id;      /* NULL: not checked */
@@ -203,19 +205,34 @@ typedef struct {
     const char *expect_zkey_sha256; /* hex, or NULL */
 } job_bundle_opts_t;
 
-#define JOB_BUNDLE_MAX_LINES 40
+#define JOB_BUNDLE_MAX_LINES 64
 typedef struct {
     bool ok;
+    bool attested;                  /* a report bound the proof and was judged */
+    bool revocation_checked, vek_revocation_checked; /* as snp_verdict_t says */
     size_t n;
+    size_t dropped;                 /* lines that found the list full: each makes ok false */
     struct {
-        char name[16];
+        char name[24];
         int status; /* SNP_CHECK_PASS, _FAIL or _SKIP */
         char detail[256];
     } checks[JOB_BUNDLE_MAX_LINES];
 } job_bundle_verdict_t;
 
-/* Returns 0 (every check passed), 1 (some check failed: see v), 2 (malformed bundle, key or
- * certificate, or a missing certificate; err says which) or 3 (internal failure). */
+/* A text in memory and the name that messages give it. */
+typedef struct {
+    const char *name;
+    const char *text;
+    size_t len;
+} job_text_t;
+
+/* The check itself, on texts in memory: the bundle and the verification key, and the client's
+ * certificate set (chain and CRLs; the bundle's attestation.certs are added to it). o's paths are
+ * not read. Returns 0 (every check passed), 1 (some check failed: see v), 2 (malformed bundle, key
+ * or certificate, or a missing certificate; err says which) or 3 (internal failure). */
+int job_bundle_verify(job_bundle_verdict_t *v, job_text_t bundle, job_text_t vk, snp_certs_t *certs,
+                      const job_bundle_opts_t *o, char *err, size_t errlen);
+/* The same from files: the bundle at bundle_path, and o's key, certificates and CRLs. */
 int job_bundle_check(job_bundle_verdict_t *v, const char *bundle_path, const job_bundle_opts_t *o,
                      char *err, size_t errlen);
 

@@ -15,7 +15,9 @@
 #include <unistd.h>
 
 #include "attest/attest.h"
-#include "cli/cmd_attest.c" /* the command itself, to check its exit codes and output */
+#include "attest_testkit.h"
+#include "cli/attest_policy.c" /* the policy flags the command shares with check-bundle */
+#include "cli/cmd_attest.c"    /* the command itself, to check its exit codes and output */
 
 void cli_error(const char *fmt, ...) {
     va_list ap;
@@ -659,6 +661,82 @@ Test(cli, report_certificates_verify) {
     cr_assert_eq(run("attest", "report", rep, "--random", "--tsm-root", "/nonexistent",
                      "--device", "/nonexistent/sev-guest", NULL), 3);
 
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", work);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* The flags past the signature, through the command: a VLEK from the sim backend, CRLs and
+ * --require-crl, the JSON revocation field, --min-tcb auto, allow-lists from a file. */
+Test(cli, vlek_crl_and_policy_flags) {
+    const char *sd = kit_sim("genoa", SNP_GEN_GENOA, true);
+    char work[] = "/tmp/zbp-attest-cli2-XXXXXX";
+    cr_assert(mkdtemp(work));
+    char rep[128], certs[128], root[1024], crl[128], meas[128];
+    snprintf(rep, sizeof rep, "%s/report.bin", work);
+    snprintf(certs, sizeof certs, "%s/certs", work);
+    snprintf(crl, sizeof crl, "%s/ark.crl", work);
+    snprintf(meas, sizeof meas, "%s/measurements.txt", work);
+    kit_path(root, sizeof root, sd, "ark.pem");
+    cr_assert_eq(run("attest", "report", rep, "--data", "0a0b", "--backend", "sim", "--sim-dir",
+                     sd, "--sim-vlek", NULL), 0);
+    cr_assert_eq(run("attest", "certificates", certs, "--backend", "sim", "--sim-dir", sd,
+                     "--sim-vlek", NULL), 0);
+    cr_assert(strstr(out_buf, "/certs/asvk.pem") && strstr(out_buf, "/certs/vlek.pem"), "%s", out_buf);
+    cr_assert_eq(run("attest", "verify", rep, "--certs", certs, "--trust-root", root, NULL), 0,
+                 "%s", out_buf);
+    cr_assert(strstr(out_buf, "pass key-kind     SIGNING_KEY 1: a VLEK"), "%s", out_buf);
+    cr_assert(strstr(out_buf, "valid (revocation not checked)"), "%s", out_buf);
+    /* No CRL under --require-crl; then the ARK's CRL, as JSON. */
+    cr_assert_eq(run("attest", "verify", rep, "--certs", certs, "--trust-root", root,
+                     "--require-crl", NULL), 1);
+    cr_assert(strstr(out_buf, "FAIL revocation"), "%s", out_buf);
+    attest_sim_crl_t s = {.issuer = SNP_CERT_ARK, .this_update = time(NULL) - 60,
+                          .next_update = time(NULL) + 86400};
+    uint8_t *der;
+    size_t len;
+    char err[512];
+    cr_assert_eq(attest_sim_make_crl(&der, &len, sd, &s, err, sizeof err), 0, "%s", err);
+    FILE *f = fopen(crl, "wb");
+    cr_assert_eq(fwrite(der, 1, len, f), len);
+    fclose(f);
+    free(der);
+    cr_assert_eq(run("attest", "verify", rep, "--certs", certs, "--trust-root", root,
+                     "--require-crl", "--crl", crl, "--json", NULL), 0, "%s", out_buf);
+    cr_assert(strstr(out_buf, "\"revocation\":{\"checked\":true"), "%s", out_buf);
+    cr_assert_eq(run("attest", "verify", rep, "--certs", certs, "--crl", rep, NULL), 2);
+    /* --min-tcb auto: the simulated Genoa is at SB-3019's floor, below SB-3020's. */
+    cr_assert_eq(run("attest", "verify", rep, "--certs", certs, "--trust-root", root,
+                     "--min-tcb", "auto", NULL), 1);
+    cr_assert(strstr(out_buf, "AMD-SB-3020"), "%s", out_buf);
+    cr_assert_eq(run("attest", "verify", rep, "--certs", certs, "--trust-root", root,
+                     "--min-tcb=auto:2025-06-30", NULL), 0, "%s", out_buf);
+    /* A measurement allow-list from a file: one line matches. */
+    snp_report_t r;
+    cr_assert_eq(snp_report_read_file(&r, rep, err, sizeof err), 0);
+    char mhex[97];
+    hex(mhex, r.measurement, 48);
+    f = fopen(meas, "w");
+    char other[97];
+    memset(other, 'a', 96);
+    other[96] = 0;
+    fprintf(f, "# allowed launch digests\n%s  # release 2\n\n%s\n", other, mhex);
+    fclose(f);
+    cr_assert_eq(run("attest", "verify", rep, "--certs", certs, "--trust-root", root,
+                     "--measurement-file", meas, NULL), 0, "%s", out_buf);
+    cr_assert(strstr(out_buf, "entry 2 of 2"), "%s", out_buf);
+    cr_assert_eq(run("attest", "verify", rep, "--certs", certs, "--trust-root", root,
+                     "--measurement", other, NULL), 1);
+    f = fopen(meas, "w");
+    fprintf(f, "%s\nnot-hex\n", mhex);
+    fclose(f);
+    cr_assert_eq(run("attest", "verify", rep, "--certs", certs, "--measurement-file", meas, NULL), 2);
+    /* Launch identity flags: failures name the field; malformed values are usage errors. */
+    cr_assert_eq(run("attest", "verify", rep, "--certs", certs, "--trust-root", root,
+                     "--id-key-digest", mhex, "--min-guest-svn", "3", NULL), 1);
+    cr_assert(strstr(out_buf, "FAIL id-key") && strstr(out_buf, "FAIL guest-svn"), "%s", out_buf);
+    cr_assert_eq(run("attest", "verify", rep, "--certs", certs, "--family-id", "0011", NULL), 2);
+    cr_assert_eq(run("attest", "verify", rep, "--certs", certs, "--min-guest-svn", "-1", NULL), 2);
     char cmd[200];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", work);
     cr_assert_eq(system(cmd), 0);

@@ -149,8 +149,9 @@ Test(vectors, debug_report_rejected_by_default) {
     /* a wrong REPORT_DATA, VMPL, MEASUREMENT or minimum TCB is named */
     rd[5] = 6;
     p.vmpl = 1;
-    uint8_t meas[48] = {0};
-    p.measurement = meas;
+    const uint8_t meas[1][48] = {{0}};
+    p.measurements = meas;
+    p.n_measurements = 1;
     p.check_min_tcb = true;
     p.min_tcb = (snp_tcb_t){.bootloader = 2, .snp = 6, .microcode = 68};
     cr_assert_eq(attest_verify(&v, &r, c, &p, err, sizeof err), ATTEST_REJECTED);
