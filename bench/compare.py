@@ -1,15 +1,21 @@
 #!/usr/bin/env python3
 """compare.py: zbprover against rapidsnark's `prover` and `snarkjs groth16 prove` on the same
-.zkey and .wtns: the provers alternate within each round, several rounds each; prints the median
-wall time, the ratios to zbprover and each prover's peak memory (the child's ru_maxrss), checks
-every proof with `snarkjs groth16 verify`, and writes the raw runs (JSON) and a plot of time against
-constraints (gnuplot, PNG) to bench/results/.
+.zkey and .wtns. The provers alternate within each round (the order rotating each round), several
+rounds each; it prints the median wall time, the ratios to zbprover, each prover's peak memory (the
+child's ru_maxrss) and zbprover's median phases (--profile), checks every proof with `snarkjs
+groth16 verify`, and writes the raw runs (compare-<tag>.json) and a plot of time against
+constraints (compare-<tag>.png, drawn by gnuplot) to --out (build/compare/ unless told otherwise:
+pass --out bench/results to add a measurement to the repository).
 
   python3 bench/compare.py [--rapidsnark PATH] [--runs 3] [--circuits poseidon_16,sha256_16,...]
 
 Circuits are the names under bench/circuits/out/ (bench/circuits/make.sh builds them) or
-fixture:<name> for the small snarkjs-made keys in tests/fixtures/. rapidsnark is never built or
-shipped by this repository: give its `prover` with --rapidsnark or $RAPIDSNARK, or it is left out.
+fixture:<name> for the small snarkjs-made keys in tests/fixtures/. Without --circuits it runs
+fixture:poseidon and those of poseidon_16, sha256_16, poseidon_18, sha256_18, poseidon_20 that
+are built. rapidsnark is never built or shipped by this repository: give its `prover` with
+--rapidsnark or $RAPIDSNARK, or its column is left out. Needs: the zbprover build
+(build/release/zbprover, or --zbprover / $ZBP_BINARY), snarkjs (npm ci), and for the plot
+gnuplot (scripts/install-deps.sh bench installs gnuplot-nox; without it the plot is skipped).
 """
 import argparse
 import datetime
@@ -24,6 +30,8 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_CIRCUITS = ["fixture:poseidon", "poseidon_16", "sha256_16", "poseidon_18", "sha256_18",
+                    "poseidon_20"]
 
 
 def run_child(cmd, env=None):
@@ -57,24 +65,58 @@ def zkey_info(zbp, path):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--zbprover", default=os.environ.get("ZBP_BINARY",
-                                                         os.path.join(ROOT, "build", "zbprover")))
-    ap.add_argument("--rapidsnark", default=os.environ.get("RAPIDSNARK"))
-    ap.add_argument("--snarkjs", default=os.path.join(ROOT, "node_modules", ".bin", "snarkjs"))
-    ap.add_argument("--no-snarkjs", action="store_true", help="leave snarkjs's prover out")
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--circuits", default="fixture:poseidon,poseidon_16,sha256_16,poseidon_18,"
-                                          "sha256_18,poseidon_20")
-    ap.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
-    ap.add_argument("--tag", default=datetime.date.today().isoformat())
+    ap = argparse.ArgumentParser(
+        prog="bench/compare.py", description=__doc__.split(": ", 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n"
+               "  python3 bench/compare.py --circuits fixture:poseidon --runs 1 --no-snarkjs\n"
+               "  python3 bench/compare.py --rapidsnark /opt/rapidsnark/prover --runs 3\n"
+               "  python3 bench/compare.py --replot build/compare/compare-A.json,bench/results/"
+               "compare-B.json --tag merged\n\n"
+               "Measurements, not tests: nothing runs this in CI. See bench/README.md.")
+    ap.add_argument("--zbprover", metavar="PATH",
+                    default=os.environ.get("ZBP_BINARY", os.path.join(ROOT, "build", "release",
+                                                                      "zbprover")),
+                    help="the zbprover program (default: $ZBP_BINARY, else build/release/zbprover)")
+    ap.add_argument("--rapidsnark", metavar="PATH", default=os.environ.get("RAPIDSNARK"),
+                    help="rapidsnark's `prover` (default: $RAPIDSNARK; without it rapidsnark is "
+                         "left out)")
+    ap.add_argument("--snarkjs", metavar="PATH",
+                    default=os.path.join(ROOT, "node_modules", ".bin", "snarkjs"),
+                    help="snarkjs, which verifies every proof (default: node_modules/.bin/snarkjs "
+                         "from npm ci)")
+    ap.add_argument("--no-snarkjs", action="store_true",
+                    help="leave snarkjs's prover out (it still verifies every proof)")
+    ap.add_argument("--runs", type=int, default=3, metavar="N",
+                    help="rounds per circuit; each prover runs once per round (default: 3)")
+    ap.add_argument("--circuits", metavar="A,B,...",
+                    help="comma-separated circuits: names under bench/circuits/out/ or "
+                         "fixture:<name> (default: fixture:poseidon and the built ones of "
+                         + ", ".join(DEFAULT_CIRCUITS[1:]) + ")")
+    ap.add_argument("--out", metavar="DIR", default=os.path.join(ROOT, "build", "compare"),
+                    help="where the raw runs and the plot go (default: build/compare/, outside "
+                         "the tracked tree; bench/results/ to commit a measurement)")
+    ap.add_argument("--tag", default=datetime.date.today().isoformat(),
+                    help="names the output files compare-<tag>.json/.png (default: today's date)")
     ap.add_argument("--replot", metavar="A.json,B.json",
                     help="only redraw the plot from earlier raw runs, merged by circuit (the "
                          "first file's numbers win where two files have the same prover)")
     args = ap.parse_args()
+    if args.runs < 1:
+        ap.error("--runs must be at least 1")
     if args.replot:
         replot(args)
         return
+    if args.circuits is None:
+        args.circuits = ",".join(c for c in DEFAULT_CIRCUITS if c.startswith("fixture:") or
+                                 os.path.exists(os.path.join(ROOT, "bench", "circuits", "out", c,
+                                                             "circuit.zkey")))
+        left = [c for c in DEFAULT_CIRCUITS if c not in args.circuits.split(",")]
+        if left:
+            print(f"note: not built, left out: {', '.join(left)} (bench/circuits/make.sh)",
+                  file=sys.stderr)
+    if not os.access(args.zbprover, os.X_OK):
+        sys.exit(f"compare.py: {args.zbprover} is not an executable (build it, or pass --zbprover)")
 
     if not os.access(args.snarkjs, os.X_OK):
         sys.exit(f"compare.py: {args.snarkjs} not found: snarkjs checks every proof (run npm ci)")
@@ -202,8 +244,10 @@ def plot(results, names, png, meta):
     """Median time against constraints, log-log: one line per prover and circuit family (the
     families differ a lot: full-size witness values against bits)."""
     if not shutil.which("gnuplot"):
-        print("note: gnuplot not found (apt-get install gnuplot-nox): no plot", file=sys.stderr)
+        print("note: gnuplot not found (bash scripts/install-deps.sh bench installs gnuplot-nox): "
+              "no plot", file=sys.stderr)
         return
+    os.makedirs(os.path.dirname(png), exist_ok=True)
     fams = sorted({family(e["circuit"]) for e in results})
     with tempfile.NamedTemporaryFile("w", suffix=".dat", delete=False) as dat:
         # one gnuplot data block per family, columns: constraints, then each prover's median

@@ -24,6 +24,21 @@ int cmd_serve(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_check_bundle(int argc, char **argv);
 
+/* main.c: the program called as `prover` (a link installed beside zbprover) is rapidsnark's
+ * CLI: `prover <circuit.zkey> <witness.wtns> <proof.json> <public.json>` (cmd_rapidsnark.c). */
+int cmd_rapidsnark_prover(int argc, char **argv);
+
+/* progress.c: a progress line on stderr while long work runs: on a terminal only, shown once the
+ * work has run delay_ms (ZBP_PROGRESS=1 or 0 overrides: a line per step even off a terminal, or
+ * nothing). _start returns NULL when nothing is to be shown; every call accepts NULL. _stop clears
+ * the line: call it before printing results or errors. */
+typedef struct cli_progress cli_progress_t;
+cli_progress_t *cli_progress_start(const char *label, unsigned delay_ms);
+void cli_progress_step(cli_progress_t *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void cli_progress_phase_cb(void *progress, const char *phase); /* zbp_prove_opts_t's hook */
+void cli_progress_stop(cli_progress_t *p);
+void cli_progress_clear(void); /* clears a shown line (cli_error calls it) */
+
 /* Prints "zbprover: <message>" as one line on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

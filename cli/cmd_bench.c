@@ -134,13 +134,14 @@ static int bench_curve(int argc, char **argv) {
 
 int cmd_bench(int argc, char **argv) {
     if (argc < 2) {
-        cli_error("bench: which one? usage: zbprover bench field [--json] [--isa NAME]");
+        cli_error("bench: which one? usage: zbprover bench field|curve|ntt|msm [options] "
+                  "(see `zbprover --help`)");
         return EXIT_BAD_INPUT;
     }
     if (!strcmp(argv[1], "field")) return bench_field(argc - 1, argv + 1);
     if (!strcmp(argv[1], "ntt")) return cmd_bench_ntt(argc - 1, argv + 1);
     if (!strcmp(argv[1], "curve")) return bench_curve(argc - 1, argv + 1);
     if (!strcmp(argv[1], "msm")) return cmd_bench_msm(argc - 1, argv + 1);
-    cli_error("bench: unknown benchmark '%s' (available: field, ntt, curve)", argv[1]);
+    cli_error("bench: unknown benchmark '%s' (available: field, curve, ntt, msm)", argv[1]);
     return EXIT_BAD_INPUT;
 }

@@ -213,11 +213,14 @@ int cmd_bench_msm(int argc, char **argv) {
         }
     }
     if (!threads) threads = omp_get_max_threads();
+    cli_progress_t *prog = cli_progress_start("zbprover bench msm", 250);
+    cli_progress_step(prog, "random points and scalars, 2^%u", logn);
     const size_t n = (size_t)1 << logn;
     const size_t psize = group == 1 ? sizeof(g1_affine_t) : sizeof(g2_affine_t);
     void *pts = malloc(n * psize);
     uint64_t(*sc)[4] = malloc(n * sizeof *sc);
     if (!pts || !sc) {
+        cli_progress_stop(prog);
         cli_error("bench msm: out of memory for 2^%u points", logn);
         free(pts);
         free(sc);
@@ -235,11 +238,13 @@ int cmd_bench_msm(int argc, char **argv) {
     msm_table_t *table = NULL;
     double table_ms = 0;
     if (prc == 0 && table_mib > 0) {
+        cli_progress_step(prog, "fixed-base table");
         t0 = zbp_bench_now_ns();
         size_t budget = (size_t)(table_mib * 1048576.0);
         int rc = group == 1 ? msm_table_g1_build(&table, pts, n, budget, threads)
                             : msm_table_g2_build(&table, pts, n, budget, threads);
         if (rc != ZBP_OK) {
+            cli_progress_stop(prog);
             cli_error("bench msm: table build failed (%d; a budget below one level of %zu bytes?)",
                       rc, n * psize);
             free(pts);
@@ -248,6 +253,7 @@ int cmd_bench_msm(int argc, char **argv) {
         }
         table_ms = (double)(zbp_bench_now_ns() - t0) / 1e6;
     }
+    cli_progress_step(prog, "field multiplication rate");
     double mul_ns = group == 1 ? bm_fq_mul_ns() : bm_fq2_mul_ns();
 
     msm_stats_t st;
@@ -256,6 +262,8 @@ int cmd_bench_msm(int argc, char **argv) {
     double *ms = malloc((size_t)(repeat + 1) * sizeof *ms);
     int rc = prc ? ZBP_ERR_NOMEM : ZBP_OK;
     for (int r = 0; r <= repeat && rc == ZBP_OK && ms; r++) { /* run 0 warms up */
+        if (r) cli_progress_step(prog, "run %d of %d", r, repeat);
+        else cli_progress_step(prog, "warm-up run");
         uint64_t a = zbp_bench_now_ns();
         if (group == 1) {
             g1_jac_t out;
@@ -266,6 +274,7 @@ int cmd_bench_msm(int argc, char **argv) {
         }
         ms[r] = (double)(zbp_bench_now_ns() - a) / 1e6;
     }
+    cli_progress_stop(prog);
     if (rc != ZBP_OK || !ms) {
         cli_error("bench msm: msm failed (%d)", ms ? rc : ZBP_ERR_NOMEM);
         free(ms);

@@ -184,20 +184,25 @@ int cmd_bench_ntt(int argc, char **argv) {
     unsigned k = (unsigned)log_size;
     size_t n = (size_t)1 << k;
 
+    cli_progress_t *prog = cli_progress_start("zbprover bench ntt", 250);
+    cli_progress_step(prog, "tables and data, 2^%u", k);
     ntt_ctx_t *ctx;
     size_t need = ntt_bytes_needed(k, threads);
     if (ntt_ctx_create(&ctx, threads, need + (need >> 3)) != ZBP_OK) {
+        cli_progress_stop(prog);
         cli_error("bench ntt: cannot create a context");
         return EXIT_INTERNAL;
     }
     fr_t *x = aligned_alloc(64, (n * sizeof(fr_t) + 63) & ~(size_t)63); /* C11: a multiple */
     if (!x) {
+        cli_progress_stop(prog);
         cli_error("bench ntt: out of memory for 2^%u elements", k);
         ntt_ctx_free(ctx);
         return EXIT_INTERNAL;
     }
     fill_random(x, n, 0x5eedull + k);
     if (ntt_prepare(ctx, k) != ZBP_OK) {
+        cli_progress_stop(prog);
         cli_error("bench ntt: %s", ntt_ctx_message(ctx));
         free(x);
         ntt_ctx_free(ctx);
@@ -205,6 +210,7 @@ int cmd_bench_ntt(int argc, char **argv) {
     }
 
     double mul_ns, add_ns, bmul_ns, badd_ns;
+    cli_progress_step(prog, "field costs and memory bandwidth");
     field_costs(&mul_ns, &add_ns);
     batch_costs(&bmul_ns, &badd_ns);
     /* (transforms up to 2^12 run on one thread, and so does their bandwidth reference) */
@@ -216,6 +222,7 @@ int cmd_bench_ntt(int argc, char **argv) {
     double bfloor_ms = (double)n / 2 * k * (bmul_ns + 2 * badd_ns) / threads / 1e6;
     double pass_ms = 2.0 * (double)n * sizeof(fr_t) / gbs / 1e6; /* one read and one write */
 
+    cli_progress_clear(); /* the header goes above the progress line */
     if (json)
         printf("{\"bench\": \"ntt\", \"log_size\": %u, \"threads\": %d, \"isa\": \"%s\", "
                "\"fr_mul_ns\": %.3f, \"fr_add_ns\": %.3f, \"batch_mul_ns\": %.3f, "
@@ -239,14 +246,18 @@ int cmd_bench_ntt(int argc, char **argv) {
     enum { NOPS = sizeof ops / sizeof ops[0] };
     double t[NOPS][16];
     int status = 0;
+    fflush(stdout);
+    cli_progress_step(prog, "warm-up");
     for (int o = 0; o < NOPS && !status; o++) /* warm: tables, first touch, caches */
         if (run_op(ctx, o, x, k) != ZBP_OK) status = EXIT_INTERNAL;
     for (int s = 0; s < samples && !status; s++)
         for (int o = 0; o < NOPS && !status; o++) {
+            cli_progress_step(prog, "round %d of %d: %s", s + 1, samples, ops[o].name);
             uint64_t t0 = zbp_bench_now_ns();
             if (run_op(ctx, o, x, k) != ZBP_OK) status = EXIT_INTERNAL;
             t[o][s] = (double)(zbp_bench_now_ns() - t0) / 1e6;
         }
+    cli_progress_stop(prog);
     if (status) cli_error("bench ntt: %s", ntt_ctx_message(ctx));
     for (int o = 0; o < NOPS && !status; o++) {
         double ms = median(t[o], samples), f = floor_ms * ops[o].transforms;

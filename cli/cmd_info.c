@@ -1,9 +1,12 @@
 /* cmd_info.c: `zbprover info <file>`: a summary of a .zkey, .wtns or .r1cs (recognised by its
- * magic) or of an SEV-SNP attestation report (every field). `--json` for machine reading. */
+ * magic) or of an SEV-SNP attestation report (recognised by its size and version: every field).
+ * `--json` for machine reading. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "attest/attest.h"
 #include "cli/cli.h"
 #include "prover/prover.h"
 
@@ -131,16 +134,36 @@ int cmd_info(int argc, char **argv) {
         cli_error("%s: not a regular file", path);
         return EXIT_BAD_INPUT;
     }
+    /* The type comes from the contents: snarkjs's containers by their magic, an SEV-SNP report
+     * by its exact size and a plausible VERSION; anything else is named and refused, rather than
+     * misread as a report of the wrong size. */
     FILE *f = fopen(path, "rb");
-    unsigned char magic[4] = {0};
-    size_t got = f ? fread(magic, 1, 4, f) : 0;
-    if (f) fclose(f);
-    if (got == 4 && !memcmp(magic, "zkey", 4)) return info_zkey(path, json);
-    if (got == 4 && !memcmp(magic, "wtns", 4)) return info_wtns(path, json);
-    if (got == 4 && !memcmp(magic, "r1cs", 4)) return info_r1cs(path, json);
-    if (json) {
-        char *args[] = {"attest", "info", (char *)path, "--json", NULL};
-        return cmd_attest(4, args);
+    if (!f) {
+        cli_error("%s: cannot open: %s", path, strerror(errno));
+        return EXIT_BAD_INPUT;
     }
-    return cmd_info_report(path);
+    unsigned char head[8] = {0};
+    size_t got = fread(head, 1, sizeof head, f);
+    fclose(f);
+    if (got >= 4 && !memcmp(head, "zkey", 4)) return info_zkey(path, json);
+    if (got >= 4 && !memcmp(head, "wtns", 4)) return info_wtns(path, json);
+    if (got >= 4 && !memcmp(head, "r1cs", 4)) return info_r1cs(path, json);
+    uint32_t version = (uint32_t)head[0] | (uint32_t)head[1] << 8 | (uint32_t)head[2] << 16 |
+                       (uint32_t)head[3] << 24;
+    if (st.st_size == SNP_REPORT_SIZE && version >= 2 && version < 256) {
+        if (json) {
+            char *args[] = {"attest", "info", (char *)path, "--json", NULL};
+            return cmd_attest(4, args);
+        }
+        return cmd_info_report(path);
+    }
+    size_t k = 0;
+    while (k < got && (head[k] == ' ' || head[k] == '\t' || head[k] == '\n' || head[k] == '\r')) k++;
+    const char *what = k < got && (head[k] == '{' || head[k] == '[') ? "a JSON file"
+                       : st.st_size == 0                            ? "an empty file"
+                                                                    : "of an unknown type";
+    cli_error("%s: %s (%lld bytes): info reads a .zkey, .wtns or .r1cs (by their magic) or an "
+              "SEV-SNP report (%d bytes)",
+              path, what, (long long)st.st_size, SNP_REPORT_SIZE);
+    return EXIT_BAD_INPUT;
 }

@@ -1,12 +1,15 @@
 /* cmd_prove.c: `zbprover prove <circuit.zkey> <witness.wtns> <proof.json> <public.json>
- * [--threads N] [--profile FILE] [--device auto|cpu|cuda[:N]]`: rapidsnark's arguments in
- * rapidsnark's order; writes snarkjs's proof.json and public.json, both or neither. */
+ * [--threads N] [--profile FILE] [--profile-table] [--device auto|cpu|cuda[:N]]`: rapidsnark's
+ * arguments in rapidsnark's order; writes snarkjs's proof.json and public.json, both or neither.
+ * A proof that runs past a second shows its phase on a terminal; the profile is JSON in FILE and a
+ * table on stderr (on a terminal, or always with --profile-table). */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "cuda/cuda.h"
@@ -36,9 +39,45 @@ static int prove_gpu(zbp_proof_t *proof, int device, const zbp_zkey_t *z, const 
     return st == ZBP_ERR_UNSUPPORTED ? ZBP_ERR_IO : st;
 }
 
+/* The profile for people: each phase's time and share, each MSM's plan and work, the sizes. */
+static void profile_table(FILE *f, const zbp_profile_t *p) {
+    static const char *const msm_names[5] = {"msm A (G1)", "msm B1 (G1)", "msm B2 (G2)",
+                                             "msm C (G1)", "msm H (G1)"};
+    const double msm_ms[5] = {p->msm_a_ms, p->msm_b1_ms, p->msm_b2_ms, p->msm_c_ms, p->msm_h_ms};
+    const double all = p->load_ms + p->total_ms + p->output_ms;
+    const double share = all > 0 ? 100.0 / all : 0;
+    fprintf(f, "%-13s %10s %6s\n", "phase", "ms", "share");
+#define ROW(name, v) fprintf(f, "%-13s %10.1f %5.1f%%\n", name, (v), (v) * share)
+    ROW("load", p->load_ms);
+    ROW("witness", p->witness_ms);
+    ROW("A*w, B*w", p->abc_ms);
+    ROW("transforms", p->ntt_ms);
+    ROW("h", p->h_ms);
+    for (int k = 0; k < 5; k++) {
+        const zbp_msm_profile_t *m = &p->msm[k];
+        fprintf(f, "%-13s %10.1f %5.1f%%", msm_names[k], msm_ms[k], msm_ms[k] * share);
+        if (m->window)
+            fprintf(f, "  c=%u x%u, %llu zero %llu one %llu small %llu full, %llu adds",
+                    m->window, m->windows, (unsigned long long)m->zero,
+                    (unsigned long long)m->one, (unsigned long long)m->small,
+                    (unsigned long long)m->full, (unsigned long long)m->additions);
+        fputc('\n', f);
+    }
+    ROW("finish", p->finish_ms);
+    ROW("verify", p->verify_ms);
+    ROW("output", p->output_ms);
+    ROW("total", all);
+#undef ROW
+    fprintf(f, "constraints %u, domain %u, variables %u, public %u; %d threads; field %s/%s; "
+               "peak memory %.0f MiB\n",
+            p->n_constraints, p->domain_size, p->n_vars, p->n_public, p->threads,
+            zbp_isa_name(zbp_field_scalar_isa()), zbp_isa_name(zbp_field_batch_isa()),
+            p->peak_rss_mib);
+}
+
 int cmd_prove(int argc, char **argv) {
     const char *pos[4];
-    int npos = 0, threads = 0;
+    int npos = 0, threads = 0, table = 0;
     const char *profile = NULL, *device_spec = "auto";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
@@ -51,6 +90,8 @@ int cmd_prove(int argc, char **argv) {
             threads = (int)t;
         } else if (!strcmp(argv[i], "--profile") && i + 1 < argc) {
             profile = argv[++i];
+        } else if (!strcmp(argv[i], "--profile-table")) {
+            table = 1;
         } else if (!strcmp(argv[i], "--device") && i + 1 < argc) {
             device_spec = argv[++i];
         } else if (argv[i][0] == '-' && argv[i][1] == '-') {
@@ -64,7 +105,7 @@ int cmd_prove(int argc, char **argv) {
     }
     if (npos != 4) {
         cli_error("usage: zbprover prove <circuit.zkey> <witness.wtns> <proof.json> <public.json> "
-                  "[--threads N] [--profile FILE] [--device auto|cpu|cuda[:N]]");
+                  "[--threads N] [--profile FILE] [--profile-table] [--device auto|cpu|cuda[:N]]");
         return EXIT_BAD_INPUT;
     }
     /* The device is settled before any file is read: a GPU asked for by name that is not there
@@ -97,6 +138,10 @@ int cmd_prove(int argc, char **argv) {
     zbp_prove_opts_t opts;
     zbp_prove_opts_init(&opts);
     opts.threads = threads;
+    /* On a terminal, a proof that takes more than a second says which phase it is in. */
+    cli_progress_t *progress = cli_progress_start("zbprover prove", 1000);
+    opts.progress = cli_progress_phase_cb;
+    opts.progress_ctx = progress;
     zbp_proof_t proof;
     if (device >= 0) {
         st = prove_gpu(&proof, device, &z, &w, &opts, &prof, err, sizeof err);
@@ -106,6 +151,7 @@ int cmd_prove(int argc, char **argv) {
             st = zbp_groth16_prove(&proof, &z, &w, &opts, &prof, err, sizeof err);
         } else if (st == ZBP_ERR_IO) {
             /* a CUDA failure: the message says what the runtime reported */
+            cli_progress_stop(progress);
             cli_error("%s", err);
             zbp_wtns_close(&w);
             zbp_zkey_close(&z);
@@ -116,6 +162,7 @@ int cmd_prove(int argc, char **argv) {
     }
     zbp_wtns_close(&w);
     zbp_zkey_close(&z);
+    cli_progress_stop(progress);
     if (st != ZBP_OK) {
         cli_error("%s", err);
         return exit_for(st);
@@ -135,5 +182,6 @@ int cmd_prove(int argc, char **argv) {
         cli_error("%s", err);
         return EXIT_BAD_INPUT;
     }
+    if (table || (profile && isatty(STDERR_FILENO))) profile_table(stderr, &prof);
     return 0;
 }

@@ -1,5 +1,5 @@
-/* main.c: the zbprover program's entry: global flags (--isa, --version), then one subcommand.
- * Subcommands live in cli/cmd_*.c; this file only dispatches. */
+/* main.c: the zbprover program's entry: global flags (--isa, --version), then one subcommand; or,
+ * called as `prover`, rapidsnark's CLI. Subcommands live in cli/cmd_*.c; this file only dispatches. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +11,7 @@
 void cli_error(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
+    cli_progress_clear();
     fputs("zbprover: ", stderr);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
@@ -26,7 +27,7 @@ typedef struct {
 static const command_t commands[] = {
     {"attest", cmd_attest,
      "attest report|certificates|verify|kds-url|info ...   (SEV-SNP reports; see docs/attestation.md)"},
-    {"bench", cmd_bench, "bench field|curve|ntt [--json] ...   (see README.md)"},
+    {"bench", cmd_bench, "bench field|curve|ntt|msm [--json] ...   (see README.md)"},
     {"check-bundle", cmd_check_bundle,
      "check-bundle <bundle.json> --vk <verification_key.json> [--certs ...] [--trust-root PEM]\n"
      "                           [policy flags as in attest verify] [--allow-unattested]"},
@@ -52,6 +53,10 @@ static void usage(FILE *out) {
 
 int main(int argc, char **argv) {
     zbp_field_init();
+    /* Installed as `prover` too (a link): then it is rapidsnark's CLI, arguments and all. */
+    const char *base = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
+    base = base ? base + 1 : (argc > 0 && argv[0] ? argv[0] : "");
+    if (!strcmp(base, "prover")) return cmd_rapidsnark_prover(argc, argv);
     int i = 1;
     /* Global options come before the subcommand. */
     while (i < argc && argv[i][0] == '-') {

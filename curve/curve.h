@@ -29,8 +29,8 @@ typedef struct { fq2_t x, y; } g2_affine_t;
 typedef struct { fq2_t x, y, z; } g2_jac_t;
 typedef struct { fq2_t x, y, zz, zzz; } g2_xyzz_t;
 
-extern const g1_affine_t G1_GENERATOR;
-extern const g2_affine_t G2_GENERATOR;
+ZBP_INTERNAL extern const g1_affine_t G1_GENERATOR;
+ZBP_INTERNAL extern const g2_affine_t G2_GENERATOR;
 
 /* ---- the group operations, the same for G1 and G2 (G = g1 or g2, F = fq_t or fq2_t) ---------------
  * Outputs come first and may alias inputs. Unless named _vartime or _ct, an operation branches

@@ -14,8 +14,8 @@ typedef struct { fq_t c0, c1; } fq2_t;      /* c0 + c1 u, the layout of a zkey's
 typedef struct { fq2_t c0, c1, c2; } fq6_t; /* c0 + c1 v + c2 v^2 */
 typedef struct { fq6_t c0, c1; } fq12_t;    /* c0 + c1 w; coefficient of w^i: c(i%2).c(i/2) */
 
-extern const fq2_t FQ2_ZERO, FQ2_ONE;
-extern const fq12_t FQ12_ONE;
+ZBP_INTERNAL extern const fq2_t FQ2_ZERO, FQ2_ONE;
+ZBP_INTERNAL extern const fq12_t FQ12_ONE;
 
 /* ---- Fq2, inline. Outputs may alias inputs. ----------------------------------------------------- */
 static inline void fq2_add(fq2_t *r, const fq2_t *a, const fq2_t *b) {

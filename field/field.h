@@ -59,10 +59,15 @@ int zbp_field_select(zbp_isa_t isa);
 zbp_isa_t zbp_field_scalar_isa(void);
 zbp_isa_t zbp_field_batch_isa(void);
 
+/* Data the rooms share is declared hidden: the objects are position-independent (they also make
+ * the shared library), and a hidden declaration lets the compiler read the data directly instead
+ * of through the GOT (measured: 1.5% of a proof's instructions otherwise). */
+#define ZBP_INTERNAL __attribute__((visibility("hidden")))
+
 /* ---- constants ---------------------------------------------------------------------------------- */
-extern const fq_t FQ_ZERO, FQ_ONE; /* ONE is Montgomery 1 = R mod q */
-extern const fr_t FR_ZERO, FR_ONE;
-extern const uint64_t FQ_MODULUS[4], FR_MODULUS[4]; /* canonical little-endian limbs */
+ZBP_INTERNAL extern const fq_t FQ_ZERO, FQ_ONE; /* ONE is Montgomery 1 = R mod q */
+ZBP_INTERNAL extern const fr_t FR_ZERO, FR_ONE;
+ZBP_INTERNAL extern const uint64_t FQ_MODULUS[4], FR_MODULUS[4]; /* canonical little-endian limbs */
 
 /* ---- Fq --------------------------------------------------------------------------------------- */
 /* The basic operations are inline (field_inline.h, included below). Outputs may alias inputs. */

@@ -17,7 +17,7 @@ typedef struct {
     void (*sub)(uint64_t *r, const uint64_t *a, const uint64_t *b, size_t n, const zbp_mont_t *f);
 } zbp_batch_ops_t;
 
-extern const zbp_batch_ops_t zbp_batch_portable, zbp_batch_adx, zbp_batch_avx2, zbp_batch_avx512;
+ZBP_INTERNAL extern const zbp_batch_ops_t zbp_batch_portable, zbp_batch_adx, zbp_batch_avx2, zbp_batch_avx512;
 
 /* The table of one ISA, or NULL when this CPU cannot run it (tests use this to cover every path
  * the machine has, and to report the others as skipped). */

@@ -23,10 +23,10 @@ typedef struct {
     uint64_t pinv52; /* -p^-1 mod 2^52 */
 } zbp_mont_t;
 
-extern const zbp_mont_t zbp_fq_mont, zbp_fr_mont;
+ZBP_INTERNAL extern const zbp_mont_t zbp_fq_mont, zbp_fr_mont;
 
 /* Nonzero when the scalar path uses MULX/ADX; set once by zbp_field_init/select. */
-extern int zbp_field_use_adx;
+ZBP_INTERNAL extern int zbp_field_use_adx;
 
 /* ---- generic limb helpers (constant time) ------------------------------------------------------- */
 

@@ -1,4 +1,5 @@
-/* zbprover.h: the public C API, for programs that link libzbp instead of spawning `zbprover`.
+/* zbprover.h: the public C API, for programs that link libzbprover instead of spawning `zbprover`
+ * (rapidsnark's C functions are in prover.h beside this file).
  *
  * Prove from memory: the .zkey and .wtns bytes in, snarkjs's proof.json and public.json text out,
  * into buffers the caller owns. Thread-safe: calls share no state (each makes its own transform
@@ -15,6 +16,8 @@
 #define ZBPROVER_H
 
 #include <stddef.h>
+
+#include "zbprover_export.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -39,12 +42,13 @@ typedef struct {
  * it). The capacity public.json needs depends on the circuit's public inputs: at most
  * 4 + 84 * nPublic bytes; ZBPROVER_ERR_BUFFER reports it before any work is done. opts may be
  * NULL. The proof is checked with the key's verification key before it is returned. */
-int zbprover_prove(const void *zkey, size_t zkey_len, const void *wtns, size_t wtns_len,
-                   char *proof_json, size_t *proof_len, char *public_json, size_t *public_len,
-                   const zbprover_options_t *opts, char *err, size_t err_len);
+ZBPROVER_API int zbprover_prove(const void *zkey, size_t zkey_len, const void *wtns, size_t wtns_len,
+                                char *proof_json, size_t *proof_len, char *public_json,
+                                size_t *public_len, const zbprover_options_t *opts, char *err,
+                                size_t err_len);
 
 /* The version string, e.g. "0.1.0". */
-const char *zbprover_version(void);
+ZBPROVER_API const char *zbprover_version(void);
 
 /* ---- verifying a bundle offline (job/bundle_api.c) ------------------------------------------
  * A client's whole check of a `zbprover serve` prove answer (a "bundle"), in memory, with no
@@ -120,7 +124,7 @@ void zbprover_bundle_options_init(zbprover_bundle_options_t *o);
  * ZBPROVER_REJECTED (judged not valid; err names the failed checks and the first one's reason),
  * ZBPROVER_ERR_INPUT (a malformed bundle, key, certificate, CRL or option: err says which) or
  * ZBPROVER_ERR_INTERNAL. result may be NULL. Thread-safe; no network, no files. */
-int zbprover_verify_bundle(const char *bundle_json, size_t bundle_len,
+ZBPROVER_API int zbprover_verify_bundle(const char *bundle_json, size_t bundle_len,
                            const zbprover_bundle_options_t *o, zbprover_bundle_result_t *result,
                            char *err, size_t err_len);
 

@@ -85,6 +85,10 @@ static void section_end(const zbp_binfile_t *f, const uint8_t *p, size_t bytes, 
     zbp_binfile_release(f, p, bytes);
 }
 
+static void phase(const zbp_prove_opts_t *o, const char *name) {
+    if (o && o->progress) o->progress(o->progress_ctx, name);
+}
+
 void zbp_prove_opts_init(zbp_prove_opts_t *o) {
     memset(o, 0, sizeof *o);
 }
@@ -144,6 +148,7 @@ int zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *
     memset(out, 0, sizeof *out);
 
     /* ---- randomizers and the proof (snarkjs draws r first, then s) ---- */
+    phase(opts, "finish");
     t = now_ms();
     if (opts->fixed_rs) {
         memcpy(r, opts->r, 32);
@@ -207,6 +212,7 @@ int zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *
         zbp_rd_limbs(v, wt->values + 32 * (i + 1));
         fr_to_mont(&out->pub[i], v);
     }
+    phase(opts, "verify");
     t = now_ms();
     if (!opts->skip_verify) {
         int valid = 0;
@@ -275,6 +281,7 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
     }
 
     /* ---- witness: canonical limbs, read in place when 8-byte aligned ---- */
+    phase(opts, "witness");
     t = now_ms();
     const uint64_t(*ws)[4] = section_begin(&wt->file, wt->values, nv * 32, &wcopy);
     if (!ws) {
@@ -284,6 +291,7 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
     prof->witness_ms = now_ms() - t;
 
     /* ---- A·w, B·w and C = A∘B on the domain ---- */
+    phase(opts, "A*w, B*w");
     t = now_ms();
     memset(a, 0, n * sizeof(fr_t));
     memset(b, 0, n * sizeof(fr_t));
@@ -299,6 +307,7 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
     prof->abc_ms += now_ms() - t;
 
     /* ---- coset extension: each of a, b, c from the domain to the coset inc·ω^i ---- */
+    phase(opts, "transforms");
     t = now_ms();
     st = ntt_ctx_create(&ntt, threads, 0);
     if (st == ZBP_OK) {
@@ -316,6 +325,7 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
     prof->ntt_ms = now_ms() - t;
 
     /* ---- h = a·b − c on the coset, out of Montgomery form (the H MSM's scalars, in a's place) ---- */
+    phase(opts, "h");
     t = now_ms();
     uint64_t(*h)[4] = (uint64_t(*)[4])a;
 #pragma omp parallel for num_threads(threads) schedule(static)
@@ -342,8 +352,11 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
     st = ZBP_OK;
     msm_stats_t ms;
     mo.stats = &ms;
+    static const char *const msm_phase[5] = {"msm A (G1)", "msm B1 (G1)", "msm B2 (G2)",
+                                             "msm C (G1)", "msm H (G1)"};
 #define ZBP_SECTION_MSM(grp, res, sec, bytes, sc, cnt, k, field)                                    \
     do {                                                                                           \
+        phase(opts, msm_phase[k]);                                                                 \
         t = now_ms();                                                                              \
         if (st == ZBP_OK) {                                                                        \
             const grp##_affine_t *pts = section_begin(&z->file, (sec), (bytes), &copy);            \

@@ -163,6 +163,10 @@ typedef struct {
     int fixed_rs;     /* 1: use r and s below instead of the OS CSPRNG (tests: deterministic
                          proofs; never in production, the proof is then not zero-knowledge) */
     uint64_t r[4], s[4];
+    /* Called on the calling thread as each phase begins, with its name ("msm B2 (G2)"): a
+     * progress display's hook. NULL: none. */
+    void (*progress)(void *ctx, const char *phase);
+    void *progress_ctx;
 } zbp_prove_opts_t;
 void zbp_prove_opts_init(zbp_prove_opts_t *o);
 
@@ -241,6 +245,11 @@ int zbp_public_json(char **out, size_t *len, const zbp_proof_t *p);
  * a failure leaves neither behind. */
 int zbp_write_proof_files(const char *proof_path, const char *public_path, const zbp_proof_t *p,
                           char *err, size_t errlen);
+/* The same texts in rapidsnark's layout (keys sorted, no whitespace, no "curve" key; public as
+ * ["..",".."], "[]" when n = 0), for the rapidsnark interface (rapidsnark.c, include/prover.h)
+ * and the CLI run as `prover`. pub: n values in Montgomery form. */
+int zbp_proof_json_compact(char **out, size_t *len, const zbp_proof_t *p);
+int zbp_public_json_compact(char **out, size_t *len, const fr_t *pub, size_t n);
 /* --profile: the profile as JSON (phases in ms, sizes, threads, field paths). */
 int zbp_write_profile_json(const char *path, const zbp_profile_t *prof, char *err, size_t errlen);
 

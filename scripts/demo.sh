@@ -3,12 +3,15 @@
 # the main job on the bundled example (tests/fixtures/poseidon: a circom Poseidon circuit's .zkey
 # and .wtns, made by tests/fixtures/make_fixtures.sh with circom2 and snarkjs): prove, verify
 # with zbprover and with snarkjs, and bind the proof to a simulated SEV-SNP report.
+# It builds in the same Release configuration as scripts/test.sh (scripts/common.sh), so that the
+# tests afterwards reuse what it compiled; it needs none of the test libraries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/release -j "$(nproc 2>/dev/null || echo 2)" --target zbprover
-bin=build/release/zbprover
+. scripts/common.sh
+bash scripts/install-deps.sh build
+zbp_configure "$ZBP_RELEASE_DIR" "${ZBP_RELEASE_ARGS[@]}" -DZBP_BUILD_TESTS=OFF
+zbp_build "$ZBP_RELEASE_DIR" zbprover
+bin=$ZBP_RELEASE_DIR/zbprover
 ex=tests/fixtures/poseidon
 out=build/demo
 mkdir -p "$out"

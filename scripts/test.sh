@@ -1,33 +1,77 @@
 #!/usr/bin/env bash
 # test.sh: the whole test suite, from a fresh machine: installs dependencies, builds the Release
-# tree with warnings as errors and runs every test, then builds and runs the suite again under
-# AddressSanitizer + UndefinedBehaviorSanitizer. Exits non-zero if anything fails.
+# tree with warnings as errors (the configuration scripts/demo.sh builds too, see scripts/common.sh)
+# and runs every test, then builds and runs the suite again under AddressSanitizer +
+# UndefinedBehaviorSanitizer (ZBP_SKIP_SANITIZERS=1 leaves that out). Exits non-zero if anything
+# fails; ends with what was skipped and why, and one line "test.sh: N passed, N failed, N skipped".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-bash scripts/install-deps.sh
+. scripts/common.sh
+bash scripts/install-deps.sh test
 
 # Real SEV-SNP vectors live beside the project when they exist; tests skip without them.
 if [ -z "${ZB_SNP_VECTORS:-}" ] && [ -d "$root/../shared/vectors/snp" ]; then
   export ZB_SNP_VECTORS="$root/../shared/vectors/snp"
 fi
-jobs=$(nproc 2>/dev/null || echo 2)
+jobs=$(zbp_jobs)
+total_pass=0 total_fail=0 total_skip=0
+skipped_lines=()
 
+# run_ctest NAME DIR [ENV...]: ctest in DIR; counts its results from its JUnit report and keeps
+# every "SKIPPED: ..." line the tests printed (whole programs, single tests, parts of checks).
+run_ctest() {
+  local name=$1 dir=$2
+  shift 2
+  local rc=0
+  env "$@" ctest --test-dir "$dir" --output-on-failure -j "$jobs" --output-junit junit.xml || rc=$?
+  local counts
+  counts=$(python3 - "$dir/junit.xml" <<'PY'
+import sys, xml.etree.ElementTree as ET
+p = f = s = 0
+for case in ET.parse(sys.argv[1]).getroot().iter("testcase"):
+    st = case.get("status")
+    if st == "run": p += 1
+    elif st in ("notrun", "disabled") or case.find("skipped") is not None: s += 1
+    else: f += 1
+print(p, f, s)
+PY
+) || counts="0 1 0"
+  read -r p f s <<<"$counts"
+  total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + s))
+  local log=$dir/Testing/Temporary/LastTest.log
+  if [ -f "$log" ]; then
+    while IFS= read -r line; do skipped_lines+=("$name: ${line#SKIPPED: }"); done \
+      < <(grep -a '^SKIPPED: ' "$log" | sort -u)
+  fi
+  echo "$name: $p passed, $f failed, $s skipped"
+  return $rc
+}
+
+status=0
 echo "== Release build (-Werror) =="
-cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DZBP_WERROR=ON >/dev/null
-cmake --build build/release -j "$jobs"
+zbp_configure "$ZBP_RELEASE_DIR" "${ZBP_RELEASE_ARGS[@]}" -DZBP_BUILD_TESTS=ON
+zbp_build "$ZBP_RELEASE_DIR"
 echo "== Tests (Release) =="
-ctest --test-dir build/release --output-on-failure -j "$jobs"
+run_ctest Release "$ZBP_RELEASE_DIR" || status=1
 
 if [ "${ZBP_SKIP_SANITIZERS:-0}" != "1" ]; then
   echo "== ASan + UBSan build =="
-  cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZBP_WERROR=ON \
-        -DZBP_SANITIZE=ON -DZBP_BUILD_BENCH=OFF -DZBP_CUDA=OFF >/dev/null
-  cmake --build build/asan -j "$jobs"
+  zbp_configure build/asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZBP_WERROR=ON \
+    -DZBP_SANITIZE=ON -DZBP_BUILD_BENCH=OFF -DZBP_CUDA=OFF
+  zbp_build build/asan
   echo "== Tests (ASan + UBSan) =="
   # Fewer fuzz mutations under the sanitizers: the same code paths, a fraction of the time.
-  ZBP_FUZZ_ROUNDS=300 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build/asan --output-on-failure -j "$jobs"
+  run_ctest ASan build/asan ZBP_FUZZ_ROUNDS=300 \
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 || status=1
+else
+  skipped_lines+=("ASan: the sanitizer build and its tests (ZBP_SKIP_SANITIZERS=1)")
 fi
-echo "test.sh: all tests passed"
+
+if [ ${#skipped_lines[@]} -gt 0 ]; then
+  echo "== Skipped =="
+  printf '  %s\n' "${skipped_lines[@]}"
+fi
+echo "test.sh: $total_pass passed, $total_fail failed, $total_skip skipped"
+exit $status

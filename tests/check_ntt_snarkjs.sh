@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # check_ntt_snarkjs.sh: regenerates the NTT golden vectors with snarkjs's field library
 # (ffjavascript) and compares them with the committed tests/fixtures/ntt/snarkjs_vectors.txt,
-# which test_ntt checks zbprover's transforms against. Skips (exit 0) without node or ffjavascript.
+# which test_ntt checks zbprover's transforms against. Skipped (exit 77, which ctest reports as
+# skipped) without node or ffjavascript.
 set -euo pipefail
 src=${ZBP_SOURCE_DIR:-$(cd "$(dirname "$0")/.." && pwd)}
 dir="$src/tests/fixtures/ntt"
 if ! command -v node >/dev/null 2>&1; then
-  echo "skipped: node is not installed"
-  exit 0
+  echo "SKIPPED: check_ntt_snarkjs: node is not installed"
+  exit 77
 fi
 # require() resolves from the script's folder upwards (the repository's node_modules after
 # `npm ci`) or through NODE_PATH.
 if ! (cd "$dir" && node -e 'require.resolve("ffjavascript")' >/dev/null 2>&1); then
-  echo "skipped: ffjavascript not found (run npm ci, or set NODE_PATH)"
-  exit 0
+  echo "SKIPPED: check_ntt_snarkjs: ffjavascript not found (run npm ci, or set NODE_PATH)"
+  exit 77
 fi
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT

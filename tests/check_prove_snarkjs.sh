@@ -16,7 +16,7 @@ ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 have_snarkjs=0
 if [ -x "$snarkjs" ] && command -v node >/dev/null; then have_snarkjs=1; else
-  echo "note: $snarkjs not found: the snarkjs cross-check is skipped (run npm ci)"; fi
+  echo "SKIPPED: check_prove_snarkjs: the snarkjs cross-check ($snarkjs not found: run npm ci)"; fi
 
 # The layout of a JSON file with every decimal number replaced: keys, order, nesting, z values.
 shape() { python3 -c '

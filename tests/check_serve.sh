@@ -7,8 +7,8 @@ set -u
 bin=${ZBP_BINARY:?}
 src=${ZBP_SOURCE_DIR:?}
 if ! command -v node >/dev/null; then
-  echo "note: node not found: check_serve is skipped"
-  exit 0
+  echo "SKIPPED: check_serve: node is not installed"
+  exit 77
 fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

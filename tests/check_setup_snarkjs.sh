@@ -18,7 +18,7 @@ ok() { pass=$((pass + 1)); }
 bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
 have_snarkjs=0
 if [ -x "$snarkjs" ] && command -v node >/dev/null; then have_snarkjs=1; else
-  echo "note: $snarkjs not found: the snarkjs cross-check is skipped (run npm ci)"; fi
+  echo "SKIPPED: check_setup_snarkjs: the snarkjs cross-check ($snarkjs not found: run npm ci)"; fi
 
 # Refusals: no flag, no file; bad usage exits 2.
 "$bin" setup "$fx/multiplier/circuit.r1cs" "$tmp/refused.zkey" 2>"$tmp/err"

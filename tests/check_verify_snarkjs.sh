@@ -83,7 +83,7 @@ done
 expect 2 "missing file" "$work/nonexistent.json" "$fix/multiplier/public.json" "$fix/multiplier/proof.json"
 
 if [ -z "$snarkjs" ]; then
-    echo "snarkjs cross-check skipped: $src/node_modules/.bin/snarkjs not found (run npm ci)"
+    echo "SKIPPED: check_verify_snarkjs: the snarkjs cross-check ($src/node_modules/.bin/snarkjs not found: run npm ci)"
 else
     echo "snarkjs agreed on every verdict"
 fi

@@ -15,4 +15,12 @@ uint64_t test_seed(void); /* ZBP_TEST_SEED or a fixed default */
 /* Directory of an environment variable, or NULL (then the test reports itself skipped). */
 const char *test_env_dir(const char *var);
 
+/* The bytes of tests/fixtures/<circuit>/<file>, NUL-terminated (free() them); the test is skipped
+ * when ZBP_TEST_DATA is unset, and fails when the file cannot be read. */
+void *test_fixture(const char *circuit, const char *file, size_t *len);
+/* Whether proof.json and public.json texts verify with the fixture's verification_key.json (the
+ * JSON readers and verifier of `zbprover verify`); fails the test on unreadable text. */
+int test_proof_verifies(const char *circuit, const char *proof, size_t plen, const char *pub,
+                        size_t ulen);
+
 #endif
