@@ -118,7 +118,7 @@ typedef struct {
 } zbprover_bundle_result_t;
 
 /* Defaults: nothing beyond the proof, the transcript and the report's chain and signature. */
-void zbprover_bundle_options_init(zbprover_bundle_options_t *o);
+ZBPROVER_API void zbprover_bundle_options_init(zbprover_bundle_options_t *o);
 
 /* Verifies the bundle (a prove answer's JSON text). Returns ZBPROVER_OK (valid),
  * ZBPROVER_REJECTED (judged not valid; err names the failed checks and the first one's reason),
