@@ -375,11 +375,12 @@ int snp_certs_to_pem(const snp_certs_t *c, char **out, size_t *len, char *err, s
         if (c->cert[k]) ok = PEM_write_bio_X509(bio, c->cert[k]);
     for (size_t i = 0; ok && i < snp_certs_crl_count(c); i++)
         ok = PEM_write_bio_X509_CRL(bio, sk_X509_CRL_value(c->crls, (int)i));
-    char *data;
+    char *data = NULL;
     long n = ok ? BIO_get_mem_data(bio, &data) : -1;
     char *copy = n >= 0 ? malloc((size_t)n + 1) : NULL;
     if (copy) {
-        memcpy(copy, data, (size_t)n);
+        /* An empty table leaves the BIO without a buffer (data NULL): nothing to copy. */
+        if (n > 0) memcpy(copy, data, (size_t)n);
         copy[n] = 0;
         *out = copy;
         *len = (size_t)n;
