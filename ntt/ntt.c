@@ -552,7 +552,7 @@ void ntt_snarkjs_shift(fr_t *out, unsigned log_n) {
     if (log_n < NTT_MAX_LOG) {
         fr_root_of_unity(out, log_n + 1);
     } else {
-        /* snarkjs has no w[29]; it uses Fr.shift = nqr² = 25 (snarkjs-formats.md §5 step 2) */
+        /* snarkjs has no w[29]; it uses Fr.shift = nqr² = 25 (docs/formats.md §5 step 2) */
         const uint64_t v[4] = {25, 0, 0, 0};
         fr_to_mont(out, v);
     }

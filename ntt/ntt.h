@@ -82,7 +82,7 @@ int ntt_coset_forward(ntt_ctx_t *ctx, fr_t *data, unsigned log_n, ntt_order_t or
 int ntt_coset_inverse(ntt_ctx_t *ctx, fr_t *data, unsigned log_n, ntt_order_t order,
                       const fr_t *shift); /* shift NULL: ntt_snarkjs_shift(log_n) */
 
-/* The prover's step 2 (snarkjs-formats.md §5): each data[i] holds a polynomial's values on the
+/* The prover's step 2 (docs/formats.md §5): each data[i] holds a polynomial's values on the
  * domain, natural order; it is replaced by its values on the coset g·ω^i, natural order
  * (g = shift, or snarkjs's when NULL). Equal to ntt_inverse then ntt_coset_forward, NN, but done
  * as inverse NR + coset forward RN: no bit-reversal pass, the scaling fused into the passes. */

@@ -1,4 +1,4 @@
-/* groth16.c: the Groth16 prover, exactly snarkjs's math (snarkjs-formats.md §5): A·w and B·w from
+/* groth16.c: the Groth16 prover, exactly snarkjs's math (docs/formats.md §5): A·w and B·w from
  * the coefficient section, C = A∘B on the domain, the coset extension by three inverse and three
  * coset-forward transforms, h = a·b − c, the five MSMs, the randomizers r and s, and a native
  * verification of the result before it is released. */
@@ -94,7 +94,7 @@ void zbp_prove_opts_init(zbp_prove_opts_t *o) {
 }
 
 /* vec_m[row] += MontMul(v R^2, w) = Montgomery(v w): the witness stays canonical (snarkjs's trick,
- * snarkjs-formats.md §2.4). Rows are owned by one thread each: when the records are sorted by row
+ * docs/formats.md §2.4). Rows are owned by one thread each: when the records are sorted by row
  * (as `zkey new` writes them), chunks are cut at row changes; otherwise one thread does it all. */
 static void accumulate_ab(fr_t *a, fr_t *b, const zbp_zkey_t *z, const uint64_t (*w)[4], int threads) {
     const uint8_t *rec = z->coefs;

@@ -189,7 +189,7 @@ typedef struct {
     int threads;
 } zbp_profile_t;
 
-/* Proves with snarkjs's math (snarkjs-formats.md §5), then checks the proof with the key's own
+/* Proves with snarkjs's math (docs/formats.md §5), then checks the proof with the key's own
  * verification key: a witness that does not satisfy the circuit gives ZBP_ERR_INPUT and a message
  * saying so, never a proof. r and s come from getrandom() and are wiped, as is the copy of the
  * witness. err names the files (their zbp_binfile_t names). prof may be NULL. */

@@ -452,7 +452,7 @@ Test(field, roots_of_unity) {
             cr_assert(!fr_equal(&t, &FR_ONE), "w_%u has order below 2^%u", k, k);
         }
     }
-    /* snarkjs-formats.md section 7 */
+    /* docs/formats.md section 7 */
     const char *w28 = "19103219067921713944291392827692070036145651957329286315305642004821462161904";
     const char *w10 = "3161067157621608152362653341354432744960400845131437947728257924963983317266";
     const char *w11 = "1120550406532664055539694724667294622065367841900378087843176726913374367458";
@@ -478,7 +478,7 @@ Test(field, roots_of_unity) {
     cr_assert_eq(fr_legendre(&five), -1);
 }
 
-/* Known constants from snarkjs-formats.md: Montgomery one and R^2 as snarkjs prints them. */
+/* Known constants from docs/formats.md: Montgomery one and R^2 as snarkjs prints them. */
 Test(field, known_constants) {
     uint8_t be[32];
     /* FQ_ONE's representation is R mod q = 0x0e0a77c1...c58f0d9d */

@@ -91,7 +91,7 @@ Test(prove, fixed_randomizers_are_deterministic_on_any_thread_count) {
     zbp_proof_t q;
     cr_assert_eq(zbp_groth16_prove(&q, &z, &w, &o, NULL, err, sizeof err), ZBP_OK);
     cr_assert(!same_proof(&p[0], &q));
-    /* r = s = 0: deterministic and still valid (snarkjs-formats.md: not zero-knowledge) */
+    /* r = s = 0: deterministic and still valid (docs/formats.md: not zero-knowledge) */
     memset(o.r, 0, 32);
     memset(o.s, 0, 32);
     zbp_proof_t zero;
