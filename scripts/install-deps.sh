@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_pkgs=(build-essential cmake ninja-build pkg-config python3 libssl-dev)
-test_pkgs=(libcriterion-dev libgmp-dev libbenchmark-dev)
+test_pkgs=(libcriterion-dev libgmp-dev libbenchmark-dev valgrind)
 bench_pkgs=(gnuplot-nox)
 
 what=${1:-test}
