@@ -35,7 +35,8 @@ static void job_free(job_t *j) {
 /* A proof coordinate as the transcript takes it: 32 bytes big-endian, canonical. */
 static void coord_be(uint8_t out[32], const fq_t *x) { fq_to_bytes_be(out, x); }
 
-/* The work of one prove request, in order: ticket, circuit, spend, witness, prove, bind, attest. */
+/* The work of one prove request, in order: ticket, circuit hash (against the ticket), spend,
+ * circuit check, witness, prove, bind, attest. */
 static int prove_job(server_t *s, job_request_t *r, char **answer, char *err, size_t errlen) {
     const job_serve_opts_t *o = s->o;
     double t0 = job_mono_ms(), t_ticket, t_load, t_wtns, t_prove, t_attest;

@@ -414,7 +414,13 @@ int job_serve(const job_serve_opts_t *o, int in_fd, FILE *out, char *err, size_t
     int rc = 0;
     const char *delay = getenv("ZBP_SERVE_TEST_DELAY_MS");
     if (delay && *delay) {
-        s->test_delay_ms = strtod(delay, NULL);
+        char *end;
+        s->test_delay_ms = strtod(delay, &end);
+        /* Bounded like the options: a day at most (a larger value would overflow the sleep). */
+        if (*end || !(s->test_delay_ms >= 0 && s->test_delay_ms <= 86400e3)) {
+            rc = job_fail(err, errlen, 2, "ZBP_SERVE_TEST_DELAY_MS: 0 to 86400000 (ms)");
+            goto done;
+        }
         log_line(s, "warn", "test_hook", NULL, -1,
                  "ZBP_SERVE_TEST_DELAY_MS is set: every job sleeps after spending its ticket", -1);
     }

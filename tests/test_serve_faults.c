@@ -558,6 +558,26 @@ Test(faults, blank_lines_get_no_answer, .fini = cleanup) {
 }
 
 /* ---- 8: every numeric option is bounded, with a clear error ---- */
+/* The exit status of a loop started with args and stdin kept open (a loop that started would wait
+ * for input instead of exiting), or -1 when it did not exit within 5 s. */
+static int start_exit_status(const char *const *args, const char *env) {
+    srv_t s;
+    srv_start(&s, args, 0, env);
+    int st = -1;
+    for (int t = 0; t < 5000; t += 20) {
+        if (waitpid(s.pid, &st, WNOHANG) == s.pid) break;
+        st = -1;
+        usleep(20000);
+    }
+    if (st == -1) {
+        kill(s.pid, SIGKILL);
+        waitpid(s.pid, NULL, 0);
+    }
+    close(s.in);
+    close(s.out);
+    return st;
+}
+
 Test(faults, numeric_options_bounded) {
     const char *bad[][2] = {
         {"--max-line-bytes", "18446744073709551615"},
@@ -578,25 +598,16 @@ Test(faults, numeric_options_bounded) {
         {"--max-line-bytes", "12x"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        srv_t s;
         const char *args[] = {"--attest", "none", bad[i][0], bad[i][1], NULL};
-        srv_start(&s, args, 0, NULL);
-        /* Keep stdin open: a loop that started would wait for input instead of exiting. */
-        int st = -1;
-        for (int t = 0; t < 5000; t += 20) {
-            if (waitpid(s.pid, &st, WNOHANG) == s.pid) break;
-            st = -1;
-            usleep(20000);
-        }
-        if (st == -1) {
-            kill(s.pid, SIGKILL);
-            waitpid(s.pid, NULL, 0);
-        }
-        close(s.in);
-        close(s.out);
+        int st = start_exit_status(args, NULL);
         cr_expect(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 2, "%s %s: status %#x", bad[i][0],
                   bad[i][1], st);
     }
+    /* The test hook's delay too: a value past a day would overflow the sleep. */
+    const char *args[] = {"--attest", "none", NULL};
+    int st = start_exit_status(args, "ZBP_SERVE_TEST_DELAY_MS=1e300");
+    cr_expect(st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 2, "a delay of 1e300 ms: status %#x",
+              st);
 }
 
 /* ---- 9: no secret stays in the loop's memory after its request ---- */
