@@ -16,7 +16,8 @@
     "usage: zbprover seal <key-answer.json> <witness.wtns> <sealed.json> (--zkey FILE | "          \
     "--zkey-sha256 HEX)\n"
 
-/* Reads a whole file (at most max bytes) into a malloc'ed buffer with a NUL after it. */
+/* Reads a whole file (at most max bytes) into a malloc'ed buffer with a NUL after it. A pipe or
+ * a FIFO is fine here (`seal k.json <(...)`): this is a command, not the loop. */
 static int slurp(const char *path, size_t max, uint8_t **out, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -28,14 +29,14 @@ static int slurp(const char *path, size_t max, uint8_t **out, size_t *len) {
     for (;;) {
         if (!b) break;
         if (n + 1 >= cap) {
-            uint8_t *p = cap > max ? NULL : realloc(b, cap * 2);
-            if (!p) {
-                OPENSSL_cleanse(b, n);
-                free(b);
-                b = NULL;
-                break;
-            }
+            /* Grown by copy and wipe, not realloc: a witness must not be left behind in memory
+             * that realloc freed. */
+            uint8_t *p = cap > max ? NULL : malloc(cap * 2);
+            if (p) memcpy(p, b, n);
+            OPENSSL_cleanse(b, n);
+            free(b);
             b = p;
+            if (!p) break;
             cap *= 2;
         }
         size_t k = fread(b + n, 1, cap - 1 - n, f);

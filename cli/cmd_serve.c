@@ -17,8 +17,8 @@
     "                      [--max-keys N] [--key-ttl S]\n"                                         \
     "sizes take a k, m or g suffix (binary units); S is seconds (decimals allowed)\n"
 
-/* A byte count with an optional k/m/g suffix (powers of 1024). */
-static int parse_size(const char *s, size_t *out) {
+/* A count or a byte count with an optional k/m/g suffix (powers of 1024), from 1 to max. */
+static int parse_size(const char *s, uint64_t max, size_t *out) {
     if (!s || !*s) return -1;
     char *end;
     errno = 0;
@@ -32,7 +32,7 @@ static int parse_size(const char *s, size_t *out) {
     else if (*end == 'g' || *end == 'G')
         shift = 30;
     if (shift) end++;
-    if (*end || v > (~0ull >> shift) || v == 0) return -1;
+    if (*end || v > (max >> shift) || v == 0) return -1;
     *out = (size_t)(v << shift);
     return 0;
 }
@@ -41,9 +41,24 @@ static int parse_seconds(const char *s, double *out) {
     if (!s || !*s) return -1;
     char *end;
     double v = strtod(s, &end);
-    if (*end || !(v >= 0) || v > 1e7) return -1;
+    if (end == s || *end || !(v >= 0) || v > JOB_MAX_SECONDS_LIMIT) return -1;
     *out = v;
     return 0;
+}
+
+/* The accepted range of a numeric option, for its error message. */
+static const char *range_of(const char *opt) {
+    static const struct {
+        const char *opt, *range;
+    } r[] = {
+        {"--max-witness-bytes", "1 to 16g"}, {"--max-line-bytes", "1 to 24g"},
+        {"--zkey-cache-bytes", "1 to 1024g"}, {"--max-queue", "1 to 4096"},
+        {"--max-keys", "1 to 65536"},         {"--threads", "1 to 4096"},
+        {"--job-timeout", "0 to 10000000 seconds"}, {"--key-ttl", "0 to 10000000 seconds"},
+    };
+    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
+        if (!strcmp(opt, r[i].opt)) return r[i].range;
+    return "see --help";
 }
 
 int cmd_serve(int argc, char **argv) {
@@ -84,17 +99,17 @@ int cmd_serve(int argc, char **argv) {
         else if (!strcmp(a, "--certs"))
             o.certs_dir = v;
         else if (!strcmp(a, "--max-witness-bytes"))
-            bad = parse_size(v, &o.max_witness_bytes) != 0;
+            bad = parse_size(v, JOB_MAX_WITNESS_LIMIT, &o.max_witness_bytes) != 0;
         else if (!strcmp(a, "--max-line-bytes"))
-            bad = parse_size(v, &o.max_line_bytes) != 0;
+            bad = parse_size(v, JOB_MAX_LINE_LIMIT, &o.max_line_bytes) != 0;
         else if (!strcmp(a, "--zkey-cache-bytes"))
-            bad = parse_size(v, &o.zkey_cache_bytes) != 0;
+            bad = parse_size(v, JOB_MAX_CACHE_LIMIT, &o.zkey_cache_bytes) != 0;
         else if (!strcmp(a, "--max-queue"))
-            bad = parse_size(v, &n) || n > 4096 || !(o.max_queue = n);
+            bad = parse_size(v, JOB_MAX_QUEUE_LIMIT, &o.max_queue) != 0;
         else if (!strcmp(a, "--max-keys"))
-            bad = parse_size(v, &n) || n > 65536 || !(o.max_keys = n);
+            bad = parse_size(v, JOB_MAX_KEYS_LIMIT, &o.max_keys) != 0;
         else if (!strcmp(a, "--threads"))
-            bad = parse_size(v, &n) || n > 4096 || !(o.threads = (int)n);
+            bad = parse_size(v, JOB_MAX_THREADS_LIMIT, &n) || !(o.threads = (int)n);
         else if (!strcmp(a, "--job-timeout"))
             bad = parse_seconds(v, &o.job_timeout_s) != 0;
         else if (!strcmp(a, "--key-ttl"))
@@ -111,7 +126,8 @@ int cmd_serve(int argc, char **argv) {
             return EXIT_BAD_INPUT;
         }
         if (bad) {
-            cli_error("serve: %s: bad or missing value%s%s", a, v ? " " : "", v ? v : "");
+            cli_error("serve: %s: bad or missing value%s%s (%s)", a, v ? " " : "", v ? v : "",
+                      range_of(a));
             return EXIT_BAD_INPUT;
         }
         i++;

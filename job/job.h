@@ -49,6 +49,8 @@ char *job_b64_encode(const uint8_t *b, size_t n);
 #define JOB_TICKET_ID_MAX 64
 #define JOB_TICKET_SIG_MAX 1024 /* RSA-8192 */
 #define JOB_TICKET_MSG_MAX (18 + 4 + JOB_TICKET_ID_MAX + 8 + 4 + 32)
+/* The furthest ahead a ticket's expiry may lie when it is checked: 30 days. */
+#define JOB_TICKET_MAX_LIFETIME_S (30 * 86400)
 
 typedef struct {
     uint8_t id[JOB_TICKET_ID_MAX];
@@ -76,7 +78,8 @@ const char *job_hubkey_type(const job_hubkey_t *k); /* "ed25519" or "rsa-pss-sha
 void job_hubkey_free(job_hubkey_t *k);
 /* The signature only: JOB_OK or JOB_BAD_TICKET. */
 int job_ticket_verify_sig(const job_hubkey_t *k, const job_ticket_t *t, char *err, size_t errlen);
-/* Signature, then expiry against now: JOB_OK, JOB_BAD_TICKET or JOB_EXPIRED_TICKET. */
+/* Signature, then expiry against now: JOB_OK, JOB_BAD_TICKET (also for an expiry more than
+ * JOB_TICKET_MAX_LIFETIME_S ahead) or JOB_EXPIRED_TICKET. */
 int job_ticket_check(const job_hubkey_t *k, const job_ticket_t *t, uint64_t now, char *err,
                      size_t errlen);
 /* When the ticket names a circuit, it must be this one: JOB_OK or JOB_BAD_TICKET. */
@@ -107,6 +110,9 @@ typedef struct job_keystore job_keystore_t;
 job_keystore_t *job_keystore_new(size_t max_keys, double ttl_s);
 void job_keystore_free(job_keystore_t *ks); /* wipes every private key */
 size_t job_keystore_count(job_keystore_t *ks);
+/* Wipes the keys whose time has run out; the loop calls it at least every 100 ms, so that an
+ * unused key does not outlive its time by waiting for the store's next use. */
+void job_keystore_sweep(job_keystore_t *ks);
 /* A fresh X25519 pair bound to ticket_id (may be empty). JOB_BUSY when the store is full. */
 int job_keystore_create(job_keystore_t *ks, const uint8_t *ticket_id, size_t ticket_id_len,
                         uint8_t key_id[JOB_KEY_ID_LEN], uint8_t pub[32], char *err, size_t errlen);
@@ -121,7 +127,7 @@ typedef struct {
 int job_sealed_from_json(job_sealed_t *s, const json_value_t *v, char *err, size_t errlen);
 /* Takes the key named by s out of the store (it is then gone, whatever happens next), checks that
  * it was issued for ticket_id, and decrypts with the associated data (ticket_id, zkey_sha256,
- * key_id). *plain is malloc'ed (the caller wipes and frees it). JOB_BAD_WITNESS when the key is
+ * key_id). *plain is secret memory (the caller frees it with job_secret_free, which wipes it). JOB_BAD_WITNESS when the key is
  * unknown, used, expired or another ticket's, or when authentication fails; JOB_TOO_LARGE when
  * the plaintext would exceed max_plain. */
 int job_sealed_open(job_keystore_t *ks, const job_sealed_t *s, const uint8_t *ticket_id,
@@ -164,7 +170,9 @@ typedef struct {
  * and the status is the answer's code (JOB_BAD_REQUEST, JOB_BAD_TICKET). Always job_request_free.
  */
 int job_request_parse(job_request_t *r, const char *text, size_t len, char *err, size_t errlen);
-void job_request_free(job_request_t *r);
+/* Wipes every string of the request's document (a witness may be among them). */
+void job_request_wipe(job_request_t *r);
+void job_request_free(job_request_t *r); /* wipes, then frees */
 
 /* ---- the loop ---- */
 typedef enum { JOB_ATTEST_AUTO = 0, JOB_ATTEST_SNP, JOB_ATTEST_SIM, JOB_ATTEST_NONE } job_attest_t;
@@ -184,6 +192,15 @@ typedef struct {
     size_t max_keys;          /* outstanding single-use keys */
     double key_ttl_s;
 } job_serve_opts_t;
+
+/* The bounds job_serve accepts (and `serve` gives as its options' ranges). */
+#define JOB_MAX_WITNESS_LIMIT ((uint64_t)16 << 30) /* 16 GiB */
+#define JOB_MAX_LINE_LIMIT ((uint64_t)24 << 30)    /* above base64 of the largest witness */
+#define JOB_MAX_CACHE_LIMIT ((uint64_t)1 << 40)    /* 1 TiB */
+#define JOB_MAX_QUEUE_LIMIT 4096
+#define JOB_MAX_KEYS_LIMIT 65536
+#define JOB_MAX_THREADS_LIMIT 4096
+#define JOB_MAX_SECONDS_LIMIT 10000000 /* about 115 days */
 
 void job_serve_opts_init(job_serve_opts_t *o);
 /* Runs the loop on in_fd / out until EOF, SIGTERM/SIGINT or a shutdown request, then returns 0.

@@ -53,4 +53,14 @@ int job_certs_pem_from_path(char **out, const char *path, char *err, size_t errl
 /* Adds every certificate of a PEM text to c. */
 int job_certs_add_pem(snp_certs_t *c, const char *pem, size_t len, char *err, size_t errlen);
 
+/* ---- file.c: memory for secrets ---- */
+/* Anonymous memory kept out of core dumps (MADV_DONTDUMP); wiped and unmapped by
+ * job_secret_free. NULL when out of memory. */
+void *job_secret_alloc(size_t n);
+void job_secret_free(void *p);
+/* Wipes 32 KiB of stack below the caller (a thread calls it after handling secret bytes). */
+void job_stack_scrub(void);
+/* The process as a whole: no core dumps, no ptrace attach by the same user (PR_SET_DUMPABLE 0). */
+void job_secure_process(void);
+
 #endif

@@ -2,6 +2,8 @@
  * (docs/job-protocol.md, "Requests"). Nothing here touches files, keys or the prover. */
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "job/job_int.h"
 
 /* Request lines are bounded by the reader; the limits here bound the parser's own work. */
@@ -97,7 +99,28 @@ int job_request_parse(job_request_t *r, const char *text, size_t len, char *err,
     return JOB_OK;
 }
 
+/* Every string of the document (keys too) wiped: a wtns_b64 text or a sealed ciphertext must not
+ * outlive its request, whether the request was served or failed while it was parsed. */
+static void wipe(const json_value_t *v) {
+    if (v->type == JSON_STRING || v->type == JSON_NUMBER) {
+        OPENSSL_cleanse((char *)v->u.str, v->len);
+    } else if (v->type == JSON_ARRAY) {
+        for (size_t i = 0; i < v->len; i++)
+            wipe(&v->u.items[i]);
+    } else if (v->type == JSON_OBJECT) {
+        for (size_t i = 0; i < v->len; i++) {
+            OPENSSL_cleanse((char *)v->u.members[i].key, v->u.members[i].key_len);
+            wipe(&v->u.members[i].value);
+        }
+    }
+}
+
+void job_request_wipe(job_request_t *r) {
+    if (r->doc) wipe(json_root(r->doc));
+}
+
 void job_request_free(job_request_t *r) {
+    job_request_wipe(r);
     json_free(r->doc);
     memset(r, 0, sizeof *r);
 }

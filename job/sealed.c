@@ -37,7 +37,8 @@ static void slot_wipe(key_slot_t *s) { OPENSSL_cleanse(s, sizeof *s); }
 job_keystore_t *job_keystore_new(size_t max_keys, double ttl_s) {
     job_keystore_t *ks = calloc(1, sizeof *ks);
     if (!ks) return NULL;
-    ks->slots = calloc(max_keys ? max_keys : 1, sizeof *ks->slots);
+    /* Secret memory: out of core dumps (and zeroed, as mmap'ed memory is). */
+    ks->slots = job_secret_alloc((max_keys ? max_keys : 1) * sizeof *ks->slots);
     if (!ks->slots) {
         free(ks);
         return NULL;
@@ -52,7 +53,7 @@ void job_keystore_free(job_keystore_t *ks) {
     if (!ks) return;
     for (size_t i = 0; i < ks->max; i++)
         slot_wipe(&ks->slots[i]);
-    free(ks->slots);
+    job_secret_free(ks->slots);
     pthread_mutex_destroy(&ks->mu);
     free(ks);
 }
@@ -62,6 +63,12 @@ static void expire(job_keystore_t *ks) {
     double now = job_mono_ms();
     for (size_t i = 0; i < ks->max; i++)
         if (ks->slots[i].used && now - ks->slots[i].born_ms > ks->ttl_ms) slot_wipe(&ks->slots[i]);
+}
+
+void job_keystore_sweep(job_keystore_t *ks) {
+    pthread_mutex_lock(&ks->mu);
+    expire(ks);
+    pthread_mutex_unlock(&ks->mu);
 }
 
 size_t job_keystore_count(job_keystore_t *ks) {
@@ -267,7 +274,7 @@ int job_sealed_open(job_keystore_t *ks, const job_sealed_t *s, const uint8_t *ti
                       max_plain);
         goto out;
     }
-    pt = malloc(ctlen - 16 + 1);
+    pt = job_secret_alloc(ctlen - 16 + 1);
     if (!pt) {
         rc = job_fail(err, errlen, JOB_INTERNAL, "out of memory");
         goto out;
@@ -287,7 +294,7 @@ int job_sealed_open(job_keystore_t *ks, const job_sealed_t *s, const uint8_t *ti
 out:
     OPENSSL_cleanse(&k, sizeof k);
     OPENSSL_cleanse(okm, sizeof okm);
-    free(pt);
+    job_secret_free(pt);
     free(ct);
     return rc;
 }

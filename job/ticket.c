@@ -166,6 +166,14 @@ int job_ticket_check(const job_hubkey_t *k, const job_ticket_t *t, uint64_t now,
     if (now > t->expires)
         return job_fail(err, errlen, JOB_EXPIRED_TICKET, "ticket: expired at %llu (now %llu)",
                         (unsigned long long)t->expires, (unsigned long long)now);
+    /* A ticket that outlives any sane job is refused: its line must stay readable in the replay
+     * log, and the lifetime bounds what a host's rollback of that log can give back
+     * (docs/job-guarantees.md). */
+    if (t->expires - now > JOB_TICKET_MAX_LIFETIME_S)
+        return job_fail(err, errlen, JOB_BAD_TICKET,
+                        "ticket: expires %llu is more than %d days ahead (now %llu)",
+                        (unsigned long long)t->expires, JOB_TICKET_MAX_LIFETIME_S / 86400,
+                        (unsigned long long)now);
     return JOB_OK;
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -13,6 +14,7 @@
 #include <openssl/rsa.h>
 
 #include "job/job.h"
+#include "job/job_int.h"
 
 static size_t unhex(uint8_t *out, const char *hex) {
     size_t n = 0;
@@ -56,6 +58,12 @@ Test(ticket, shared_ed25519_vector) {
     cr_assert_str_eq(job_hubkey_type(k), "ed25519");
     cr_assert_eq(job_ticket_check(k, &t, 1893456000, err, sizeof err), JOB_OK, "%s", err);
     cr_assert_eq(job_ticket_check(k, &t, 1893456001, err, sizeof err), JOB_EXPIRED_TICKET);
+    /* An expiry further ahead than the longest lifetime is refused (issue #19, item 3). */
+    cr_assert_eq(job_ticket_check(k, &t, 1893456000 - JOB_TICKET_MAX_LIFETIME_S, err, sizeof err),
+                 JOB_OK, "%s", err);
+    cr_assert_eq(job_ticket_check(k, &t, 1893456000 - JOB_TICKET_MAX_LIFETIME_S - 1, err, sizeof err),
+                 JOB_BAD_TICKET);
+    cr_assert(strstr(err, "days ahead"), "%s", err);
     uint8_t zsha[32];
     memcpy(zsha, t.zkey_sha256, 32);
     cr_assert_eq(job_ticket_check_circuit(&t, zsha, err, sizeof err), JOB_OK);
@@ -270,6 +278,76 @@ Test(replay, spend_restart_torn_and_lock) {
     free(d);
 }
 
+/* Every expiry the log can be given, it reads back (issue #19, item 3: the loader refused values
+ * above 1844674407370955161 that the loop had written itself). */
+Test(replay, every_expiry_reads_back) {
+    char *d = tmpdir(), path[256], err[512];
+    snprintf(path, sizeof path, "%s/replay.log", d);
+    const uint64_t exp[] = {0, 1, 1844674407370955161ull, 1844674407370955162ull,
+                            18446744073709551610ull, UINT64_MAX};
+    job_replay_t *r;
+    cr_assert_eq(job_replay_open(&r, path, 0, err, sizeof err), JOB_OK, "%s", err);
+    for (size_t i = 0; i < sizeof exp / sizeof exp[0]; i++) {
+        uint8_t id[16] = {(uint8_t)i, 7};
+        cr_assert_eq(job_replay_spend(r, id, 16, exp[i], err, sizeof err), JOB_OK, "%s", err);
+    }
+    job_replay_close(r);
+    cr_assert_eq(job_replay_open(&r, path, 0, err, sizeof err), JOB_OK, "%s", err);
+    for (size_t i = 0; i < sizeof exp / sizeof exp[0]; i++) {
+        uint8_t id[16] = {(uint8_t)i, 7};
+        cr_assert(job_replay_contains(r, id, 16), "expiry %llu", (unsigned long long)exp[i]);
+    }
+    job_replay_close(r);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", d);
+    cr_assert_eq(system(cmd), 0);
+    free(d);
+}
+
+/* ---- secrets ---- */
+Test(secrets, request_wiped_after_a_parse_failure) {
+    job_request_t r;
+    char err[256];
+    const char *line = "{\"id\":\"x\",\"op\":\"prove\",\"zkey\":\"z\",\"wtns\":\"w\","
+                       "\"wtns_b64\":\"U0VDUkVUU0VDUkVU\"}";
+    cr_assert_eq(job_request_parse(&r, line, strlen(line), err, sizeof err), JOB_BAD_REQUEST);
+    const json_value_t *b = json_get(json_root(r.doc), "wtns_b64");
+    cr_assert(b && !strcmp(b->u.str, "U0VDUkVUU0VDUkVU"));
+    job_request_wipe(&r);
+    for (size_t i = 0; i < 16; i++)
+        cr_assert_eq(b->u.str[i], 0);
+    job_request_free(&r);
+}
+
+Test(secrets, expired_keys_swept_and_memory_kept_out_of_core) {
+    job_keystore_t *ks = job_keystore_new(4, 0.05);
+    uint8_t kid[JOB_KEY_ID_LEN], pub[32];
+    char err[256];
+    cr_assert_eq(job_keystore_create(ks, NULL, 0, kid, pub, err, sizeof err), JOB_OK);
+    usleep(100000);
+    job_keystore_sweep(ks);
+    cr_assert_eq(job_keystore_count(ks), 0);
+    job_keystore_free(ks);
+    /* Secret blocks are marked MADV_DONTDUMP ("dd" in smaps), and the process undumpable. */
+    uint8_t *p = job_secret_alloc(100);
+    cr_assert(p);
+    FILE *f = fopen("/proc/self/smaps", "r");
+    char line[512];
+    unsigned long lo = 0, hi = 0;
+    bool dd = false, in = false;
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+            in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+        else if (in && !strncmp(line, "VmFlags:", 8))
+            dd = strstr(line, " dd") != NULL;
+    }
+    fclose(f);
+    cr_assert(dd, "the secret block is not marked MADV_DONTDUMP");
+    job_secret_free(p);
+    job_secure_process();
+    cr_assert_eq(prctl(PR_GET_DUMPABLE, 0, 0, 0, 0), 0);
+}
+
 /* ---- sealed witnesses ---- */
 Test(sealed, round_trip_single_use_and_tampering) {
     job_keystore_t *ks = job_keystore_new(4, 60);
@@ -291,7 +369,7 @@ Test(sealed, round_trip_single_use_and_tampering) {
     cr_assert_eq(job_sealed_open(ks, &s, tid, 16, zsha, 1024, &out, &olen, err, sizeof err), JOB_OK,
                  "%s", err);
     cr_assert(olen == plen && !memcmp(out, plain, plen));
-    free(out);
+    job_secret_free(out);
     /* Single use. */
     cr_assert_eq(job_sealed_open(ks, &s, tid, 16, zsha, 1024, &out, &olen, err, sizeof err),
                  JOB_BAD_WITNESS);
@@ -333,7 +411,7 @@ Test(sealed, round_trip_single_use_and_tampering) {
     cr_assert_eq(job_sealed_open(ks, &s, NULL, 0, zsha, 1024, &out, &olen, err, sizeof err), JOB_OK,
                  "%s", err);
     cr_assert_eq(olen, 0);
-    free(out);
+    job_secret_free(out);
     json_free(d);
     free(text);
     /* The store is bounded. */
