@@ -43,16 +43,6 @@ int cli_parse_hex(const char *s, uint8_t *out, size_t max, size_t *len) {
     return 0;
 }
 
-int cli_parse_int(const char *s, long long lo, long long hi, long long *out) {
-    if (!s || !*s) return -1;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (*end || errno || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
-}
-
 int cli_read_file(const char *path, size_t max, char **out, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f) {

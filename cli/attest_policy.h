@@ -43,7 +43,5 @@ int cli_parse_hex(const char *s, uint8_t *out, size_t max, size_t *len);
 /* A whole file of at most max bytes into *out (malloc'd, NUL after it); 0, or the exit status
  * after printing the error. */
 int cli_read_file(const char *path, size_t max, char **out, size_t *len);
-/* A decimal in lo..hi. 0, or -1. */
-int cli_parse_int(const char *s, long long lo, long long hi, long long *out);
 
 #endif

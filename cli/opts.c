@@ -1,8 +1,10 @@
 /* opts.c: the option tables of opts.h: getopt_long's options and the usage text come from one
  * table per command. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -133,5 +135,22 @@ int cli_dispatch(const char *cmd, const char *about, const cli_sub_t *subs, size
     for (size_t k = 0; k < n; k++)
         if (!strcmp(verb, subs[k].name)) return subs[k].fn(argc - 1, argv + 1);
     cli_error("%s: unknown command '%s' (zbprover %s --help lists them)", cmd, verb, cmd);
+    return EXIT_BAD_INPUT;
+}
+
+int cli_parse_int(const char *s, long long lo, long long hi, long long *out) {
+    if (!s || !*s) return -1;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (*end || errno || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_int_opt(const char *cmd, const char *opt, const char *v, long long lo, long long hi,
+                long long *out) {
+    if (!cli_parse_int(v, lo, hi, out)) return 0;
+    cli_error("%s: --%s must be a number from %lld to %lld, not '%s'", cmd, opt, lo, hi, v ? v : "");
     return EXIT_BAD_INPUT;
 }

@@ -44,6 +44,13 @@ void cli_usage(FILE *f, const cli_cmd_t *cmd);
 /* The exit status for cli_parse's result: 0 for CLI_HELP, else rc. */
 static inline int cli_exit(int rc) { return rc == CLI_HELP ? 0 : rc; }
 
+/* A decimal in lo..hi. 0, or -1. */
+int cli_parse_int(const char *s, long long lo, long long hi, long long *out);
+/* An option's decimal value in lo..hi into *out: 0, or EXIT_BAD_INPUT after one line naming the
+ * command, the option and the range. */
+int cli_int_opt(const char *cmd, const char *opt, const char *v, long long lo, long long hi,
+                long long *out);
+
 /* A command whose options are subcommands (attest, bench): the subcommand named by argv[1] is
  * run as fn(argc - 1, argv + 1); -h/--help or `help` print the list (stdout, exit 0); none or an
  * unknown one is one line and exit 2. */
