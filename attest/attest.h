@@ -34,6 +34,20 @@ enum {
 #define SNP_POLICY_CIPHERTEXT_HIDING (1ull << 24)
 #define SNP_POLICY_PAGE_SWAP_DISABLE (1ull << 25)
 
+/* PLATFORM_INFO bits (the platform's state when the report was made; SEV-SNP ABI). */
+#define SNP_PLATFORM_SMT_EN (1ull << 0)
+#define SNP_PLATFORM_TSME_EN (1ull << 1)
+#define SNP_PLATFORM_ECC_EN (1ull << 2)
+#define SNP_PLATFORM_RAPL_DIS (1ull << 3)
+#define SNP_PLATFORM_CIPHERTEXT_HIDING_EN (1ull << 4)
+#define SNP_PLATFORM_ALIAS_CHECK_COMPLETE (1ull << 5) /* v3+ */
+#define SNP_PLATFORM_SEV_TIO_EN (1ull << 7)           /* v5+ */
+/* A comma-separated list of PLATFORM_INFO bit names (smt, tsme, ecc, rapl-dis,
+ * ciphertext-hiding, alias-check, tio) into a mask; ATTEST_EINPUT for an unknown name. */
+int snp_platform_bits_parse(uint64_t *out, const char *list);
+/* The names of the bits set in mask, comma-separated ("" for none); unknown bits as "bit N". */
+void snp_platform_bits_name(char *buf, size_t len, uint64_t mask);
+
 /* Warnings the parser attaches to a report it accepted. */
 #define SNP_WARN_NEWER_VERSION 0x1u   /* VERSION > 5: parsed with the v5 layout */
 #define SNP_WARN_PLATFORM_INFO 0x2u   /* PLATFORM_INFO has bits this code does not know */
@@ -241,6 +255,14 @@ typedef struct {
     bool check_min_tcb, min_tcb_auto;
     snp_tcb_t min_tcb;
     char min_tcb_as_of[11];
+    /* The same minimum holds for LAUNCH_TCB (the TCB the guest was launched on): checked as
+     * `launch-tcb` whenever check_min_tcb is set. */
+    /* PLATFORM_INFO: bits that must be set and bits that must be clear (SNP_PLATFORM_*). */
+    uint64_t platform_require, platform_forbid;
+    /* v5 mitigation vectors: both LAUNCH_MIT_VECTOR and CURRENT_MIT_VECTOR must hold every bit
+     * of mit_vector_require; a report older than v5 has none and fails. */
+    bool check_mit_vector;
+    uint64_t mit_vector_require;
     /* Revocation: the CRLs among the certificates are always checked; require_crl makes a chain
      * whose intermediate no valid CRL covers a failure. */
     bool require_crl;
@@ -275,6 +297,10 @@ typedef struct {
      * the intermediate covered the VCEK/VLEK (AMD publishes the first kind only). */
     bool revocation_checked, vek_revocation_checked;
     size_t crls;      /* CRLs considered */
+    /* What the platform reported, for the JSON result. */
+    uint64_t platform_info;
+    bool has_mit_vectors;
+    uint64_t launch_mit_vector, current_mit_vector;
 } snp_verdict_t;
 
 /* Runs every check and records each in out. Returns ATTEST_OK (out->ok true), ATTEST_REJECTED
@@ -286,7 +312,8 @@ int attest_verify(snp_verdict_t *out, const snp_report_t *r, const snp_certs_t *
  * ATTEST_OK, ATTEST_REJECTED, or ATTEST_EINPUT when that certificate is missing. */
 int attest_verify_signature(const snp_report_t *r, const snp_certs_t *c, char *err, size_t errlen);
 /* The verdict as one JSON object: {"valid", "product", "revocation": {"checked", "vek_checked",
- * "crls"}, "checks": [{"name", "status", "detail"}]}, and a newline. */
+ * "crls"}, "platform_info": {"raw", "smt", ...}, "mit_vectors": {"launch", "current"} or null,
+ * "checks": [{"name", "status", "detail"}]}, and a newline. */
 void attest_verdict_json(FILE *f, const snp_verdict_t *v);
 
 /* AMD KDS URLs for an operator to fetch (this code makes no network calls). */

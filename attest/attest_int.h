@@ -77,6 +77,8 @@ void att_fmt_tcb(char *buf, size_t len, const snp_tcb_t *t, snp_layout_t layout)
 /* policy.c: the guest policy and the launch identity. */
 void att_check_guest_policy(snp_verdict_t *v, const att_ctx_t *cx);
 void att_check_launch(snp_verdict_t *v, const att_ctx_t *cx);
+/* policy.c: PLATFORM_INFO against the required and forbidden bits; the v5 mitigation vectors. */
+void att_check_platform(snp_verdict_t *v, const att_ctx_t *cx);
 /* revocation.c: the CRLs among the certificates. */
 void att_check_revocation(snp_verdict_t *v, const att_ctx_t *cx);
 

@@ -96,3 +96,95 @@ void att_check_launch(snp_verdict_t *v, const att_ctx_t *cx) {
                         r->guest_svn >= p->min_guest_svn ? SNP_CHECK_PASS : SNP_CHECK_FAIL,
                         "GUEST_SVN %u, minimum %u", r->guest_svn, p->min_guest_svn);
 }
+
+/* PLATFORM_INFO's bits by the names the flags take (SEV-SNP ABI; bit 6 is unnamed: set on real
+ * Turin parts, see report.c). */
+static const struct {
+    const char *name;
+    uint64_t bit;
+} platform_bits[] = {
+    {"smt", SNP_PLATFORM_SMT_EN},
+    {"tsme", SNP_PLATFORM_TSME_EN},
+    {"ecc", SNP_PLATFORM_ECC_EN},
+    {"rapl-dis", SNP_PLATFORM_RAPL_DIS},
+    {"ciphertext-hiding", SNP_PLATFORM_CIPHERTEXT_HIDING_EN},
+    {"alias-check", SNP_PLATFORM_ALIAS_CHECK_COMPLETE},
+    {"tio", SNP_PLATFORM_SEV_TIO_EN},
+};
+#define N_PLATFORM_BITS (sizeof platform_bits / sizeof platform_bits[0])
+
+int snp_platform_bits_parse(uint64_t *out, const char *list) {
+    *out = 0;
+    if (!list || !*list) return ATTEST_EINPUT;
+    const char *s = list;
+    for (;;) {
+        size_t n = strcspn(s, ",");
+        size_t k = 0;
+        while (k < N_PLATFORM_BITS &&
+               (strlen(platform_bits[k].name) != n || strncmp(s, platform_bits[k].name, n)))
+            k++;
+        if (k == N_PLATFORM_BITS) return ATTEST_EINPUT; /* an empty or unknown name */
+        *out |= platform_bits[k].bit;
+        if (!s[n]) return ATTEST_OK;
+        s += n + 1;
+    }
+}
+
+void snp_platform_bits_name(char *buf, size_t len, uint64_t mask) {
+    if (!len) return;
+    buf[0] = 0;
+    size_t used = 0;
+    for (unsigned b = 0; b < 64 && used < len; b++) {
+        if (!(mask >> b & 1)) continue;
+        const char *name = NULL;
+        for (size_t k = 0; k < N_PLATFORM_BITS; k++)
+            if (platform_bits[k].bit == 1ull << b) name = platform_bits[k].name;
+        int w = name ? snprintf(buf + used, len - used, "%s%s", used ? "," : "", name)
+                     : snprintf(buf + used, len - used, "%sbit %u", used ? "," : "", b);
+        if (w < 0) return;
+        used += (size_t)w;
+    }
+}
+
+void att_check_platform(snp_verdict_t *v, const att_ctx_t *cx) {
+    const snp_report_t *r = cx->r;
+    const snp_policy_t *p = cx->p;
+    uint64_t pi = r->platform_info;
+    uint64_t missing = p->platform_require & ~pi, present = p->platform_forbid & pi;
+    char set[160], m[160], f[160];
+    snp_platform_bits_name(set, sizeof set, pi);
+    snp_platform_bits_name(m, sizeof m, missing);
+    snp_platform_bits_name(f, sizeof f, present);
+    if (missing || present)
+        att_verdict_add(v, "platform-info", SNP_CHECK_FAIL,
+                        "PLATFORM_INFO 0x%llx (%s):%s%s%s%s%s", (unsigned long long)pi,
+                        set[0] ? set : "none", missing ? " required but clear: " : "", m,
+                        missing && present ? ";" : "", present ? " forbidden but set: " : "", f);
+    else
+        att_verdict_add(v, "platform-info", SNP_CHECK_PASS, "PLATFORM_INFO 0x%llx (%s)%s",
+                        (unsigned long long)pi, set[0] ? set : "none",
+                        p->platform_require || p->platform_forbid
+                            ? ": the required bits set, the forbidden clear"
+                            : "");
+    if (!p->check_mit_vector) return;
+    if (!r->has_mit_vectors) {
+        att_verdict_add(v, "mit-vector", SNP_CHECK_FAIL,
+                        "a version %u report has no mitigation vectors (version 5 added them)",
+                        r->version);
+        return;
+    }
+    uint64_t need = p->mit_vector_require;
+    uint64_t lm = need & ~r->launch_mit_vector, cm = need & ~r->current_mit_vector;
+    if (lm || cm)
+        att_verdict_add(v, "mit-vector", SNP_CHECK_FAIL,
+                        "LAUNCH_MIT_VECTOR 0x%llx, CURRENT_MIT_VECTOR 0x%llx: required 0x%llx; "
+                        "missing at launch 0x%llx, now 0x%llx",
+                        (unsigned long long)r->launch_mit_vector,
+                        (unsigned long long)r->current_mit_vector, (unsigned long long)need,
+                        (unsigned long long)lm, (unsigned long long)cm);
+    else
+        att_verdict_add(v, "mit-vector", SNP_CHECK_PASS,
+                        "LAUNCH_MIT_VECTOR 0x%llx and CURRENT_MIT_VECTOR 0x%llx hold 0x%llx",
+                        (unsigned long long)r->launch_mit_vector,
+                        (unsigned long long)r->current_mit_vector, (unsigned long long)need);
+}

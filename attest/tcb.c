@@ -1,5 +1,6 @@
 /* tcb.c: the TCB checks: the VEK was derived for REPORTED_TCB (its SPL extensions equal it), the
- * report's TCBs are in order (REPORTED <= COMMITTED <= CURRENT), and REPORTED_TCB meets a minimum,
+ * report's TCBs are in order (REPORTED <= COMMITTED <= CURRENT), and REPORTED_TCB and LAUNCH_TCB
+ * meet a minimum,
  * the caller's or the bulletin table's (tcbtable.c). */
 #include <stdio.h>
 #include <string.h>
@@ -90,36 +91,38 @@ void att_check_tcb_order(snp_verdict_t *v, const att_ctx_t *cx, snp_layout_t lay
         att_verdict_add(v, "tcb-order", SNP_CHECK_PASS, "REPORTED <= COMMITTED <= CURRENT");
 }
 
-/* The caller's explicit minimum. */
-static void min_explicit(snp_verdict_t *v, const att_ctx_t *cx, snp_layout_t layout) {
+/* The caller's explicit minimum, for one of the report's TCBs (name: the check, field: the
+ * report field, raw: its value). */
+static void min_explicit(snp_verdict_t *v, const att_ctx_t *cx, snp_layout_t layout,
+                         const char *name, const char *field, uint64_t raw) {
     snp_tcb_t t, m = cx->p->min_tcb;
-    snp_tcb_decode(&t, cx->r->reported_tcb, layout);
+    snp_tcb_decode(&t, raw, layout);
     if (layout != SNP_LAYOUT_TURIN) m.fmc = 0;
     int f = above(&m, &t, layout);
     char a[96], b[96];
     att_fmt_tcb(a, sizeof a, &t, layout);
     att_fmt_tcb(b, sizeof b, &m, layout);
     if (f >= 0)
-        att_verdict_add(v, "min-tcb", SNP_CHECK_FAIL,
-                        "REPORTED_TCB (%s) is below the minimum (%s): %s %u < %u", a, b,
-                        snp_tcb_field_name(f), snp_tcb_get(&t, f), snp_tcb_get(&m, f));
+        att_verdict_add(v, name, SNP_CHECK_FAIL, "%s (%s) is below the minimum (%s): %s %u < %u",
+                        field, a, b, snp_tcb_field_name(f), snp_tcb_get(&t, f),
+                        snp_tcb_get(&m, f));
     else
-        att_verdict_add(v, "min-tcb", SNP_CHECK_PASS, "REPORTED_TCB (%s) meets the minimum (%s)", a,
-                        b);
+        att_verdict_add(v, name, SNP_CHECK_PASS, "%s (%s) meets the minimum (%s)", field, a, b);
 }
 
 /* The bulletin table's floor: every component below it is named with its bulletin. */
-static void min_auto(snp_verdict_t *v, const att_ctx_t *cx, const snp_gen_info_t *g) {
+static void min_auto(snp_verdict_t *v, const att_ctx_t *cx, const snp_gen_info_t *g,
+                     const char *name, const char *field, uint64_t raw) {
     const snp_report_t *r = cx->r;
     snp_min_tcb_t m;
     char msg[200];
     if (snp_min_tcb_auto(&m, g->gen, r->has_cpuid, r->cpuid_mod_id, r->cpuid_step,
                          cx->p->min_tcb_as_of, msg, sizeof msg)) {
-        att_verdict_add(v, "min-tcb", SNP_CHECK_FAIL, "--min-tcb auto: %s: pass --product", msg);
+        att_verdict_add(v, name, SNP_CHECK_FAIL, "--min-tcb auto: %s: pass --product", msg);
         return;
     }
     snp_tcb_t t;
-    snp_tcb_decode(&t, r->reported_tcb, g->layout);
+    snp_tcb_decode(&t, raw, g->layout);
     char below[256] = "", met[256] = "";
     for (int f = first_field(g->layout); f <= SNP_TCB_UCODE; f++) {
         if (!m.source[f][0]) continue;
@@ -138,27 +141,32 @@ static void min_auto(snp_verdict_t *v, const att_ctx_t *cx, const snp_gen_info_t
     bool nb = below[0], nm = met[0];
     const char *line = m.line_assumed ? "classic (assumed: a v2 report names no stepping)" : m.line;
     if (nb)
-        att_verdict_add(v, "min-tcb", SNP_CHECK_FAIL,
-                        "REPORTED_TCB is below AMD's bulletins for %s %s: %s", snp_gen_name(g->gen),
-                        line, below);
+        att_verdict_add(v, name, SNP_CHECK_FAIL, "%s is below AMD's bulletins for %s %s: %s",
+                        field, snp_gen_name(g->gen), line, below);
     else if (!nm)
-        att_verdict_add(v, "min-tcb", SNP_CHECK_FAIL,
+        att_verdict_add(v, name, SNP_CHECK_FAIL,
                         "the bulletin table has no value for %s %s: set --min-tcb explicitly",
                         snp_gen_name(g->gen), line);
     else
-        att_verdict_add(v, "min-tcb", SNP_CHECK_PASS,
-                        "REPORTED_TCB meets AMD's bulletins for %s %s (%s)", snp_gen_name(g->gen),
-                        line, met);
+        att_verdict_add(v, name, SNP_CHECK_PASS, "%s meets AMD's bulletins for %s %s (%s)", field,
+                        snp_gen_name(g->gen), line, met);
 }
 
+/* REPORTED_TCB (what the VEK was derived for) and LAUNCH_TCB (what the guest was launched on: a
+ * guest started on a vulnerable TCB may have leaked its secrets before an update) are both held
+ * to the minimum. */
 void att_check_min_tcb(snp_verdict_t *v, const att_ctx_t *cx, const snp_gen_info_t *g) {
     if (!cx->p->check_min_tcb) return;
-    if (g->layout == SNP_LAYOUT_UNKNOWN) {
-        att_verdict_add(v, "min-tcb", SNP_CHECK_FAIL, "the TCB layout is unknown: pass --product");
-        return;
+    static const char *names[2] = {"min-tcb", "launch-tcb"}, *fields[2] = {"REPORTED_TCB",
+                                                                           "LAUNCH_TCB"};
+    uint64_t raws[2] = {cx->r->reported_tcb, cx->r->launch_tcb};
+    for (int k = 0; k < 2; k++) {
+        if (g->layout == SNP_LAYOUT_UNKNOWN)
+            att_verdict_add(v, names[k], SNP_CHECK_FAIL,
+                            "the TCB layout is unknown: pass --product");
+        else if (cx->p->min_tcb_auto)
+            min_auto(v, cx, g, names[k], fields[k], raws[k]);
+        else
+            min_explicit(v, cx, g->layout, names[k], fields[k], raws[k]);
     }
-    if (cx->p->min_tcb_auto)
-        min_auto(v, cx, g);
-    else
-        min_explicit(v, cx, g->layout);
 }

@@ -117,10 +117,26 @@ void attest_verdict_json(FILE *f, const snp_verdict_t *v) {
     static const char *status[] = {"pass", "fail", "skip"};
     fprintf(f,
             "{\"valid\":%s,\"product\":\"%s\",\"revocation\":{\"checked\":%s,\"vek_checked\":%s,"
-            "\"crls\":%zu},\"checks\":[",
+            "\"crls\":%zu},",
             v->ok ? "true" : "false", snp_gen_name(v->gen.gen),
             v->revocation_checked ? "true" : "false", v->vek_revocation_checked ? "true" : "false",
             v->crls);
+    fprintf(f, "\"platform_info\":{\"raw\":\"0x%llx\"", (unsigned long long)v->platform_info);
+    static const struct { const char *k; uint64_t bit; } bits[] = {
+        {"smt", SNP_PLATFORM_SMT_EN},
+        {"tsme", SNP_PLATFORM_TSME_EN},
+        {"ecc", SNP_PLATFORM_ECC_EN},
+        {"rapl_dis", SNP_PLATFORM_RAPL_DIS},
+        {"ciphertext_hiding", SNP_PLATFORM_CIPHERTEXT_HIDING_EN},
+        {"alias_check_complete", SNP_PLATFORM_ALIAS_CHECK_COMPLETE},
+        {"sev_tio", SNP_PLATFORM_SEV_TIO_EN}};
+    for (size_t k = 0; k < sizeof bits / sizeof bits[0]; k++)
+        fprintf(f, ",\"%s\":%s", bits[k].k, v->platform_info & bits[k].bit ? "true" : "false");
+    if (v->has_mit_vectors)
+        fprintf(f, "},\"mit_vectors\":{\"launch\":\"0x%llx\",\"current\":\"0x%llx\"},\"checks\":[",
+                (unsigned long long)v->launch_mit_vector, (unsigned long long)v->current_mit_vector);
+    else
+        fputs("},\"mit_vectors\":null,\"checks\":[", f);
     for (size_t k = 0; k < v->n; k++) {
         fprintf(f, "%s{\"name\":\"%s\",\"status\":\"%s\",\"detail\":", k ? "," : "",
                 v->checks[k].name,
@@ -193,6 +209,10 @@ int attest_verify(snp_verdict_t *out, const snp_report_t *r, const snp_certs_t *
         return rc;
     }
     snp_report_generation(&out->gen, r, cx.x.product_name, p->product_hint);
+    out->platform_info = r->platform_info;
+    out->has_mit_vectors = r->has_mit_vectors;
+    out->launch_mit_vector = r->launch_mit_vector;
+    out->current_mit_vector = r->current_mit_vector;
     const char *root_name = p->trust_root ? p->trust_root : "(given in memory)";
     att_check_product(out, att_check_root(out, att_certs_get(c, SNP_CERT_ARK), root, root_name),
                       &out->gen);
@@ -215,6 +235,7 @@ int attest_verify(snp_verdict_t *out, const snp_report_t *r, const snp_certs_t *
     att_check_tcb_order(out, &cx, out->gen.layout);
     att_check_min_tcb(out, &cx, &out->gen);
     att_check_guest_policy(out, &cx);
+    att_check_platform(out, &cx);
     att_check_launch(out, &cx);
     X509_free(root);
     /* Judged again from the record itself: one pass or skip line per check, nothing dropped. */

@@ -21,18 +21,6 @@ void cli_policy_free(cli_policy_t *c) {
     memset(c, 0, sizeof *c);
 }
 
-bool cli_opt_value(int argc, char **argv, int *i, const char *name, const char **out) {
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n)) return false;
-    if (argv[*i][n] == '=') {
-        *out = argv[*i] + n + 1;
-        return true;
-    }
-    if (argv[*i][n] != 0) return false;
-    *out = *i + 1 < argc ? argv[++*i] : NULL;
-    return true;
-}
-
 int cli_parse_hex(const char *s, uint8_t *out, size_t max, size_t *len) {
     if (!s) return -1;
     if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s += 2;
@@ -52,16 +40,6 @@ int cli_parse_hex(const char *s, uint8_t *out, size_t max, size_t *len) {
         out[i] = (uint8_t)v;
     }
     *len = n / 2;
-    return 0;
-}
-
-int cli_parse_int(const char *s, long long lo, long long hi, long long *out) {
-    if (!s || !*s) return -1;
-    char *end;
-    errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (*end || errno || v < lo || v > hi) return -1;
-    *out = v;
     return 0;
 }
 
@@ -154,72 +132,145 @@ static void point(cli_policy_t *c) {
     c->p.n_author_key_digests = c->n_digests[AUTHOR];
 }
 
-int cli_policy_opt(cli_policy_t *c, int argc, char **argv, int *i, const char *cmd) {
-    const char *opt = argv[*i], *v = NULL;
+enum {
+    P_CERTS = CLI_POLICY_KEY0, P_CRL, P_REQUIRE_CRL, P_TRUST_ROOT, P_PRODUCT, P_AT, P_MIN_TCB,
+    P_ALLOW_PROVISIONAL, P_VMPL, P_ALLOW_DEBUG, P_ALLOW_MIGRATE_MA, P_HOST_DATA, P_MEASUREMENT,
+    P_MEASUREMENT_FILE, P_ID_KEY, P_AUTHOR_KEY, P_FAMILY_ID, P_IMAGE_ID, P_MIN_GUEST_SVN,
+    P_PLATFORM_REQUIRE, P_PLATFORM_FORBID, P_FORBID_SMT, P_REQUIRE_MIT_VECTOR,
+};
+
+const cli_opt_t cli_policy_opts[] = {
+    CLI_HEADING("certificates:"),
+    {"certs", P_CERTS, "DIR|FILE", "ARK, ASK/ASVK, VCEK/VLEK (and CRLs); repeatable"},
+    {"crl", P_CRL, "FILE", "a CRL, PEM or DER (KDS serves DER); repeatable"},
+    {"require-crl", P_REQUIRE_CRL, NULL, "fail unless a valid CRL of the root covers the chain"},
+    {"trust-root", P_TRUST_ROOT, "PEM", "trust this root instead of AMD's (the simulator's)"},
+    {"product", P_PRODUCT, "NAME", "Milan, Genoa or Turin, when the report cannot tell"},
+    {"at", P_AT, "UNIX-TIME", "judge certificates and CRLs at this time (default: now)"},
+    CLI_HEADING("TCB:"),
+    {"min-tcb", P_MIN_TCB, "SPEC",
+     "auto, auto:YYYY-MM-DD or bl=N,tee=N,snp=N,ucode=N[,fmc=N] (REPORTED and LAUNCH_TCB)"},
+    {"allow-provisional", P_ALLOW_PROVISIONAL, NULL, "accept COMMITTED != CURRENT"},
+    CLI_HEADING("guest:"),
+    {"vmpl", P_VMPL, "N", "the report's VMPL must be N (0..3)"},
+    {"allow-debug", P_ALLOW_DEBUG, NULL, "accept POLICY.DEBUG"},
+    {"allow-migrate-ma", P_ALLOW_MIGRATE_MA, NULL, "accept POLICY.MIGRATE_MA"},
+    {"host-data", P_HOST_DATA, "HEX", "HOST_DATA must be these 32 bytes"},
+    {"measurement", P_MEASUREMENT, "HEX", "an allowed MEASUREMENT (48 bytes); repeatable"},
+    {"measurement-file", P_MEASUREMENT_FILE, "FILE", "allowed MEASUREMENTs, one per line"},
+    {"id-key-digest", P_ID_KEY, "HEX", "an allowed ID key digest; repeatable"},
+    {"author-key-digest", P_AUTHOR_KEY, "HEX", "an allowed author key digest; repeatable"},
+    {"family-id", P_FAMILY_ID, "HEX", "FAMILY_ID must be these 16 bytes"},
+    {"image-id", P_IMAGE_ID, "HEX", "IMAGE_ID must be these 16 bytes"},
+    {"min-guest-svn", P_MIN_GUEST_SVN, "N", "GUEST_SVN must be at least N"},
+    CLI_END,
+};
+
+const cli_opt_t cli_platform_opts[] = {
+    CLI_HEADING("platform (names: smt, tsme, ecc, rapl-dis, ciphertext-hiding, alias-check, tio):"),
+    {"platform-require", P_PLATFORM_REQUIRE, "LIST", "PLATFORM_INFO bits that must be set"},
+    {"platform-forbid", P_PLATFORM_FORBID, "LIST", "PLATFORM_INFO bits that must be clear"},
+    {"forbid-smt", P_FORBID_SMT, NULL, "the same as --platform-forbid smt"},
+    {"require-mit-vector", P_REQUIRE_MIT_VECTOR, "HEX",
+     "bits both v5 mitigation vectors must hold (64-bit, hex)"},
+    CLI_END,
+};
+
+int cli_policy_apply(cli_policy_t *c, int key, const char *v, const char *cmd) {
     snp_policy_t *p = &c->p;
     size_t n;
-    long long num;
+    long long num = 0;
+    uint64_t bits = 0;
     bool bad = false;
-    if (!strcmp(opt, "--allow-debug"))
-        p->allow_debug = true;
-    else if (!strcmp(opt, "--allow-migrate-ma"))
-        p->allow_migrate_ma = true;
-    else if (!strcmp(opt, "--allow-provisional"))
-        p->allow_provisional = true;
-    else if (!strcmp(opt, "--require-crl"))
-        p->require_crl = true;
-    else if (cli_opt_value(argc, argv, i, "--certs", &v))
-        bad = !v || c->n_certs == 16 || !(c->certs[c->n_certs++] = v);
-    else if (cli_opt_value(argc, argv, i, "--crl", &v))
-        bad = !v || c->n_crls == 16 || !(c->crls[c->n_crls++] = v);
-    else if (cli_opt_value(argc, argv, i, "--trust-root", &v))
-        bad = !(p->trust_root = v);
-    else if (cli_opt_value(argc, argv, i, "--product", &v))
-        bad = snp_gen_parse(&p->product_hint, v) != 0;
-    else if (cli_opt_value(argc, argv, i, "--min-tcb", &v))
-        bad = snp_policy_min_tcb(p, v) != 0;
-    else if (cli_opt_value(argc, argv, i, "--host-data", &v)) {
+    switch (key) {
+    case P_ALLOW_DEBUG: p->allow_debug = true; break;
+    case P_ALLOW_MIGRATE_MA: p->allow_migrate_ma = true; break;
+    case P_ALLOW_PROVISIONAL: p->allow_provisional = true; break;
+    case P_REQUIRE_CRL: p->require_crl = true; break;
+    case P_CERTS:
+        if (c->n_certs == 16) {
+            cli_error("%s: at most 16 --certs", cmd);
+            return EXIT_BAD_INPUT;
+        }
+        c->certs[c->n_certs++] = v;
+        break;
+    case P_CRL:
+        if (c->n_crls == 16) {
+            cli_error("%s: at most 16 --crl", cmd);
+            return EXIT_BAD_INPUT;
+        }
+        c->crls[c->n_crls++] = v;
+        break;
+    case P_TRUST_ROOT: p->trust_root = v; break;
+    case P_PRODUCT: bad = snp_gen_parse(&p->product_hint, v) != 0; break;
+    case P_MIN_TCB: bad = snp_policy_min_tcb(p, v) != 0; break;
+    case P_HOST_DATA:
         bad = cli_parse_hex(v, c->host_data, 32, &n) || n != 32;
         p->host_data = c->host_data;
-    } else if (cli_opt_value(argc, argv, i, "--family-id", &v)) {
+        break;
+    case P_FAMILY_ID:
         bad = cli_parse_hex(v, c->family_id, 16, &n) || n != 16;
         p->family_id = c->family_id;
-    } else if (cli_opt_value(argc, argv, i, "--image-id", &v)) {
+        break;
+    case P_IMAGE_ID:
         bad = cli_parse_hex(v, c->image_id, 16, &n) || n != 16;
         p->image_id = c->image_id;
-    } else if (cli_opt_value(argc, argv, i, "--measurement-file", &v)) {
-        if (!v)
-            bad = true;
-        else if (read_digest_file(c, MEAS, v, cmd))
-            return -1;
-    } else if (cli_opt_value(argc, argv, i, "--measurement", &v) ||
-               cli_opt_value(argc, argv, i, "--id-key-digest", &v) ||
-               cli_opt_value(argc, argv, i, "--author-key-digest", &v)) {
-        int k = !strncmp(opt, "--measurement", 13) ? MEAS
-                : !strncmp(opt, "--id-key", 8)     ? IDK
-                                                   : AUTHOR;
+        break;
+    case P_MEASUREMENT_FILE:
+        if (read_digest_file(c, MEAS, v, cmd)) return EXIT_BAD_INPUT;
+        break;
+    case P_MEASUREMENT:
+    case P_ID_KEY:
+    case P_AUTHOR_KEY: {
         uint8_t d[48];
+        int k = key == P_MEASUREMENT ? MEAS : key == P_ID_KEY ? IDK : AUTHOR;
         bad = cli_parse_hex(v, d, 48, &n) || n != 48 || push_digest(c, k, d);
-    } else if (cli_opt_value(argc, argv, i, "--vmpl", &v)) {
+        break;
+    }
+    case P_VMPL:
         bad = cli_parse_int(v, 0, 3, &num) != 0;
         p->vmpl = (int)num;
-    } else if (cli_opt_value(argc, argv, i, "--min-guest-svn", &v)) {
+        break;
+    case P_MIN_GUEST_SVN:
         bad = cli_parse_int(v, 0, UINT32_MAX, &num) != 0;
         p->check_guest_svn = true;
         p->min_guest_svn = (uint32_t)num;
-    } else if (cli_opt_value(argc, argv, i, "--at", &v)) {
+        break;
+    case P_AT:
         bad = cli_parse_int(v, 0, 253402300799LL, &num) != 0;
         p->has_time = true;
         p->at = (time_t)num;
-    } else {
-        return 0;
+        break;
+    case P_PLATFORM_REQUIRE:
+    case P_PLATFORM_FORBID:
+        bad = snp_platform_bits_parse(&bits, v) != 0;
+        *(key == P_PLATFORM_REQUIRE ? &p->platform_require : &p->platform_forbid) |= bits;
+        break;
+    case P_FORBID_SMT: p->platform_forbid |= SNP_PLATFORM_SMT_EN; break;
+    case P_REQUIRE_MIT_VECTOR: {
+        /* a 64-bit mask in hex: 1 to 16 digits, 0x optional */
+        const char *h = v[0] == '0' && (v[1] == 'x' || v[1] == 'X') ? v + 2 : v;
+        size_t len = strlen(h);
+        bad = !len || len > 16 || strspn(h, "0123456789abcdefABCDEF") != len;
+        p->mit_vector_require = bad ? 0 : strtoull(h, NULL, 16);
+        p->check_mit_vector = true;
+        break;
+    }
+    default:
+        cli_error("%s: option %d is not a policy flag (internal)", cmd, key);
+        return EXIT_INTERNAL;
     }
     point(c);
     if (bad) {
-        cli_error("%s: %s: bad or missing value%s%s", cmd, opt, v ? " " : "", v ? v : "");
-        return -1;
+        const char *name = "?";
+        for (const cli_opt_t *t = cli_policy_opts; t->name || t->help; t++)
+            if (t->name && t->key == key) name = t->name;
+        for (const cli_opt_t *t = cli_platform_opts; t->name || t->help; t++)
+            if (t->name && t->key == key) name = t->name;
+        cli_error("%s: --%s: bad value '%s'", cmd, name, v ? v : "");
+        return EXIT_BAD_INPUT;
     }
-    return 1;
+    return 0;
 }
 
 int cli_policy_load(const cli_policy_t *c, snp_certs_t *certs) {

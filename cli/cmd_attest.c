@@ -10,20 +10,8 @@
 #include "attest/attest.h"
 #include "cli/attest_policy.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "prover/jsonw.h"
-
-#define USAGE                                                                                     \
-    "usage: zbprover attest report <report.bin> [<request-file>] [--random | --data HEX]\n"        \
-    "                              [--vmpl N] [--backend auto|tsm|ioctl|sim] [backend options]\n"  \
-    "       zbprover attest certificates <dir> [--format pem|der] [--backend ...] [backend "     \
-    "options]\n"                                                                                  \
-    "       zbprover attest verify <report.bin> --certs <dir|file> [--certs ...] [--crl FILE]\n"  \
-    "                              [--report-data HEX] [--json] [policy]\n"                       \
-    "       zbprover attest kds-url <report.bin> [--product Milan|Genoa|Turin]\n"                 \
-    "       zbprover attest info <report.bin> [--json] [--product NAME]\n"                        \
-    "backend options: --sim-dir DIR (default $ZBP_SIM_DIR or ~/.zbprover/sim), --sim-vlek,\n"     \
-    "                 --tsm-root DIR, --tsm-entry NAME, --device PATH\n"                          \
-    "policy:\n" CLI_POLICY_USAGE
 
 static int exit_of(int rc) {
     switch (rc) {
@@ -50,73 +38,112 @@ static void print_warnings(const char *path, const snp_report_t *r) {
     cli_error("%s: warning: %s", path, w);
 }
 
-/* Options every way of getting a report shares. Returns 1 if argv[*i] was one, -1 on error. */
-static int backend_opt(int argc, char **argv, int *i, attest_opts_t *o) {
-    const char *v;
-    if (cli_opt_value(argc, argv, i, "--backend", &v)) {
-        if (attest_backend_parse(&o->backend, v)) {
-            cli_error("--backend: '%s' is not auto, tsm, ioctl or sim", v ? v : "");
-            return -1;
+/* Options every way of getting a report shares. */
+enum {
+    K_BACKEND = CLI_KEY0, K_SIM_DIR, K_SIM_VLEK, K_TSM_ROOT, K_TSM_ENTRY, K_DEVICE, K_VMPL,
+    K_RANDOM, K_DATA, K_FORMAT, K_REPORT_DATA, K_JSON, K_PRODUCT,
+};
+static const cli_opt_t backend_opts[] = {
+    CLI_HEADING("backend:"),
+    {"backend", K_BACKEND, "NAME", "auto (tsm, then ioctl), tsm, ioctl or sim (never auto)"},
+    {"sim-dir", K_SIM_DIR, "DIR", "the simulator's chain (default $ZBP_SIM_DIR, ~/.zbprover/sim)"},
+    {"sim-vlek", K_SIM_VLEK, NULL, "sim: sign with the simulated VLEK"},
+    {"tsm-root", K_TSM_ROOT, "DIR", "configfs-tsm's report directory"},
+    {"tsm-entry", K_TSM_ENTRY, "NAME", "use (and keep) this configfs-tsm entry"},
+    {"device", K_DEVICE, "PATH", "the guest device (default /dev/sev-guest)"},
+    {"vmpl", K_VMPL, "N", "the VMPL to write into the report (0..3)"},
+    CLI_END,
+};
+
+typedef struct {
+    attest_opts_t o;
+    const char *hex, *fmt;
+    bool random, json;
+    snp_gen_t hint;
+    cli_policy_t cp;
+    uint8_t rd[64];
+} args_t;
+
+static int on_opt(void *ctx, int key, const char *v) {
+    args_t *a = ctx;
+    long long n;
+    size_t len;
+    switch (key) {
+    case K_BACKEND:
+        if (attest_backend_parse(&a->o.backend, v)) {
+            cli_error("--backend: '%s' is not auto, tsm, ioctl or sim", v);
+            return EXIT_BAD_INPUT;
         }
-    } else if (!strcmp(argv[*i], "--sim-vlek")) {
-        o->sim_vlek = true;
-        return 1;
-    } else if (cli_opt_value(argc, argv, i, "--sim-dir", &v)) {
-        o->sim_dir = v;
-    } else if (cli_opt_value(argc, argv, i, "--tsm-root", &v)) {
-        o->tsm_root = v;
-    } else if (cli_opt_value(argc, argv, i, "--tsm-entry", &v)) {
-        o->tsm_entry = v;
-    } else if (cli_opt_value(argc, argv, i, "--device", &v)) {
-        o->device = v;
-    } else if (cli_opt_value(argc, argv, i, "--vmpl", &v)) {
-        long long n;
-        if (cli_parse_int(v, 0, 3, &n)) {
-            cli_error("--vmpl: '%s' is not 0..3", v ? v : "");
-            return -1;
-        }
-        o->vmpl = (int)n;
-    } else {
         return 0;
+    case K_SIM_DIR: a->o.sim_dir = v; return 0;
+    case K_SIM_VLEK: a->o.sim_vlek = true; return 0;
+    case K_TSM_ROOT: a->o.tsm_root = v; return 0;
+    case K_TSM_ENTRY: a->o.tsm_entry = v; return 0;
+    case K_DEVICE: a->o.device = v; return 0;
+    case K_VMPL:
+        if (cli_parse_int(v, 0, 3, &n)) {
+            cli_error("--vmpl: '%s' is not 0..3", v);
+            return EXIT_BAD_INPUT;
+        }
+        a->o.vmpl = (int)n;
+        return 0;
+    case K_RANDOM: a->random = true; return 0;
+    case K_DATA: a->hex = v; return 0;
+    case K_FORMAT:
+        if (strcmp(v, "pem") && strcmp(v, "der")) {
+            cli_error("--format: '%s' is not pem or der", v);
+            return EXIT_BAD_INPUT;
+        }
+        a->fmt = v;
+        return 0;
+    case K_REPORT_DATA:
+        /* Shorter values are zero-padded, as REPORT_DATA is when a request carries fewer. */
+        if (cli_parse_hex(v, a->rd, 64, &len)) {
+            cli_error("attest verify: --report-data: not hex of at most 64 bytes");
+            return EXIT_BAD_INPUT;
+        }
+        a->cp.p.report_data = a->rd;
+        return 0;
+    case K_JSON: a->json = true; return 0;
+    case K_PRODUCT:
+        if (snp_gen_parse(&a->hint, v)) {
+            cli_error("--product: '%s' is not Milan, Genoa or Turin", v);
+            return EXIT_BAD_INPUT;
+        }
+        return 0;
+    default:
+        if (cli_policy_key(key)) return cli_policy_apply(&a->cp, key, v, "attest verify");
+        return EXIT_INTERNAL;
     }
-    if (!v) {
-        cli_error("%s needs a value", argv[*i]);
-        return -1;
-    }
-    return 1;
 }
 
+static void args_init(args_t *a) {
+    memset(a, 0, sizeof *a);
+    attest_opts_init(&a->o);
+    cli_policy_init(&a->cp);
+    a->fmt = "pem";
+}
+
+static const cli_opt_t report_opts[] = {
+    {"random", K_RANDOM, NULL, "64 random bytes of REPORT_DATA (written to the request file)"},
+    {"data", K_DATA, "HEX", "REPORT_DATA, up to 64 bytes, zero-padded"},
+    CLI_END,
+};
+static const cli_cmd_t report_cmd = {
+    "attest report", "<report.bin> [<request-file>] [--random | --data HEX] [options]",
+    "Gets a report and writes its 1184 bytes. Without --random or --data, REPORT_DATA is the\n"
+    "request file's bytes (at most 64).",
+    {report_opts, backend_opts, NULL}, 1, 2};
+
 static int cmd_report(int argc, char **argv) {
-    attest_opts_t o;
-    attest_opts_init(&o);
-    const char *out_path = NULL, *req_path = NULL, *hex = NULL;
-    bool random = false;
-    for (int i = 2; i < argc; i++) {
-        int b = backend_opt(argc, argv, &i, &o);
-        if (b < 0) return EXIT_BAD_INPUT;
-        if (b) continue;
-        const char *v;
-        if (!strcmp(argv[i], "--random")) random = true;
-        else if (cli_opt_value(argc, argv, &i, "--data", &v)) {
-            if (!v) {
-                cli_error("--data needs a value");
-                return EXIT_BAD_INPUT;
-            }
-            hex = v;
-        } else if (argv[i][0] == '-') {
-            cli_error("attest report: unknown option '%s'", argv[i]);
-            return EXIT_BAD_INPUT;
-        } else if (!out_path) out_path = argv[i];
-        else if (!req_path) req_path = argv[i];
-        else {
-            cli_error("attest report: unexpected argument '%s'", argv[i]);
-            return EXIT_BAD_INPUT;
-        }
-    }
-    if (!out_path) {
-        fputs(USAGE, stderr);
-        return EXIT_BAD_INPUT;
-    }
+    args_t a;
+    args_init(&a);
+    int first = 0, rc = cli_parse(&report_cmd, argc, argv, on_opt, &a, &first);
+    if (rc) return cli_exit(rc);
+    const char *out_path = argv[first], *req_path = first + 1 < argc ? argv[first + 1] : NULL;
+    attest_opts_t o = a.o;
+    const char *hex = a.hex;
+    bool random = a.random;
     if (random && hex) {
         cli_error("attest report: --random and --data exclude each other");
         return EXIT_BAD_INPUT;
@@ -153,12 +180,11 @@ static int cmd_report(int argc, char **argv) {
         return EXIT_BAD_INPUT;
     }
     if ((hex || random) && req_path) {
-        int rc = write_whole(req_path, data, sizeof data);
-        if (rc) return rc;
+        if ((rc = write_whole(req_path, data, sizeof data))) return rc;
     }
     attest_result_t res;
     char err[768];
-    int rc = attest_get_report(&res, &o, data, false, err, sizeof err);
+    rc = attest_get_report(&res, &o, data, false, err, sizeof err);
     if (rc) {
         cli_error("attest report (%s): %s", attest_backend_name(o.backend), err);
         return exit_of(rc);
@@ -177,32 +203,23 @@ static int cmd_report(int argc, char **argv) {
     return 0;
 }
 
+static const cli_opt_t certificates_opts[] = {
+    {"format", K_FORMAT, "pem|der", "the files' format (default pem)"},
+    CLI_END,
+};
+static const cli_cmd_t certificates_cmd = {
+    "attest certificates", "<dir> [--format pem|der] [options]",
+    "Asks for an extended report and writes the host's certificates (ark, ask or asvk, vcek or\n"
+    "vlek) and CRL into dir.",
+    {certificates_opts, backend_opts, NULL}, 1, 1};
+
 static int cmd_certificates(int argc, char **argv) {
-    attest_opts_t o;
-    attest_opts_init(&o);
-    const char *dir = NULL, *fmt = "pem";
-    for (int i = 2; i < argc; i++) {
-        int b = backend_opt(argc, argv, &i, &o);
-        if (b < 0) return EXIT_BAD_INPUT;
-        if (b) continue;
-        const char *v;
-        if (cli_opt_value(argc, argv, &i, "--format", &v)) {
-            if (!v || (strcmp(v, "pem") && strcmp(v, "der"))) {
-                cli_error("--format: pem or der");
-                return EXIT_BAD_INPUT;
-            }
-            fmt = v;
-        } else if (argv[i][0] == '-' || dir) {
-            cli_error("attest certificates: unexpected argument '%s'", argv[i]);
-            return EXIT_BAD_INPUT;
-        } else {
-            dir = argv[i];
-        }
-    }
-    if (!dir) {
-        fputs(USAGE, stderr);
-        return EXIT_BAD_INPUT;
-    }
+    args_t a;
+    args_init(&a);
+    int first = 0, rc = cli_parse(&certificates_cmd, argc, argv, on_opt, &a, &first);
+    if (rc) return cli_exit(rc);
+    const char *dir = argv[first], *fmt = a.fmt;
+    attest_opts_t o = a.o;
     uint8_t data[SNP_REPORT_DATA_SIZE];
     if (RAND_bytes(data, sizeof data) != 1) {
         cli_error("no randomness available");
@@ -210,7 +227,7 @@ static int cmd_certificates(int argc, char **argv) {
     }
     attest_result_t res;
     char err[768];
-    int rc = attest_get_report(&res, &o, data, true, err, sizeof err);
+    rc = attest_get_report(&res, &o, data, true, err, sizeof err);
     if (rc) {
         cli_error("attest certificates (%s): %s", attest_backend_name(o.backend), err);
         return exit_of(rc);
@@ -246,39 +263,32 @@ static int cmd_certificates(int argc, char **argv) {
     return code;
 }
 
+static const cli_opt_t verify_opts[] = {
+    {"report-data", K_REPORT_DATA, "HEX", "REPORT_DATA must be these bytes (zero-padded)"},
+    {"json", K_JSON, NULL, "one JSON object instead of a line per check"},
+    CLI_END,
+};
+static const cli_cmd_t verify_cmd = {
+    "attest verify", "<report.bin> --certs DIR|FILE [--certs ...] [options]",
+    "Verifies a report: chain, CRLs, signature, TCB, policy (docs/attestation.md names each\n"
+    "check). Exit 0 valid, 1 rejected (each failed check named), 2 bad input.",
+    {verify_opts, cli_policy_opts, cli_platform_opts, NULL}, 1, 1};
+
 static int cmd_verify(int argc, char **argv) {
-    cli_policy_t cp;
-    cli_policy_init(&cp);
-    const char *report_path = NULL;
-    bool json = false;
-    uint8_t rd[64] = {0};
-    int code = 0;
-    for (int i = 2; i < argc && !code; i++) {
-        const char *v = NULL;
-        size_t n;
-        int k = cli_policy_opt(&cp, argc, argv, &i, "attest verify");
-        if (k < 0) code = EXIT_BAD_INPUT;
-        else if (k) continue;
-        else if (!strcmp(argv[i], "--json")) json = true;
-        else if (cli_opt_value(argc, argv, &i, "--report-data", &v)) {
-            /* Shorter values are zero-padded, as REPORT_DATA is when a request carries fewer. */
-            if (cli_parse_hex(v, rd, 64, &n)) {
-                cli_error("attest verify: --report-data: not hex of at most 64 bytes");
-                code = EXIT_BAD_INPUT;
-            }
-            cp.p.report_data = rd;
-        } else if (argv[i][0] == '-' || report_path) {
-            cli_error("attest verify: unexpected argument '%s'", argv[i]);
-            code = EXIT_BAD_INPUT;
-        } else {
-            report_path = argv[i];
-        }
-    }
-    if (!code && (!report_path || !cp.n_certs)) {
-        if (report_path) cli_error("attest verify: --certs is required");
-        fputs(USAGE, stderr);
+    args_t a;
+    args_init(&a);
+    cli_policy_t *cp = &a.cp;
+    int first = 0, code = cli_parse(&verify_cmd, argc, argv, on_opt, &a, &first);
+    if (!code && !cp->n_certs) {
+        cli_error("attest verify: --certs is required (zbprover attest verify --help)");
         code = EXIT_BAD_INPUT;
     }
+    if (code) {
+        cli_policy_free(cp);
+        return cli_exit(code);
+    }
+    const char *report_path = argv[first];
+    bool json = a.json;
     char err[768];
     snp_report_t r;
     snp_certs_t *c = NULL;
@@ -290,18 +300,18 @@ static int cmd_verify(int argc, char **argv) {
     if (!code) {
         print_warnings(report_path, &r);
         if (!(c = snp_certs_new())) code = EXIT_INTERNAL;
-        else code = cli_policy_load(&cp, c);
+        else code = cli_policy_load(cp, c);
     }
     snp_verdict_t v;
     if (!code) {
-        rc = attest_verify(&v, &r, c, &cp.p, err, sizeof err);
+        rc = attest_verify(&v, &r, c, &cp->p, err, sizeof err);
         if (rc != ATTEST_OK && rc != ATTEST_REJECTED) {
             cli_error("%s: %s", report_path, err);
             code = exit_of(rc);
         }
     }
     snp_certs_free(c);
-    cli_policy_free(&cp);
+    cli_policy_free(cp);
     if (code) return code;
     if (json) {
         attest_verdict_json(stdout, &v);
@@ -323,39 +333,29 @@ static int cmd_verify(int argc, char **argv) {
     return v.ok ? 0 : EXIT_VERDICT_NO;
 }
 
-/* The report, then --product/--json for the commands that only read it. */
-static int read_only_args(int argc, char **argv, const char **path, snp_gen_t *hint, bool *json,
-                          bool allow_json) {
-    *path = NULL;
-    *hint = SNP_GEN_UNKNOWN;
-    for (int i = 2; i < argc; i++) {
-        const char *v;
-        if (allow_json && !strcmp(argv[i], "--json")) *json = true;
-        else if (cli_opt_value(argc, argv, &i, "--product", &v)) {
-            if (snp_gen_parse(hint, v)) {
-                cli_error("--product: '%s' is not Milan, Genoa or Turin", v ? v : "");
-                return EXIT_BAD_INPUT;
-            }
-        } else if (argv[i][0] == '-' || *path) {
-            cli_error("attest %s: unexpected argument '%s'", argv[1], argv[i]);
-            return EXIT_BAD_INPUT;
-        } else {
-            *path = argv[i];
-        }
-    }
-    if (!*path) {
-        fputs(USAGE, stderr);
-        return EXIT_BAD_INPUT;
-    }
-    return 0;
-}
+static const cli_opt_t kds_opts[] = {
+    {"product", K_PRODUCT, "NAME", "Milan, Genoa or Turin, when the report cannot tell"},
+    CLI_END,
+};
+static const cli_cmd_t kds_cmd = {
+    "attest kds-url", "<report.bin> [--product NAME]",
+    "Prints the AMD KDS URLs of the report's VCEK, chain and CRL (no network use).",
+    {kds_opts, NULL}, 1, 1};
+static const cli_opt_t info_opts[] = {
+    {"json", K_JSON, NULL, "one JSON object"},
+    {"product", K_PRODUCT, "NAME", "the TCB layout of Milan, Genoa or Turin (a v2 report)"},
+    CLI_END,
+};
+static const cli_cmd_t info_cmd = {"attest info", "<report.bin> [--json] [--product NAME]",
+                                   "Prints every field of a report.", {info_opts, NULL}, 1, 1};
 
 static int cmd_kds_url(int argc, char **argv) {
-    const char *path;
-    snp_gen_t hint;
-    bool json = false;
-    int code = read_only_args(argc, argv, &path, &hint, &json, false);
-    if (code) return code;
+    args_t a;
+    args_init(&a);
+    int first = 0, code = cli_parse(&kds_cmd, argc, argv, on_opt, &a, &first);
+    if (code) return cli_exit(code);
+    const char *path = argv[first];
+    snp_gen_t hint = a.hint;
     char err[512];
     snp_report_t r;
     snp_kds_urls_t u;
@@ -395,25 +395,21 @@ static int show(const char *path, snp_gen_t hint, bool json) {
 
 int cmd_info_report(const char *path) { return show(path, SNP_GEN_UNKNOWN, false); }
 
+static int cmd_info_sub(int argc, char **argv) {
+    args_t a;
+    args_init(&a);
+    int first = 0, code = cli_parse(&info_cmd, argc, argv, on_opt, &a, &first);
+    return code ? cli_exit(code) : show(argv[first], a.hint, a.json);
+}
+
 int cmd_attest(int argc, char **argv) {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-        !strcmp(argv[1], "help")) {
-        fputs(USAGE, argc < 2 ? stderr : stdout);
-        return argc < 2 ? EXIT_BAD_INPUT : 0;
-    }
-    const char *verb = argv[1];
-    if (!strcmp(verb, "report")) return cmd_report(argc, argv);
-    if (!strcmp(verb, "certificates")) return cmd_certificates(argc, argv);
-    if (!strcmp(verb, "verify")) return cmd_verify(argc, argv);
-    if (!strcmp(verb, "kds-url")) return cmd_kds_url(argc, argv);
-    if (!strcmp(verb, "info")) {
-        const char *path;
-        snp_gen_t hint;
-        bool json = false;
-        int code = read_only_args(argc, argv, &path, &hint, &json, true);
-        return code ? code : show(path, hint, json);
-    }
-    cli_error("attest: unknown command '%s'", verb);
-    fputs(USAGE, stderr);
-    return EXIT_BAD_INPUT;
+    static const cli_sub_t subs[] = {
+        {"report", cmd_report, "get a report carrying 64 chosen bytes"},
+        {"certificates", cmd_certificates, "write the host's certificates and CRL"},
+        {"verify", cmd_verify, "verify a report: chain, CRLs, signature, TCB, policy"},
+        {"kds-url", cmd_kds_url, "the AMD KDS URLs of a report's certificates"},
+        {"info", cmd_info_sub, "every field of a report"},
+    };
+    return cli_dispatch("attest", "SEV-SNP attestation reports (docs/attestation.md).", subs,
+                        sizeof subs / sizeof subs[0], argc, argv);
 }

@@ -7,42 +7,72 @@
 
 #include "bench/kernels.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "field/field.h"
 
-static int bench_field(int argc, char **argv) {
-    int json = 0, only = -1, samples = 5;
-    long min_ms = 50;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (!strcmp(argv[i], "--isa") && i + 1 < argc) {
-            zbp_isa_t isa;
-            if (zbp_isa_parse(argv[++i], &isa) != ZBP_OK) {
-                cli_error("bench field: unknown --isa '%s'", argv[i]);
-                return EXIT_BAD_INPUT;
-            }
-            if (!zbp_isa_supported(isa)) {
-                cli_error("bench field: this CPU does not support --isa %s", argv[i]);
-                return EXIT_INTERNAL;
-            }
-            only = (int)isa;
-        } else if (!strcmp(argv[i], "--min-ms") && i + 1 < argc) {
-            min_ms = strtol(argv[++i], NULL, 10);
-            if (min_ms < 1 || min_ms > 100000) {
-                cli_error("bench field: --min-ms must be 1..100000");
-                return EXIT_BAD_INPUT;
-            }
-        } else if (!strcmp(argv[i], "--samples") && i + 1 < argc) {
-            samples = atoi(argv[++i]);
-            if (samples < 1 || samples > 64) {
-                cli_error("bench field: --samples must be 1..64");
-                return EXIT_BAD_INPUT;
-            }
-        } else {
-            cli_error("bench field: unknown argument '%s'", argv[i]);
+enum { K_JSON = CLI_KEY0, K_ISA, K_MIN_MS, K_SAMPLES };
+static const cli_opt_t field_opts[] = {
+    {"json", K_JSON, NULL, "one JSON object"},
+    {"isa", K_ISA, "NAME", "only this path: portable, adx, avx2, avx512ifma"},
+    {"min-ms", K_MIN_MS, "N", "time each case for at least N ms per sample (1..100000)"},
+    {"samples", K_SAMPLES, "N", "samples per case, the median reported (1..64)"},
+    CLI_END,
+};
+static const cli_opt_t curve_opts[] = {
+    {"json", K_JSON, NULL, "one JSON object"},
+    {"min-ms", K_MIN_MS, "N", "time each case for at least N ms per sample (1..100000)"},
+    {"samples", K_SAMPLES, "N", "samples per case, the median reported (1..64)"},
+    CLI_END,
+};
+static const cli_cmd_t field_cmd = {
+    "bench field", "[--json] [--isa NAME] [--min-ms N] [--samples N]",
+    "ns, TSC ticks and core cycles per field operation, on every path this CPU has.",
+    {field_opts, NULL}, 0, 0};
+static const cli_cmd_t curve_cmd = {
+    "bench curve", "[--json] [--min-ms N] [--samples N]",
+    "G1/G2 operations, scalar multiplication, pairing and verify on the scalar path (one core).",
+    {curve_opts, NULL}, 0, 0};
+
+typedef struct {
+    const char *cmd;
+    int json, only, samples;
+    long long min_ms;
+} bench_args_t;
+
+static int on_opt(void *ctx, int key, const char *v) {
+    bench_args_t *a = ctx;
+    long long n;
+    int rc;
+    switch (key) {
+    case K_JSON: a->json = 1; return 0;
+    case K_ISA: {
+        zbp_isa_t isa;
+        if (zbp_isa_parse(v, &isa) != ZBP_OK) {
+            cli_error("%s: unknown --isa '%s'", a->cmd, v);
             return EXIT_BAD_INPUT;
         }
+        if (!zbp_isa_supported(isa)) {
+            cli_error("%s: this CPU does not support --isa %s", a->cmd, v);
+            return EXIT_INTERNAL;
+        }
+        a->only = (int)isa;
+        return 0;
     }
+    case K_MIN_MS: return cli_int_opt(a->cmd, "min-ms", v, 1, 100000, &a->min_ms);
+    case K_SAMPLES:
+        if ((rc = cli_int_opt(a->cmd, "samples", v, 1, 64, &n))) return rc;
+        a->samples = (int)n;
+        return 0;
+    default: return EXIT_INTERNAL;
+    }
+}
+
+static int bench_field(int argc, char **argv) {
+    bench_args_t a = {"bench field", 0, -1, 5, 50};
+    int argi = 0, perr = cli_parse(&field_cmd, argc, argv, on_opt, &a, &argi);
+    if (perr) return cli_exit(perr);
+    int json = a.json, only = a.only, samples = a.samples;
+    long min_ms = (long)a.min_ms;
     zbp_isa_t saved = zbp_field_batch_isa();
     size_t ncases;
     const zbp_bench_case_t *cases = zbp_bench_field_cases(&ncases);
@@ -89,28 +119,11 @@ static int bench_field(int argc, char **argv) {
 /* `bench curve [--json] [--min-ms N] [--samples N]`: every curve case on the current scalar path
  * (one core; the curve code has no batch-ISA variants). */
 static int bench_curve(int argc, char **argv) {
-    int json = 0, samples = 5;
-    long min_ms = 200;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (!strcmp(argv[i], "--min-ms") && i + 1 < argc) {
-            min_ms = strtol(argv[++i], NULL, 10);
-            if (min_ms < 1 || min_ms > 100000) {
-                cli_error("bench curve: --min-ms must be 1..100000");
-                return EXIT_BAD_INPUT;
-            }
-        } else if (!strcmp(argv[i], "--samples") && i + 1 < argc) {
-            samples = atoi(argv[++i]);
-            if (samples < 1 || samples > 64) {
-                cli_error("bench curve: --samples must be 1..64");
-                return EXIT_BAD_INPUT;
-            }
-        } else {
-            cli_error("bench curve: unknown argument '%s'", argv[i]);
-            return EXIT_BAD_INPUT;
-        }
-    }
+    bench_args_t a = {"bench curve", 0, -1, 5, 200};
+    int argi = 0, perr = cli_parse(&curve_cmd, argc, argv, on_opt, &a, &argi);
+    if (perr) return cli_exit(perr);
+    int json = a.json, samples = a.samples;
+    long min_ms = (long)a.min_ms;
     size_t ncases;
     const zbp_bench_case_t *cases = zbp_bench_curve_cases(&ncases);
     const char *isa = zbp_isa_name(zbp_field_scalar_isa());
@@ -133,15 +146,12 @@ static int bench_curve(int argc, char **argv) {
 }
 
 int cmd_bench(int argc, char **argv) {
-    if (argc < 2) {
-        cli_error("bench: which one? usage: zbprover bench field|curve|ntt|msm [options] "
-                  "(see `zbprover --help`)");
-        return EXIT_BAD_INPUT;
-    }
-    if (!strcmp(argv[1], "field")) return bench_field(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "ntt")) return cmd_bench_ntt(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "curve")) return bench_curve(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "msm")) return cmd_bench_msm(argc - 1, argv + 1);
-    cli_error("bench: unknown benchmark '%s' (available: field, curve, ntt, msm)", argv[1]);
-    return EXIT_BAD_INPUT;
+    static const cli_sub_t subs[] = {
+        {"field", bench_field, "field operations on every ISA path"},
+        {"curve", bench_curve, "G1/G2 operations, pairing, verify"},
+        {"ntt", cmd_bench_ntt, "forward, NR and coset-extend transforms against the floor"},
+        {"msm", cmd_bench_msm, "Pippenger MSM: time, additions, ratio to the floor"},
+    };
+    return cli_dispatch("bench", "Micro-benchmarks (README.md, Numbers).", subs,
+                        sizeof subs / sizeof subs[0], argc, argv);
 }

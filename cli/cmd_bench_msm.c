@@ -9,6 +9,7 @@
 
 #include "bench/kernels.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "msm/msm.h"
 
 /* xorshift64*: bench data only. */
@@ -143,75 +144,77 @@ static int cmp_dbl(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-int cmd_bench_msm(int argc, char **argv) {
-    int group = 1, json = 0, threads = 0, repeat = 3, witness = 0, no_glv = 0;
-    unsigned logn = 16, window = 0;
-    double table_mib = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--json")) {
-            json = 1;
-        } else if (!strcmp(a, "--no-glv")) {
-            no_glv = 1;
-        } else if (!strcmp(a, "--curve") && v) {
-            if (!strcmp(v, "g1")) group = 1;
-            else if (!strcmp(v, "g2")) group = 2;
-            else {
-                cli_error("bench msm: --curve must be g1 or g2");
-                return EXIT_BAD_INPUT;
-            }
-            i++;
-        } else if (!strcmp(a, "--log-size") && v) {
-            logn = (unsigned)atoi(v);
-            if (logn > 26) {
-                cli_error("bench msm: --log-size must be 0..26");
-                return EXIT_BAD_INPUT;
-            }
-            i++;
-        } else if (!strcmp(a, "--threads") && v) {
-            threads = atoi(v);
-            if (threads < 1 || threads > 1024) {
-                cli_error("bench msm: --threads must be 1..1024");
-                return EXIT_BAD_INPUT;
-            }
-            i++;
-        } else if (!strcmp(a, "--repeat") && v) {
-            repeat = atoi(v);
-            if (repeat < 1 || repeat > 100) {
-                cli_error("bench msm: --repeat must be 1..100");
-                return EXIT_BAD_INPUT;
-            }
-            i++;
-        } else if (!strcmp(a, "--window") && v) {
-            window = (unsigned)atoi(v);
-            if (window < MSM_WINDOW_MIN || window > MSM_WINDOW_MAX) {
-                cli_error("bench msm: --window must be %d..%d", MSM_WINDOW_MIN, MSM_WINDOW_MAX);
-                return EXIT_BAD_INPUT;
-            }
-            i++;
-        } else if (!strcmp(a, "--table-mib") && v) {
-            table_mib = atof(v);
-            if (!(table_mib > 0)) {
-                cli_error("bench msm: --table-mib must be positive");
-                return EXIT_BAD_INPUT;
-            }
-            i++;
-        } else if (!strcmp(a, "--scalars") && v) {
-            if (!strcmp(v, "random")) witness = 0;
-            else if (!strcmp(v, "witness-like")) witness = 1;
-            else {
-                cli_error("bench msm: --scalars must be random or witness-like");
-                return EXIT_BAD_INPUT;
-            }
-            i++;
-        } else {
-            cli_error("bench msm: unknown argument '%s' (usage: bench msm --curve g1|g2 --log-size K "
-                      "[--threads N] [--scalars random|witness-like] [--repeat R] [--window C] "
-                      "[--no-glv] [--table-mib M] [--json])", a);
+enum {
+    K_JSON = CLI_KEY0, K_NO_GLV, K_CURVE, K_LOG_SIZE, K_THREADS, K_REPEAT, K_WINDOW, K_TABLE_MIB,
+    K_SCALARS,
+};
+static const cli_opt_t msm_opts[] = {
+    {"curve", K_CURVE, "g1|g2", "the group (default g1)"},
+    {"log-size", K_LOG_SIZE, "K", "2^K points (0..26, default 16)"},
+    {"threads", K_THREADS, "N", "threads (1..1024; default: OpenMP's)"},
+    {"scalars", K_SCALARS, "KIND", "random or witness-like (many 0, 1 and small values)"},
+    {"repeat", K_REPEAT, "R", "runs, the median reported (1..100, default 3)"},
+    {"window", K_WINDOW, "C", "force the window width (default: the planner's)"},
+    {"no-glv", K_NO_GLV, NULL, "without the GLV endomorphism"},
+    {"table-mib", K_TABLE_MIB, "M", "the precomputed table's budget in MiB"},
+    {"json", K_JSON, NULL, "one JSON object"},
+    CLI_END,
+};
+static const cli_cmd_t msm_cmd = {
+    "bench msm", "--curve g1|g2 --log-size K [options]",
+    "Pippenger MSM: time, bucket additions and the ratio to the floor.", {msm_opts, NULL}, 0, 0};
+
+typedef struct {
+    int group, json, no_glv, witness;
+    long long threads, repeat, logn, window;
+    double table_mib;
+} msm_args_t;
+
+static int on_msm_opt(void *ctx, int key, const char *v) {
+    msm_args_t *a = ctx;
+    const char *cmd = "bench msm";
+    switch (key) {
+    case K_JSON: a->json = 1; return 0;
+    case K_NO_GLV: a->no_glv = 1; return 0;
+    case K_CURVE:
+        if (strcmp(v, "g1") && strcmp(v, "g2")) {
+            cli_error("%s: --curve must be g1 or g2", cmd);
             return EXIT_BAD_INPUT;
         }
+        a->group = v[1] - '0';
+        return 0;
+    case K_SCALARS:
+        if (strcmp(v, "random") && strcmp(v, "witness-like")) {
+            cli_error("%s: --scalars must be random or witness-like", cmd);
+            return EXIT_BAD_INPUT;
+        }
+        a->witness = !strcmp(v, "witness-like");
+        return 0;
+    case K_LOG_SIZE: return cli_int_opt(cmd, "log-size", v, 0, 26, &a->logn);
+    case K_THREADS: return cli_int_opt(cmd, "threads", v, 1, 1024, &a->threads);
+    case K_REPEAT: return cli_int_opt(cmd, "repeat", v, 1, 100, &a->repeat);
+    case K_WINDOW: return cli_int_opt(cmd, "window", v, MSM_WINDOW_MIN, MSM_WINDOW_MAX, &a->window);
+    case K_TABLE_MIB: {
+        char *end;
+        a->table_mib = strtod(v, &end);
+        if (*end || !(a->table_mib > 0)) {
+            cli_error("%s: --table-mib must be positive", cmd);
+            return EXIT_BAD_INPUT;
+        }
+        return 0;
     }
+    default: return EXIT_INTERNAL;
+    }
+}
+
+int cmd_bench_msm(int argc, char **argv) {
+    msm_args_t a = {.group = 1, .repeat = 3, .logn = 16};
+    int argi = 0, perr = cli_parse(&msm_cmd, argc, argv, on_msm_opt, &a, &argi);
+    if (perr) return cli_exit(perr);
+    int group = a.group, json = a.json, threads = (int)a.threads, repeat = (int)a.repeat;
+    int witness = a.witness, no_glv = a.no_glv;
+    unsigned logn = (unsigned)a.logn, window = (unsigned)a.window;
+    double table_mib = a.table_mib;
     if (!threads) threads = omp_get_max_threads();
     cli_progress_t *prog = cli_progress_start("zbprover bench msm", 250);
     cli_progress_step(prog, "random points and scalars, 2^%u", logn);

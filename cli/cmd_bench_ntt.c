@@ -8,6 +8,7 @@
 
 #include "bench/kernels.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "field/field.h"
 #include "ntt/ntt.h"
 
@@ -145,37 +146,41 @@ static int run_op(ntt_ctx_t *ctx, int op, fr_t *x, unsigned k) {
     }
 }
 
-int cmd_bench_ntt(int argc, char **argv) {
-    int json = 0, threads = 0, samples = 7;
-    long log_size = -1;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--json")) {
-            json = 1;
-        } else if (!strcmp(argv[i], "--log-size") && i + 1 < argc) {
-            char *end;
-            log_size = strtol(argv[++i], &end, 10);
-            if (*end || log_size < 0 || log_size > NTT_MAX_LOG) {
-                cli_error("bench ntt: --log-size must be 0..%d", NTT_MAX_LOG);
-                return EXIT_BAD_INPUT;
-            }
-        } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-            threads = atoi(argv[++i]);
-            if (threads < 1 || threads > 1024) {
-                cli_error("bench ntt: --threads must be 1..1024");
-                return EXIT_BAD_INPUT;
-            }
-        } else if (!strcmp(argv[i], "--samples") && i + 1 < argc) {
-            samples = atoi(argv[++i]);
-            if (samples < 1 || samples > 16) {
-                cli_error("bench ntt: --samples must be 1..16");
-                return EXIT_BAD_INPUT;
-            }
-        } else {
-            cli_error("bench ntt: unknown argument '%s' (usage: bench ntt --log-size K "
-                      "[--threads N] [--samples S] [--json])", argv[i]);
-            return EXIT_BAD_INPUT;
-        }
+enum { K_JSON = CLI_KEY0, K_LOG_SIZE, K_THREADS, K_SAMPLES };
+static const cli_opt_t ntt_opts[] = {
+    {"log-size", K_LOG_SIZE, "K", "transforms of 2^K elements (required)"},
+    {"threads", K_THREADS, "N", "threads (1..1024; default: OpenMP's)"},
+    {"samples", K_SAMPLES, "S", "samples per transform, the median reported (1..16)"},
+    {"json", K_JSON, NULL, "one JSON object"},
+    CLI_END,
+};
+static const cli_cmd_t ntt_cmd = {
+    "bench ntt", "--log-size K [--threads N] [--samples S] [--json]",
+    "Forward, NR, inverse and coset-extend transforms, against the memory-bandwidth floor.",
+    {ntt_opts, NULL}, 0, 0};
+
+typedef struct {
+    int json;
+    long long log_size, threads, samples;
+} ntt_args_t;
+
+static int on_ntt_opt(void *ctx, int key, const char *v) {
+    ntt_args_t *a = ctx;
+    switch (key) {
+    case K_JSON: a->json = 1; return 0;
+    case K_LOG_SIZE: return cli_int_opt("bench ntt", "log-size", v, 0, NTT_MAX_LOG, &a->log_size);
+    case K_THREADS: return cli_int_opt("bench ntt", "threads", v, 1, 1024, &a->threads);
+    case K_SAMPLES: return cli_int_opt("bench ntt", "samples", v, 1, 16, &a->samples);
+    default: return EXIT_INTERNAL;
     }
+}
+
+int cmd_bench_ntt(int argc, char **argv) {
+    ntt_args_t a = {0, -1, 0, 7};
+    int argi = 0, perr = cli_parse(&ntt_cmd, argc, argv, on_ntt_opt, &a, &argi);
+    if (perr) return cli_exit(perr);
+    int json = a.json, threads = (int)a.threads, samples = (int)a.samples;
+    long log_size = (long)a.log_size;
     if (log_size < 0) {
         cli_error("bench ntt: --log-size K is required (0..%d)", NTT_MAX_LOG);
         return EXIT_BAD_INPUT;

@@ -9,17 +9,11 @@
 
 #include "cli/attest_policy.h"
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "job/job.h"
 #include "zbprover.h"
 
 #define MAX_INPUT ((size_t)64 << 20)
-
-#define CB_USAGE                                                                                   \
-    "usage: zbprover check-bundle <bundle.json> --vk <verification_key.json> [--certs "            \
-    "DIR|PEM]...\n"                                                                                \
-    "       [--crl FILE]... [--trust-root PEM] [--allow-unattested] [--job-id ID]\n"               \
-    "       [--ticket-id HEX] [--zkey-sha256 HEX] [--json] [policy]\n"                             \
-    "policy:\n" CLI_POLICY_USAGE
 
 /* The lines as the verifier decides them, kept to print once the verdict is known. */
 typedef struct {
@@ -184,61 +178,61 @@ static int run(zbprover_bundle_options_t *o, const cli_policy_t *cp, const char 
     return code;
 }
 
-int cmd_check_bundle(int argc, char **argv) {
+enum { K_VK = CLI_KEY0, K_JOB_ID, K_TICKET_ID, K_ZKEY_SHA256, K_ALLOW_UNATTESTED, K_JSON };
+static const cli_opt_t bundle_opts[] = {
+    {"vk", K_VK, "FILE", "the circuit's verification_key.json (required)"},
+    {"allow-unattested", K_ALLOW_UNATTESTED, NULL, "accept an answer without a report"},
+    {"job-id", K_JOB_ID, "ID", "the answer's job id must be ID"},
+    {"ticket-id", K_TICKET_ID, "HEX", "the answer's ticket id must be HEX"},
+    {"zkey-sha256", K_ZKEY_SHA256, "HEX", "the answer's zkey SHA-256 must be HEX"},
+    {"json", K_JSON, NULL, "one JSON object instead of a line per check"},
+    CLI_END,
+};
+static const cli_cmd_t bundle_cmd = {
+    "check-bundle", "<bundle.json> --vk <verification_key.json> [options]",
+    "A client's whole check of a prove answer: the proof, the binding transcript, the report\n"
+    "and its chain, CRLs and policy (zbprover_verify_bundle). Exit 0 valid, 1 rejected.",
+    {bundle_opts, cli_policy_opts, NULL}, 1, 1};
+
+typedef struct {
     cli_policy_t cp;
-    cli_policy_init(&cp);
     zbprover_bundle_options_t o;
-    zbprover_bundle_options_init(&o);
-    const char *bundle = NULL, *vk = NULL;
-    bool json = false;
-    int code = 0;
+    const char *vk;
+    bool json;
+} args_t;
+
+static int on_opt(void *ctx, int key, const char *v) {
+    args_t *a = ctx;
     uint8_t tmp[32];
     size_t n;
-    for (int i = 1; i < argc && !code; i++) {
-        const char *a = argv[i], *v = NULL;
-        int k = cli_policy_opt(&cp, argc, argv, &i, "check-bundle");
-        if (k < 0)
-            code = EXIT_BAD_INPUT;
-        else if (k)
-            continue;
-        else if (!strcmp(a, "--allow-unattested"))
-            o.allow_unattested = 1;
-        else if (!strcmp(a, "--json"))
-            json = true;
-        else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(CB_USAGE, stdout);
-            cli_policy_free(&cp);
-            return 0;
-        } else if (cli_opt_value(argc, argv, &i, "--vk", &v))
-            vk = v;
-        else if (cli_opt_value(argc, argv, &i, "--job-id", &v))
-            o.job_id = v;
-        else if (cli_opt_value(argc, argv, &i, "--ticket-id", &v))
-            o.ticket_id_hex = v;
-        else if (cli_opt_value(argc, argv, &i, "--zkey-sha256", &v)) {
-            if (cli_parse_hex(v, tmp, 32, &n) || n != 32) {
-                cli_error("check-bundle: --zkey-sha256: not 32 bytes of hex");
-                code = EXIT_BAD_INPUT;
-            }
-            o.zkey_sha256_hex = v;
-        } else if (a[0] == '-' || bundle) {
-            cli_error("check-bundle: unexpected argument '%s'", a);
-            code = EXIT_BAD_INPUT;
-        } else {
-            bundle = a;
+    switch (key) {
+    case K_VK: a->vk = v; return 0;
+    case K_JOB_ID: a->o.job_id = v; return 0;
+    case K_TICKET_ID: a->o.ticket_id_hex = v; return 0;
+    case K_ZKEY_SHA256:
+        if (cli_parse_hex(v, tmp, 32, &n) || n != 32) {
+            cli_error("check-bundle: --zkey-sha256: not 32 bytes of hex");
+            return EXIT_BAD_INPUT;
         }
-        bool valued = !strcmp(a, "--vk") || !strcmp(a, "--job-id") || !strcmp(a, "--ticket-id");
-        if (!code && valued && !v) {
-            cli_error("check-bundle: %s needs a value", a);
-            code = EXIT_BAD_INPUT;
-        }
+        a->o.zkey_sha256_hex = v;
+        return 0;
+    case K_ALLOW_UNATTESTED: a->o.allow_unattested = 1; return 0;
+    case K_JSON: a->json = true; return 0;
+    default: return cli_policy_apply(&a->cp, key, v, "check-bundle");
     }
-    if (!code && (!bundle || !vk)) {
-        if (bundle) cli_error("check-bundle: --vk is required");
-        fputs(CB_USAGE, stderr);
+}
+
+int cmd_check_bundle(int argc, char **argv) {
+    args_t a;
+    memset(&a, 0, sizeof a);
+    cli_policy_init(&a.cp);
+    zbprover_bundle_options_init(&a.o);
+    int first = 0, code = cli_parse(&bundle_cmd, argc, argv, on_opt, &a, &first);
+    if (!code && !a.vk) {
+        cli_error("check-bundle: --vk is required (zbprover check-bundle --help)");
         code = EXIT_BAD_INPUT;
     }
-    if (!code) code = run(&o, &cp, bundle, vk, json);
-    cli_policy_free(&cp);
-    return code;
+    if (!code) code = run(&a.o, &a.cp, argv[first], a.vk, a.json);
+    cli_policy_free(&a.cp);
+    return cli_exit(code);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "cuda/cuda.h"
 #include "prover/prover.h"
 
@@ -75,39 +76,48 @@ static void profile_table(FILE *f, const zbp_profile_t *p) {
             p->peak_rss_mib);
 }
 
+enum { K_THREADS = CLI_KEY0, K_PROFILE, K_PROFILE_TABLE, K_DEVICE };
+static const cli_opt_t prove_opts[] = {
+    {"threads", K_THREADS, "N", "threads (1..4096; default: OpenMP's)"},
+    {"profile", K_PROFILE, "FILE", "write each phase's time, each MSM's plan and the peak memory"},
+    {"profile-table", K_PROFILE_TABLE, NULL, "the profile as a table on stderr, always"},
+    {"device", K_DEVICE, "auto|cpu|cuda[:N]", "where to prove (default auto: a GPU if usable)"},
+    CLI_END,
+};
+static const cli_cmd_t prove_cmd = {
+    "prove", "<circuit.zkey> <witness.wtns> <proof.json> <public.json> [options]",
+    "rapidsnark's arguments in rapidsnark's order; writes snarkjs's proof.json and public.json\n"
+    "(both or neither). The profile's table goes to stderr on a terminal.",
+    {prove_opts, NULL}, 4, 4};
+
+typedef struct {
+    int threads, table;
+    const char *profile, *device;
+} prove_args_t;
+
+static int on_prove_opt(void *ctx, int key, const char *v) {
+    prove_args_t *a = ctx;
+    long long n;
+    int rc;
+    switch (key) {
+    case K_THREADS:
+        if ((rc = cli_int_opt("prove", "threads", v, 1, 4096, &n))) return rc;
+        a->threads = (int)n;
+        return 0;
+    case K_PROFILE: a->profile = v; return 0;
+    case K_PROFILE_TABLE: a->table = 1; return 0;
+    case K_DEVICE: a->device = v; return 0;
+    default: return EXIT_INTERNAL;
+    }
+}
+
 int cmd_prove(int argc, char **argv) {
-    const char *pos[4];
-    int npos = 0, threads = 0, table = 0;
-    const char *profile = NULL, *device_spec = "auto";
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-            char *end;
-            long t = strtol(argv[++i], &end, 10);
-            if (*end || t < 1 || t > 4096) {
-                cli_error("prove: --threads must be a number from 1 to 4096");
-                return EXIT_BAD_INPUT;
-            }
-            threads = (int)t;
-        } else if (!strcmp(argv[i], "--profile") && i + 1 < argc) {
-            profile = argv[++i];
-        } else if (!strcmp(argv[i], "--profile-table")) {
-            table = 1;
-        } else if (!strcmp(argv[i], "--device") && i + 1 < argc) {
-            device_spec = argv[++i];
-        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            cli_error("prove: unknown option '%s'", argv[i]);
-            return EXIT_BAD_INPUT;
-        } else if (npos < 4) {
-            pos[npos++] = argv[i];
-        } else {
-            npos = 5;
-        }
-    }
-    if (npos != 4) {
-        cli_error("usage: zbprover prove <circuit.zkey> <witness.wtns> <proof.json> <public.json> "
-                  "[--threads N] [--profile FILE] [--profile-table] [--device auto|cpu|cuda[:N]]");
-        return EXIT_BAD_INPUT;
-    }
+    prove_args_t a = {0, 0, NULL, "auto"};
+    int first = 0, prc = cli_parse(&prove_cmd, argc, argv, on_prove_opt, &a, &first);
+    if (prc) return cli_exit(prc);
+    const char *pos[4] = {argv[first], argv[first + 1], argv[first + 2], argv[first + 3]};
+    int threads = a.threads, table = a.table;
+    const char *profile = a.profile, *device_spec = a.device;
     /* The device is settled before any file is read: a GPU asked for by name that is not there
      * is an environment failure (3), and auto quietly means the CPU. */
     char err[1024] = "";

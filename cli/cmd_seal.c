@@ -9,12 +9,9 @@
 #include <openssl/crypto.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "job/job.h"
 #include "prover/jsonw.h"
-
-#define SEAL_USAGE                                                                                 \
-    "usage: zbprover seal <key-answer.json> <witness.wtns> <sealed.json> (--zkey FILE | "          \
-    "--zkey-sha256 HEX)\n"
 
 /* Reads a whole file (at most max bytes) into a malloc'ed buffer with a NUL after it. A pipe or
  * a FIFO is fine here (`seal k.json <(...)`): this is a command, not the loop. */
@@ -57,23 +54,33 @@ static int slurp(const char *path, size_t max, uint8_t **out, size_t *len) {
     return 0;
 }
 
+enum { K_ZKEY = CLI_KEY0, K_ZKEY_SHA256 };
+static const cli_opt_t seal_opts[] = {
+    {"zkey", K_ZKEY, "FILE", "the circuit's key (its SHA-256 is bound into the seal)"},
+    {"zkey-sha256", K_ZKEY_SHA256, "HEX", "... or that SHA-256 itself"},
+    CLI_END,
+};
+static const cli_cmd_t seal_cmd = {
+    "seal", "<key-answer.json> <witness.wtns> <sealed.json> (--zkey FILE | --zkey-sha256 HEX)",
+    "A client's side of a sealed witness: checks that the key answer's report binds the key,\n"
+    "then encrypts the witness to it.",
+    {seal_opts, NULL}, 3, 3};
+
+static int on_seal_opt(void *ctx, int key, const char *v) {
+    const char **z = ctx; /* z[0]: --zkey, z[1]: --zkey-sha256 */
+    if (key != K_ZKEY && key != K_ZKEY_SHA256) return EXIT_INTERNAL;
+    z[key - K_ZKEY] = v;
+    return 0;
+}
+
 int cmd_seal(int argc, char **argv) {
-    const char *pos[3], *zkey = NULL, *zhex = NULL;
-    int npos = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--zkey") && i + 1 < argc)
-            zkey = argv[++i];
-        else if (!strcmp(argv[i], "--zkey-sha256") && i + 1 < argc)
-            zhex = argv[++i];
-        else if (argv[i][0] == '-' || npos == 3) {
-            cli_error("seal: unexpected argument '%s'", argv[i]);
-            fputs(SEAL_USAGE, stderr);
-            return EXIT_BAD_INPUT;
-        } else
-            pos[npos++] = argv[i];
-    }
-    if (npos != 3 || !!zkey == !!zhex) {
-        fputs(SEAL_USAGE, stderr);
+    const char *z[2] = {NULL, NULL};
+    int first = 0, prc = cli_parse(&seal_cmd, argc, argv, on_seal_opt, z, &first);
+    if (prc) return cli_exit(prc);
+    const char *pos[3] = {argv[first], argv[first + 1], argv[first + 2]}, *zkey = z[0],
+               *zhex = z[1];
+    if (!!zkey == !!zhex) {
+        cli_error("seal: give one of --zkey FILE and --zkey-sha256 HEX");
         return EXIT_BAD_INPUT;
     }
     char err[1024];

@@ -5,44 +5,51 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "prover/prover.h"
 
-static const char usage[] =
-    "usage: zbprover setup --insecure-dev <circuit.r1cs> <circuit.zkey> [--vk verification_key.json] "
-    "[--threads N]";
+enum { K_INSECURE = CLI_KEY0, K_VK, K_THREADS };
+static const cli_opt_t setup_opts[] = {
+    {"insecure-dev", K_INSECURE, NULL, "required: say that you know the key is insecure"},
+    {"vk", K_VK, "FILE", "also write verification_key.json"},
+    {"threads", K_THREADS, "N", "threads (1..4096)"},
+    CLI_END,
+};
+static const cli_cmd_t setup_cmd = {
+    "setup", "--insecure-dev <circuit.r1cs> <circuit.zkey> [--vk FILE] [--threads N]",
+    "An INSECURE Groth16 key from random toxic waste, in snarkjs's .zkey format, for\n"
+    "benchmarks and development (no ceremony: whoever ran it can forge proofs).",
+    {setup_opts, NULL}, 2, 2};
+
+typedef struct {
+    int insecure;
+    const char *vk;
+    zbp_setup_opts_t *opts;
+} setup_args_t;
+
+static int on_setup_opt(void *ctx, int key, const char *v) {
+    setup_args_t *a = ctx;
+    long long n;
+    int rc;
+    switch (key) {
+    case K_INSECURE: a->insecure = 1; return 0;
+    case K_VK: a->vk = v; return 0;
+    case K_THREADS:
+        if ((rc = cli_int_opt("setup", "threads", v, 1, 4096, &n))) return rc;
+        a->opts->threads = (int)n;
+        return 0;
+    default: return EXIT_INTERNAL;
+    }
+}
 
 int cmd_setup(int argc, char **argv) {
-    const char *pos[2], *vk = NULL;
-    int npos = 0, insecure = 0;
     zbp_setup_opts_t opts;
     zbp_setup_opts_init(&opts);
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--insecure-dev")) {
-            insecure = 1;
-        } else if (!strcmp(argv[i], "--vk") && i + 1 < argc) {
-            vk = argv[++i];
-        } else if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-            char *end;
-            long t = strtol(argv[++i], &end, 10);
-            if (*end || t < 1 || t > 4096) {
-                cli_error("setup: --threads must be a number from 1 to 4096");
-                return EXIT_BAD_INPUT;
-            }
-            opts.threads = (int)t;
-        } else if (argv[i][0] == '-' && argv[i][1] == '-') {
-            cli_error("setup: unknown option '%s'", argv[i]);
-            return EXIT_BAD_INPUT;
-        } else if (npos < 2) {
-            pos[npos++] = argv[i];
-        } else {
-            cli_error("%s", usage);
-            return EXIT_BAD_INPUT;
-        }
-    }
-    if (npos != 2) {
-        cli_error("%s", usage);
-        return EXIT_BAD_INPUT;
-    }
+    setup_args_t a = {0, NULL, &opts};
+    int first = 0, rc = cli_parse(&setup_cmd, argc, argv, on_setup_opt, &a, &first);
+    if (rc) return cli_exit(rc);
+    const char *pos[2] = {argv[first], argv[first + 1]}, *vk = a.vk;
+    int insecure = a.insecure;
     /* The only setup this program offers is one whose toxic waste passed through this process:
      * whoever ran it could forge proofs, so it must be asked for by name. */
     if (!insecure) {

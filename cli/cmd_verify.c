@@ -6,13 +6,19 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "prover/prover.h"
 
+static const cli_cmd_t verify_cmd = {
+    "verify", "<verification_key.json> <public.json> <proof.json>",
+    "The check `snarkjs groth16 verify` makes: prints OK! and exits 0, or exits 1 (invalid) or\n"
+    "2 (bad input).",
+    {NULL}, 3, 3};
+
 int cmd_verify_proof(int argc, char **argv) {
-    if (argc != 4) {
-        cli_error("verify: usage: zbprover verify <verification_key.json> <public.json> <proof.json>");
-        return EXIT_BAD_INPUT;
-    }
+    int first = 0, rc = cli_parse(&verify_cmd, argc, argv, NULL, NULL, &first);
+    if (rc) return cli_exit(rc);
+    argv += first - 1; /* argv[1..3]: the three files */
     char err[512];
     int valid = 0;
     int st = groth16_verify_files(argv[1], argv[2], argv[3], &valid, err, sizeof err);

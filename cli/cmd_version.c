@@ -3,12 +3,17 @@
 #include <stdio.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "field/field.h"
 #include "zbp_config.h"
 
+static const cli_cmd_t version_cmd = {
+    "version", "", "The version, the ISA paths compiled in and chosen, CUDA, threads (also: --version).",
+    {NULL}, 0, 0};
+
 int cmd_version(int argc, char **argv) {
-    (void)argc;
-    (void)argv;
+    int first = 0, rc = cli_parse(&version_cmd, argc, argv, NULL, NULL, &first);
+    if (rc) return cli_exit(rc);
     printf("zbprover %s (%s, %s)\n", ZBP_VERSION, ZBP_BUILD_TYPE, ZBP_C_COMPILER);
     printf("field paths: ");
     for (int i = 0; i < ZBP_ISA_COUNT; i++)

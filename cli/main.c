@@ -1,5 +1,6 @@
 /* main.c: the zbprover program's entry: global flags (--isa, --version), then one subcommand; or,
  * called as `prover`, rapidsnark's CLI. Subcommands live in cli/cmd_*.c; this file only dispatches. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,34 +22,59 @@ void cli_error(const char *fmt, ...) {
 typedef struct {
     const char *name;
     int (*fn)(int argc, char **argv);
-    const char *usage;
+    const char *summary; /* one line; the command's own --help has its options */
 } command_t;
 
+/* One line per command (`zbprover <command> --help` prints its usage). */
 static const command_t commands[] = {
-    {"attest", cmd_attest,
-     "attest report|certificates|verify|kds-url|info ...   (SEV-SNP reports; see docs/attestation.md)"},
-    {"bench", cmd_bench, "bench field|curve|ntt|msm [--json] ...   (see README.md)"},
-    {"check-bundle", cmd_check_bundle,
-     "check-bundle <bundle.json> --vk <verification_key.json> [--certs ...] [--trust-root PEM]\n"
-     "                           [policy flags as in attest verify] [--allow-unattested]"},
-    {"export-vk", cmd_export_vk, "export-vk <circuit.zkey> <verification_key.json>"},
-    {"info", cmd_info, "info <file> [--json]            (.zkey, .wtns, .r1cs or an SEV-SNP report)"},
-    {"prove", cmd_prove,
-     "prove <circuit.zkey> <witness.wtns> <proof.json> <public.json> [--threads N] [--profile FILE]\n"
-     "                           [--device auto|cpu]"},
-    {"seal", cmd_seal, "seal <key-answer.json> <witness.wtns> <sealed.json> (--zkey FILE | --zkey-sha256 HEX)"},
-    {"setup", cmd_setup, "setup --insecure-dev <circuit.r1cs> <circuit.zkey> [--vk verification_key.json]"},
-    {"serve", cmd_serve,
-     "serve [--attest auto|snp|sim|none] [--hub-key PEM --replay-log FILE] ...   (docs/job-protocol.md)"},
-    {"verify", cmd_verify_proof, "verify <verification_key.json> <public.json> <proof.json>"},
-    {"version", cmd_version, "version"},
+    {"attest", cmd_attest, "SEV-SNP reports: report, certificates, verify, kds-url, info"},
+    {"bench", cmd_bench, "micro-benchmarks: field, curve, ntt, msm"},
+    {"check-bundle", cmd_check_bundle, "a client's whole check of a prove answer"},
+    {"export-vk", cmd_export_vk, "verification_key.json from a .zkey, as snarkjs writes it"},
+    {"help", NULL, "this list, or a command's usage: help <command> [<subcommand>]"},
+    {"info", cmd_info, "a summary of a .zkey, .wtns, .r1cs or SEV-SNP report"},
+    {"prove", cmd_prove, "a Groth16 proof, rapidsnark's arguments (proof.json, public.json)"},
+    {"seal", cmd_seal, "a client's side of a sealed witness"},
+    {"serve", cmd_serve, "the attested job loop: JSON lines in, JSON lines out"},
+    {"setup", cmd_setup, "an INSECURE development key (--insecure-dev)"},
+    {"verify", cmd_verify_proof, "check a proof as `snarkjs groth16 verify` does"},
+    {"version", cmd_version, "version, ISA paths, CUDA, threads"},
 };
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+
+static const command_t *find(const char *name) {
+    for (size_t k = 0; k < N_COMMANDS; k++)
+        if (!strcmp(name, commands[k].name)) return &commands[k];
+    return NULL;
+}
 
 static void usage(FILE *out) {
     fprintf(out, "usage: zbprover [--isa portable|adx|avx2|avx512ifma|auto] <command> [args]\n"
-                 "       zbprover --version\n\ncommands:\n");
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "  zbprover %s\n", commands[i].usage);
+                 "       zbprover --version | --help | help <command>\n\ncommands:\n");
+    for (size_t i = 0; i < N_COMMANDS; i++)
+        fprintf(out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n`zbprover <command> --help` prints a command's options. Exit status: 0 success,\n"
+                 "1 a negative verdict, 2 bad input or usage, 3 an internal or environment failure.\n");
+}
+
+/* `help [<command> [<subcommand>...]]`: the command's own --help. */
+static int help(int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+        usage(stdout);
+        return 0;
+    }
+    const command_t *c = find(argv[1]);
+    if (!c || !c->fn) {
+        if (c) return usage(stdout), 0;
+        cli_error("help: unknown command '%s' (zbprover --help lists them)", argv[1]);
+        return EXIT_BAD_INPUT;
+    }
+    char *sub[16];
+    int n = 0;
+    for (int i = 1; i < argc && n < 14; i++) sub[n++] = argv[i];
+    sub[n++] = (char *)"--help";
+    sub[n] = NULL;
+    return c->fn(n, sub);
 }
 
 int main(int argc, char **argv) {
@@ -57,40 +83,49 @@ int main(int argc, char **argv) {
     const char *base = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
     base = base ? base + 1 : (argc > 0 && argv[0] ? argv[0] : "");
     if (!strcmp(base, "prover")) return cmd_rapidsnark_prover(argc, argv);
-    int i = 1;
-    /* Global options come before the subcommand. */
-    while (i < argc && argv[i][0] == '-') {
-        if (!strcmp(argv[i], "--version") || !strcmp(argv[i], "-V")) {
-            return cmd_version(argc - i, argv + i);
-        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+    /* Global options come before the command ("+": stop at the first word that is not one). */
+    enum { K_ISA = 256 };
+    static const struct option global[] = {{"help", no_argument, NULL, 'h'},
+                                           {"version", no_argument, NULL, 'V'},
+                                           {"isa", required_argument, NULL, K_ISA},
+                                           {NULL, 0, NULL, 0}};
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+:hV", global, NULL)) != -1) {
+        if (c == 'h') {
             usage(stdout);
             return 0;
-        } else if (!strcmp(argv[i], "--isa") || !strncmp(argv[i], "--isa=", 6)) {
-            const char *name = argv[i][5] == '=' ? argv[i] + 6 : (i + 1 < argc ? argv[++i] : NULL);
+        }
+        if (c == 'V') return cmd_version(1, (char *[]){(char *)"version", NULL});
+        if (c == K_ISA) {
             zbp_isa_t isa;
-            if (!name || zbp_isa_parse(name, &isa) != ZBP_OK) {
+            if (zbp_isa_parse(optarg, &isa) != ZBP_OK) {
                 cli_error("--isa: unknown path '%s' (portable, adx, avx2, avx512ifma or auto)",
-                          name ? name : "");
+                          optarg);
                 return EXIT_BAD_INPUT;
             }
-            if (strcmp(name, "auto") && zbp_field_select(isa) != ZBP_OK) {
-                cli_error("--isa %s: this CPU does not support it", name);
+            if (strcmp(optarg, "auto") && zbp_field_select(isa) != ZBP_OK) {
+                cli_error("--isa %s: this CPU does not support it", optarg);
                 return EXIT_INTERNAL;
             }
-            i++;
-        } else {
-            cli_error("unknown option '%s'", argv[i]);
-            usage(stderr);
-            return EXIT_BAD_INPUT;
+            continue;
         }
-    }
-    if (i >= argc) {
-        usage(stderr);
+        const char *bad = argv[optind - 1];
+        cli_error("%s '%s' (zbprover --help lists the options and commands)",
+                  c == ':' ? "missing value for" : "unknown option",
+                  bad && bad[0] == '-' && bad[1] == '-' ? bad : (char[]){'-', (char)optopt, 0});
         return EXIT_BAD_INPUT;
     }
-    for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
-        if (!strcmp(argv[i], commands[k].name)) return commands[k].fn(argc - i, argv + i);
-    cli_error("unknown command '%s'", argv[i]);
-    usage(stderr);
-    return EXIT_BAD_INPUT;
+    if (optind >= argc) {
+        cli_error("no command given (zbprover --help lists them)");
+        return EXIT_BAD_INPUT;
+    }
+    const command_t *cmd = find(argv[optind]);
+    if (!cmd) {
+        cli_error("unknown command '%s' (zbprover --help lists them)", argv[optind]);
+        return EXIT_BAD_INPUT;
+    }
+    int n = argc - optind;
+    char **rest = argv + optind;
+    return cmd->fn ? cmd->fn(n, rest) : help(n, rest);
 }

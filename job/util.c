@@ -319,17 +319,28 @@ int job_certs_pem_from_table(char **out, const uint8_t *table, size_t len, char 
     BIO *bio = BIO_new(BIO_s_mem());
     if (!bio) return job_fail(err, errlen, JOB_INTERNAL, "out of memory");
     int rc = JOB_OK;
+    /* The host's CRL travels with the certificates: a client verifying the bundle offline
+     * checks revocation from it (the verifier judges each CRL; a damaged one fails the answer
+     * here rather than being dropped). */
     for (size_t i = 0; i < n && !rc; i++) {
-        if (e[i].kind != SNP_ENTRY_ARK && e[i].kind != SNP_ENTRY_ASK &&
-            e[i].kind != SNP_ENTRY_VCEK && e[i].kind != SNP_ENTRY_VLEK)
-            continue; /* CRLs and private entries are not certificates */
         const unsigned char *p = table + e[i].offset;
-        X509 *x = d2i_X509(NULL, &p, e[i].length);
-        if (!x || PEM_write_bio_X509(bio, x) != 1)
-            rc = job_fail(err, errlen, JOB_ATTESTATION_FAILED,
-                          "the host's %s certificate does not parse",
-                          snp_entry_kind_name(e[i].kind));
-        X509_free(x);
+        int ok;
+        if (e[i].kind == SNP_ENTRY_CRL) {
+            X509_CRL *crl = d2i_X509_CRL(NULL, &p, e[i].length);
+            ok = crl && PEM_write_bio_X509_CRL(bio, crl) == 1;
+            X509_CRL_free(crl);
+        } else if (e[i].kind == SNP_ENTRY_ARK || e[i].kind == SNP_ENTRY_ASK ||
+                   e[i].kind == SNP_ENTRY_VCEK || e[i].kind == SNP_ENTRY_VLEK) {
+            X509 *x = d2i_X509(NULL, &p, e[i].length);
+            ok = x && PEM_write_bio_X509(bio, x) == 1;
+            X509_free(x);
+        } else {
+            continue; /* private entries are not certificates */
+        }
+        if (!ok)
+            rc = job_fail(err, errlen, JOB_ATTESTATION_FAILED, "the host's %s %s does not parse",
+                          snp_entry_kind_name(e[i].kind),
+                          e[i].kind == SNP_ENTRY_CRL ? "entry" : "certificate");
     }
     ERR_clear_error();
     if (!rc) rc = bio_take(out, bio, err, errlen);
@@ -337,22 +348,24 @@ int job_certs_pem_from_table(char **out, const uint8_t *table, size_t len, char 
     return rc;
 }
 
+/* Every certificate and CRL of a PEM file, in order. */
 static int pem_file_append(BIO *bio, const char *path, size_t *count, char *err, size_t errlen) {
     BIO *in = BIO_new_file(path, "r");
     if (!in) return job_fail(err, errlen, JOB_BAD_REQUEST, "%s: cannot open", path);
-    X509 *x;
-    while ((x = PEM_read_bio_X509(in, NULL, NULL, NULL))) {
-        int ok = PEM_write_bio_X509(bio, x);
-        X509_free(x);
-        if (ok != 1) {
-            BIO_free(in);
-            return job_fail(err, errlen, JOB_INTERNAL, "out of memory");
-        }
-        (*count)++;
-    }
-    ERR_clear_error(); /* the end of the file reads as a PEM error */
+    STACK_OF(X509_INFO) *infos = PEM_X509_INFO_read_bio(in, NULL, NULL, NULL);
     BIO_free(in);
-    return JOB_OK;
+    ERR_clear_error(); /* a file without PEM blocks reads as an error: it adds nothing */
+    int rc = JOB_OK;
+    for (int i = 0; infos && i < sk_X509_INFO_num(infos) && !rc; i++) {
+        X509_INFO *xi = sk_X509_INFO_value(infos, i);
+        if (xi->x509 && PEM_write_bio_X509(bio, xi->x509) != 1)
+            rc = job_fail(err, errlen, JOB_INTERNAL, "out of memory");
+        if (!rc && xi->crl && PEM_write_bio_X509_CRL(bio, xi->crl) != 1)
+            rc = job_fail(err, errlen, JOB_INTERNAL, "out of memory");
+        if (xi->x509) (*count)++;
+    }
+    sk_X509_INFO_pop_free(infos, X509_INFO_free);
+    return rc;
 }
 
 static int has_suffix(const char *s, const char *suf) {

@@ -9,6 +9,7 @@
 
 #include "attest/attest.h"
 #include "attest_testkit.h"
+#include "job/job_int.h" /* job_certs_pem_from_table/_path: the certificates an answer carries */
 #include "testutil.h"
 
 #define GENOA() kit_sim("genoa", SNP_GEN_GENOA, true)
@@ -290,6 +291,84 @@ Test(crl, from_a_certificate_table) {
 }
 
 /* ---- AMD's own CRLs ---- */
+
+/* The certificates a prove answer carries (job/util.c) keep the host's CRL, so a client that
+ * verifies the bundle offline checks revocation from the bundle alone. */
+Test(crl, kept_in_the_certificates_of_an_answer) {
+    const char *dir = GENOA();
+    const snp_cert_kind_t ask = SNP_CERT_ASK;
+    attest_sim_crl_t s = {.issuer = SNP_CERT_ARK,
+                          .revoke = &ask,
+                          .n_revoke = 1,
+                          .this_update = now_minus(DAY),
+                          .next_update = now_minus(-DAY)};
+    uint8_t *crl, *table;
+    size_t crl_len, table_len;
+    char err[512];
+    cr_assert_eq(attest_sim_make_crl(&crl, &crl_len, dir, &s, err, sizeof err), ATTEST_OK);
+    /* A host's table: the three certificates (DER) and the CRL. */
+    uint8_t *der[3] = {0};
+    size_t lens[4];
+    const char *files[3] = {"ark.pem", "ask.pem", "vcek.pem"};
+    for (int k = 0; k < 3; k++) {
+        X509 *x = kit_cert(dir, files[k]);
+        int n = i2d_X509(x, &der[k]);
+        cr_assert(n > 0);
+        lens[k] = (size_t)n;
+        X509_free(x);
+    }
+    lens[3] = crl_len;
+    snp_entry_kind_t kinds[] = {SNP_ENTRY_ARK, SNP_ENTRY_ASK, SNP_ENTRY_VCEK, SNP_ENTRY_CRL};
+    const uint8_t *blobs[] = {der[0], der[1], der[2], crl};
+    cr_assert_eq(snp_cert_table_build(&table, &table_len, kinds, blobs, lens, 4, err, sizeof err),
+                 ATTEST_OK, "%s", err);
+    char *pem = NULL;
+    cr_assert_eq(job_certs_pem_from_table(&pem, table, table_len, err, sizeof err), 0, "%s", err);
+    cr_assert(pem && strstr(pem, "-----BEGIN X509 CRL-----"), "the answer's PEM lost the CRL");
+    /* What a client does with the answer's certificates: the CRL revokes the ASK. */
+    snp_certs_t *c = snp_certs_new();
+    cr_assert_eq(snp_certs_add_blob(c, (const uint8_t *)pem, strlen(pem), "answer", err,
+                                    sizeof err),
+                 ATTEST_OK, "%s", err);
+    cr_assert_eq(snp_certs_crl_count(c), 1);
+    uint8_t raw[SNP_REPORT_SIZE];
+    kit_report(raw, dir, false, NULL);
+    snp_policy_t p;
+    kit_policy(&p, dir);
+    snp_verdict_t v;
+    cr_assert_eq(kit_verify(&v, raw, c, &p), ATTEST_REJECTED);
+    cr_assert(strstr(kit_find(&v, "revocation")->detail, "is revoked"));
+    snp_certs_free(c);
+    /* The same from a directory (serve --certs DIR): the CRL in a PEM file is kept too. */
+    char tmpl[] = "/tmp/zbp-crl-pem-XXXXXX", path[600];
+    cr_assert(mkdtemp(tmpl));
+    snprintf(path, sizeof path, "%s/chain.pem", tmpl);
+    FILE *f = fopen(path, "w");
+    cr_assert(f);
+    fputs(pem, f);
+    fclose(f);
+    char *pem2 = NULL;
+    cr_assert_eq(job_certs_pem_from_path(&pem2, tmpl, err, sizeof err), 0, "%s", err);
+    cr_assert(pem2 && strstr(pem2, "-----BEGIN X509 CRL-----") &&
+                  strstr(pem2, "-----BEGIN CERTIFICATE-----"),
+              "%s", pem2 ? pem2 : "(none)");
+    unlink(path);
+    rmdir(tmpl);
+    /* A damaged CRL entry fails the table instead of being dropped. */
+    free(table);
+    crl[0] ^= 0xff;
+    cr_assert_eq(snp_cert_table_build(&table, &table_len, kinds, blobs, lens, 4, err, sizeof err),
+                 ATTEST_OK, "%s", err);
+    free(pem);
+    pem = NULL;
+    cr_assert_neq(job_certs_pem_from_table(&pem, table, table_len, err, sizeof err), 0);
+    cr_assert(strstr(err, "crl") || strstr(err, "CRL"), "%s", err);
+    free(pem);
+    free(pem2);
+    free(table);
+    free(crl);
+    for (int k = 0; k < 3; k++) OPENSSL_free(der[k]);
+}
 
 static void fixture_crl(snp_certs_t *c, const char *name) {
     const char *d = test_env_dir("ZBP_TEST_DATA");

@@ -518,3 +518,119 @@ Test(launch, guest_policy_host_data_and_provisional) {
     cr_assert_eq(rc, ATTEST_OK);
     snp_certs_free(c);
 }
+
+/* ---- the platform: PLATFORM_INFO, the v5 mitigation vectors, LAUNCH_TCB ---- */
+
+/* PLATFORM_INFO is reported and, by flag, held to required and forbidden bits. */
+Test(platform, platform_info_required_and_forbidden_bits) {
+    const char *dir = GENOA();
+    uint8_t raw[SNP_REPORT_SIZE];
+    kit_report(raw, dir, false, NULL);
+    att_put_le64(raw + 0x40, SNP_PLATFORM_SMT_EN | SNP_PLATFORM_ECC_EN);
+    kit_resign(raw, dir);
+    snp_certs_t *c = kit_certs(dir, kit_vcek_chain);
+    snp_policy_t p;
+    kit_policy(&p, dir);
+    snp_verdict_t v;
+    /* By default the bits are shown, not judged. */
+    cr_assert_eq(kit_verify(&v, raw, c, &p), ATTEST_OK);
+    cr_assert_eq(kit_status(&v, "platform-info"), SNP_CHECK_PASS);
+    cr_assert(strstr(kit_find(&v, "platform-info")->detail, "0x5 (smt,ecc)"), "%s",
+              kit_find(&v, "platform-info")->detail);
+    /* SMT forbidden, TSME required: both named. */
+    cr_assert_eq(snp_platform_bits_parse(&p.platform_forbid, "smt"), ATTEST_OK);
+    cr_assert_eq(snp_platform_bits_parse(&p.platform_require, "tsme,ecc"), ATTEST_OK);
+    cr_assert_eq(kit_verify(&v, raw, c, &p), ATTEST_REJECTED);
+    cr_assert_eq(kit_status(&v, "platform-info"), SNP_CHECK_FAIL);
+    const char *d = kit_find(&v, "platform-info")->detail;
+    cr_assert(strstr(d, "required but clear: tsme") && strstr(d, "forbidden but set: smt"), "%s", d);
+    /* What the platform has, required; what it lacks, forbidden: passes. */
+    cr_assert_eq(snp_platform_bits_parse(&p.platform_require, "smt,ecc"), ATTEST_OK);
+    cr_assert_eq(snp_platform_bits_parse(&p.platform_forbid, "tsme,ciphertext-hiding,tio"),
+                 ATTEST_OK);
+    cr_assert_eq(kit_verify(&v, raw, c, &p), ATTEST_OK);
+    /* The JSON result carries the bits. */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    attest_verdict_json(f, &v);
+    fclose(f);
+    cr_assert(strstr(buf, "\"platform_info\":{\"raw\":\"0x5\",\"smt\":true,\"tsme\":false,"
+                          "\"ecc\":true"),
+              "%s", buf);
+    cr_assert(strstr(buf, "\"mit_vectors\":{\"launch\":\"0x0\",\"current\":\"0x0\"}"), "%s", buf);
+    free(buf);
+    /* Names: unknown, empty, doubled commas are refused. */
+    uint64_t m;
+    cr_assert_eq(snp_platform_bits_parse(&m, "alias-check,rapl-dis"), ATTEST_OK);
+    cr_assert_eq(m, SNP_PLATFORM_ALIAS_CHECK_COMPLETE | SNP_PLATFORM_RAPL_DIS);
+    cr_assert_eq(snp_platform_bits_parse(&m, "smt,,ecc"), ATTEST_EINPUT);
+    cr_assert_eq(snp_platform_bits_parse(&m, ""), ATTEST_EINPUT);
+    cr_assert_eq(snp_platform_bits_parse(&m, "smt,"), ATTEST_EINPUT);
+    cr_assert_eq(snp_platform_bits_parse(&m, "sm"), ATTEST_EINPUT);
+    snp_certs_free(c);
+}
+
+/* The v5 mitigation vectors must hold the required bits, at launch and now; a report older
+ * than v5 has none, so requiring any fails it. */
+Test(platform, mitigation_vectors_of_version_5) {
+    const char *dir = GENOA();
+    uint8_t raw[SNP_REPORT_SIZE];
+    kit_report(raw, dir, false, NULL);
+    att_put_le64(raw + 0x1F8, 0x3); /* LAUNCH_MIT_VECTOR */
+    att_put_le64(raw + 0x200, 0x7); /* CURRENT_MIT_VECTOR */
+    kit_resign(raw, dir);
+    snp_certs_t *c = kit_certs(dir, kit_vcek_chain);
+    snp_policy_t p;
+    kit_policy(&p, dir);
+    snp_verdict_t v;
+    cr_assert_eq(kit_verify(&v, raw, c, &p), ATTEST_OK);
+    cr_assert_null(kit_find(&v, "mit-vector"));
+    p.check_mit_vector = true;
+    p.mit_vector_require = 0x3;
+    cr_assert_eq(kit_verify(&v, raw, c, &p), ATTEST_OK);
+    cr_assert_eq(kit_status(&v, "mit-vector"), SNP_CHECK_PASS);
+    p.mit_vector_require = 0x4; /* mitigated now, not when the guest launched */
+    cr_assert_eq(kit_verify(&v, raw, c, &p), ATTEST_REJECTED);
+    cr_assert(strstr(kit_find(&v, "mit-vector")->detail, "missing at launch 0x4, now 0x0"), "%s",
+              kit_find(&v, "mit-vector")->detail);
+    /* The same report as version 3: the vectors' bytes are reserved and zero there. */
+    kit_report(raw, dir, false, NULL);
+    att_put_le32(raw, 3);
+    kit_resign(raw, dir);
+    p.mit_vector_require = 0;
+    cr_assert_eq(kit_verify(&v, raw, c, &p), ATTEST_REJECTED);
+    cr_assert(strstr(kit_find(&v, "mit-vector")->detail, "version 3 report has no mitigation"));
+    snp_certs_free(c);
+}
+
+/* LAUNCH_TCB, the TCB the guest started on, is held to the same minimum as REPORTED_TCB. */
+Test(tcb, launch_tcb_held_to_the_minimum) {
+    const char *dir = GENOA();
+    uint8_t raw[SNP_REPORT_SIZE];
+    kit_report(raw, dir, false, NULL);
+    raw[0x1F0 + 6] = 20; /* LAUNCH_TCB snp 20, below the report's 23 */
+    kit_resign(raw, dir);
+    snp_certs_t *c = kit_certs(dir, kit_vcek_chain);
+    snp_policy_t p;
+    kit_policy(&p, dir);
+    snp_verdict_t v;
+    cr_assert_eq(kit_verify(&v, raw, c, &p), ATTEST_OK); /* no minimum asked: not checked */
+    cr_assert_null(kit_find(&v, "launch-tcb"));
+    cr_assert_eq(snp_policy_min_tcb(&p, "snp=21"), ATTEST_OK);
+    cr_assert_eq(kit_verify(&v, raw, c, &p), ATTEST_REJECTED);
+    cr_assert_eq(kit_status(&v, "min-tcb"), SNP_CHECK_PASS);
+    cr_assert_eq(kit_status(&v, "launch-tcb"), SNP_CHECK_FAIL);
+    cr_assert(strstr(kit_find(&v, "launch-tcb")->detail, "LAUNCH_TCB (bl 10, tee 0, snp 20"), "%s",
+              kit_find(&v, "launch-tcb")->detail);
+    /* auto: the bulletins' floor (snp 0x1B for Genoa) names LAUNCH_TCB too. */
+    cr_assert_eq(snp_policy_min_tcb(&p, "auto"), ATTEST_OK);
+    cr_assert_eq(kit_verify(&v, raw, c, &p), ATTEST_REJECTED);
+    cr_assert(strstr(kit_find(&v, "launch-tcb")->detail, "LAUNCH_TCB is below AMD's bulletins"),
+              "%s", kit_find(&v, "launch-tcb")->detail);
+    /* At the minimum: passes. */
+    cr_assert_eq(snp_policy_min_tcb(&p, "snp=20"), ATTEST_OK);
+    cr_assert_eq(kit_verify(&v, raw, c, &p), ATTEST_OK);
+    cr_assert_eq(kit_status(&v, "launch-tcb"), SNP_CHECK_PASS);
+    snp_certs_free(c);
+}

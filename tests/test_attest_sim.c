@@ -17,6 +17,7 @@
 #include "attest/attest.h"
 #include "attest_testkit.h"
 #include "cli/attest_policy.c" /* the policy flags the command shares with check-bundle */
+#include "cli/opts.c"          /* the option tables' parser */
 #include "cli/cmd_attest.c"    /* the command itself, to check its exit codes and output */
 
 void cli_error(const char *fmt, ...) {
@@ -711,6 +712,20 @@ Test(cli, vlek_crl_and_policy_flags) {
     cr_assert(strstr(out_buf, "AMD-SB-3020"), "%s", out_buf);
     cr_assert_eq(run("attest", "verify", rep, "--certs", certs, "--trust-root", root,
                      "--min-tcb=auto:2025-06-30", NULL), 0, "%s", out_buf);
+    /* The platform flags: the simulated part has SMT on (PLATFORM_INFO 0x25). */
+    cr_assert_eq(run("attest", "verify", rep, "--certs", certs, "--trust-root", root,
+                     "--forbid-smt", NULL), 1, "%s", out_buf);
+    cr_assert(strstr(out_buf, "FAIL platform-info PLATFORM_INFO 0x25 (smt,ecc,alias-check): "
+                              "forbidden but set: smt"),
+              "%s", out_buf);
+    cr_assert_eq(run("attest", "verify", rep, "--certs", certs, "--trust-root", root,
+                     "--platform-require", "smt,alias-check", "--platform-forbid=tsme",
+                     "--require-mit-vector", "0", "--json", NULL), 0, "%s", out_buf);
+    cr_assert(strstr(out_buf, "\"alias_check_complete\":true"), "%s", out_buf);
+    cr_assert_eq(run("attest", "verify", rep, "--certs", certs, "--platform-require", "smt,bogus",
+                     NULL), 2);
+    cr_assert_eq(run("attest", "verify", rep, "--certs", certs, "--require-mit-vector", "xyz",
+                     NULL), 2);
     /* A measurement allow-list from a file: one line matches. */
     snp_report_t r;
     cr_assert_eq(snp_report_read_file(&r, rep, err, sizeof err), 0);
