@@ -31,6 +31,7 @@ static const command_t commands[] = {
     {"check-bundle", cmd_check_bundle,
      "check-bundle <bundle.json> --vk <verification_key.json> [--certs ...] [--trust-root PEM]\n"
      "                           [policy flags as in attest verify] [--allow-unattested]"},
+    {"fullprove", cmd_fullprove, "fullprove <input.json> <circuit.wasm> <circuit.zkey> <proof.json> <public.json> [--profile FILE]"},
     {"export-vk", cmd_export_vk, "export-vk <circuit.zkey> <verification_key.json>"},
     {"info", cmd_info, "info <file> [--json]            (.zkey, .wtns, .r1cs or an SEV-SNP report)"},
     {"prove", cmd_prove,
@@ -40,6 +41,7 @@ static const command_t commands[] = {
     {"setup", cmd_setup, "setup --insecure-dev <circuit.r1cs> <circuit.zkey> [--vk verification_key.json]"},
     {"serve", cmd_serve,
      "serve [--attest auto|snp|sim|none] [--hub-key PEM --replay-log FILE] ...   (docs/job-protocol.md)"},
+    {"wtns", cmd_wtns, "wtns calculate <circuit.wasm> <input.json> <witness.wtns> | wtns compile <circuit.wasm> [-o out.so]"},
     {"verify", cmd_verify_proof, "verify <verification_key.json> <public.json> <proof.json>"},
     {"version", cmd_version, "version"},
 };
