@@ -84,7 +84,7 @@ static int wasm_sha256(const char *wasm_path, char out[65], char *err, size_t er
     uint8_t *d;
     size_t n;
     int st = read_file(wasm_path, &d, &n, err, errlen);
-    if (st != ZBP_OK) return st;
+    if (st != ZBP_OK) return st == ZBP_ERR_IO ? ZBP_ERR_INPUT : st; /* the user's file */
     if (n < 8 || memcmp(d, "\0asm\1\0\0\0", 8)) {
         free(d);
         snprintf(err, errlen, "%s: not a circom witness program (not a WebAssembly module)", wasm_path);
@@ -255,6 +255,7 @@ static int compile_known(const char *wasm_path, const char *sha, const char *out
         return ZBP_ERR_IO;
     }
     char c_path[4200], h_path[4200], glue_path[4200], so_tmp[4200], log[4200];
+    /* glue.c includes m.c; both in the build directory */
     snprintf(c_path, sizeof c_path, "%s/m.c", dir);
     snprintf(h_path, sizeof h_path, "%s/m.h", dir);
     snprintf(glue_path, sizeof glue_path, "%s/glue.c", dir);
@@ -274,8 +275,7 @@ static int compile_known(const char *wasm_path, const char *sha, const char *out
     for (size_t i = 0; i < sizeof CC_FLAGS / sizeof *CC_FLAGS; i++) tc[a++] = (char *)CC_FLAGS[i];
     tc[a++] = inc;
     tc[a++] = (char *)"-I" WABT_RUNTIME_DIR;
-    tc[a++] = c_path;
-    tc[a++] = glue_path;
+    tc[a++] = glue_path; /* includes m.c */
     tc[a++] = rt;
     tc[a++] = (char *)"-o";
     tc[a++] = so_tmp;

@@ -8,9 +8,21 @@
 
 const char zbpw_glue_source[] =
     "#include <stdint.h>\n"
-    "#include \"m.h\"\n"
-    "#include \"wasm-rt-impl.h\"\n"
     "#define API __attribute__((visibility(\"default\")))\n"
+    /* The translation is included here, one translation unit, so that its calls to grow the
+     * memory pass through the hook below: a refused growth (the memory limit) is then named as
+     * such instead of as the trap that usually follows it. */
+    "#define wasm_rt_grow_memory zbpw_grow_memory\n"
+    "#include \"m.c\"\n"
+    "#undef wasm_rt_grow_memory\n"
+    "#include \"wasm-rt-impl.h\"\n"
+    "uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *, uint32_t);\n"
+    "API uint32_t zbpw_grow_refused;\n"
+    "uint32_t zbpw_grow_memory(wasm_rt_memory_t *mem, uint32_t delta) {\n"
+    "    uint32_t r = wasm_rt_grow_memory(mem, delta);\n"
+    "    if (r == (uint32_t)-1) zbpw_grow_refused = delta;\n"
+    "    return r;\n"
+    "}\n"
     "typedef struct {\n"
     "    void *ctx;\n"
     "    void (*exception)(void *, uint32_t);\n"

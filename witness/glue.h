@@ -38,7 +38,8 @@ typedef int (*zbpw_open_fn)(const zbpw_host_t *host); /* 0, or wasm2c's trap cod
 typedef int (*zbpw_call_fn)(int op, uint32_t a, uint32_t b, uint32_t c, uint32_t *ret);
 /* getWitness(i) and readSharedRWMemory for i < n into out (n * n32 words). */
 typedef int (*zbpw_witness_fn)(uint32_t *out, uint32_t n, uint32_t n32);
-/* zbpw_abi (uint32_t), zbpw_sha256 (char[65]: the wasm's SHA-256) */
+/* zbpw_abi (uint32_t), zbpw_sha256 (char[65]: the wasm's SHA-256), zbpw_grow_refused (uint32_t:
+ * the pages of the last memory.grow refused, 0 if none) */
 
 /* The glue's source (build.c). */
 extern const char zbpw_glue_source[];

@@ -351,7 +351,7 @@ int zbp_witness_input_load(zbp_witness_input_t *in, const char *path, char *err,
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-        return ZBP_ERR_IO;
+        return ZBP_ERR_INPUT;
     }
     size_t cap = 1 << 12, n = 0;
     char *buf = malloc(cap);

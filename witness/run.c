@@ -126,8 +126,10 @@ static const char *trap_text(int t) {
 
 typedef struct {
     int fd;
-    const char *input_name;
+    const char *input_name, *wasm_name;
     host_state_t host;
+    const uint32_t *grow_refused;
+    uint64_t memory_limit;
 } child_t;
 
 static void send_reply(int fd, int status, const char *msg, const uint8_t *data, size_t len) {
@@ -158,11 +160,16 @@ static __attribute__((noreturn, format(printf, 3, 4))) void child_fail(child_t *
 
 /* A trap from the module: circom's own exception (with its messages) or a plain trap. */
 static __attribute__((noreturn)) void child_trap(child_t *c, int t, const char *during) {
+    if (c->grow_refused && *c->grow_refused)
+        child_fail(c, ZBP_ERR_INPUT, "%s: the witness program asked for more memory than allowed "
+                                     "(%u more pages of 64 KiB refused; the limit is %llu MiB)",
+                   c->wasm_name, *c->grow_refused, (unsigned long long)(c->memory_limit >> 20));
     if (c->host.exception)
         child_fail(c, ZBP_ERR_INPUT, "%s: the circuit refused the input: %s%s%s", c->input_name,
                    exception_text(c->host.exception), c->host.errors[0] ? ": " : "",
                    c->host.errors);
-    child_fail(c, ZBP_ERR_INPUT, "the witness program trapped (%s) %s", trap_text(t), during);
+    child_fail(c, ZBP_ERR_INPUT, "%s: the witness program trapped (%s) %s", c->wasm_name,
+               trap_text(t), during);
 }
 
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); } /* x86-64: little-endian */
@@ -174,6 +181,7 @@ static __attribute__((noreturn)) void child_main(child_t *c, const char *so_path
     if (!h) child_fail(c, ZBP_ERR_INPUT, "%s: cannot load the witness object: %s", so_path, dlerror());
     const uint32_t *abi = dlsym(h, "zbpw_abi");
     const char *osha = dlsym(h, "zbpw_sha256");
+    c->grow_refused = dlsym(h, "zbpw_grow_refused");
     zbpw_open_fn open_fn = (zbpw_open_fn)dlsym(h, "zbpw_open");
     zbpw_call_fn call = (zbpw_call_fn)dlsym(h, "zbpw_call");
     zbpw_witness_fn witness = (zbpw_witness_fn)dlsym(h, "zbpw_witness");
@@ -189,15 +197,19 @@ static __attribute__((noreturn)) void child_main(child_t *c, const char *so_path
     uint32_t version = 0, n32 = 0, wsize = 0, isize = 0, r = 0, p[ZBP_WITNESS_MAX_N32];
     if ((t = call(ZBPW_VERSION, 0, 0, 0, &version))) child_trap(c, t, "in getVersion");
     if (version != 2)
-        child_fail(c, ZBP_ERR_UNSUPPORTED, "the witness program is from circom %u; zbprover runs "
-                                           "circom 2's", version);
+        child_fail(c, ZBP_ERR_UNSUPPORTED, "%s: the witness program is from circom %u; zbprover "
+                                           "runs circom 2's", c->wasm_name, version);
     if ((t = call(ZBPW_N32, 0, 0, 0, &n32))) child_trap(c, t, "in getFieldNumLen32");
     if (n32 == 0 || n32 > ZBP_WITNESS_MAX_N32)
-        child_fail(c, ZBP_ERR_UNSUPPORTED, "the witness program's field has %u-bit elements "
-                                           "(at most %d supported)", n32 * 32, ZBP_WITNESS_MAX_N32 * 32);
+        child_fail(c, ZBP_ERR_UNSUPPORTED, "%s: the witness program's field has %u-bit elements "
+                                           "(at most %d supported)", c->wasm_name, n32 * 32,
+                   ZBP_WITNESS_MAX_N32 * 32);
     if ((t = call(ZBPW_RAW_PRIME, 0, 0, 0, &r))) child_trap(c, t, "in getRawPrime");
     for (uint32_t j = 0; j < n32; j++)
         if ((t = call(ZBPW_READ, j, 0, 0, &p[j]))) child_trap(c, t, "reading the prime");
+    if (p[n32 - 1] == 0 || (n32 == 1 && p[0] < 2))
+        child_fail(c, ZBP_ERR_INPUT, "%s: the witness program's prime is not a %u-bit number",
+                   c->wasm_name, n32 * 32);
     if ((t = call(ZBPW_WITNESS_SIZE, 0, 0, 0, &wsize))) child_trap(c, t, "in getWitnessSize");
     if ((t = call(ZBPW_INPUT_SIZE, 0, 0, 0, &isize))) child_trap(c, t, "in getInputSize");
     if ((t = call(ZBPW_INIT, 0, 0, 0, &r))) child_trap(c, t, "in init");
@@ -208,7 +220,7 @@ static __attribute__((noreturn)) void child_main(child_t *c, const char *so_path
         t = call(ZBPW_SIGNAL_SIZE, s->h_msb, s->h_lsb, 0, &size);
         if (t > 0) child_trap(c, t, "in getInputSignalSize");
         if (t == 0) { /* as circom_runtime: only when the program has the export */
-            if ((int32_t)size < 0)
+            if ((int32_t)size <= 0) /* circom answers 0 (not -1) for a name it does not know */
                 child_fail(c, ZBP_ERR_INPUT, "%s: signal '%s' is not an input of the circuit",
                            c->input_name, s->name);
             if (s->n_values != size)
@@ -325,7 +337,8 @@ int zbp_witness_calculate(uint8_t **wtns, size_t *len, const char *wasm_path,
             set_limit(RLIMIT_CPU, opts->time_limit_s, opts->time_limit_s + 1);
             alarm(opts->time_limit_s);
         }
-        child_t c = {fds[1], input_name, {0, "", "", opts->quiet_log}};
+        child_t c = {fds[1], input_name, wasm_path, {0, "", "", opts->quiet_log}, NULL,
+                     opts->memory_limit};
         child_main(&c, so, sha, in);
     }
     close(fds[1]);
