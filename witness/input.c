@@ -162,7 +162,7 @@ bad:;
     return ZBP_ERR_INPUT;
 }
 
-#define MAX_EXPONENT 1000000 /* 10^1000000 is past any use; a bound keeps 1e999999999 from spinning */
+#define MAX_EXPONENT 1000 /* snarkjs (a double) refuses past 1e308; a bound keeps 1e999999999 from spinning */
 
 /* A JSON number (validated by the reader: -?int(.frac)?([eE][+-]?exp)?), read exactly: it must
  * denote an integer. */
