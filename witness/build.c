@@ -95,6 +95,62 @@ static int wasm_sha256(const char *wasm_path, char out[65], char *err, size_t er
     return ZBP_OK;
 }
 
+/* Fr_F1m_mul, the module's hot path, is replaced by the glue's native version when the module's
+ * translation has the shape that version reproduces: circom's 8-word (256-bit) product scanning
+ * with its modulus at a constant address and the final subtraction through Fr_int_sub/Fr_int_gte.
+ * The module's own function is renamed (left unused); anything unexpected keeps it. ZBP_WITNESS_
+ * NATIVE=0 keeps it always (for comparison). Returns 1 when replaced, with q's address in *q_addr. */
+#define MUL_DEF "static void w2c_Fr_F1m_mul(Z_m_instance_t* instance, u32 w2c_x, u32 w2c_y, u32 w2c_r) {\n"
+static int native_mul_wanted(void) {
+    const char *e = getenv("ZBP_WITNESS_NATIVE");
+    return !(e && !strcmp(e, "0"));
+}
+
+static int patch_mul(const char *c_path, unsigned long *q_addr) {
+    if (!native_mul_wanted()) return 0;
+    uint8_t *d;
+    size_t n;
+    char e[200];
+    if (read_file(c_path, &d, &n, e, sizeof e) != ZBP_OK) return 0;
+    char *text = realloc(d, n + 1);
+    if (!text) {
+        free(d);
+        return 0;
+    }
+    text[n] = 0;
+    int ok = 0;
+    char *def = strstr(text, MUL_DEF);
+    char *end = def ? strstr(def, "\n}\n") : NULL;
+    if (end) {
+        *end = 0; /* the body alone, for the checks */
+        const char *q0 = strstr(def, "  w2c_q0 = w2c_j1;\n");
+        unsigned long off = 0;
+        /* q's first word: `w2c_i1 = 0u;` then a load at 0 + off, just before w2c_q0 is set */
+        const char *ld = q0 ? q0 - 1 : NULL;
+        while (ld && ld > def && *ld != '+') ld--;
+        char tail[160];
+        ok = q0 && ld > def && sscanf(ld, "+ %luu);", &off) == 1 && strstr(def, "w2c_x7") &&
+             !strstr(def, "w2c_x8");
+        if (ok) {
+            snprintf(tail, sizeof tail, "w2c_i1 = %luu;\n    w2c_i2 = w2c_r;\n    w2c_i0 = w2c_Fr_int_sub(", off);
+            ok = strstr(def, tail) != NULL;
+            snprintf(tail, sizeof tail, "w2c_i0 = w2c_Fr_int_gte(instance, w2c_i0, w2c_i1);");
+            ok = ok && strstr(def, tail) != NULL;
+        }
+        *end = '\n';
+        if (ok) {
+            memcpy(def + strlen("static void "), "zbpw_wasm_F1m_", strlen("zbpw_wasm_F1m_"));
+            /* "w2c_Fr_F1m_mul" and "zbpw_wasm_F1m_" are the same length: 14 characters */
+            FILE *f = fopen(c_path, "w");
+            ok = f && fwrite(text, 1, n, f) == n;
+            if (f && fclose(f) != 0) ok = 0;
+            *q_addr = off;
+        }
+    }
+    free(text);
+    return ok;
+}
+
 /* A tag for the glue and the flags: objects built by another glue are never reused. */
 static void glue_tag(char out[13]) {
     char h[65];
@@ -105,6 +161,7 @@ static void glue_tag(char out[13]) {
     EVP_DigestUpdate(c, zbpw_glue_source, strlen(zbpw_glue_source));
     for (size_t i = 0; i < sizeof CC_FLAGS / sizeof *CC_FLAGS; i++)
         EVP_DigestUpdate(c, CC_FLAGS[i], strlen(CC_FLAGS[i]) + 1);
+    EVP_DigestUpdate(c, native_mul_wanted() ? "native" : "wasm", 6);
     EVP_DigestFinal_ex(c, md, &mdlen);
     EVP_MD_CTX_free(c);
     hex(h, md, 32);
@@ -242,6 +299,15 @@ static int check_header(const char *hpath, const char *wasm_path, const char *sh
     return st;
 }
 
+static void patch_native(const char *c_path, char *defs, size_t defslen) {
+    unsigned long q = 0;
+    size_t k = strlen(defs);
+    if (patch_mul(c_path, &q))
+        snprintf(defs + k, defslen - k, "#define ZBPW_NATIVE_MUL 1\n#define ZBPW_MUL_Q %luu\n", q);
+    else
+        snprintf(defs + k, defslen - k, "#define ZBPW_NATIVE_MUL 0\n");
+}
+
 static int compile_known(const char *wasm_path, const char *sha, const char *out_so, char *err,
                          size_t errlen) {
     /* A private directory beside the output, so the final rename stays on one file system. */
@@ -287,7 +353,7 @@ static int compile_known(const char *wasm_path, const char *sha, const char *out
         snprintf(err, errlen, "%s: not a circom witness program (%s)", wasm_path, e2);
         st = ZBP_ERR_INPUT;
     } else if ((st = check_header(h_path, wasm_path, sha, defs, sizeof defs, err, errlen)) != ZBP_OK) {
-    } else if (write_text(glue_path, defs, zbpw_glue_source) != 0) {
+    } else if (patch_native(c_path, defs, sizeof defs), write_text(glue_path, defs, zbpw_glue_source) != 0) {
         snprintf(err, errlen, "%s: cannot write: %s", glue_path, strerror(errno));
         st = ZBP_ERR_IO;
     } else if (access(rt, R_OK) != 0) {

@@ -97,6 +97,14 @@ static void h_show(void *ctx, const uint32_t *w, uint32_t n32) {
     snprintf(h->line + n, sizeof h->line - n, "%s%s", n ? " " : "", s);
 }
 
+static void h_fr_mul(uint64_t *r, const uint64_t *a, const uint64_t *b) {
+    fr_t x, y, z;
+    memcpy(x.l, a, 32);
+    memcpy(y.l, b, 32);
+    fr_mul(&z, &x, &y);
+    memcpy(r, z.l, 32);
+}
+
 static const char *exception_text(uint32_t code) {
     switch (code) {
     case 1: return "signal not found";
@@ -185,13 +193,14 @@ static __attribute__((noreturn)) void child_main(child_t *c, const char *so_path
     zbpw_open_fn open_fn = (zbpw_open_fn)dlsym(h, "zbpw_open");
     zbpw_call_fn call = (zbpw_call_fn)dlsym(h, "zbpw_call");
     zbpw_witness_fn witness = (zbpw_witness_fn)dlsym(h, "zbpw_witness");
-    if (!abi || !osha || !open_fn || !call || !witness || *abi != ZBPW_ABI)
+    zbpw_set_inputs_fn set_inputs = (zbpw_set_inputs_fn)dlsym(h, "zbpw_set_inputs");
+    if (!abi || !osha || !open_fn || !call || !witness || !set_inputs || *abi != ZBPW_ABI)
         child_fail(c, ZBP_ERR_INPUT, "%s: not a witness object of this zbprover (build it with "
                                      "`zbprover wtns compile`)", so_path);
     if (strncmp(osha, sha, 64))
         child_fail(c, ZBP_ERR_INPUT, "%s: built from another circuit program (SHA-256 %.16s..., "
                                      "the .wasm's is %.16s...)", so_path, osha, sha);
-    zbpw_host_t host = {&c->host, h_exception, h_error, h_buffer, h_show};
+    zbpw_host_t host = {&c->host, h_exception, h_error, h_buffer, h_show, h_fr_mul};
     int t = open_fn(&host);
     if (t) child_trap(c, t, "while starting");
     uint32_t version = 0, n32 = 0, wsize = 0, isize = 0, r = 0, p[ZBP_WITNESS_MAX_N32];
@@ -232,20 +241,17 @@ static __attribute__((noreturn)) void child_main(child_t *c, const char *so_path
         if (!vals) child_fail(c, ZBP_ERR_NOMEM, "out of memory (the memory limit)");
         if (zbp_witness_input_values(s, p, n32, vals, c->input_name, err, sizeof err) != ZBP_OK)
             child_fail(c, ZBP_ERR_INPUT, "%s", err);
-        for (size_t v = 0; v < s->n_values; v++) {
-            for (uint32_t j = 0; j < n32; j++)
-                if ((t = call(ZBPW_WRITE, j, vals[v * n32 + j], 0, &r))) child_trap(c, t, "writing an input");
-            if ((t = call(ZBPW_SET_INPUT, s->h_msb, s->h_lsb, (uint32_t)v, &r))) {
-                if (c->host.exception == 1)
-                    child_fail(c, ZBP_ERR_INPUT, "%s: signal '%s' is not an input of the circuit",
-                               c->input_name, s->name);
-                if (c->host.exception == 2)
-                    child_fail(c, ZBP_ERR_INPUT, "%s: signal '%s' has too many values",
-                               c->input_name, s->name);
-                child_trap(c, t, "computing the witness");
-            }
-            counter++;
+        uint32_t done = 0;
+        if ((t = set_inputs(s->h_msb, s->h_lsb, vals, (uint32_t)s->n_values, n32, &done))) {
+            if (c->host.exception == 1)
+                child_fail(c, ZBP_ERR_INPUT, "%s: signal '%s' is not an input of the circuit",
+                           c->input_name, s->name);
+            if (c->host.exception == 2)
+                child_fail(c, ZBP_ERR_INPUT, "%s: signal '%s' has too many values",
+                           c->input_name, s->name);
+            child_trap(c, t, "computing the witness");
         }
+        counter += done;
         free(vals);
     }
     if (counter < isize)
