@@ -48,6 +48,17 @@ done
 [ "$(ls "$tmp/cache/zbprover" | wc -l)" -eq 4 ] && pass=$((pass + 1)) ||
   { echo "FAIL: the cache should hold 4 objects:"; ls -la "$tmp/cache/zbprover"; fail=$((fail + 1)); }
 
+# the multiplication paths: the module's own (ZBP_WITNESS_NATIVE=0), the object's portable 64-bit
+# one (ZBP_WITNESS_FIELD=portable), the project's field code (the default, above)
+for c in arrays many; do
+  check "module's multiplication $c" 0 env ZBP_WITNESS_NATIVE=0 "$bin" wtns calculate --quiet-log \
+    "$fx/$c/circuit.wasm" "$fx/$c/input.json" "$tmp/$c.w.wtns"
+  same "module's multiplication $c" "$tmp/$c.w.wtns" "$fx/$c/input.wtns"
+  check "portable multiplication $c" 0 env ZBP_WITNESS_FIELD=portable "$bin" wtns calculate --quiet-log \
+    "$fx/$c/circuit.wasm" "$fx/$c/input.json" "$tmp/$c.p.wtns"
+  same "portable multiplication $c" "$tmp/$c.p.wtns" "$fx/$c/input.wtns"
+done
+
 # 2. the same numbers written otherwise give the same bytes
 p=21888242871839275222246405745257275088548364400416034343698204186575808495617
 m=$fx/multiplier
