@@ -23,6 +23,13 @@ int cmd_info_report(const char *path);
 int cmd_serve(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_check_bundle(int argc, char **argv);
+/* The witness (witness/): `wtns calculate|compile` (cmd_wtns.c), `fullprove` (cmd_fullprove.c);
+ * cli_witness_option takes one shared witness option (1 taken, 0 not one, -1 bad and reported). */
+int cmd_wtns(int argc, char **argv);
+int cmd_fullprove(int argc, char **argv);
+struct zbp_witness_opts;
+int cli_witness_option(struct zbp_witness_opts *o, int argc, char **argv, int *i);
+int cli_witness_exit(int status); /* a ZBP_* status to the exit status */
 
 /* main.c: the program called as `prover` (a link installed beside zbprover) is rapidsnark's
  * CLI: `prover <circuit.zkey> <witness.wtns> <proof.json> <public.json>` (cmd_rapidsnark.c). */

@@ -31,6 +31,7 @@ static const command_t commands[] = {
     {"bench", cmd_bench, "micro-benchmarks: field, curve, ntt, msm"},
     {"check-bundle", cmd_check_bundle, "a client's whole check of a prove answer"},
     {"export-vk", cmd_export_vk, "verification_key.json from a .zkey, as snarkjs writes it"},
+    {"fullprove", cmd_fullprove, "input.json to proof: the witness computed natively, never on disk"},
     {"help", NULL, "this list, or a command's usage: help <command> [<subcommand>]"},
     {"info", cmd_info, "a summary of a .zkey, .wtns, .r1cs or SEV-SNP report"},
     {"prove", cmd_prove, "a Groth16 proof, rapidsnark's arguments (proof.json, public.json)"},
@@ -39,6 +40,7 @@ static const command_t commands[] = {
     {"setup", cmd_setup, "an INSECURE development key (--insecure-dev)"},
     {"verify", cmd_verify_proof, "check a proof as `snarkjs groth16 verify` does"},
     {"version", cmd_version, "version, ISA paths, CUDA, threads"},
+    {"wtns", cmd_wtns, "circom witness programs: calculate (as snarkjs), compile (ahead of time)"},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1,0 +1,184 @@
+/* cmd_fullprove.c: `zbprover fullprove <input.json> <circuit.wasm> <circuit.zkey> <proof.json>
+ * <public.json>`: snarkjs's `groth16 fullprove` arguments in its order. The witness is computed in
+ * memory (witness/), handed to the prover as a borrowed .wtns buffer and wiped; it never touches
+ * the disk. --profile FILE writes the prover's profile JSON with the witness phase added
+ * ("witness_calculation": the object's build or cache lookup, and the run); --profile-table (or
+ * --profile on a terminal) prints the phases on stderr. */
+#include <errno.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "prover/jsonw.h"
+#include "prover/prover.h"
+#include "witness/witness.h"
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* The prover's profile JSON with the witness phase as the first key. */
+static int write_profile(const char *path, const zbp_profile_t *prof, double build_ms, double run_ms,
+                         uint32_t wires, char *err, size_t errlen) {
+    if (zbp_write_profile_json(path, prof, err, errlen) != ZBP_OK) return -1;
+    FILE *f = fopen(path, "rb");
+    char buf[16384];
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f) fclose(f);
+    if (n < 2 || n == sizeof buf - 1 || buf[0] != '{') {
+        snprintf(err, errlen, "%s: cannot read back the profile", path);
+        return -1;
+    }
+    char out[17000];
+    int k = snprintf(out, sizeof out,
+                     "{\n \"witness_calculation\": {\"object_ms\": %.3f, \"run_ms\": %.3f, "
+                     "\"wires\": %u},%.*s",
+                     build_ms, run_ms, wires, (int)(n - 1), buf + 1);
+    if (k < 0 || (size_t)k >= sizeof out || zbp_write_file_atomic(path, out, (size_t)k) != 0) {
+        snprintf(err, errlen, "%s: cannot write the profile: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void profile_table(FILE *f, const zbp_profile_t *p, double build_ms, double run_ms,
+                          double input_ms) {
+    const double all = input_ms + build_ms + run_ms + p->load_ms + p->total_ms + p->output_ms;
+    const double share = all > 0 ? 100.0 / all : 0;
+    fprintf(f, "%-22s %10s %6s\n", "phase", "ms", "share");
+#define ROW(name, v) fprintf(f, "%-22s %10.1f %5.1f%%\n", name, (v), (v) * share)
+    ROW("input.json", input_ms);
+    ROW("witness object", build_ms);
+    ROW("witness calculation", run_ms);
+    ROW("zkey load", p->load_ms);
+    ROW("prove: A*w, B*w", p->abc_ms);
+    ROW("prove: transforms", p->ntt_ms);
+    ROW("prove: h", p->h_ms);
+    ROW("prove: MSMs", p->msm_a_ms + p->msm_b1_ms + p->msm_b2_ms + p->msm_c_ms + p->msm_h_ms);
+    ROW("prove: finish, verify", p->finish_ms + p->verify_ms + p->witness_ms);
+    ROW("output", p->output_ms);
+    ROW("total", all);
+#undef ROW
+    fprintf(f, "constraints %u, variables %u, public %u; %d threads; peak memory %.0f MiB\n",
+            p->n_constraints, p->n_vars, p->n_public, p->threads, p->peak_rss_mib);
+}
+
+int cmd_fullprove(int argc, char **argv) {
+    zbp_witness_opts_t wo;
+    zbp_witness_opts_init(&wo);
+    const char *pos[5];
+    int npos = 0, threads = 0, table = 0;
+    const char *profile = NULL;
+    for (int i = 1; i < argc; i++) {
+        int r = cli_witness_option(&wo, argc, argv, &i);
+        if (r < 0) return EXIT_BAD_INPUT;
+        if (r > 0) continue;
+        if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+            char *end;
+            long t = strtol(argv[++i], &end, 10);
+            if (*end || t < 1 || t > 4096) {
+                cli_error("fullprove: --threads must be a number from 1 to 4096");
+                return EXIT_BAD_INPUT;
+            }
+            threads = (int)t;
+        } else if (!strcmp(argv[i], "--profile") && i + 1 < argc) {
+            profile = argv[++i];
+        } else if (!strcmp(argv[i], "--profile-table")) {
+            table = 1;
+        } else if (argv[i][0] == '-' && argv[i][1]) {
+            cli_error("fullprove: unknown option '%s'", argv[i]);
+            return EXIT_BAD_INPUT;
+        } else if (npos < 5) {
+            pos[npos++] = argv[i];
+        } else {
+            npos = 6;
+        }
+    }
+    if (npos != 5) {
+        cli_error("usage: zbprover fullprove <input.json> <circuit.wasm> <circuit.zkey> <proof.json> "
+                  "<public.json> [--threads N] [--profile FILE] [--profile-table] [--witness-so FILE] "
+                  "[--cache-dir DIR] [--memory-limit MIB] [--time-limit S] [--quiet-log]");
+        return EXIT_BAD_INPUT;
+    }
+    if (threads > 0) omp_set_num_threads(threads);
+    char err[1600] = "";
+    double t0 = now_ms();
+    zbp_witness_input_t in;
+    int st = zbp_witness_input_load(&in, pos[0], err, sizeof err);
+    if (st != ZBP_OK) {
+        cli_error("%s", err);
+        return cli_witness_exit(st);
+    }
+    double input_ms = now_ms() - t0, build_ms = 0, run_ms = 0;
+    wo.build_ms = &build_ms;
+    wo.run_ms = &run_ms;
+    uint8_t *wbuf;
+    size_t wlen;
+    st = zbp_witness_calculate(&wbuf, &wlen, pos[1], &in, pos[0], &wo, err, sizeof err);
+    zbp_witness_input_free(&in);
+    if (st != ZBP_OK) {
+        cli_error("%s", err);
+        return cli_witness_exit(st);
+    }
+    zbp_profile_t prof;
+    memset(&prof, 0, sizeof prof);
+    double t = now_ms();
+    char wname[600];
+    snprintf(wname, sizeof wname, "the witness of %s", pos[0]);
+    zbp_wtns_t w;
+    zbp_zkey_t z;
+    st = zbp_wtns_from_memory(&w, wbuf, wlen, wname, err, sizeof err);
+    if (st == ZBP_OK) {
+        st = zbp_zkey_open(&z, pos[2], err, sizeof err);
+        if (st != ZBP_OK) zbp_wtns_close(&w);
+    }
+    if (st != ZBP_OK) {
+        explicit_bzero(wbuf, wlen);
+        free(wbuf);
+        cli_error("%s", err);
+        return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+    }
+    prof.load_ms = now_ms() - t;
+    zbp_prove_opts_t opts;
+    zbp_prove_opts_init(&opts);
+    opts.threads = threads;
+    cli_progress_t *progress = cli_progress_start("zbprover fullprove", 1000);
+    opts.progress = cli_progress_phase_cb;
+    opts.progress_ctx = progress;
+    zbp_proof_t proof;
+    st = zbp_groth16_prove(&proof, &z, &w, &opts, &prof, err, sizeof err);
+    cli_progress_stop(progress);
+    uint32_t wires = w.n_witness;
+    zbp_wtns_close(&w);
+    zbp_zkey_close(&z);
+    explicit_bzero(wbuf, wlen);
+    free(wbuf);
+    if (st != ZBP_OK) {
+        cli_error("%s", err);
+        return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+    }
+    t = now_ms();
+    st = zbp_write_proof_files(pos[3], pos[4], &proof, err, sizeof err);
+    prof.output_ms = now_ms() - t;
+    zbp_proof_free(&proof);
+    if (st != ZBP_OK) {
+        cli_error("%s", err);
+        return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+    }
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0) prof.peak_rss_mib = (double)ru.ru_maxrss / 1024.0;
+    if (profile && write_profile(profile, &prof, build_ms, run_ms, wires, err, sizeof err) != 0) {
+        cli_error("%s", err);
+        return EXIT_BAD_INPUT;
+    }
+    if (table || (profile && isatty(STDERR_FILENO)))
+        profile_table(stderr, &prof, build_ms, run_ms, input_ms);
+    return 0;
+}

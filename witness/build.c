@@ -1,0 +1,447 @@
+/* build.c: a circom witness program (.wasm) into a shared object: wasm2c translates it to C (module
+ * name `m`), the module's header is checked for circom's exports and for imports the glue provides
+ * (anything else is "not a circom witness program"), and the system C compiler builds the
+ * translation, the glue (glue.c) and wasm2c's runtime into one object. wasm2c's default keeps the
+ * module's memory bounds-checked (guard pages and a SIGSEGV handler that traps). Objects are cached
+ * by the wasm's SHA-256 and the glue's tag; every file is written to a temporary name and renamed,
+ * so concurrent builders never see a partial object. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "field/field.h"
+#include "witness/glue.h"
+#include "witness/witness.h"
+
+extern char **environ;
+
+#define WABT_RUNTIME_DIR "/usr/share/wabt/wasm2c"
+/* -w: the translation is machine-written; its warnings say nothing to a user. */
+static const char *const CC_FLAGS[] = {"-O2", "-shared", "-fPIC", "-fvisibility=hidden", "-w"};
+
+void zbp_witness_opts_init(zbp_witness_opts_t *o) {
+    memset(o, 0, sizeof *o);
+    o->memory_limit = 8ull << 30;
+    o->time_limit_s = 600;
+}
+
+static void hex(char *out, const uint8_t *b, size_t n) {
+    for (size_t i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+/* The file's bytes (malloc'ed) and SHA-256. */
+static int read_file(const char *path, uint8_t **data, size_t *len, char *err, size_t errlen) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return ZBP_ERR_IO;
+    }
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    for (;;) {
+        if (!buf) {
+            fclose(f);
+            snprintf(err, errlen, "%s: out of memory", path);
+            return ZBP_ERR_NOMEM;
+        }
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) break;
+        uint8_t *nb = realloc(buf, cap * 2);
+        if (!nb) free(buf);
+        buf = nb;
+        cap *= 2;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        snprintf(err, errlen, "%s: cannot read", path);
+        return ZBP_ERR_IO;
+    }
+    *data = buf;
+    *len = n;
+    return ZBP_OK;
+}
+
+static void sha256_hex(const uint8_t *d, size_t n, char out[65]) {
+    uint8_t md[32];
+    unsigned mdlen = 0;
+    EVP_Digest(d, n, md, &mdlen, EVP_sha256(), NULL);
+    hex(out, md, 32);
+}
+
+/* The wasm's SHA-256, after checking that it is a WebAssembly module at all. */
+static int wasm_sha256(const char *wasm_path, char out[65], char *err, size_t errlen) {
+    uint8_t *d;
+    size_t n;
+    int st = read_file(wasm_path, &d, &n, err, errlen);
+    if (st != ZBP_OK) return st == ZBP_ERR_IO ? ZBP_ERR_INPUT : st; /* the user's file */
+    if (n < 8 || memcmp(d, "\0asm\1\0\0\0", 8)) {
+        free(d);
+        snprintf(err, errlen, "%s: not a circom witness program (not a WebAssembly module)", wasm_path);
+        return ZBP_ERR_INPUT;
+    }
+    sha256_hex(d, n, out);
+    free(d);
+    return ZBP_OK;
+}
+
+/* Fr_F1m_mul, the module's hot path, is replaced by the glue's native version when the module's
+ * translation has the shape that version reproduces: circom's 8-word (256-bit) product scanning
+ * with its modulus at a constant address and the final subtraction through Fr_int_sub/Fr_int_gte.
+ * The module's own function is renamed (left unused); anything unexpected keeps it. ZBP_WITNESS_
+ * NATIVE=0 keeps it always (for comparison). Returns 1 when replaced, with q's address in *q_addr. */
+#define MUL_DEF "static void w2c_Fr_F1m_mul(Z_m_instance_t* instance, u32 w2c_x, u32 w2c_y, u32 w2c_r) {\n"
+static int native_mul_wanted(void) {
+    const char *e = getenv("ZBP_WITNESS_NATIVE");
+    return !(e && !strcmp(e, "0"));
+}
+
+static int patch_mul(const char *c_path, unsigned long *q_addr) {
+    if (!native_mul_wanted()) return 0;
+    uint8_t *d;
+    size_t n;
+    char e[200];
+    if (read_file(c_path, &d, &n, e, sizeof e) != ZBP_OK) return 0;
+    char *text = realloc(d, n + 1);
+    if (!text) {
+        free(d);
+        return 0;
+    }
+    text[n] = 0;
+    int ok = 0;
+    char *def = strstr(text, MUL_DEF);
+    char *end = def ? strstr(def, "\n}\n") : NULL;
+    if (end) {
+        *end = 0; /* the body alone, for the checks */
+        const char *q0 = strstr(def, "  w2c_q0 = w2c_j1;\n");
+        unsigned long off = 0;
+        /* q's first word: `w2c_i1 = 0u;` then a load at 0 + off, just before w2c_q0 is set */
+        const char *ld = q0 ? q0 - 1 : NULL;
+        while (ld && ld > def && *ld != '+') ld--;
+        char tail[160];
+        ok = q0 && ld > def && sscanf(ld, "+ %luu);", &off) == 1 && strstr(def, "w2c_x7") &&
+             !strstr(def, "w2c_x8");
+        if (ok) {
+            snprintf(tail, sizeof tail, "w2c_i1 = %luu;\n    w2c_i2 = w2c_r;\n    w2c_i0 = w2c_Fr_int_sub(", off);
+            ok = strstr(def, tail) != NULL;
+            snprintf(tail, sizeof tail, "w2c_i0 = w2c_Fr_int_gte(instance, w2c_i0, w2c_i1);");
+            ok = ok && strstr(def, tail) != NULL;
+        }
+        *end = '\n';
+        if (ok) {
+            memcpy(def + strlen("static void "), "zbpw_wasm_F1m_", strlen("zbpw_wasm_F1m_"));
+            /* "w2c_Fr_F1m_mul" and "zbpw_wasm_F1m_" are the same length: 14 characters */
+            FILE *f = fopen(c_path, "w");
+            ok = f && fwrite(text, 1, n, f) == n;
+            if (f && fclose(f) != 0) ok = 0;
+            *q_addr = off;
+        }
+    }
+    free(text);
+    return ok;
+}
+
+/* A tag for the glue and the flags: objects built by another glue are never reused. */
+static void glue_tag(char out[13]) {
+    char h[65];
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    uint8_t md[32];
+    unsigned mdlen = 0;
+    EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+    EVP_DigestUpdate(c, zbpw_glue_source, strlen(zbpw_glue_source));
+    for (size_t i = 0; i < sizeof CC_FLAGS / sizeof *CC_FLAGS; i++)
+        EVP_DigestUpdate(c, CC_FLAGS[i], strlen(CC_FLAGS[i]) + 1);
+    EVP_DigestUpdate(c, native_mul_wanted() ? "native" : "wasm", 6);
+    EVP_DigestFinal_ex(c, md, &mdlen);
+    EVP_MD_CTX_free(c);
+    hex(h, md, 32);
+    memcpy(out, h, 12);
+    out[12] = 0;
+}
+
+/* Runs argv with stdout and stderr into log; 0 when it exited 0. */
+static int run_tool(char *const argv[], const char *log, char *err, size_t errlen) {
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot run %s: %s%s", argv[0], strerror(rc),
+                 rc == ENOENT ? " (install Debian's wabt and a C compiler: scripts/install-deps.sh)" : "");
+        return -1;
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return -1;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return 0;
+    /* the tool's first line of complaint */
+    char line[300] = "";
+    FILE *f = fopen(log, "r");
+    if (f) {
+        while (fgets(line, sizeof line, f))
+            if (strstr(line, "error") || strstr(line, "rror:")) break;
+        fclose(f);
+    }
+    line[strcspn(line, "\n")] = 0;
+    snprintf(err, errlen, "%s failed%s%s", argv[0], line[0] ? ": " : "", line);
+    return -1;
+}
+
+static int write_text(const char *path, const char *a, const char *b) {
+    FILE *f = fopen(path, "w");
+    if (!f) return -1;
+    fputs(a, f);
+    fputs(b, f);
+    return fclose(f);
+}
+
+static void remove_tree(const char *dir) {
+    DIR *d = opendir(dir);
+    if (d) {
+        struct dirent *e;
+        char p[4096 + 260];
+        while ((e = readdir(d))) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+            snprintf(p, sizeof p, "%.4095s/%.255s", dir, e->d_name);
+            unlink(p);
+        }
+        closedir(d);
+    }
+    rmdir(dir);
+}
+
+/* The imports the glue provides, and their prototypes as wasm2c 1.0.32 writes them. */
+static const struct {
+    const char *name, *proto;
+} IMPORTS[] = {
+    {"exceptionHandler", "void Z_runtimeZ_exceptionHandler(struct Z_runtime_instance_t*, u32);"},
+    {"printErrorMessage", "void Z_runtimeZ_printErrorMessage(struct Z_runtime_instance_t*);"},
+    {"writeBufferMessage", "void Z_runtimeZ_writeBufferMessage(struct Z_runtime_instance_t*);"},
+    {"showSharedRWMemory", "void Z_runtimeZ_showSharedRWMemory(struct Z_runtime_instance_t*);"},
+};
+static const char *const REQUIRED[] = {"getVersion",         "getFieldNumLen32", "getRawPrime",
+                                       "readSharedRWMemory", "writeSharedRWMemory",
+                                       "getWitnessSize",     "getInputSize",     "init",
+                                       "setInputSignal",     "getWitness"};
+static const char *const OPTIONAL[] = {"getMinorVersion", "getPatchVersion", "getInputSignalSize",
+                                       "getMessageChar"};
+
+/* Checks the module's header (m.h) and writes the glue's #defines into defs. */
+static int check_header(const char *hpath, const char *wasm_path, const char *sha, char *defs,
+                        size_t defslen, char *err, size_t errlen) {
+    uint8_t *h;
+    size_t n;
+    if (read_file(hpath, &h, &n, err, errlen) != ZBP_OK) return ZBP_ERR_IO;
+    char *text = realloc(h, n + 1);
+    if (!text) {
+        free(h);
+        snprintf(err, errlen, "out of memory");
+        return ZBP_ERR_NOMEM;
+    }
+    text[n] = 0;
+    size_t k = (size_t)snprintf(defs, defslen, "#define ZBPW_SHA256 \"%s\"\n", sha);
+    int st = ZBP_OK;
+    /* every import: one the glue knows, with the prototype it implements */
+    for (const char *p = text; (p = strstr(p, "/* import: '"));) {
+        char mod[64] = "", name[64] = "";
+        if (sscanf(p, "/* import: '%63[^']' '%63[^']'", mod, name) != 2) {
+            snprintf(err, errlen, "%s: not a circom witness program (an import wasm2c names oddly)",
+                     wasm_path);
+            st = ZBP_ERR_INPUT;
+            break;
+        }
+        const char *line = strchr(p, '\n');
+        line = line ? line + 1 : p + strlen(p);
+        size_t i = 0;
+        for (; i < sizeof IMPORTS / sizeof *IMPORTS; i++)
+            if (!strcmp(mod, "runtime") && !strcmp(name, IMPORTS[i].name) &&
+                !strncmp(line, IMPORTS[i].proto, strlen(IMPORTS[i].proto)))
+                break;
+        if (i == sizeof IMPORTS / sizeof *IMPORTS) {
+            snprintf(err, errlen,
+                     "%s: not a circom 2 witness program zbprover can run: it imports %s.%s, which "
+                     "the witness runtime does not provide",
+                     wasm_path, mod, name);
+            st = ZBP_ERR_INPUT;
+            break;
+        }
+        k += (size_t)snprintf(defs + k, defslen - k, "#define ZBPW_IMPORT_%s 1\n", name);
+        p = line;
+    }
+    char pat[128];
+    for (size_t i = 0; st == ZBP_OK && i < sizeof REQUIRED / sizeof *REQUIRED; i++) {
+        snprintf(pat, sizeof pat, "/* export: '%s' */", REQUIRED[i]);
+        if (!strstr(text, pat)) {
+            snprintf(err, errlen, "%s: not a circom 2 witness program (it has no export '%s')",
+                     wasm_path, REQUIRED[i]);
+            st = ZBP_ERR_INPUT;
+        }
+    }
+    for (size_t i = 0; st == ZBP_OK && i < sizeof OPTIONAL / sizeof *OPTIONAL; i++) {
+        snprintf(pat, sizeof pat, "/* export: '%s' */", OPTIONAL[i]);
+        k += (size_t)snprintf(defs + k, defslen - k, "#define ZBPW_HAVE_%s %d\n", OPTIONAL[i],
+                              strstr(text, pat) != NULL);
+    }
+    free(text);
+    return st;
+}
+
+static void patch_native(const char *c_path, char *defs, size_t defslen) {
+    unsigned long q = 0;
+    size_t k = strlen(defs);
+    if (patch_mul(c_path, &q))
+        snprintf(defs + k, defslen - k, "#define ZBPW_NATIVE_MUL 1\n#define ZBPW_MUL_Q %luu\n", q);
+    else
+        snprintf(defs + k, defslen - k, "#define ZBPW_NATIVE_MUL 0\n");
+}
+
+static int compile_known(const char *wasm_path, const char *sha, const char *out_so, char *err,
+                         size_t errlen) {
+    /* A private directory beside the output, so the final rename stays on one file system. */
+    char dir[4096];
+    if ((size_t)snprintf(dir, sizeof dir, "%s.tmp.XXXXXX", out_so) >= sizeof dir) {
+        snprintf(err, errlen, "%s: path too long", out_so);
+        return ZBP_ERR_INPUT;
+    }
+    if (!mkdtemp(dir)) {
+        snprintf(err, errlen, "%s: cannot create a build directory: %s", out_so, strerror(errno));
+        return ZBP_ERR_IO;
+    }
+    char c_path[4200], h_path[4200], glue_path[4200], so_tmp[4200], log[4200];
+    /* glue.c includes m.c; both in the build directory */
+    snprintf(c_path, sizeof c_path, "%s/m.c", dir);
+    snprintf(h_path, sizeof h_path, "%s/m.h", dir);
+    snprintf(glue_path, sizeof glue_path, "%s/glue.c", dir);
+    snprintf(so_tmp, sizeof so_tmp, "%s/m.so", dir);
+    snprintf(log, sizeof log, "%s/log", dir);
+    const char *w2c = getenv("WASM2C");
+    const char *cc = getenv("CC");
+    if (!w2c || !*w2c) w2c = "wasm2c";
+    if (!cc || !*cc) cc = "cc";
+    char *tw[] = {(char *)w2c, (char *)wasm_path, (char *)"-n", (char *)"m", (char *)"-o", c_path, NULL};
+    char inc[4300], rt[4300];
+    snprintf(inc, sizeof inc, "-I%s", dir);
+    snprintf(rt, sizeof rt, "%s/wasm-rt-impl.c", WABT_RUNTIME_DIR);
+    char *tc[16];
+    int a = 0;
+    tc[a++] = (char *)cc;
+    for (size_t i = 0; i < sizeof CC_FLAGS / sizeof *CC_FLAGS; i++) tc[a++] = (char *)CC_FLAGS[i];
+    tc[a++] = inc;
+    tc[a++] = (char *)"-I" WABT_RUNTIME_DIR;
+    tc[a++] = glue_path; /* includes m.c */
+    tc[a++] = rt;
+    tc[a++] = (char *)"-o";
+    tc[a++] = so_tmp;
+    tc[a++] = (char *)"-lm";
+    tc[a] = NULL;
+    char defs[2048], e2[400];
+    int st = ZBP_OK;
+    if (run_tool(tw, log, e2, sizeof e2) != 0) {
+        snprintf(err, errlen, "%s: not a circom witness program (%s)", wasm_path, e2);
+        st = ZBP_ERR_INPUT;
+    } else if ((st = check_header(h_path, wasm_path, sha, defs, sizeof defs, err, errlen)) != ZBP_OK) {
+    } else if (patch_native(c_path, defs, sizeof defs), write_text(glue_path, defs, zbpw_glue_source) != 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", glue_path, strerror(errno));
+        st = ZBP_ERR_IO;
+    } else if (access(rt, R_OK) != 0) {
+        snprintf(err, errlen, "%s: missing (install Debian's wabt: scripts/install-deps.sh)", rt);
+        st = ZBP_ERR_IO;
+    } else if (run_tool(tc, log, e2, sizeof e2) != 0) {
+        snprintf(err, errlen, "%s: compiling the witness program failed: %s", wasm_path, e2);
+        st = ZBP_ERR_IO;
+    } else if (rename(so_tmp, out_so) != 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", out_so, strerror(errno));
+        st = ZBP_ERR_IO;
+    }
+    remove_tree(dir);
+    return st;
+}
+
+int zbp_witness_compile(const char *wasm_path, const char *out_so, char *err, size_t errlen) {
+    char sha[65];
+    int st = wasm_sha256(wasm_path, sha, err, errlen);
+    if (st != ZBP_OK) return st;
+    return compile_known(wasm_path, sha, out_so, err, errlen);
+}
+
+/* A directory that only this user can write (the cache holds code this process will load). */
+static int private_dir(const char *path, char *err, size_t errlen) {
+    if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+        snprintf(err, errlen, "%s: cannot create the cache directory: %s", path, strerror(errno));
+        return ZBP_ERR_IO;
+    }
+    struct stat s;
+    if (lstat(path, &s) != 0 || !S_ISDIR(s.st_mode) || s.st_uid != geteuid() ||
+        (s.st_mode & 022)) {
+        snprintf(err, errlen, "%s: the cache directory must be a directory owned by this user and "
+                              "writable by no one else", path);
+        return ZBP_ERR_IO;
+    }
+    return ZBP_OK;
+}
+
+int zbp_witness_cache_dir(const char *override, char *out, size_t outlen, char *err, size_t errlen) {
+    char base[4096];
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    if (override) {
+        snprintf(out, outlen, "%s", override);
+        if (mkdir(override, 0700) != 0 && errno != EEXIST) {
+            snprintf(err, errlen, "%s: cannot create the cache directory: %s", override, strerror(errno));
+            return ZBP_ERR_IO;
+        }
+        return private_dir(out, err, errlen);
+    }
+    if (xdg && xdg[0] == '/')
+        snprintf(base, sizeof base, "%s", xdg);
+    else if (home && home[0] == '/')
+        snprintf(base, sizeof base, "%s/.cache", home);
+    if ((xdg && xdg[0] == '/') || (home && home[0] == '/')) {
+        if (mkdir(base, 0700) != 0 && errno != EEXIST) {
+            snprintf(err, errlen, "%s: cannot create: %s", base, strerror(errno));
+            return ZBP_ERR_IO;
+        }
+    } else {
+        snprintf(err, errlen, "no cache directory: set XDG_CACHE_HOME or HOME, or use --witness-so");
+        return ZBP_ERR_IO;
+    }
+    if ((size_t)snprintf(out, outlen, "%s/zbprover", base) >= outlen) {
+        snprintf(err, errlen, "%s: path too long", base);
+        return ZBP_ERR_IO;
+    }
+    return private_dir(out, err, errlen);
+}
+
+int zbp_witness_object(const char *wasm_path, const zbp_witness_opts_t *opts, char *so_path,
+                       size_t so_len, char sha[65], char *err, size_t errlen) {
+    int st = wasm_sha256(wasm_path, sha, err, errlen);
+    if (st != ZBP_OK) return st;
+    if (opts->so_path) {
+        snprintf(so_path, so_len, "%s", opts->so_path);
+        return ZBP_OK;
+    }
+    char dir[4096], tag[13];
+    st = zbp_witness_cache_dir(opts->cache_dir, dir, sizeof dir, err, errlen);
+    if (st != ZBP_OK) return st;
+    glue_tag(tag);
+    if ((size_t)snprintf(so_path, so_len, "%s/witness-%s-%s.so", dir, sha, tag) >= so_len) {
+        snprintf(err, errlen, "%s: path too long", dir);
+        return ZBP_ERR_IO;
+    }
+    struct stat s;
+    if (stat(so_path, &s) == 0 && S_ISREG(s.st_mode) && s.st_uid == geteuid() && !(s.st_mode & 022))
+        return ZBP_OK;
+    return compile_known(wasm_path, sha, so_path, err, errlen);
+}

@@ -1,0 +1,86 @@
+/* witness.h: the face of the witness room: circom's witness program (the .wasm that circom 2
+ * writes) translated by wasm2c into C, compiled into a shared object (cached by the wasm's
+ * SHA-256), and run in a forked child under resource limits; the child hands back the witness in
+ * snarkjs's .wtns layout. The input reader (input.c) turns snarkjs's input JSON into field elements.
+ * Every function returns a ZBP_* status with a one-line message in err naming what is wrong. */
+#ifndef ZBP_WITNESS_H
+#define ZBP_WITNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "prover/json.h"
+
+/* ---- the input reader (input.c) ------------------------------------------------------------------
+ * snarkjs's rules (ffjavascript's unstringifyBigInts, then circom_runtime's flatArray and
+ * normalize = BigInt(v) mod p): the top level is an object of signal names; a value is a number,
+ * a string, a boolean or an array of those, nested arrays flattened in order. Strings follow
+ * JavaScript's BigInt(string): surrounding whitespace ignored, "" is 0, decimal with an optional
+ * sign, or 0x / 0o / 0b digits without a sign. Numbers must denote integers (1e3 and 2.0 do) and
+ * are read exactly, where snarkjs rounds them to a double first. Values are reduced mod p. */
+typedef struct {
+    const char *name;  /* the signal's name (the JSON key) */
+    uint32_t h_msb, h_lsb; /* FNV-1a 64 of the name's UTF-16 code units, as circom_runtime hashes */
+    size_t n_values;   /* after flattening */
+    const json_value_t *value; /* the JSON value (arrays not yet flattened) */
+} zbp_witness_signal_t;
+
+typedef struct {
+    json_doc_t *doc;
+    zbp_witness_signal_t *signals;
+    size_t n_signals;
+    size_t n_values; /* over all signals */
+} zbp_witness_input_t;
+
+/* Parses input JSON text and checks its shape (an object; every leaf a number, string or boolean;
+ * nesting within the reader's depth limit). Values are checked by zbp_witness_input_values, which
+ * needs the circuit's prime. name: the file's name for messages. */
+int zbp_witness_input_parse(zbp_witness_input_t *in, const char *text, size_t len, const char *name,
+                            char *err, size_t errlen);
+/* The same from a file (at most 64 MiB); the file's text is wiped once parsed. */
+int zbp_witness_input_load(zbp_witness_input_t *in, const char *path, char *err, size_t errlen);
+void zbp_witness_input_free(zbp_witness_input_t *in);
+/* The values of signal s, flattened, each reduced mod p (p: n32 little-endian 32-bit words, n32 <=
+ * ZBP_WITNESS_MAX_N32) into out (n_values * n32 words, little-endian words). */
+#define ZBP_WITNESS_MAX_N32 16
+int zbp_witness_input_values(const zbp_witness_signal_t *s, const uint32_t *p, unsigned n32,
+                             uint32_t *out, const char *name, char *err, size_t errlen);
+/* One value (a leaf) reduced mod p into out[n32]; what for a message ("signal 'a'[3]"). */
+int zbp_witness_value(const json_value_t *v, const uint32_t *p, unsigned n32, uint32_t *out,
+                      char *err, size_t errlen);
+/* FNV-1a 64 of a UTF-8 name taken as UTF-16 code units (JavaScript's charCodeAt). */
+uint64_t zbp_witness_fnv1a(const char *name, size_t len);
+
+/* ---- building the shared object (build.c) --------------------------------------------------------- */
+typedef struct zbp_witness_opts {
+    const char *so_path;   /* a prebuilt object (`wtns compile`); NULL: the cache */
+    const char *cache_dir; /* NULL: $XDG_CACHE_HOME/zbprover or ~/.cache/zbprover */
+    uint64_t memory_limit; /* bytes of data the child may allocate (RLIMIT_DATA) [8 GiB] */
+    unsigned time_limit_s; /* wall and CPU seconds for the child [600] */
+    int quiet_log;         /* 1: drop the circuit's log() output (else it goes to stderr) */
+    /* filled by zbp_witness_calculate when not NULL: where the time went */
+    double *build_ms, *run_ms;
+} zbp_witness_opts_t;
+void zbp_witness_opts_init(zbp_witness_opts_t *o);
+
+/* Translates wasm_path with wasm2c and compiles it (with the glue and wasm2c's runtime) into the
+ * shared object out_so, written atomically. $CC (default cc) and $WASM2C (default wasm2c) name the
+ * tools. */
+int zbp_witness_compile(const char *wasm_path, const char *out_so, char *err, size_t errlen);
+/* The shared object for a wasm file: opts->so_path if set, else the cache's (built when absent).
+ * sha256_hex receives the wasm's SHA-256 (65 bytes). */
+int zbp_witness_object(const char *wasm_path, const zbp_witness_opts_t *opts, char *so_path,
+                       size_t so_len, char sha256_hex[65], char *err, size_t errlen);
+/* The cache directory (created 0700 when absent). */
+int zbp_witness_cache_dir(const char *override, char *out, size_t outlen, char *err, size_t errlen);
+
+/* ---- running it (run.c) ---------------------------------------------------------------------------
+ * Computes the witness for the parsed input in a forked child (RLIMIT_DATA, RLIMIT_AS, RLIMIT_CPU,
+ * an alarm) and returns it as a whole .wtns file in memory (*wtns, *len: malloc'ed; the caller wipes
+ * and frees it), byte for byte what `snarkjs wtns calculate` writes. ZBP_ERR_INPUT for anything
+ * wrong with the input, the circuit program or the circuit's own checks (err says which). */
+int zbp_witness_calculate(uint8_t **wtns, size_t *len, const char *wasm_path,
+                          const zbp_witness_input_t *in, const char *input_name,
+                          const zbp_witness_opts_t *opts, char *err, size_t errlen);
+
+#endif
