@@ -23,12 +23,15 @@ int cmd_info_report(const char *path);
 int cmd_serve(int argc, char **argv);
 int cmd_seal(int argc, char **argv);
 int cmd_check_bundle(int argc, char **argv);
-/* The witness (witness/): `wtns calculate|compile` (cmd_wtns.c), `fullprove` (cmd_fullprove.c);
- * cli_witness_option takes one shared witness option (1 taken, 0 not one, -1 bad and reported). */
+/* The witness (witness/): `wtns calculate|compile` (cmd_wtns.c), `fullprove` (cmd_fullprove.c).
+ * Both take the witness options of cli_witness_opts (cli/opts.h's table, keys K_WITNESS_SO..):
+ * cli_witness_option handles one (0 taken, 1 not a witness option, else an exit status after one
+ * line). */
 int cmd_wtns(int argc, char **argv);
 int cmd_fullprove(int argc, char **argv);
 struct zbp_witness_opts;
-int cli_witness_option(struct zbp_witness_opts *o, int argc, char **argv, int *i);
+enum { K_WITNESS_SO = 256 + 64, K_CACHE_DIR, K_MEMORY_LIMIT, K_TIME_LIMIT, K_QUIET_LOG };
+int cli_witness_option(struct zbp_witness_opts *o, int key, const char *value);
 int cli_witness_exit(int status); /* a ZBP_* status to the exit status */
 
 /* main.c: the program called as `prover` (a link installed beside zbprover) is rapidsnark's

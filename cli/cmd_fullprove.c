@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "prover/jsonw.h"
 #include "prover/prover.h"
 #include "witness/witness.h"
@@ -70,43 +71,50 @@ static void profile_table(FILE *f, const zbp_profile_t *p, double build_ms, doub
             p->n_constraints, p->n_vars, p->n_public, p->threads, p->peak_rss_mib);
 }
 
+enum { K_THREADS = CLI_KEY0, K_PROFILE, K_PROFILE_TABLE };
+static const cli_opt_t fullprove_opts[] = {
+    {"threads", K_THREADS, "N", "threads (1..4096; default: OpenMP's)"},
+    {"profile", K_PROFILE, "FILE", "write each phase's time, the witness's first"},
+    {"profile-table", K_PROFILE_TABLE, NULL, "the phases as a table on stderr, always"},
+    CLI_END,
+};
+static const cli_cmd_t fullprove_cmd = {
+    "fullprove", "<input.json> <circuit.wasm> <circuit.zkey> <proof.json> <public.json> [options]",
+    "snarkjs's `groth16 fullprove` arguments in its order. The witness is computed in memory by\n"
+    "the circuit's program (as `wtns calculate` does), proved and wiped: it never touches the disk.",
+    {fullprove_opts, cli_witness_opts, NULL}, 5, 5};
+
+typedef struct {
+    zbp_witness_opts_t *wo;
+    int threads, table;
+    const char *profile;
+} fullprove_args_t;
+
+static int on_fullprove_opt(void *ctx, int key, const char *v) {
+    fullprove_args_t *a = ctx;
+    long long n;
+    int rc;
+    switch (key) {
+    case K_THREADS:
+        if ((rc = cli_int_opt("fullprove", "threads", v, 1, 4096, &n))) return rc;
+        a->threads = (int)n;
+        return 0;
+    case K_PROFILE: a->profile = v; return 0;
+    case K_PROFILE_TABLE: a->table = 1; return 0;
+    default: rc = cli_witness_option(a->wo, key, v); return rc == 1 ? EXIT_INTERNAL : rc;
+    }
+}
+
 int cmd_fullprove(int argc, char **argv) {
     zbp_witness_opts_t wo;
     zbp_witness_opts_init(&wo);
-    const char *pos[5];
-    int npos = 0, threads = 0, table = 0;
-    const char *profile = NULL;
-    for (int i = 1; i < argc; i++) {
-        int r = cli_witness_option(&wo, argc, argv, &i);
-        if (r < 0) return EXIT_BAD_INPUT;
-        if (r > 0) continue;
-        if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
-            char *end;
-            long t = strtol(argv[++i], &end, 10);
-            if (*end || t < 1 || t > 4096) {
-                cli_error("fullprove: --threads must be a number from 1 to 4096");
-                return EXIT_BAD_INPUT;
-            }
-            threads = (int)t;
-        } else if (!strcmp(argv[i], "--profile") && i + 1 < argc) {
-            profile = argv[++i];
-        } else if (!strcmp(argv[i], "--profile-table")) {
-            table = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            cli_error("fullprove: unknown option '%s'", argv[i]);
-            return EXIT_BAD_INPUT;
-        } else if (npos < 5) {
-            pos[npos++] = argv[i];
-        } else {
-            npos = 6;
-        }
-    }
-    if (npos != 5) {
-        cli_error("usage: zbprover fullprove <input.json> <circuit.wasm> <circuit.zkey> <proof.json> "
-                  "<public.json> [--threads N] [--profile FILE] [--profile-table] [--witness-so FILE] "
-                  "[--cache-dir DIR] [--memory-limit MIB] [--time-limit S] [--quiet-log]");
-        return EXIT_BAD_INPUT;
-    }
+    fullprove_args_t a = {&wo, 0, 0, NULL};
+    int first = 0, prc = cli_parse(&fullprove_cmd, argc, argv, on_fullprove_opt, &a, &first);
+    if (prc) return cli_exit(prc);
+    const char *pos[5] = {argv[first], argv[first + 1], argv[first + 2], argv[first + 3],
+                          argv[first + 4]};
+    int threads = a.threads, table = a.table;
+    const char *profile = a.profile;
     if (threads > 0) omp_set_num_threads(threads);
     char err[1600] = "";
     double t0 = now_ms();

@@ -8,57 +8,75 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "field/field.h"
 #include "prover/jsonw.h"
 #include "witness/witness.h"
 
-#define WITNESS_OPTIONS_USAGE \
-    "[--witness-so FILE] [--cache-dir DIR] [--memory-limit MIB] [--time-limit S] [--quiet-log]"
+/* The witness options, shared with `fullprove` (its table names this one too). */
+const cli_opt_t cli_witness_opts[] = {
+    CLI_HEADING("witness program:"),
+    {"witness-so", K_WITNESS_SO, "FILE", "a prebuilt object (`wtns compile -o`) instead of the cache"},
+    {"cache-dir", K_CACHE_DIR, "DIR", "where compiled objects are cached (default ~/.cache/zbprover)"},
+    {"memory-limit", K_MEMORY_LIMIT, "MIB", "the program's data (16..16777216 MiB; default 8192)"},
+    {"time-limit", K_TIME_LIMIT, "S", "the program's wall and CPU seconds (1..604800; default 600)"},
+    {"quiet-log", K_QUIET_LOG, NULL, "drop the circuit's log() lines"},
+    CLI_END,
+};
 
-static int parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out) {
-    char *end;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (!*s || *end || s[0] == '-' || v < lo || v > hi) return -1;
-    *out = v;
-    return 0;
+/* One witness option: 0 taken, 1 not a witness option, or an exit status after one line. */
+int cli_witness_option(zbp_witness_opts_t *o, int key, const char *v) {
+    long long x;
+    int rc;
+    switch (key) {
+    case K_WITNESS_SO: o->so_path = v; return 0;
+    case K_CACHE_DIR: o->cache_dir = v; return 0;
+    case K_QUIET_LOG: o->quiet_log = 1; return 0;
+    case K_MEMORY_LIMIT:
+        if ((rc = cli_int_opt("witness", "memory-limit", v, 16, 1ll << 24, &x))) return rc;
+        o->memory_limit = (uint64_t)x << 20;
+        return 0;
+    case K_TIME_LIMIT:
+        if ((rc = cli_int_opt("witness", "time-limit", v, 1, 86400 * 7, &x))) return rc;
+        o->time_limit_s = (unsigned)x;
+        return 0;
+    default: return 1;
+    }
 }
 
-/* One witness option at argv[*i] (advancing *i past its value): 1 taken, 0 not a witness option,
- * -1 a bad value (reported). */
-int cli_witness_option(zbp_witness_opts_t *o, int argc, char **argv, int *i) {
-    const char *a = argv[*i];
-    const char *v = *i + 1 < argc ? argv[*i + 1] : NULL;
-    uint64_t x;
-    if (!strcmp(a, "--quiet-log")) {
-        o->quiet_log = 1;
-        return 1;
-    }
-    if (strcmp(a, "--witness-so") && strcmp(a, "--cache-dir") && strcmp(a, "--memory-limit") &&
-        strcmp(a, "--time-limit"))
-        return 0;
-    if (!v) {
-        cli_error("%s needs a value", a);
-        return -1;
-    }
-    ++*i;
-    if (!strcmp(a, "--witness-so")) {
-        o->so_path = v;
-    } else if (!strcmp(a, "--cache-dir")) {
-        o->cache_dir = v;
-    } else if (!strcmp(a, "--memory-limit")) {
-        if (parse_u64(v, 16, 1ull << 24, &x)) {
-            cli_error("--memory-limit: a number of MiB from 16 to 16777216, not '%s'", v);
-            return -1;
-        }
-        o->memory_limit = x << 20;
-    } else {
-        if (parse_u64(v, 1, 86400 * 7, &x)) {
-            cli_error("--time-limit: a number of seconds from 1 to 604800, not '%s'", v);
-            return -1;
-        }
-        o->time_limit_s = (unsigned)x;
-    }
-    return 1;
+static int on_calc_opt(void *ctx, int key, const char *v) {
+    int r = cli_witness_option(ctx, key, v);
+    return r == 1 ? EXIT_INTERNAL : r;
+}
+
+static const cli_cmd_t calc_cmd = {
+    "wtns calculate", "<circuit.wasm> <input.json> <witness.wtns> [options]",
+    "snarkjs's command: the same .wtns, byte for byte. The circom program runs as native code\n"
+    "(wasm2c, compiled once and cached by its SHA-256) in a child process under limits.",
+    {cli_witness_opts, NULL}, 3, 3};
+
+enum { K_OUTPUT = CLI_KEY0 + 32 };
+static const cli_opt_t compile_opts[] = {
+    {"output", 'o', "FILE", "write the object here (default: into the cache, path printed)"},
+    {"cache-dir", K_CACHE_DIR, "DIR", "the cache directory (default ~/.cache/zbprover)"},
+    CLI_END,
+};
+static const cli_cmd_t compile_cmd = {
+    "wtns compile", "<circuit.wasm> [-o out.so] [--cache-dir DIR]",
+    "The witness object built ahead of time, for images without a compiler at run time (the\n"
+    "image then measures it); `calculate --witness-so` or the cache uses it.",
+    {compile_opts, NULL}, 1, 1};
+
+typedef struct {
+    const char *out, *cache;
+} compile_args_t;
+
+static int on_compile_opt(void *ctx, int key, const char *v) {
+    compile_args_t *a = ctx;
+    if (key == 'o') a->out = v;
+    else if (key == K_CACHE_DIR) a->cache = v;
+    else return EXIT_INTERNAL;
+    return 0;
 }
 
 int cli_witness_exit(int st) {
@@ -69,27 +87,9 @@ int cli_witness_exit(int st) {
 static int wtns_calculate(int argc, char **argv) {
     zbp_witness_opts_t o;
     zbp_witness_opts_init(&o);
-    const char *pos[3];
-    int npos = 0;
-    for (int i = 1; i < argc; i++) {
-        int r = cli_witness_option(&o, argc, argv, &i);
-        if (r < 0) return EXIT_BAD_INPUT;
-        if (r > 0) continue;
-        if (argv[i][0] == '-' && argv[i][1]) {
-            cli_error("wtns calculate: unknown option '%s'", argv[i]);
-            return EXIT_BAD_INPUT;
-        }
-        if (npos == 3) {
-            npos = 4;
-            break;
-        }
-        pos[npos++] = argv[i];
-    }
-    if (npos != 3) {
-        cli_error("usage: zbprover wtns calculate <circuit.wasm> <input.json> <witness.wtns> "
-                  WITNESS_OPTIONS_USAGE);
-        return EXIT_BAD_INPUT;
-    }
+    int first = 0, rc = cli_parse(&calc_cmd, argc, argv, on_calc_opt, &o, &first);
+    if (rc) return cli_exit(rc);
+    const char *pos[3] = {argv[first], argv[first + 1], argv[first + 2]};
     char err[1600] = "";
     zbp_witness_input_t in;
     int st = zbp_witness_input_load(&in, pos[1], err, sizeof err);
@@ -116,26 +116,10 @@ static int wtns_calculate(int argc, char **argv) {
 }
 
 static int wtns_compile(int argc, char **argv) {
-    const char *wasm = NULL, *out = NULL, *cache = NULL;
-    for (int i = 1; i < argc; i++) {
-        if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
-            out = argv[++i];
-        } else if (!strcmp(argv[i], "--cache-dir") && i + 1 < argc) {
-            cache = argv[++i];
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            cli_error("wtns compile: unknown option '%s'", argv[i]);
-            return EXIT_BAD_INPUT;
-        } else if (!wasm) {
-            wasm = argv[i];
-        } else {
-            wasm = NULL;
-            break;
-        }
-    }
-    if (!wasm) {
-        cli_error("usage: zbprover wtns compile <circuit.wasm> [-o out.so] [--cache-dir DIR]");
-        return EXIT_BAD_INPUT;
-    }
+    compile_args_t a = {NULL, NULL};
+    int first = 0, rc = cli_parse(&compile_cmd, argc, argv, on_compile_opt, &a, &first);
+    if (rc) return cli_exit(rc);
+    const char *wasm = argv[first], *out = a.out, *cache = a.cache;
     char err[1600] = "", path[4400], sha[65];
     int st;
     if (out) {
@@ -156,10 +140,10 @@ static int wtns_compile(int argc, char **argv) {
 }
 
 int cmd_wtns(int argc, char **argv) {
-    if (argc >= 2 && !strcmp(argv[1], "calculate")) return wtns_calculate(argc - 1, argv + 1);
-    if (argc >= 2 && !strcmp(argv[1], "compile")) return wtns_compile(argc - 1, argv + 1);
-    cli_error("usage: zbprover wtns calculate <circuit.wasm> <input.json> <witness.wtns> "
-              WITNESS_OPTIONS_USAGE "\n"
-              "       zbprover wtns compile <circuit.wasm> [-o out.so] [--cache-dir DIR]");
-    return EXIT_BAD_INPUT;
+    static const cli_sub_t subs[] = {
+        {"calculate", wtns_calculate, "a .wtns from input.json, byte-identical to snarkjs's"},
+        {"compile", wtns_compile, "the witness program's native object, ahead of time"},
+    };
+    return cli_dispatch("wtns", "circom witness programs (.wasm), run natively (witness/README.md).",
+                        subs, sizeof subs / sizeof subs[0], argc, argv);
 }

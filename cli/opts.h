@@ -62,4 +62,7 @@ typedef struct {
 int cli_dispatch(const char *cmd, const char *about, const cli_sub_t *subs, size_t n, int argc,
                  char **argv);
 
+/* The witness program's options (cmd_wtns.c), shared by `wtns calculate` and `fullprove`. */
+extern const cli_opt_t cli_witness_opts[];
+
 #endif
