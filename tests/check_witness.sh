@@ -82,9 +82,9 @@ same "arrays flattened" "$tmp/arr.wtns" "$fx/arrays/input.wtns"
 
 # 3. the cache under concurrent builders, a prebuilt object, another program's object
 rm -rf "$tmp/cache"
-for k in 1 2 3; do calc "$m/circuit.wasm" "$m/input.json" "$tmp/par$k.wtns" 2>"$tmp/par$k.err" & done
+for k in 1 2; do calc "$m/circuit.wasm" "$m/input.json" "$tmp/par$k.wtns" 2>"$tmp/par$k.err" & done
 wait
-for k in 1 2 3; do same "concurrent $k" "$tmp/par$k.wtns" "$m/input.wtns"; done
+for k in 1 2; do same "concurrent $k" "$tmp/par$k.wtns" "$m/input.wtns"; done
 [ -z "$(find "$tmp/cache" -name '*.tmp.*')" ] && pass=$((pass + 1)) || { echo "FAIL: build leftovers"; fail=$((fail + 1)); }
 check "compile -o" 0 "$bin" wtns compile "$fx/arrays/circuit.wasm" -o "$tmp/arrays.so"
 check "prebuilt object" 0 calc "$fx/arrays/circuit.wasm" "$fx/arrays/input.json" "$tmp/pre.wtns" --witness-so "$tmp/arrays.so"
@@ -143,21 +143,21 @@ if command -v wat2wasm >/dev/null; then
   wat2wasm "$tmp/imp.wat" -o "$tmp/imp.wasm"
   check "foreign import" 2 calc "$tmp/imp.wasm" "$m/input.json" "$tmp/x.wtns"
   says "foreign import" "it imports env.system, which the witness runtime does not provide"
-  echo '{}' >"$tmp/empty.json"
-  fake() { # name, init body, phrase, limits...
-    local name=$1 body=$2 phrase=$3
+  wat2wasm "$fx/fake.wat" -o "$tmp/fake.wasm"
+  printf '{"x": 0}' >"$tmp/fake.json"
+  check "fake module" 0 calc "$tmp/fake.wasm" "$tmp/fake.json" "$tmp/x.wtns"
+  fake() { # name, value (the behaviour), phrase, limits...
+    local name=$1 value=$2 phrase=$3
     shift 3
-    awk -v b="$body" '{ sub(/INIT/, b); print }' "$fx/fake.wat" >"$tmp/fake.wat"
-    wat2wasm "$tmp/fake.wat" -o "$tmp/fake.wasm"
-    check "$name" 2 calc "$tmp/fake.wasm" "$tmp/empty.json" "$tmp/x.wtns" "$@"
+    printf '{"x": %s}' "$value" >"$tmp/fake.json"
+    check "$name" 2 calc "$tmp/fake.wasm" "$tmp/fake.json" "$tmp/x.wtns" "$@"
     says "$name" "$phrase"
   }
-  fake "trap" '(drop (i32.load (i32.const 0x7fffffff)))' "trapped (out-of-bounds memory access) in init"
-  fake "stack overflow" '(drop (call $rec (i32.const 0)))' "trapped (call stack exhausted)"
-  fake "time limit" '(loop $l (br $l))' "ran past the time limit of 1 s" --time-limit 1
-  fake "memory limit" '(if (i32.eq (memory.grow (i32.const 4000)) (i32.const -1)) (then unreachable))' \
-    "asked for more memory than allowed" --memory-limit 100
-  fake "circom exception" '(call $exc (i32.const 5))' "the circuit refused the input: not enough memory"
+  fake "trap" 1 "trapped (out-of-bounds memory access) computing the witness"
+  fake "stack overflow" 2 "trapped (call stack exhausted)"
+  fake "time limit" 3 "ran past the time limit of 1 s" --time-limit 1
+  fake "memory limit" 4 "asked for more memory than allowed" --memory-limit 100
+  fake "circom exception" 5 "the circuit refused the input: not enough memory"
 else
   echo "(wat2wasm missing: the fake-program cases were not run)"
 fi

@@ -10,9 +10,11 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -180,6 +182,16 @@ static __attribute__((noreturn)) void child_trap(child_t *c, int t, const char *
                trap_text(t), during);
 }
 
+/* A buffer for a witness: past 4 MiB, 2 MiB-aligned and in transparent huge pages where the kernel
+ * offers them (each 4 KiB page fault costs microseconds in a VM). free() releases it. */
+static void *witness_alloc(size_t n) {
+    if (n < ((size_t)4 << 20)) return malloc(n ? n : 1);
+    void *p = NULL;
+    if (posix_memalign(&p, (size_t)2 << 20, n) != 0) return NULL;
+    madvise(p, n & ~(size_t)4095, MADV_HUGEPAGE);
+    return p;
+}
+
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); } /* x86-64: little-endian */
 static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
@@ -264,7 +276,7 @@ static __attribute__((noreturn)) void child_main(child_t *c, const char *so_path
     /* The .wtns as circom_runtime's calculateWTNSBin lays it out. */
     const size_t n8 = (size_t)n32 * 4;
     const size_t len = 44 + n8 + (size_t)wsize * n8;
-    uint8_t *out = malloc(len);
+    uint8_t *out = witness_alloc(len);
     if (!out) child_fail(c, ZBP_ERR_NOMEM, "out of memory for a witness of %u values (the memory limit)", wsize);
     memcpy(out, "wtns", 4);
     put32(out + 4, 2);
@@ -282,6 +294,17 @@ static __attribute__((noreturn)) void child_main(child_t *c, const char *so_path
 }
 
 /* ---- the parent ------------------------------------------------------------------------------- */
+
+static size_t read_full(int fd, uint8_t *p, size_t len) {
+    size_t n = 0;
+    while (n < len) {
+        ssize_t r = read(fd, p + n, len - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        n += (size_t)r;
+    }
+    return n;
+}
 
 static void set_limit(int res, rlim_t soft, rlim_t hard) {
     struct rlimit l = {soft, hard};
@@ -351,25 +374,27 @@ int zbp_witness_calculate(uint8_t **wtns, size_t *len, const char *wasm_path,
         child_main(&c, so, sha, in);
     }
     close(fds[1]);
-    /* Read the reply to its end (the child may be killed part way), then reap the child. */
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    int nomem = !buf;
-    for (;;) {
-        if (!nomem && n == cap) {
-            uint8_t *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                nomem = 1;
-            } else {
-                buf = nb;
-                cap *= 2;
-            }
-        }
+    /* The reply's header, then exactly the message and the witness it announces, into one buffer
+     * (no reallocation leaves copies of the witness behind); then the pipe to its end (the child
+     * may be killed part way), then the child reaped. */
+    reply_t rep;
+    memset(&rep, 0, sizeof rep);
+    size_t hn = read_full(fds[0], (uint8_t *)&rep, sizeof rep), n = 0, want = 0;
+    uint8_t *buf = NULL;
+    int nomem = 0;
+    if (hn == sizeof rep && rep.magic == REPLY_MAGIC && rep.msg_len < 65536 &&
+        rep.data_len < (1ull << 40)) {
+        want = rep.msg_len + (size_t)rep.data_len;
+        buf = witness_alloc(want + 1);
+        nomem = !buf;
+        if (buf) n = read_full(fds[0], buf, want);
+    }
+    for (;;) { /* anything more is a broken reply: drained, and refused below */
         uint8_t sink[4096];
-        ssize_t r = nomem ? read(fds[0], sink, sizeof sink) : read(fds[0], buf + n, cap - n);
+        ssize_t r = read(fds[0], sink, sizeof sink);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) break;
-        if (!nomem) n += (size_t)r;
+        n = SIZE_MAX;
     }
     close(fds[0]);
     int status = 0;
@@ -377,7 +402,6 @@ int zbp_witness_calculate(uint8_t **wtns, size_t *len, const char *wasm_path,
     clock_gettime(CLOCK_MONOTONIC, &t2);
     if (opts->run_ms)
         *opts->run_ms = (double)(t2.tv_sec - t1.tv_sec) * 1e3 + (double)(t2.tv_nsec - t1.tv_nsec) / 1e6;
-    reply_t rep;
     st = ZBP_ERR_INPUT;
     if (nomem) {
         snprintf(err, errlen, "out of memory reading the witness");
@@ -394,25 +418,24 @@ int zbp_witness_calculate(uint8_t **wtns, size_t *len, const char *wasm_path,
         else
             snprintf(err, errlen, "%s: the witness program was stopped by signal %d (%s)", wasm_path,
                      sig, strsignal(sig));
-    } else if (n < sizeof rep || (memcpy(&rep, buf, sizeof rep), rep.magic != REPLY_MAGIC) ||
-               n != sizeof rep + rep.msg_len + rep.data_len) {
+    } else if (hn != sizeof rep || rep.magic != REPLY_MAGIC || !buf || n != want) {
         snprintf(err, errlen, "%s: the witness program ended without an answer (exit status %d)",
                  wasm_path, WIFEXITED(status) ? WEXITSTATUS(status) : -1);
         st = ZBP_ERR_IO;
     } else if (rep.status != ZBP_OK) {
         size_t m = rep.msg_len < errlen - 1 ? rep.msg_len : errlen - 1;
-        memcpy(err, buf + sizeof rep, m);
+        memcpy(err, buf, m);
         err[m] = 0;
         st = rep.status;
     } else {
         size_t dl = (size_t)rep.data_len;
-        memmove(buf, buf + sizeof rep + rep.msg_len, dl);
+        memmove(buf, buf + rep.msg_len, dl); /* the message is empty on success */
         *wtns = buf;
         *len = dl;
         return ZBP_OK;
     }
     if (buf) {
-        explicit_bzero(buf, n);
+        explicit_bzero(buf, want);
         free(buf);
     }
     return st;
