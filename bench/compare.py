@@ -7,6 +7,12 @@ groth16 verify`, and writes the raw runs (compare-<tag>.json) and a plot of time
 constraints (compare-<tag>.png, drawn by gnuplot) to --out (build/compare/ unless told otherwise:
 pass --out bench/results to add a measurement to the repository).
 
+With --from-input it times input.json to proof instead: `zbprover fullprove` against `snarkjs
+groth16 fullprove`, and against rapidsnark after `snarkjs wtns calculate` (the two commands timed
+together, as a user of rapidsnark runs them); the circuit's directory must hold input.json and
+its circom .wasm. zbprover's native witness object is built (and cached) before the rounds; its
+build time is printed apart, as it is paid once per circuit program.
+
   python3 bench/compare.py [--rapidsnark PATH] [--runs 3] [--circuits poseidon_16,sha256_16,...]
 
 Circuits are the names under bench/circuits/out/ (bench/circuits/make.sh builds them) or
@@ -59,6 +65,21 @@ def circuit_files(name):
     return d, files
 
 
+def input_files(d, name, files):
+    """Adds input.json and the circom witness program (.wasm) of the circuit in d to files."""
+    files["input"] = os.path.join(d, "input.json")
+    wasm = [os.path.join(d, "circuit.wasm")]
+    for sub in sorted(os.listdir(d)):
+        if sub.endswith("_js") and os.path.isdir(os.path.join(d, sub)):
+            wasm += [os.path.join(d, sub, f) for f in sorted(os.listdir(os.path.join(d, sub)))
+                     if f.endswith(".wasm")]
+    wasm = [w for w in wasm if os.path.exists(w)]
+    if not os.path.exists(files["input"]) or not wasm:
+        sys.exit(f"compare.py: --from-input needs {d}/input.json and the circuit's .wasm "
+                 f"(bench/circuits/make.sh {name} writes both)")
+    files["wasm"] = wasm[0]
+
+
 def zkey_info(zbp, path):
     out = subprocess.run([zbp, "info", path, "--json"], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
@@ -98,6 +119,9 @@ def main():
                          "the tracked tree; bench/results/ to commit a measurement)")
     ap.add_argument("--tag", default=datetime.date.today().isoformat(),
                     help="names the output files compare-<tag>.json/.png (default: today's date)")
+    ap.add_argument("--from-input", action="store_true",
+                    help="time input.json to proof: zbprover fullprove, snarkjs groth16 "
+                         "fullprove, snarkjs wtns calculate + rapidsnark")
     ap.add_argument("--replot", metavar="A.json,B.json",
                     help="only redraw the plot from earlier raw runs, merged by circuit (the "
                          "first file's numbers win where two files have the same prover)")
@@ -108,7 +132,8 @@ def main():
         replot(args)
         return
     if args.circuits is None:
-        args.circuits = ",".join(c for c in DEFAULT_CIRCUITS if c.startswith("fixture:") or
+        args.circuits = ",".join(c for c in DEFAULT_CIRCUITS if (c.startswith("fixture:") and
+                                                                 not args.from_input) or
                                  os.path.exists(os.path.join(ROOT, "bench", "circuits", "out", c,
                                                              "circuit.zkey")))
         left = [c for c in DEFAULT_CIRCUITS if c not in args.circuits.split(",")]
@@ -120,26 +145,53 @@ def main():
 
     if not os.access(args.snarkjs, os.X_OK):
         sys.exit(f"compare.py: {args.snarkjs} not found: snarkjs checks every proof (run npm ci)")
-    provers = [("zbprover", lambda f, o: [args.zbprover, "prove", f["zkey"], f["wtns"],
-                                          o + "/proof.json", o + "/public.json",
-                                          "--profile", o + "/profile.json"])]
+    # Each prover is a list of commands, timed together (rapidsnark from input needs two).
+    if args.from_input:
+        provers = [("zbprover", lambda f, o: [[args.zbprover, "fullprove", f["input"], f["wasm"],
+                                               f["zkey"], o + "/proof.json", o + "/public.json",
+                                               "--profile", o + "/profile.json"]])]
+    else:
+        provers = [("zbprover", lambda f, o: [[args.zbprover, "prove", f["zkey"], f["wtns"],
+                                               o + "/proof.json", o + "/public.json",
+                                               "--profile", o + "/profile.json"]])]
     if args.rapidsnark:
         if not os.access(args.rapidsnark, os.X_OK):
             sys.exit(f"compare.py: --rapidsnark {args.rapidsnark} is not an executable")
-        provers.append(("rapidsnark", lambda f, o: [args.rapidsnark, f["zkey"], f["wtns"],
-                                                    o + "/proof.json", o + "/public.json"]))
+        if args.from_input:
+            provers.append(("rapidsnark", lambda f, o: [
+                [args.snarkjs, "wtns", "calculate", f["wasm"], f["input"], o + "/witness.wtns"],
+                [args.rapidsnark, f["zkey"], o + "/witness.wtns", o + "/proof.json",
+                 o + "/public.json"]]))
+        else:
+            provers.append(("rapidsnark", lambda f, o: [[args.rapidsnark, f["zkey"], f["wtns"],
+                                                         o + "/proof.json", o + "/public.json"]]))
     else:
         print("note: no rapidsnark (--rapidsnark PATH or $RAPIDSNARK): its column is left out",
               file=sys.stderr)
     if not args.no_snarkjs:
-        provers.append(("snarkjs", lambda f, o: [args.snarkjs, "groth16", "prove", f["zkey"],
-                                                 f["wtns"], o + "/proof.json", o + "/public.json"]))
+        if args.from_input:
+            provers.append(("snarkjs", lambda f, o: [[args.snarkjs, "groth16", "fullprove",
+                                                      f["input"], f["wasm"], f["zkey"],
+                                                      o + "/proof.json", o + "/public.json"]]))
+        else:
+            provers.append(("snarkjs", lambda f, o: [[args.snarkjs, "groth16", "prove", f["zkey"],
+                                                      f["wtns"], o + "/proof.json",
+                                                      o + "/public.json"]]))
 
     results = []
     work = tempfile.mkdtemp(prefix="zbp-compare-")
     try:
         for name in [c for c in args.circuits.split(",") if c]:
             d, f = circuit_files(name)
+            if args.from_input:
+                input_files(d, name, f)
+                # The native witness object is built once per program and cached (or built ahead
+                # with `wtns compile` for an image): built here, timed apart, not in the rounds.
+                t, _, rc, err = run_child([args.zbprover, "wtns", "compile", f["wasm"]])
+                if rc != 0:
+                    sys.exit(f"compare.py: zbprover wtns compile {f['wasm']}: {err.strip()[-500:]}")
+                print(f"  zbprover's witness object for {name}: {t:.1f} s (once, then cached)",
+                      file=sys.stderr)
             if not os.path.exists(f["vk"]):
                 f["vk"] = os.path.join(work, "vk.json")
                 subprocess.run([args.zbprover, "export-vk", f["zkey"], f["vk"]], check=True)
@@ -158,7 +210,12 @@ def main():
                     for leftover in ("proof.json", "public.json"):
                         if os.path.exists(os.path.join(o, leftover)):
                             os.unlink(os.path.join(o, leftover))
-                    dt, rss, rc, err = run_child(mk(f, o))
+                    dt, rss, rc, err = 0.0, 0, 0, ""
+                    for cmd in mk(f, o):
+                        t, m, rc, err = run_child(cmd)
+                        dt, rss = dt + t, max(rss, m)
+                        if rc != 0:
+                            break
                     ok = rc == 0
                     if ok:
                         v = subprocess.run([args.snarkjs, "groth16", "verify", f["vk"],
@@ -202,12 +259,14 @@ def main():
 
     os.makedirs(args.out, exist_ok=True)
     meta = {"date": args.tag, "machine": platform.node(), "cpu": cpu_name(), "cores": os.cpu_count(),
-            "runs": args.runs, "provers": names, "rapidsnark": args.rapidsnark}
-    raw = os.path.join(args.out, f"compare-{args.tag}.json")
+            "runs": args.runs, "provers": names, "rapidsnark": args.rapidsnark,
+            "from_input": args.from_input}
+    stem = f"compare-input-{args.tag}" if args.from_input else f"compare-{args.tag}"
+    raw = os.path.join(args.out, stem + ".json")
     with open(raw, "w") as fh:
         json.dump({"meta": meta, "results": results}, fh, indent=1)
     print(f"\nraw runs: {os.path.relpath(raw, ROOT)}")
-    plot(results, names, os.path.join(args.out, f"compare-{args.tag}.png"), meta)
+    plot(results, names, os.path.join(args.out, stem + ".png"), meta)
 
 
 def replot(args):
