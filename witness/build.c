@@ -161,7 +161,8 @@ static void glue_tag(char out[13]) {
     EVP_DigestUpdate(c, zbpw_glue_source, strlen(zbpw_glue_source));
     for (size_t i = 0; i < sizeof CC_FLAGS / sizeof *CC_FLAGS; i++)
         EVP_DigestUpdate(c, CC_FLAGS[i], strlen(CC_FLAGS[i]) + 1);
-    EVP_DigestUpdate(c, native_mul_wanted() ? "native" : "wasm", 6);
+    const char *mul = native_mul_wanted() ? "native" : "wasm";
+    EVP_DigestUpdate(c, mul, strlen(mul) + 1); /* (a fixed 6 read past "wasm": ASan) */
     EVP_DigestFinal_ex(c, md, &mdlen);
     EVP_MD_CTX_free(c);
     hex(h, md, 32);

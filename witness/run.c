@@ -306,6 +306,20 @@ static size_t read_full(int fd, uint8_t *p, size_t len) {
     return n;
 }
 
+/* AddressSanitizer's child maps its allocator's regions as it goes, and address-space or data
+ * limits make those maps fail ("Failed to mmap"): a sanitizer build runs the program without the
+ * memory limits (the time limit stays). */
+#if defined(__SANITIZE_ADDRESS__)
+#define ZBPW_MEMORY_LIMITS 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ZBPW_MEMORY_LIMITS 0
+#endif
+#endif
+#ifndef ZBPW_MEMORY_LIMITS
+#define ZBPW_MEMORY_LIMITS 1
+#endif
+
 static void set_limit(int res, rlim_t soft, rlim_t hard) {
     struct rlimit l = {soft, hard};
     setrlimit(res, &l);
@@ -358,7 +372,7 @@ int zbp_witness_calculate(uint8_t **wtns, size_t *len, const char *wasm_path,
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         prctl(PR_SET_DUMPABLE, 0); /* the inputs are private: no core, no ptrace by others */
         set_limit(RLIMIT_CORE, 0, 0);
-        if (opts->memory_limit) {
+        if (opts->memory_limit && ZBPW_MEMORY_LIMITS) {
             set_limit(RLIMIT_DATA, opts->memory_limit, opts->memory_limit);
             /* wasm2c reserves 8 GiB of address space per memory (guard pages): room for that,
              * what the process maps already, and the data limit */
