@@ -34,6 +34,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 start=$(date +%s)
 failed=0
+last_rc=0
 # pack.sh carries the shared libraries beside the binaries, in case the device's system lacks them
 [ -d "$build/lib" ] && export LD_LIBRARY_PATH="$build/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 gpu=$build/cuda/zbp_gpu_check
@@ -57,6 +58,7 @@ stage() {
     local verdict=PASS
     if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then verdict=TIMEOUT; elif [ "$rc" != 0 ]; then verdict=FAIL; fi
     [ "$verdict" = PASS ] || failed=1
+    last_rc=$rc
     echo "$verdict $name: exit $rc, ${took} s" | tee -a "$summary" >>"$log"
 }
 
@@ -74,10 +76,18 @@ cuobjdump=$(command -v cuobjdump || echo /usr/local/cuda/bin/cuobjdump)
 if [ -x "$cuobjdump" ]; then
     stage archs 30 bash -c "'$cuobjdump' --list-elf '$gpu' | sed 's/.*\\.\\(sm_[0-9a-z]*\\)\\..*/\\1/' | sort | uniq -c; '$cuobjdump' --list-ptx '$gpu' | sed 's/.*\\.\\(sm_[0-9a-z]*\\)\\..*/PTX \\1/' | sort | uniq -c"
 fi
+if ! [ -x "$cuobjdump" ]; then
+    echo "SKIPPED archs: no cuobjdump here (the info stage names the build's architectures)" | tee -a "$summary" >>"$log"
+fi
 stage info 30 "$gpu" info
 
 # 2. smoke
 stage smoke 60 "$gpu" smoke
+if [ "$last_rc" = 3 ]; then # 3: no usable GPU (the message is in the log): nothing else can run
+    echo "STOPPED: no usable GPU (see smoke in check.txt)" | tee -a "$summary" >>"$log"
+    cat "$summary"
+    exit 1
+fi
 
 # 3. correctness
 stage cli-prove 60 bash -c "'$zbp' prove '$fix/circuit.zkey' '$fix/witness.wtns' '$work/proof.json' '$work/public.json' --device cuda --profile '$work/profile.json' && '$zbp' verify '$fix/verification_key.json' '$work/public.json' '$work/proof.json' && cmp '$work/public.json' '$fix/public.json' && cat '$work/profile.json'"
