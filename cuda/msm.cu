@@ -1,7 +1,8 @@
 /* msm.cu: G1 and G2 multi-scalar multiplication on the GPU: signed-digit windows computed on the
  * device, (bucket, point) pairs sorted with CUB's radix sort and run-length encoded, buckets
- * accumulated in XYZZ in bounded chunks (largest buckets first), each window's buckets reduced
- * by many threads, and only the window sums (one per window) combined on the host. */
+ * accumulated in XYZZ in chunks of at most 64 points whose sums meet in a tree (so a bucket holding
+ * a quarter of the points is parallel too), each window's buckets reduced by many threads, and
+ * only the window sums (one per window) combined on the host. */
 #include <cub/cub.cuh>
 #include <string.h>
 
