@@ -155,9 +155,11 @@ int cmd_prove(int argc, char **argv) {
     zbp_proof_t proof;
     if (device >= 0) {
         st = prove_gpu(&proof, device, &z, &w, &opts, &prof, err, sizeof err);
-        if ((st == ZBP_ERR_IO || st == ZBP_ERR_NOMEM) && !strcmp(device_spec, "auto")) {
-            /* auto promised a proof: a GPU that fails (too small, a driver error) means the CPU */
-            cli_error("prove: the GPU failed (%s); proving on the CPU", err);
+        if (st != ZBP_OK && !strcmp(device_spec, "auto")) {
+            /* auto promised a proof: a GPU that fails (too small, a driver error, or a proof that
+             * fails the pairing check) means the CPU; a witness that satisfies nothing fails
+             * there too, with the CPU prover's message. */
+            cli_error("prove: the GPU proof failed (%s); proving on the CPU", err);
             st = zbp_groth16_prove(&proof, &z, &w, &opts, &prof, err, sizeof err);
         } else if (st == ZBP_ERR_IO) {
             /* a CUDA failure: the message says what the runtime reported */

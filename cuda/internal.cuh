@@ -14,10 +14,14 @@
  * second proof of the same size allocates nothing. */
 enum {
     ZC_S_POINTS, ZC_S_SCALARS, ZC_S_KEYS, ZC_S_VALS, ZC_S_KEYS2, ZC_S_VALS2, ZC_S_RUN_KEYS,
-    ZC_S_RUN_COUNTS, ZC_S_RUN_OFFS, ZC_S_NRUNS, ZC_S_ORDER, ZC_S_ORDER2, ZC_S_CHUNKS, ZC_S_PARTIAL,
-    ZC_S_BUCKETS, ZC_S_WINDOWS, ZC_S_CUB, ZC_S_NTT, ZC_S_COSET, ZC_S_ABC, ZC_S_WITNESS,
+    ZC_S_RUN_COUNTS, ZC_S_RUN_OFFS, ZC_S_NRUNS, ZC_S_PARTIAL, ZC_S_BUCKETS, ZC_S_WINDOWS, ZC_S_CUB, ZC_S_NTT, ZC_S_COSET, ZC_S_ABC, ZC_S_WITNESS,
     ZC_S_COUNT
 };
+
+/* The MSM's phases, as zbp_gpu_check reports them. */
+enum { ZC_MSM_PHASES = 6 };
+static const char *const zc_msm_phase_names[ZC_MSM_PHASES] = {
+    "digits", "sort", "runs", "chunk sums", "chunk tree", "reduction"};
 
 struct zbp_cuda {
     int device;
@@ -26,14 +30,29 @@ struct zbp_cuda {
     int sm_count;
     void *scratch[ZC_S_COUNT];
     size_t scratch_bytes[ZC_S_COUNT];
+    size_t cub_need_max; /* the most CUB scratch an MSM asked for (zbp_gpu_check reports it) */
+    /* Per-phase MSM timing (zbp_gpu_check): when the events exist, msm.cu records one at each
+     * phase boundary and fills msm_phase_ms after its last synchronization. */
+    cudaEvent_t msm_ev[ZC_MSM_PHASES + 1];
+    int msm_timing;
+    float msm_phase_ms[ZC_MSM_PHASES];
     zc_fr_t *tw;      /* tw[k] = w_N^k, k < N/2, N = 2^tw_log (0: none yet) */
     unsigned tw_log;
 };
 
-/* Writes "what: CUDA error text" into err; returns ZBP_ERR_NOMEM for allocation failures, else
- * ZBP_ERR_IO. */
+/* 1 when ZBP_CUDA_SYNC=1 is set: every phase is followed by a device synchronization, so that a
+ * kernel that faults is named by its own check rather than by the next synchronizing call. */
+int zc_sync_each(void);
+
+/* Writes "GPU: what: CUDA error text" into err; returns ZBP_ERR_NOMEM for allocation failures,
+ * else ZBP_ERR_IO. Without ZBP_CUDA_SYNC=1 an asynchronous fault surfaces at the next
+ * synchronizing call, whose name the message then carries: it says how to find the kernel. */
 static inline int zc_cuda_fail(char *err, size_t errlen, cudaError_t e, const char *what) {
-    if (err && errlen) snprintf(err, errlen, "GPU: %s: %s", what, cudaGetErrorString(e));
+    if (err && errlen)
+        snprintf(err, errlen, "GPU: %s: %s%s", what, cudaGetErrorString(e),
+                 e == cudaErrorMemoryAllocation || zc_sync_each()
+                     ? ""
+                     : " (ZBP_CUDA_SYNC=1 names the first failing kernel)");
     return e == cudaErrorMemoryAllocation ? ZBP_ERR_NOMEM : ZBP_ERR_IO;
 }
 
@@ -52,7 +71,18 @@ static inline int zc_input_fail(char *err, size_t errlen, const char *fmt, ...) 
         cudaError_t e_ = (call);                                                                   \
         if (e_ != cudaSuccess) return zc_cuda_fail(err, errlen, e_, #call);                        \
     } while (0)
-#define ZC_LAUNCHED(what) ZC_TRY(cudaPeekAtLastError())
+/* After a launch (or a CUB call, which launches kernels): cudaGetLastError, which also clears a
+ * launch error so that later checks do not report it again (cudaPeekAtLastError never clears);
+ * with ZBP_CUDA_SYNC=1, a synchronization that makes this phase's own faults appear here. */
+#define ZC_LAUNCHED(what)                                                                          \
+    do {                                                                                           \
+        cudaError_t e_ = cudaGetLastError();                                                       \
+        if (e_ == cudaSuccess && zc_sync_each()) e_ = cudaDeviceSynchronize();                     \
+        if (e_ != cudaSuccess) return zc_cuda_fail(err, errlen, e_, "kernel " what);              \
+    } while (0)
+
+/* The architectures this build holds code for ("80-real,90"), as CMake named them. */
+const char *zc_cuda_archs(void);
 
 /* A scratch buffer of at least `bytes`, or NULL with the CUDA error in *e. */
 void *zc_scratch(zbp_cuda_t *ctx, int slot, size_t bytes, cudaError_t *e);

@@ -1,19 +1,13 @@
 /* msm.cu: G1 and G2 multi-scalar multiplication on the GPU: signed-digit windows computed on the
  * device, (bucket, point) pairs sorted with CUB's radix sort and run-length encoded, buckets
- * accumulated in XYZZ in bounded chunks (largest buckets first), each window's buckets reduced
- * by many threads, and only the window sums (one per window) combined on the host. */
+ * accumulated in XYZZ in chunks of at most 64 points whose sums meet in a tree (so a bucket holding
+ * a quarter of the points is parallel too), each window's buckets reduced by many threads, and
+ * only the window sums (one per window) combined on the host. */
 #include <cub/cub.cuh>
 #include <string.h>
 
 #include "cuda/internal.cuh"
 #include "cuda/msm_core.h"
-
-/* A bucket's points are summed in chunks of at most this many, one thread each, so that one huge
- * bucket (real witnesses put most scalars in a few: 0, 1, small values) spreads over many
- * threads; the chunks' partial sums then meet in the bucket. */
-#define ZC_CHUNK 64
-/* Buckets per reduction thread (a power of two, at most a window's 2^(c-1) buckets). */
-#define ZC_SEG_LOG 4
 
 /* The group operations by type, so that one set of kernels serves G1 and G2. */
 template <class A, class X> struct zc_group;
@@ -51,19 +45,16 @@ __global__ void k_digits(const uint64_t (*scalars)[4], uint32_t n, unsigned c, u
     }
 }
 
-/* chunks of run r: ceil(count / ZC_CHUNK), and none for the zero digits' run (with real
- * witnesses, most digits of the upper windows are zero: summing them would be wasted work) */
 __global__ void k_chunk_counts(const uint32_t *counts, const uint32_t *run_keys, uint32_t sentinel,
                                uint32_t nruns, uint32_t *nchunks) {
     uint32_t r = blockIdx.x * blockDim.x + threadIdx.x;
-    if (r < nruns) nchunks[r] = run_keys[r] >= sentinel ? 0 : (counts[r] + ZC_CHUNK - 1) / ZC_CHUNK;
+    if (r < nruns) nchunks[r] = zc_msm_run_chunks(counts[r], run_keys[r], sentinel);
 }
 
-__global__ void k_chunk_owner(const uint32_t *chunk_off, const uint32_t *nchunks, uint32_t nruns,
+__global__ void k_chunk_owner(const uint32_t *chunk_off, uint32_t nruns, uint32_t nchunks,
                               uint32_t *owner) {
-    uint32_t r = blockIdx.x * blockDim.x + threadIdx.x;
-    if (r >= nruns) return;
-    for (uint32_t j = 0; j < nchunks[r]; j++) owner[chunk_off[r] + j] = r;
+    uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
+    if (c < nchunks) owner[c] = zc_msm_chunk_owner(chunk_off, nruns, c);
 }
 
 template <class A, class X>
@@ -72,9 +63,8 @@ __global__ void k_chunk_sum(const A *points, const uint32_t *vals, const uint32_
                             const uint32_t *owner, uint32_t nchunks, X *partial) {
     uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
     if (c >= nchunks) return;
-    uint32_t r = owner[c], j = c - chunk_off[r];
-    uint32_t begin = run_off[r] + j * ZC_CHUNK, end = run_off[r] + counts[r];
-    if (end > begin + ZC_CHUNK) end = begin + ZC_CHUNK;
+    uint32_t r = owner[c], begin, end;
+    zc_msm_chunk_range(run_off[r], counts[r], c - chunk_off[r], &begin, &end);
     X acc;
     zc_group<A, X>::inf(&acc);
     for (uint32_t k = begin; k < end; k++) {
@@ -86,24 +76,24 @@ __global__ void k_chunk_sum(const A *points, const uint32_t *vals, const uint32_
     partial[c] = acc;
 }
 
-/* Thread t sums the partials of run order[t]; order lists runs by size, largest first, so the
- * longest sums start first and the short ones fill in behind them. */
+/* One round of the chunk tree (stride s): see zc_msm_tree_pair. */
 template <class A, class X>
-__global__ void k_bucket_sum(const uint32_t *order, uint32_t nruns, const uint32_t *run_keys,
-                             uint32_t sentinel, const uint32_t *chunk_off,
-                             const uint32_t *nchunks, const X *partial, X *buckets) {
-    uint32_t t = blockIdx.x * blockDim.x + threadIdx.x;
-    if (t >= nruns) return;
-    uint32_t r = order[t], key = run_keys[r];
-    if (key >= sentinel) return; /* the zero digits */
-    X acc = partial[chunk_off[r]];
-    for (uint32_t j = 1; j < nchunks[r]; j++) zc_group<A, X>::add(&acc, &partial[chunk_off[r] + j]);
-    buckets[key] = acc;
+__global__ void k_chunk_tree(const uint32_t *chunk_off, const uint32_t *run_chunks,
+                             const uint32_t *owner, uint32_t nchunks, uint32_t s, X *partial) {
+    uint32_t c = blockIdx.x * blockDim.x + threadIdx.x;
+    if (c >= nchunks) return;
+    uint32_t r = owner[c];
+    if (zc_msm_tree_pair(c - chunk_off[r], run_chunks[r], s))
+        zc_group<A, X>::add(&partial[c], &partial[c + s]);
 }
 
-__global__ void k_iota(uint32_t *v, uint32_t n) {
-    uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i < n) v[i] = i;
+/* A run's sum (its chunk 0 after the tree) into its bucket. */
+template <class X>
+__global__ void k_bucket_store(const uint32_t *run_keys, const uint32_t *chunk_off,
+                               const uint32_t *run_chunks, uint32_t nruns, const X *partial,
+                               X *buckets) {
+    uint32_t r = blockIdx.x * blockDim.x + threadIdx.x;
+    if (r < nruns && run_chunks[r]) buckets[run_keys[r]] = partial[chunk_off[r]];
 }
 
 /* Segment s of window w: buckets [s 2^SEG, (s+1) 2^SEG) weighted by their digits. */
@@ -111,8 +101,8 @@ template <class A, class X>
 __global__ void k_reduce(const X *buckets, uint32_t nb, uint32_t nseg, unsigned nwin, X *seg) {
     uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= nseg * nwin) return;
-    uint32_t w = i / nseg, s = i % nseg, lo = s << ZC_SEG_LOG;
-    zc_group<A, X>::segment(&seg[i], buckets + (size_t)w * nb, lo, lo + (1u << ZC_SEG_LOG));
+    uint32_t w = i / nseg, s = i % nseg, lo = s << ZC_MSM_SEG_LOG;
+    zc_group<A, X>::segment(&seg[i], buckets + (size_t)w * nb, lo, lo + (1u << ZC_MSM_SEG_LOG));
 }
 
 /* One halving step of the per-window tree sum: seg[w][i] += seg[w][i + h], i < h. */
@@ -131,7 +121,14 @@ __global__ void k_halve(X *seg, uint32_t nseg, uint32_t h, unsigned nwin) {
         if (!ptr) return zc_cuda_fail(err, errlen, e_, what);                                      \
     } while (0)
 
-/* The device part: window sums into host memory (nwin of them). */
+/* Phase k begins (zbp_gpu_check's per-phase timing; nothing otherwise). */
+#define ZC_MARK(k)                                                                                 \
+    do {                                                                                           \
+        if (ctx->msm_timing) cudaEventRecord(ctx->msm_ev[k], st);                                  \
+    } while (0)
+
+/* The device part: window sums into host memory (nwin of them). Scratch sized by
+ * zc_msm_scratch_bytes's bounds: n·windows for the pairs, the runs' bound for the rest. */
 template <class A, class X>
 static int msm_windows(zbp_cuda_t *ctx, X *win_host, unsigned *c_out, unsigned *nwin_out,
                        const A *points, const uint64_t (*scalars)[4], size_t n, unsigned window,
@@ -140,90 +137,109 @@ static int msm_windows(zbp_cuda_t *ctx, X *win_host, unsigned *c_out, unsigned *
     unsigned c = window ? window : zc_msm_pick_window(n);
     if (c < ZC_MSM_C_MIN || c > ZC_MSM_C_MAX)
         return zc_input_fail(err, errlen, "MSM window %u: must be %d..%d", c, ZC_MSM_C_MIN, ZC_MSM_C_MAX);
-    if (c - 1 < ZC_SEG_LOG) c = ZC_SEG_LOG + 1; /* a window holds at least one segment */
+    if (c - 1 < ZC_MSM_SEG_LOG) c = ZC_MSM_SEG_LOG + 1; /* a window holds at least one segment */
     const unsigned nwin = zc_msm_windows(c);
     const uint32_t nb = 1u << (c - 1), sentinel = (uint32_t)nwin << (c - 1);
     const size_t total = n * nwin;
     if (total >= ((size_t)1 << 32)) return zc_input_fail(err, errlen, "MSM of %zu points: too many digits", n);
-    const uint32_t N = (uint32_t)total;
+    const uint32_t N = (uint32_t)total, R = (uint32_t)zc_msm_runs_bound(n, c);
     cudaStream_t st = ctx->stream;
-    uint32_t *keys, *vals, *keys2, *vals2, *run_keys, *counts, *run_off, *nruns_d, *order, *counts2;
+    uint32_t *keys, *vals, *keys2, *vals2, *run_keys, *counts, *run_off, *nruns_d;
     uint32_t *chunk_off, *nchunks, *owner;
     X *partial, *buckets, *seg;
     ZC_ALLOC(keys, uint32_t, ZC_S_KEYS, N, "MSM keys");
     ZC_ALLOC(vals, uint32_t, ZC_S_VALS, N, "MSM values");
     ZC_ALLOC(keys2, uint32_t, ZC_S_KEYS2, N, "MSM sorted keys");
     ZC_ALLOC(vals2, uint32_t, ZC_S_VALS2, N, "MSM sorted values");
-    ZC_ALLOC(run_keys, uint32_t, ZC_S_RUN_KEYS, N, "MSM runs");
-    ZC_ALLOC(counts, uint32_t, ZC_S_RUN_COUNTS, N, "MSM run lengths");
-    ZC_ALLOC(run_off, uint32_t, ZC_S_RUN_OFFS, 3 * (size_t)N + 1, "MSM run offsets");
-    chunk_off = run_off + N;
-    nchunks = run_off + 2 * (size_t)N;
+    ZC_ALLOC(run_keys, uint32_t, ZC_S_RUN_KEYS, R, "MSM runs");
+    ZC_ALLOC(counts, uint32_t, ZC_S_RUN_COUNTS, R, "MSM run lengths");
+    ZC_ALLOC(run_off, uint32_t, ZC_S_RUN_OFFS, 3 * (size_t)R + 1, "MSM run offsets");
+    chunk_off = run_off + R;
+    nchunks = run_off + 2 * (size_t)R;
     ZC_ALLOC(nruns_d, uint32_t, ZC_S_NRUNS, 2, "MSM counters");
-    ZC_ALLOC(order, uint32_t, ZC_S_ORDER, 2 * (size_t)N, "MSM bucket order");
-    counts2 = order + N;
 
+    ZC_MARK(0);
     k_digits<<<zc_blocks(n, 256), 256, 0, st>>>(scalars, (uint32_t)n, c, nwin, keys, vals);
     ZC_LAUNCHED("MSM digits");
 
-    /* CUB's scratch: the largest of the four calls' needs */
+    /* CUB's scratch: the largest of the calls' needs. The sort runs on double buffers, so it
+     * needs no copy of the pairs; the result is in whichever buffer CUB says. */
+    cub::DoubleBuffer<uint32_t> dkeys(keys, keys2), dvals(vals, vals2);
     size_t need = 0, b;
     unsigned bits = zc_msm_key_bits(c, nwin);
-    ZC_TRY(cub::DeviceRadixSort::SortPairs(NULL, b, keys, keys2, vals, vals2, N, 0, bits, st));
+    ZC_TRY(cub::DeviceRadixSort::SortPairs(NULL, b, dkeys, dvals, N, 0, bits, st));
     need = b;
-    ZC_TRY(cub::DeviceRunLengthEncode::Encode(NULL, b, keys2, run_keys, counts, nruns_d, N, st));
+    ZC_TRY(cub::DeviceRunLengthEncode::Encode(NULL, b, keys, run_keys, counts, nruns_d, N, st));
     need = b > need ? b : need;
-    ZC_TRY(cub::DeviceScan::ExclusiveSum(NULL, b, counts, run_off, N, st));
+    ZC_TRY(cub::DeviceScan::ExclusiveSum(NULL, b, counts, run_off, R, st));
     need = b > need ? b : need;
-    ZC_TRY(cub::DeviceRadixSort::SortPairsDescending(NULL, b, counts, counts2, vals, order, N, 0, 32, st));
+    ZC_TRY(cub::DeviceReduce::Max(NULL, b, nchunks, nruns_d + 1, R, st));
     need = b > need ? b : need;
     void *tmp;
     ZC_ALLOC(tmp, uint8_t, ZC_S_CUB, need, "CUB scratch");
+    if (need > ctx->cub_need_max) ctx->cub_need_max = need;
 
+    ZC_MARK(1);
     b = need;
-    ZC_TRY(cub::DeviceRadixSort::SortPairs(tmp, b, keys, keys2, vals, vals2, N, 0, bits, st));
+    ZC_TRY(cub::DeviceRadixSort::SortPairs(tmp, b, dkeys, dvals, N, 0, bits, st));
+    ZC_LAUNCHED("MSM digit sort (CUB)");
+    const uint32_t *skeys = dkeys.Current(), *svals = dvals.Current();
+    ZC_MARK(2);
     b = need;
-    ZC_TRY(cub::DeviceRunLengthEncode::Encode(tmp, b, keys2, run_keys, counts, nruns_d, N, st));
+    ZC_TRY(cub::DeviceRunLengthEncode::Encode(tmp, b, skeys, run_keys, counts, nruns_d, N, st));
+    ZC_LAUNCHED("MSM run-length encoding (CUB)");
     uint32_t nruns = 0;
     ZC_TRY(cudaMemcpyAsync(&nruns, nruns_d, sizeof nruns, cudaMemcpyDeviceToHost, st));
     ZC_TRY(cudaStreamSynchronize(st));
+    if (nruns > R) return zc_input_fail(err, errlen, "MSM: %u runs past the bound %u (a bug)", nruns, R);
+    uint32_t last[3] = {0, 0, 0}; /* the last run's chunk offset and chunks, the largest run's */
     if (nruns) {
         b = need;
         ZC_TRY(cub::DeviceScan::ExclusiveSum(tmp, b, counts, run_off, nruns, st));
+        ZC_LAUNCHED("MSM run offsets (CUB)");
         k_chunk_counts<<<zc_blocks(nruns, 256), 256, 0, st>>>(counts, run_keys, sentinel, nruns, nchunks);
         ZC_LAUNCHED("MSM chunk counts");
         b = need;
         ZC_TRY(cub::DeviceScan::ExclusiveSum(tmp, b, nchunks, chunk_off, nruns, st));
-        /* largest runs first: sort run indices by length, descending ("vals" is free again) */
-        k_iota<<<zc_blocks(nruns, 256), 256, 0, st>>>(vals, nruns);
-        ZC_LAUNCHED("MSM iota");
+        ZC_LAUNCHED("MSM chunk offsets (CUB)");
         b = need;
-        ZC_TRY(cub::DeviceRadixSort::SortPairsDescending(tmp, b, counts, counts2, vals, order, nruns, 0, 32, st));
-    }
-    uint32_t last[2] = {0, 0};
-    if (nruns) {
+        ZC_TRY(cub::DeviceReduce::Max(tmp, b, nchunks, nruns_d + 1, nruns, st));
+        ZC_LAUNCHED("MSM largest run (CUB)");
         ZC_TRY(cudaMemcpyAsync(&last[0], chunk_off + nruns - 1, 4, cudaMemcpyDeviceToHost, st));
         ZC_TRY(cudaMemcpyAsync(&last[1], nchunks + nruns - 1, 4, cudaMemcpyDeviceToHost, st));
+        ZC_TRY(cudaMemcpyAsync(&last[2], nruns_d + 1, 4, cudaMemcpyDeviceToHost, st));
         ZC_TRY(cudaStreamSynchronize(st));
     }
-    const uint32_t total_chunks = last[0] + last[1];
-    ZC_ALLOC(owner, uint32_t, ZC_S_CHUNKS, total_chunks, "MSM chunk owners");
+    const uint32_t total_chunks = last[0] + last[1], max_chunks = last[2];
+    /* the keys' first buffer is free again after the run-length pass: the chunk owners go there */
+    owner = (uint32_t *)dkeys.Alternate();
+    if (total_chunks > N) return zc_input_fail(err, errlen, "MSM: %u chunks past %u (a bug)", total_chunks, N);
     ZC_ALLOC(partial, X, ZC_S_PARTIAL, total_chunks, "MSM partial sums");
     ZC_ALLOC(buckets, X, ZC_S_BUCKETS, (size_t)nwin * nb, "MSM buckets");
-    const uint32_t nseg = nb >> ZC_SEG_LOG;
+    const uint32_t nseg = nb >> ZC_MSM_SEG_LOG;
     ZC_ALLOC(seg, X, ZC_S_WINDOWS, (size_t)nseg * nwin, "MSM window segments");
     /* all-zero bytes are an XYZZ identity (ZZ = 0): empty buckets need no kernel */
     ZC_TRY(cudaMemsetAsync(buckets, 0, (size_t)nwin * nb * sizeof(X), st));
+    ZC_MARK(3);
     if (nruns && total_chunks) {
-        k_chunk_owner<<<zc_blocks(nruns, 256), 256, 0, st>>>(chunk_off, nchunks, nruns, owner);
+        k_chunk_owner<<<zc_blocks(total_chunks, 256), 256, 0, st>>>(chunk_off, nruns, total_chunks, owner);
         ZC_LAUNCHED("MSM chunk owners");
         k_chunk_sum<A, X><<<zc_blocks(total_chunks, 128), 128, 0, st>>>(
-            points, vals2, run_off, counts, chunk_off, owner, total_chunks, partial);
+            points, svals, run_off, counts, chunk_off, owner, total_chunks, partial);
         ZC_LAUNCHED("MSM bucket chunks");
-        k_bucket_sum<A, X><<<zc_blocks(nruns, 128), 128, 0, st>>>(order, nruns, run_keys, sentinel,
-                                                                  chunk_off, nchunks, partial, buckets);
+    }
+    ZC_MARK(4);
+    if (nruns && total_chunks) {
+        for (uint32_t s = 1; s < max_chunks; s *= 2) {
+            k_chunk_tree<A, X><<<zc_blocks(total_chunks, 128), 128, 0, st>>>(
+                chunk_off, nchunks, owner, total_chunks, s, partial);
+            ZC_LAUNCHED("MSM chunk tree");
+        }
+        k_bucket_store<X><<<zc_blocks(nruns, 256), 256, 0, st>>>(run_keys, chunk_off, nchunks,
+                                                                 nruns, partial, buckets);
         ZC_LAUNCHED("MSM buckets");
     }
+    ZC_MARK(5);
     k_reduce<A, X><<<zc_blocks((size_t)nseg * nwin, 128), 128, 0, st>>>(buckets, nb, nseg, nwin, seg);
     ZC_LAUNCHED("MSM bucket reduction");
     for (uint32_t h = nseg / 2; h >= 1; h /= 2) {
@@ -231,9 +247,13 @@ static int msm_windows(zbp_cuda_t *ctx, X *win_host, unsigned *c_out, unsigned *
         ZC_LAUNCHED("MSM window sums");
     }
     /* window w's sum sits at seg[w nseg] */
+    ZC_MARK(6);
     ZC_TRY(cudaMemcpy2DAsync(win_host, sizeof(X), seg, (size_t)nseg * sizeof(X), sizeof(X), nwin,
                              cudaMemcpyDeviceToHost, st));
     ZC_TRY(cudaStreamSynchronize(st));
+    if (ctx->msm_timing)
+        for (int k = 0; k < ZC_MSM_PHASES; k++)
+            cudaEventElapsedTime(&ctx->msm_phase_ms[k], ctx->msm_ev[k], ctx->msm_ev[k + 1]);
     *c_out = c;
     *nwin_out = nwin;
     return ZBP_OK;

@@ -161,35 +161,17 @@ __global__ void k_h(zc_fr_t *a, const zc_fr_t *b, const zc_fr_t *c, uint32_t n) 
     zc_fr_from_mont(a[i].l, &t);
 }
 
-extern "C" int zbp_cuda_prove(zbp_proof_t *out, zbp_cuda_circuit_t *circ, const zbp_wtns_t *wt,
-                              const zbp_prove_opts_t *opts, zbp_profile_t *prof, char *err,
-                              size_t errlen) {
-    zbp_profile_t local;
-    if (!prof) prof = &local;
-    memset(prof, 0, sizeof *prof);
-    memset(out, 0, sizeof *out);
+/* The device part of a proof: the witness goes up into w (scratch), a, b, c live in abc; the
+ * MSM results come back. Every return leaves the wiping to the caller. */
+static int prove_device(zbp_cuda_circuit_t *circ, const zbp_wtns_t *wt, zc_fr_t *w, zc_fr_t *abc,
+                        g1_jac_t *A, g1_jac_t *B1, g2_jac_t *B2, g1_jac_t *C, g1_jac_t *H,
+                        zbp_profile_t *prof, char *err, size_t errlen) {
     zbp_cuda_t *ctx = circ->ctx;
     const zbp_zkey_t *z = circ->z;
     const size_t nv = z->n_vars, np = z->n_public, n = z->domain_size;
-    prof->n_vars = z->n_vars;
-    prof->n_public = z->n_public;
-    prof->domain_size = z->domain_size;
-    prof->n_constraints = z->n_constraints;
-    prof->threads = omp_get_max_threads();
-    double t0 = now_ms(), t;
-    if (wt->n_witness != z->n_vars)
-        return zc_input_fail(err, errlen, "%s: the witness has %u values but %s needs %u (a witness for another circuit?)",
-                             wt->file.name, wt->n_witness, z->file.name, z->n_vars);
-    ZC_TRY(cudaSetDevice(ctx->device));
     cudaStream_t st = ctx->stream;
-    cudaError_t e;
-    zc_fr_t *w = (zc_fr_t *)zc_scratch(ctx, ZC_S_WITNESS, nv * 32, &e);
-    if (!w) return zc_cuda_fail(err, errlen, e, "allocating the witness");
-    zc_fr_t *abc = (zc_fr_t *)zc_scratch(ctx, ZC_S_ABC, 3 * n * 32, &e);
-    if (!abc) return zc_cuda_fail(err, errlen, e, "allocating the domain vectors");
     zc_fr_t *a = abc, *b = abc + n, *c = abc + 2 * n;
-
-    t = now_ms();
+    double t = now_ms();
     ZC_TRY(cudaMemcpyAsync(w, wt->values, nv * 32, cudaMemcpyHostToDevice, st));
     for (int m = 0; m < 2; m++) {
         k_rows<<<zc_blocks(n, 128), 128, 0, st>>>(circ->row_off[m], circ->wire[m], circ->coef[m], w,
@@ -218,32 +200,70 @@ extern "C" int zbp_cuda_prove(zbp_proof_t *out, zbp_cuda_circuit_t *circ, const 
     ZC_TRY(cudaStreamSynchronize(st));
     prof->h_ms = now_ms() - t;
 
-    g1_jac_t A, B1, C, H;
-    g2_jac_t B2;
     const uint64_t(*ws)[4] = (const uint64_t(*)[4])w;
     int s2;
     t = now_ms();
-    s2 = zc_msm_g1_device(ctx, &A, circ->a, ws, nv, 0, err, errlen);
+    s2 = zc_msm_g1_device(ctx, A, circ->a, ws, nv, 0, err, errlen);
     prof->msm_a_ms = now_ms() - t;
     t = now_ms();
-    if (s2 == ZBP_OK) s2 = zc_msm_g1_device(ctx, &B1, circ->b1, ws, nv, 0, err, errlen);
+    if (s2 == ZBP_OK) s2 = zc_msm_g1_device(ctx, B1, circ->b1, ws, nv, 0, err, errlen);
     prof->msm_b1_ms = now_ms() - t;
     t = now_ms();
-    if (s2 == ZBP_OK) s2 = zc_msm_g2_device(ctx, &B2, circ->b2, ws, nv, 0, err, errlen);
+    if (s2 == ZBP_OK) s2 = zc_msm_g2_device(ctx, B2, circ->b2, ws, nv, 0, err, errlen);
     prof->msm_b2_ms = now_ms() - t;
     t = now_ms();
-    if (s2 == ZBP_OK) s2 = zc_msm_g1_device(ctx, &C, circ->c, ws + np + 1, nv - np - 1, 0, err, errlen);
+    if (s2 == ZBP_OK) s2 = zc_msm_g1_device(ctx, C, circ->c, ws + np + 1, nv - np - 1, 0, err, errlen);
     prof->msm_c_ms = now_ms() - t;
     t = now_ms();
-    if (s2 == ZBP_OK) s2 = zc_msm_g1_device(ctx, &H, circ->h, (const uint64_t(*)[4])a, n, 0, err, errlen);
+    if (s2 == ZBP_OK) s2 = zc_msm_g1_device(ctx, H, circ->h, (const uint64_t(*)[4])a, n, 0, err, errlen);
     prof->msm_h_ms = now_ms() - t;
-    /* the witness is secret: no copy stays in device memory */
+    return s2;
+}
+
+extern "C" int zbp_cuda_prove(zbp_proof_t *out, zbp_cuda_circuit_t *circ, const zbp_wtns_t *wt,
+                              const zbp_prove_opts_t *opts, zbp_profile_t *prof, char *err,
+                              size_t errlen) {
+    zbp_profile_t local;
+    if (!prof) prof = &local;
+    memset(prof, 0, sizeof *prof);
+    memset(out, 0, sizeof *out);
+    zbp_cuda_t *ctx = circ->ctx;
+    const zbp_zkey_t *z = circ->z;
+    const size_t nv = z->n_vars, n = z->domain_size;
+    prof->n_vars = z->n_vars;
+    prof->n_public = z->n_public;
+    prof->domain_size = z->domain_size;
+    prof->n_constraints = z->n_constraints;
+    prof->threads = omp_get_max_threads();
+    double t0 = now_ms();
+    if (wt->n_witness != z->n_vars)
+        return zc_input_fail(err, errlen, "%s: the witness has %u values but %s needs %u (a witness for another circuit?)",
+                             wt->file.name, wt->n_witness, z->file.name, z->n_vars);
+    ZC_TRY(cudaSetDevice(ctx->device));
+    cudaStream_t st = ctx->stream;
+    cudaError_t e;
+    zc_fr_t *w = (zc_fr_t *)zc_scratch(ctx, ZC_S_WITNESS, nv * 32, &e);
+    if (!w) return zc_cuda_fail(err, errlen, e, "allocating the witness");
+    zc_fr_t *abc = (zc_fr_t *)zc_scratch(ctx, ZC_S_ABC, 3 * n * 32, &e);
+    if (!abc) return zc_cuda_fail(err, errlen, e, "allocating the domain vectors");
+
+    g1_jac_t A, B1, C, H;
+    g2_jac_t B2;
+    int s2 = prove_device(circ, wt, w, abc, &A, &B1, &B2, &C, &H, prof, err, errlen);
+    /* the witness is secret: no copy stays in device memory, whichever way the proof went (after a
+     * fault that leaves the context unusable these fail too, and the memory dies with it) */
     cudaMemsetAsync(w, 0, nv * 32, st);
     cudaMemsetAsync(abc, 0, 3 * n * 32, st);
     cudaStreamSynchronize(st);
+    cudaGetLastError();
     if (s2 != ZBP_OK) return s2;
-    double keep_total = t0;
     s2 = zbp_groth16_finish(out, z, wt, &A, &B1, &B2, &C, &H, opts, prof, err, errlen);
-    prof->total_ms = now_ms() - keep_total;
+    if (s2 == ZBP_ERR_INPUT && err && errlen) {
+        /* the pairing check failed: on the GPU that may be a fault as well as a bad witness */
+        char why[768];
+        snprintf(why, sizeof why, "%s", err);
+        snprintf(err, errlen, "the GPU proof failed its pairing check (a GPU fault, or: %s)", why);
+    }
+    prof->total_ms = now_ms() - t0;
     return s2;
 }

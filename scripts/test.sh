@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test.sh: the whole test suite, from a fresh machine: installs dependencies, builds the Release
 # tree with warnings as errors (the configuration scripts/demo.sh builds too, see scripts/common.sh)
-# and runs every test, then builds and runs the suite again under AddressSanitizer +
+# and runs every test, compiles the CUDA sources for sm_90 where nvcc exists (no GPU needed), then
+# builds and runs the suite again under AddressSanitizer +
 # UndefinedBehaviorSanitizer (ZBP_SKIP_SANITIZERS=1 leaves that out). Exits non-zero if anything
 # fails; ends with what was skipped and why, and one line "test.sh: N passed, N failed, N skipped".
 set -euo pipefail
@@ -54,6 +55,41 @@ zbp_configure "$ZBP_RELEASE_DIR" "${ZBP_RELEASE_ARGS[@]}" -DZBP_BUILD_TESTS=ON
 zbp_build "$ZBP_RELEASE_DIR"
 echo "== Tests (Release) =="
 run_ctest Release "$ZBP_RELEASE_DIR" || status=1
+
+# The CUDA sources, compiled only (no link, no GPU), for one architecture (sm_90), wherever nvcc
+# exists: ZBP_CUDA=AUTO leaves the backend out of the Release tree on a machine without a GPU, and
+# this step keeps the sources from rotting. Niced (it is the heaviest compile). ZBP_SKIP_CUDA=1
+# leaves it out. The same tree builds the GPU check's binaries (cuda/README.md).
+nvcc=$(command -v nvcc || true)
+[ -z "$nvcc" ] && [ -x /usr/local/cuda/bin/nvcc ] && nvcc=/usr/local/cuda/bin/nvcc
+if [ -z "$nvcc" ]; then
+  skipped_lines+=("CUDA: compiling the CUDA sources (no nvcc here)")
+elif [ "${ZBP_SKIP_CUDA:-0}" = "1" ]; then
+  skipped_lines+=("CUDA: compiling the CUDA sources (ZBP_SKIP_CUDA=1)")
+else
+  echo "== CUDA sources: compile only, sm_90, in build/cuda-sm90 (nvcc found; no GPU needed; minutes on 2 cores) =="
+  t0=$(date +%s)
+  cuda_rc=0
+  CMAKE_CUDA_COMPILER_LAUNCHER=${CMAKE_CUDA_COMPILER_LAUNCHER:-$(command -v ccache || true)} \
+    zbp_configure build/cuda-sm90 "${ZBP_RELEASE_ARGS[@]}" -DZBP_CUDA=ON \
+    -DCMAKE_CUDA_COMPILER="$nvcc" -DCMAKE_CUDA_ARCHITECTURES=90 -DZBP_BUILD_TESTS=OFF \
+    -DZBP_BUILD_BENCH=OFF || cuda_rc=1
+  cuda_objs=()
+  if [ $cuda_rc = 0 ]; then
+    mapfile -t cuda_objs < <(ninja -C build/cuda-sm90 -t targets all | sed -n 's/^\(.*\.cu\.o\): .*/\1/p')
+    [ ${#cuda_objs[@]} -gt 0 ] || { echo "build/cuda-sm90 has no CUDA objects (ZBP_CMAKE_ARGS?)"; cuda_rc=1; }
+  fi
+  if [ $cuda_rc = 0 ]; then
+    nice -n 10 ninja -C build/cuda-sm90 -j "$jobs" --quiet "${cuda_objs[@]}" || cuda_rc=1
+  fi
+  if [ $cuda_rc = 0 ]; then
+    total_pass=$((total_pass + 1))
+    echo "CUDA: ${#cuda_objs[@]} objects compiled for sm_90 in $(($(date +%s) - t0)) s"
+  else
+    total_fail=$((total_fail + 1)) status=1
+    echo "CUDA: compiling the CUDA sources failed after $(($(date +%s) - t0)) s"
+  fi
+fi
 
 if [ "${ZBP_SKIP_SANITIZERS:-0}" != "1" ]; then
   echo "== ASan + UBSan build =="

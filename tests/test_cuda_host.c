@@ -257,28 +257,118 @@ Test(cuda_host, signed_digits_rebuild_the_scalar, .init = init_rng) {
     }
 }
 
-/* The GPU's bucket method run on the host: the same digits, keys, bucket accumulation and
- * segmented reduction as the kernels, checked against msm/'s result. */
+/* The GPU's index pipeline after the digits, run on the host through the kernels' own per-thread
+ * functions (cuda/msm_core.h): pairs in the kernels' layout (window-major), a stable sort by key
+ * (CUB's radix sort is stable), run-length encoding, run and chunk offsets, chunk owners by binary
+ * search, chunk sums, the rounds of the chunk tree, the runs' sums stored in their buckets. Checks
+ * the memory bounds on the way (runs, chunks). */
+typedef struct {
+    uint32_t key, val, at;
+} emu_pair_t;
+static int emu_pair_cmp(const void *x, const void *y) {
+    const emu_pair_t *a = x, *b = y;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    return a->at < b->at ? -1 : a->at > b->at;
+}
+
+typedef struct {
+    uint32_t nruns, total_chunks, max_chunks;
+    uint32_t *run_keys, *counts, *run_off, *nchunks, *chunk_off;
+    emu_pair_t *pairs;
+} emu_index_t;
+
+static void emu_index(emu_index_t *x, const uint64_t (*sc)[4], size_t n, unsigned c) {
+    unsigned nwin = zc_msm_windows(c);
+    uint32_t sentinel = (uint32_t)nwin << (c - 1);
+    size_t N = n * nwin;
+    x->pairs = malloc(N * sizeof *x->pairs);
+    cr_assert(x->pairs);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t s[4];
+        memcpy(s, sc[i], 32);
+        zc_scalar_reduce(s);
+        uint32_t carry = 0;
+        for (unsigned w = 0; w < nwin; w++) {
+            int32_t d = zc_msm_digit(s, w, c, &carry);
+            size_t at = (size_t)w * n + i;
+            x->pairs[at] = (emu_pair_t){zc_msm_key(w, d, c, nwin),
+                                        (uint32_t)i | (d < 0 ? ZC_MSM_NEG_BIT : 0u), (uint32_t)at};
+        }
+    }
+    qsort(x->pairs, N, sizeof *x->pairs, emu_pair_cmp);
+    uint64_t R = zc_msm_runs_bound(n, c);
+    x->run_keys = malloc(R * 4);
+    x->counts = malloc(R * 4);
+    x->run_off = malloc(R * 4);
+    x->nchunks = malloc(R * 4);
+    x->chunk_off = malloc(R * 4);
+    cr_assert(x->run_keys && x->counts && x->run_off && x->nchunks && x->chunk_off);
+    x->nruns = 0;
+    for (size_t k = 0; k < N; k++) {
+        if (k == 0 || x->pairs[k].key != x->pairs[k - 1].key) {
+            cr_assert(x->nruns < R, "more runs than zc_msm_runs_bound = %llu", (unsigned long long)R);
+            x->run_keys[x->nruns] = x->pairs[k].key;
+            x->counts[x->nruns++] = 0;
+        }
+        x->counts[x->nruns - 1]++;
+    }
+    uint32_t off = 0, coff = 0;
+    x->max_chunks = 0;
+    for (uint32_t r = 0; r < x->nruns; r++) {
+        x->run_off[r] = off;
+        off += x->counts[r];
+        x->nchunks[r] = zc_msm_run_chunks(x->counts[r], x->run_keys[r], sentinel);
+        x->chunk_off[r] = coff;
+        coff += x->nchunks[r];
+        if (x->nchunks[r] > x->max_chunks) x->max_chunks = x->nchunks[r];
+    }
+    x->total_chunks = coff;
+    cr_assert(coff <= zc_msm_chunks_bound(n, c), "more chunks than zc_msm_chunks_bound");
+}
+
+static void emu_index_free(emu_index_t *x) {
+    free(x->pairs);
+    free(x->run_keys);
+    free(x->counts);
+    free(x->run_off);
+    free(x->nchunks);
+    free(x->chunk_off);
+}
+
 #define EMULATE_MSM(G, ZG, N, C, SEGS, out_aff, pts, sc)                                           \
     do {                                                                                           \
         unsigned nwin = zc_msm_windows(C), nb = 1u << ((C) - 1);                                   \
+        emu_index_t ix;                                                                            \
+        emu_index(&ix, (const uint64_t(*)[4])(sc), (N), (C));                                      \
+        ZG##_xyzz_t *part = malloc((ix.total_chunks + 1) * sizeof *part);                          \
         ZG##_xyzz_t *bk = malloc((size_t)nwin * nb * sizeof *bk);                                  \
-        cr_assert(bk);                                                                             \
-        for (size_t j = 0; j < (size_t)nwin * nb; j++) ZG##_xyzz_set_infinity(&bk[j]);             \
-        for (size_t i = 0; i < (N); i++) {                                                         \
-            uint64_t s[4];                                                                         \
-            memcpy(s, sc[i], 32);                                                                  \
-            zc_scalar_reduce(s);                                                                   \
-            uint32_t carry = 0;                                                                    \
-            for (unsigned w = 0; w < nwin; w++) {                                                  \
-                int32_t d = zc_msm_digit(s, w, C, &carry);                                         \
-                uint32_t key = zc_msm_key(w, d, C, nwin);                                          \
-                if (d == 0) continue;                                                              \
-                ZG##_affine_t p = CAS(ZG##_affine_t, pts[i]);                                      \
-                if (d < 0) ZG##_affine_neg(&p, &p);                                                \
-                ZG##_xyzz_add_affine(&bk[key], &bk[key], &p);                                      \
+        cr_assert(part && bk);                                                                     \
+        for (uint32_t ch = 0; ch < ix.total_chunks; ch++) {                                        \
+            uint32_t r = zc_msm_chunk_owner(ix.chunk_off, ix.nruns, ch), beg, end;                 \
+            cr_assert(r < ix.nruns && ix.chunk_off[r] <= ch && ch < ix.chunk_off[r] + ix.nchunks[r]); \
+            zc_msm_chunk_range(ix.run_off[r], ix.counts[r], ch - ix.chunk_off[r], &beg, &end);     \
+            cr_assert(beg < end && end - beg <= ZC_MSM_CHUNK);                                     \
+            ZG##_xyzz_set_infinity(&part[ch]);                                                     \
+            for (uint32_t k = beg; k < end; k++) {                                                 \
+                uint32_t v = ix.pairs[k].val;                                                      \
+                ZG##_affine_t p = CAS(ZG##_affine_t, pts[v & ~ZC_MSM_NEG_BIT]);                    \
+                if (v & ZC_MSM_NEG_BIT) ZG##_affine_neg(&p, &p);                                   \
+                ZG##_xyzz_add_affine(&part[ch], &part[ch], &p);                                    \
             }                                                                                      \
         }                                                                                          \
+        /* the rounds, each one parallel on the GPU: the chunk a thread reads must not be written \
+         * in the same round (checked), and the order here (descending) would show it if it were */ \
+        for (uint32_t st_ = 1; st_ < ix.max_chunks; st_ *= 2)                                      \
+            for (uint32_t ch = ix.total_chunks; ch-- > 0;) {                                       \
+                uint32_t r = zc_msm_chunk_owner(ix.chunk_off, ix.nruns, ch);                       \
+                uint32_t j = ch - ix.chunk_off[r];                                                 \
+                if (!zc_msm_tree_pair(j, ix.nchunks[r], st_)) continue;                            \
+                cr_assert(!zc_msm_tree_pair(j + st_, ix.nchunks[r], st_), "a race in round %u", st_); \
+                ZG##_xyzz_add(&part[ch], &part[ch], &part[ch + st_]);                              \
+            }                                                                                      \
+        for (size_t j = 0; j < (size_t)nwin * nb; j++) ZG##_xyzz_set_infinity(&bk[j]);             \
+        for (uint32_t r = 0; r < ix.nruns; r++)                                                    \
+            if (ix.nchunks[r]) bk[ix.run_keys[r]] = part[ix.chunk_off[r]];                         \
         ZG##_xyzz_t total, seg, win;                                                               \
         ZG##_xyzz_set_infinity(&total);                                                            \
         for (unsigned w = nwin; w-- > 0;) {                                                        \
@@ -294,8 +384,12 @@ Test(cuda_host, signed_digits_rebuild_the_scalar, .init = init_rng) {
         G##_xyzz_t total_c;                                                                        \
         memcpy(&total_c, &total, sizeof total_c);                                                  \
         G##_xyzz_to_affine(&out_aff, &total_c);                                                    \
+        emu_max_chunks = ix.max_chunks;                                                            \
+        free(part);                                                                                \
         free(bk);                                                                                  \
+        emu_index_free(&ix);                                                                       \
     } while (0)
+static uint32_t emu_max_chunks; /* the last emulation's largest run, in chunks */
 
 static void fill_scalars(uint64_t (*sc)[4], size_t n) {
     for (size_t i = 0; i < n; i++) {
@@ -345,6 +439,72 @@ Test(cuda_host, msm_bucket_method_matches_msm_g2, .init = init_rng) {
     cr_assert(g2_affine_equal(&got, &want_aff), "G2 differs from msm_g2");
     free(pts);
     free(sc);
+}
+
+/* Scalars as real witnesses make them: mostly 1, 0 and small values, some -1 (= r - 1: a nonzero
+ * digit in every window) and a few random ones, so that digit 1 of window 0 holds most points and
+ * its bucket spans many chunks (the chunk tree's rounds). */
+static void fill_witness_like(uint64_t (*sc)[4], size_t n) {
+    static const uint64_t rm1[4] = {0x43e1f593f0000000ull, 0x2833e84879b97091ull,
+                                    0xb85045b68181585dull, 0x30644e72e131a029ull};
+    for (size_t i = 0; i < n; i++) {
+        unsigned k = i % 20;
+        memset(sc[i], 0, 32);
+        if (k < 12) sc[i][0] = 1;
+        else if (k < 15) sc[i][0] = 0;
+        else if (k < 17) sc[i][0] = 2 + i % 5;
+        else if (k < 18) memcpy(sc[i], rm1, 32);
+        else rand_scalar(sc[i]);
+    }
+}
+
+Test(cuda_host, msm_index_pipeline_with_witness_like_scalars, .init = init_rng) {
+    size_t n = 6000;
+    g1_affine_t *pts = malloc(n * sizeof *pts);
+    uint64_t(*sc)[4] = malloc(n * sizeof *sc);
+    cr_assert(pts && sc);
+    for (size_t i = 0; i < n; i++) rand_g1(&pts[i]);
+    for (size_t i = 100; i < 140; i++) pts[i] = pts[i - 40];              /* duplicates */
+    for (size_t i = 200; i < 240; i++) g1_affine_neg(&pts[i], &pts[i - 40]); /* opposites */
+    g1_affine_set_infinity(&pts[300]);
+    fill_witness_like(sc, n);
+    g1_jac_t want;
+    cr_assert_eq(msm_g1(&want, pts, (const uint64_t(*)[4])sc, n, NULL), ZBP_OK);
+    g1_affine_t want_aff, got;
+    g1_jac_to_affine(&want_aff, &want);
+    EMULATE_MSM(g1, zc_g1, n, 8u, 8u, got, pts, sc);
+    cr_assert(g1_affine_equal(&got, &want_aff), "witness-like scalars: differs from msm_g1");
+    /* 60% ones in one bucket: ~3600 points, ~57 chunks, six rounds of the tree */
+    cr_assert_geq(emu_max_chunks, 32u, "the hot bucket spans only %u chunks", emu_max_chunks);
+    free(pts);
+    free(sc);
+}
+
+/* Device memory of one MSM, by the bounds msm.cu allocates to: G1 of 2^24 and 2^26 points and G2
+ * of 2^24 fit an H100's 80 GB (78 GiB usable) with their inputs uploaded; and the per-run arrays
+ * are sized by runs (windows 2^(c-1)), far below pairs (n windows). */
+Test(cuda_host, msm_scratch_bounds_fit_an_h100) {
+    const uint64_t gib = (uint64_t)1 << 30, h100 = 78 * gib;
+    for (unsigned lg = 20; lg <= 26; lg += 2) {
+        uint64_t n = (uint64_t)1 << lg;
+        unsigned c = zc_msm_pick_window(n);
+        uint64_t pairs = n * zc_msm_windows(c), runs = zc_msm_runs_bound(n, c);
+        cr_assert(runs * 8 < pairs, "2^%u: %llu runs against %llu pairs", lg,
+                  (unsigned long long)runs, (unsigned long long)pairs);
+        cr_assert(pairs < ((uint64_t)1 << 32), "2^%u: the pairs' 32-bit count overflows", lg);
+        uint64_t g1 = zc_msm_scratch_bytes(n, c, sizeof(zc_g1_affine_t), sizeof(zc_g1_xyzz_t), 1);
+        uint64_t g2 = zc_msm_scratch_bytes(n, c, sizeof(zc_g2_affine_t), sizeof(zc_g2_xyzz_t), 1);
+        /* at least the inputs and the sort's four arrays */
+        cr_assert_geq(g1, n * (64 + 32) + 16 * pairs);
+        cr_assert_lt(g1, h100, "G1 2^%u needs %.1f GiB", lg, (double)g1 / (double)gib);
+        if (lg <= 24) cr_assert_lt(g2, h100, "G2 2^%u needs %.1f GiB", lg, (double)g2 / (double)gib);
+    }
+    /* the figures, for cuda/README.md */
+    uint64_t n24 = (uint64_t)1 << 24, n26 = (uint64_t)1 << 26;
+    cr_log_info("MSM scratch with inputs: G1 2^24 %.1f GiB, G1 2^26 %.1f GiB, G2 2^24 %.1f GiB",
+                (double)zc_msm_scratch_bytes(n24, zc_msm_pick_window(n24), 64, 128, 1) / (double)gib,
+                (double)zc_msm_scratch_bytes(n26, zc_msm_pick_window(n26), 64, 128, 1) / (double)gib,
+                (double)zc_msm_scratch_bytes(n24, zc_msm_pick_window(n24), 128, 256, 1) / (double)gib);
 }
 
 /* The GPU NTT's stage structure run on the host: every stage of DIF or DIT through the kernels'
