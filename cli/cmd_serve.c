@@ -64,7 +64,7 @@ static const char *range_of(const char *opt) {
 int cmd_serve(int argc, char **argv) {
     job_serve_opts_t o;
     job_serve_opts_init(&o);
-    for (int i = 1; i < argc; i++) {
+    for (int i = 1; i < argc; i += 2) { /* every option but --help takes a value */
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         size_t n;
         bool bad = false;
@@ -130,7 +130,6 @@ int cmd_serve(int argc, char **argv) {
                       range_of(a));
             return EXIT_BAD_INPUT;
         }
-        i++;
     }
     char err[1024] = "";
     int rc = job_serve(&o, STDIN_FILENO, stdout, err, sizeof err);
