@@ -1,5 +1,6 @@
 /* attest_policy.h: inside the cli room: the report-policy flags that `attest verify` and
- * `check-bundle` share (certificates, CRLs, trust root, TCB, launch identity), parsed once. */
+ * `check-bundle` share (certificates, CRLs, trust root, TCB, launch identity, platform),
+ * parsed once. */
 #ifndef ZBP_CLI_ATTEST_POLICY_H
 #define ZBP_CLI_ATTEST_POLICY_H
 
@@ -11,8 +12,8 @@
 #include "cli/opts.h"
 
 /* The shared flags (certificates, CRLs, trust root, TCB, launch identity), and the platform
- * flags of `attest verify` alone (zbprover_verify_bundle's options do not carry them yet). Their
- * keys lie in CLI_POLICY_KEY0 .. CLI_POLICY_KEY_END. */
+ * flags (PLATFORM_INFO bits, v5 mitigation vectors), a table of their own for their own heading;
+ * both commands take both. Their keys lie in CLI_POLICY_KEY0 .. CLI_POLICY_KEY_END. */
 #define CLI_POLICY_KEY0 (CLI_KEY0 + 100)
 #define CLI_POLICY_KEY_END (CLI_KEY0 + 140)
 extern const cli_opt_t cli_policy_opts[];

@@ -123,6 +123,10 @@ static void to_options(zbprover_bundle_options_t *o, const cli_policy_t *cp, cha
     o->has_time = p->has_time;
     o->at = (long long)p->at;
     o->product = p->product_hint ? snp_gen_name(p->product_hint) : NULL;
+    o->platform_require = p->platform_require;
+    o->platform_forbid = p->platform_forbid;
+    o->check_mit_vector = p->check_mit_vector;
+    o->mit_vector_require = p->mit_vector_require;
 }
 
 /* Reads the files the flags name, hands everything to zbprover_verify_bundle, prints the lines.
@@ -192,7 +196,7 @@ static const cli_cmd_t bundle_cmd = {
     "check-bundle", "<bundle.json> --vk <verification_key.json> [options]",
     "A client's whole check of a prove answer: the proof, the binding transcript, the report\n"
     "and its chain, CRLs and policy (zbprover_verify_bundle). Exit 0 valid, 1 rejected.",
-    {bundle_opts, cli_policy_opts, NULL}, 1, 1};
+    {bundle_opts, cli_policy_opts, cli_platform_opts, NULL}, 1, 1};
 
 typedef struct {
     cli_policy_t cp;

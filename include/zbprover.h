@@ -107,6 +107,23 @@ typedef struct {
     /* Called once per check, in order, as the verdict is recorded; may be NULL. */
     void (*on_check)(void *ctx, const char *name, int status, const char *detail);
     void *on_check_ctx;
+    /* The platform the report was made on (appended after on_check_ctx: a client built against
+     * an older header, whose options end there, must use zbprover_bundle_options_init anyway).
+     * PLATFORM_INFO bits by number (SEV-SNP ABI, report offset 0x40): 0 SMT_EN, 1 TSME_EN,
+     * 2 ECC_EN, 3 RAPL_DIS, 4 CIPHERTEXT_HIDING_EN, 5 ALIAS_CHECK_COMPLETE, 7 SEV_TIO_EN; the
+     * same bits as `--platform-require`/`--platform-forbid` name (smt, tsme, ecc, rapl-dis,
+     * ciphertext-hiding, alias-check, tio). Default 0: nothing required, nothing forbidden. */
+    unsigned long long platform_require; /* bits that must be set, else check "platform-info"
+                                            fails; `--platform-require LIST` */
+    unsigned long long platform_forbid;  /* bits that must be clear, e.g. 1 (SMT_EN) for
+                                            `--forbid-smt`; `--platform-forbid LIST` */
+    /* Mitigation vectors (report version 5 on): with check_mit_vector non-zero, check
+     * "mit-vector" fails unless LAUNCH_MIT_VECTOR and CURRENT_MIT_VECTOR both hold every bit of
+     * mit_vector_require (a 64-bit mask, bit n = mitigation n as AMD numbers them); a report
+     * before version 5 carries no vectors and fails, even with a mask of 0. Default 0: not
+     * checked. `--require-mit-vector HEX` sets both. */
+    int check_mit_vector;
+    unsigned long long mit_vector_require;
 } zbprover_bundle_options_t;
 
 typedef struct {
@@ -117,7 +134,8 @@ typedef struct {
     size_t checks, failed;
 } zbprover_bundle_result_t;
 
-/* Defaults: nothing beyond the proof, the transcript and the report's chain and signature. */
+/* Defaults: nothing beyond the proof, the transcript and the report's chain and signature (every
+ * field 0 or NULL, except vmpl -1: any). */
 ZBPROVER_API void zbprover_bundle_options_init(zbprover_bundle_options_t *o);
 
 /* Verifies the bundle (a prove answer's JSON text). Returns ZBPROVER_OK (valid),

@@ -8,6 +8,14 @@
 #include "job/job_int.h"
 #include "zbprover.h"
 
+/* The header numbers PLATFORM_INFO's bits in words; these are the attest room's. */
+_Static_assert(SNP_PLATFORM_SMT_EN == 1ull << 0 && SNP_PLATFORM_TSME_EN == 1ull << 1 &&
+                   SNP_PLATFORM_ECC_EN == 1ull << 2 && SNP_PLATFORM_RAPL_DIS == 1ull << 3 &&
+                   SNP_PLATFORM_CIPHERTEXT_HIDING_EN == 1ull << 4 &&
+                   SNP_PLATFORM_ALIAS_CHECK_COMPLETE == 1ull << 5 &&
+                   SNP_PLATFORM_SEV_TIO_EN == 1ull << 7,
+               "PLATFORM_INFO bits as include/zbprover.h documents them");
+
 /* The callback's statuses are the verdict's own. */
 _Static_assert((int)ZBPROVER_CHECK_PASS == (int)SNP_CHECK_PASS &&
                    (int)ZBPROVER_CHECK_FAIL == (int)SNP_CHECK_FAIL &&
@@ -37,6 +45,10 @@ static int to_policy(snp_policy_t *p, const zbprover_bundle_options_t *o, char *
     p->allow_migrate_ma = o->allow_migrate_ma != 0;
     p->allow_provisional = o->allow_provisional != 0;
     p->require_crl = o->require_crl != 0;
+    p->platform_require = o->platform_require;
+    p->platform_forbid = o->platform_forbid;
+    p->check_mit_vector = o->check_mit_vector != 0;
+    p->mit_vector_require = o->mit_vector_require;
     p->trust_root_data = o->trust_root;
     p->trust_root_len = o->trust_root_len;
     if (o->vmpl < -1 || o->vmpl > 3) {

@@ -45,8 +45,8 @@ int job_fail(char *err, size_t errlen, int code, const char *fmt, ...)
 double job_mono_ms(void);    /* CLOCK_MONOTONIC in milliseconds */
 uint64_t job_unix_now(void); /* wall-clock seconds */
 
-/* The certificates of a certificate table (DER entries) or of a PEM file/directory, as one string
- * of PEM blocks (*out malloc'ed; NULL with JOB_OK when there are none). */
+/* The certificates and CRLs of a certificate table (DER entries) or of a PEM file/directory, as one
+ * string of PEM blocks (*out malloc'ed; NULL with JOB_OK when there are none). */
 int job_certs_pem_from_table(char **out, const uint8_t *table, size_t len, char *err,
                              size_t errlen);
 int job_certs_pem_from_path(char **out, const char *path, char *err, size_t errlen);

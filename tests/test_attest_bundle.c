@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include <openssl/evp.h>
@@ -94,6 +95,7 @@ typedef struct {
     size_t vk_len, certs_len;
     const char *dir;
     char root[1024];
+    uint8_t raw[SNP_REPORT_SIZE]; /* the signed report the bundle carries */
 } made_t;
 
 /* The bundle a `serve --attest sim` answer would be for the multiplier fixture. signed_rd, when
@@ -110,6 +112,7 @@ static void make_bundle(made_t *m, const uint8_t *signed_rd) {
     m->dir = GENOA();
     uint8_t raw[SNP_REPORT_SIZE];
     kit_report(raw, m->dir, false, signed_rd ? signed_rd : rd);
+    memcpy(m->raw, raw, SNP_REPORT_SIZE);
     snp_certs_t *c = kit_certs(m->dir, kit_vcek_chain);
     char err[256];
     cr_assert_eq(snp_certs_to_pem(c, &m->certs, &m->certs_len, err, sizeof err), 0);
@@ -305,6 +308,127 @@ Test(api, crl_and_policy_through_the_options) {
                  ZBPROVER_REJECTED);
     cr_assert(strstr(err, "measurement"), "%s", err);
     free(root);
+    made_free(&m);
+}
+
+/* The platform checks reach the report through the options: the simulated part has SMT on, and
+ * its v5 report carries mitigation vectors, so a required bit it lacks is refused. */
+Test(api, platform_and_mit_vector_through_the_options) {
+    made_t m;
+    make_bundle(&m, NULL);
+    snp_report_t r;
+    kit_parse(&r, m.raw);
+    cr_assert(r.platform_info & SNP_PLATFORM_SMT_EN, "the simulated report has SMT on");
+    cr_assert(!(r.platform_info & SNP_PLATFORM_TSME_EN));
+    cr_assert(r.has_mit_vectors);
+    size_t rl;
+    unsigned char *root = read_root(&m, &rl);
+    zbprover_bundle_options_t o;
+    seen_t seen;
+    options(&o, &m, root, rl, &seen);
+    char err[512];
+    cr_assert_eq(o.platform_require | o.platform_forbid | o.mit_vector_require, 0, "defaults");
+    cr_assert_eq(o.check_mit_vector, 0);
+    cr_assert_eq(zbprover_verify_bundle(m.bundle, strlen(m.bundle), &o, NULL, err, sizeof err),
+                 ZBPROVER_OK, "%s", err);
+    /* forbid SMT (bit 0, as the header numbers it) */
+    o.platform_forbid = 1;
+    cr_assert_eq(zbprover_verify_bundle(m.bundle, strlen(m.bundle), &o, NULL, err, sizeof err),
+                 ZBPROVER_REJECTED);
+    cr_assert(strstr(err, "rejected: platform-info") && strstr(err, "forbidden but set: smt"),
+              "%s", err);
+    /* a forbidden bit that is clear passes; a required one that is clear fails */
+    o.platform_forbid = SNP_PLATFORM_TSME_EN;
+    cr_assert_eq(zbprover_verify_bundle(m.bundle, strlen(m.bundle), &o, NULL, err, sizeof err),
+                 ZBPROVER_OK, "%s", err);
+    o.platform_forbid = 0;
+    o.platform_require = SNP_PLATFORM_SMT_EN | SNP_PLATFORM_TSME_EN;
+    cr_assert_eq(zbprover_verify_bundle(m.bundle, strlen(m.bundle), &o, NULL, err, sizeof err),
+                 ZBPROVER_REJECTED);
+    cr_assert(strstr(err, "rejected: platform-info") && strstr(err, "tsme"), "%s", err);
+    o.platform_require = 0;
+    /* the mitigation vectors: what both hold passes, one bit more fails */
+    uint64_t both = r.launch_mit_vector & r.current_mit_vector;
+    uint64_t missing = 1;
+    while (missing & both)
+        missing <<= 1;
+    o.check_mit_vector = 1;
+    o.mit_vector_require = both;
+    cr_assert_eq(zbprover_verify_bundle(m.bundle, strlen(m.bundle), &o, NULL, err, sizeof err),
+                 ZBPROVER_OK, "%s", err);
+    options(&o, &m, root, rl, &seen);
+    o.check_mit_vector = 1;
+    o.mit_vector_require = both | missing;
+    cr_assert_eq(zbprover_verify_bundle(m.bundle, strlen(m.bundle), &o, NULL, err, sizeof err),
+                 ZBPROVER_REJECTED);
+    cr_assert(strstr(err, "rejected: mit-vector"), "%s", err);
+    cr_assert_eq(seen.failed, 1, "only mit-vector fails");
+    /* without check_mit_vector the mask is not looked at */
+    o.check_mit_vector = 0;
+    cr_assert_eq(zbprover_verify_bundle(m.bundle, strlen(m.bundle), &o, NULL, err, sizeof err),
+                 ZBPROVER_OK, "%s", err);
+    free(root);
+    made_free(&m);
+}
+
+/* `zbprover check-bundle` under argv; its exit status, its stdout and stderr in out. */
+static int check_bundle(char *out, size_t cap, const char *args) {
+    const char *bin = getenv("ZBP_BINARY");
+    cr_assert(bin, "ZBP_BINARY is not set");
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "'%s' check-bundle %s 2>&1", bin, args);
+    FILE *f = popen(cmd, "r");
+    cr_assert(f);
+    size_t n = fread(out, 1, cap - 1, f);
+    out[n] = 0;
+    int st = pclose(f);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The same flags as `attest verify`, through the command. */
+Test(cli, check_bundle_takes_the_platform_flags) {
+    made_t m;
+    make_bundle(&m, NULL);
+    snp_report_t r;
+    kit_parse(&r, m.raw);
+    char *d = kit_tmpdir(), bpath[256], vpath[256];
+    snprintf(bpath, sizeof bpath, "%s/bundle.json", d);
+    snprintf(vpath, sizeof vpath, "%s/vk.json", d);
+    FILE *f = fopen(bpath, "w");
+    cr_assert(f && fputs(m.bundle, f) >= 0);
+    fclose(f);
+    f = fopen(vpath, "w");
+    cr_assert(f && fwrite(m.vk, 1, m.vk_len, f) == m.vk_len);
+    fclose(f);
+    char base[2048], args[2400], out[16384];
+    snprintf(base, sizeof base, "'%s' --vk '%s' --trust-root '%s'", bpath, vpath, m.root);
+    cr_assert_eq(check_bundle(out, sizeof out, base), 0, "%s", out);
+    cr_assert(strstr(out, "pass platform-info"), "%s", out);
+    snprintf(args, sizeof args, "%s --forbid-smt", base);
+    cr_assert_eq(check_bundle(out, sizeof out, args), 1, "%s", out);
+    cr_assert(strstr(out, "FAIL platform-info") && strstr(out, "REJECTED: platform-info"), "%s",
+              out);
+    snprintf(args, sizeof args, "%s --platform-require smt,alias-check --platform-forbid=tsme",
+             base);
+    cr_assert_eq(check_bundle(out, sizeof out, args), 0, "%s", out);
+    uint64_t both = r.launch_mit_vector & r.current_mit_vector, missing = 1;
+    while (missing & both)
+        missing <<= 1;
+    snprintf(args, sizeof args, "%s --require-mit-vector %llx --json", base,
+             (unsigned long long)both);
+    cr_assert_eq(check_bundle(out, sizeof out, args), 0, "%s", out);
+    cr_assert(strstr(out, "{\"name\":\"mit-vector\",\"status\":\"pass\""), "%s", out);
+    snprintf(args, sizeof args, "%s --require-mit-vector 0x%llx", base,
+             (unsigned long long)(both | missing));
+    cr_assert_eq(check_bundle(out, sizeof out, args), 1, "%s", out);
+    cr_assert(strstr(out, "FAIL mit-vector"), "%s", out);
+    /* bad values: one line, exit 2 */
+    snprintf(args, sizeof args, "%s --platform-require smt,bogus", base);
+    cr_assert_eq(check_bundle(out, sizeof out, args), 2, "%s", out);
+    cr_assert(strstr(out, "check-bundle: --platform-require: bad value 'smt,bogus'"), "%s", out);
+    snprintf(args, sizeof args, "%s --require-mit-vector xyz", base);
+    cr_assert_eq(check_bundle(out, sizeof out, args), 2, "%s", out);
+    kit_rmdir(d);
     made_free(&m);
 }
 
