@@ -125,6 +125,7 @@ scatter:
 #define F_DBL fq_dbl
 #define F_NEG fq_neg
 #define F_MUL fq_mul
+#define F_MUL_LAZY fq_mul_lazy
 #define F_SQR fq_sqr
 #define F_IS_ZERO fq_is_zero
 #define F_EQ fq_equal
