@@ -78,8 +78,59 @@ static void dif4_vec(fr_t *x0, fr_t *x1, fr_t *x2, fr_t *x3, const fr_t *t1, con
     }
 }
 
-static void dif4_scalar(fr_t *x0, fr_t *x1, fr_t *x2, fr_t *x3, const fr_t *t1, const fr_t *t2,
+/* Lazy sums for operands that only feed a product (ADX path only: its product takes values < 2p,
+ * see fq_mul_lazy, and returns canonical ones; the portable product wants canonical inputs):
+ * a + b and a − b + p, both in [0, 2p) for canonical a, b, so neither needs the conditional
+ * correction (compare, mask, second carry chain) of fr_add / fr_sub. */
+static inline void fr_add_open(fr_t *r, const fr_t *a, const fr_t *b) {
+    unsigned char c = ZBP_ADC(0, a->l[0], b->l[0], &r->l[0]);
+    c = ZBP_ADC(c, a->l[1], b->l[1], &r->l[1]);
+    c = ZBP_ADC(c, a->l[2], b->l[2], &r->l[2]);
+    (void)ZBP_ADC(c, a->l[3], b->l[3], &r->l[3]);
+}
+
+static inline void fr_sub_open(fr_t *r, const fr_t *a, const fr_t *b) {
+    const uint64_t *p = zbp_fr_mont.p;
+    uint64_t t0, t1, t2, t3;
+    unsigned char c = ZBP_ADC(0, a->l[0], p[0], &t0); /* a + p < 2^255: no carry out */
+    c = ZBP_ADC(c, a->l[1], p[1], &t1);
+    c = ZBP_ADC(c, a->l[2], p[2], &t2);
+    (void)ZBP_ADC(c, a->l[3], p[3], &t3);
+    c = ZBP_SBB(0, t0, b->l[0], &r->l[0]); /* a + p − b > 0: no borrow out */
+    c = ZBP_SBB(c, t1, b->l[1], &r->l[1]);
+    c = ZBP_SBB(c, t2, b->l[2], &r->l[2]);
+    (void)ZBP_SBB(c, t3, b->l[3], &r->l[3]);
+}
+
+/* flatten: with the lazy loop beside the plain one gcc would call the product out of line. */
+__attribute__((flatten)) static void dif4_scalar(fr_t *x0, fr_t *x1, fr_t *x2, fr_t *x3, const fr_t *t1, const fr_t *t2,
                         const fr_t *t3, const fr_t *w4, size_t len, size_t skip) {
+    if (zbp_field_use_adx) {
+        /* The same butterflies with the sums that feed a product left open (< 2p). */
+        for (size_t i = 0; i < len; i++) {
+            fr_t s0, d0, s1, d1;
+            fr_add(&s0, &x0[i], &x2[i]);
+            fr_sub(&d0, &x0[i], &x2[i]);
+            fr_add(&s1, &x1[i], &x3[i]);
+            fr_sub_open(&d1, &x1[i], &x3[i]);
+            fr_mul(&d1, &d1, w4);
+            fr_add(&x0[i], &s0, &s1);
+            if (i >= skip) {
+                fr_t u;
+                fr_sub_open(&u, &s0, &s1);
+                fr_mul(&x1[i], &u, &t2[i]);
+                fr_add_open(&u, &d0, &d1);
+                fr_mul(&x2[i], &u, &t1[i]);
+                fr_sub_open(&u, &d0, &d1);
+                fr_mul(&x3[i], &u, &t3[i]);
+            } else {
+                fr_sub(&x1[i], &s0, &s1);
+                fr_add(&x2[i], &d0, &d1);
+                fr_sub(&x3[i], &d0, &d1);
+            }
+        }
+        return;
+    }
     for (size_t i = 0; i < len; i++) {
         fr_t s0, d0, s1, d1;
         fr_add(&s0, &x0[i], &x2[i]);
@@ -121,8 +172,9 @@ static void dit4_vec(fr_t *x0, fr_t *x1, fr_t *x2, fr_t *x3, const fr_t *t1, con
     memcpy(x2, tmp, len * sizeof(fr_t));
 }
 
-static void dit4_scalar(fr_t *x0, fr_t *x1, fr_t *x2, fr_t *x3, const fr_t *t1, const fr_t *t2,
+__attribute__((flatten)) static void dit4_scalar(fr_t *x0, fr_t *x1, fr_t *x2, fr_t *x3, const fr_t *t1, const fr_t *t2,
                         const fr_t *t3, const fr_t *w4, size_t len, size_t skip) {
+    const int lazy = zbp_field_use_adx; /* see fr_sub_open */
     for (size_t i = 0; i < len; i++) {
         fr_t a = x0[i], b = x1[i], c = x2[i], d = x3[i], s0, d0, s1, d1;
         if (i >= skip) {
@@ -133,7 +185,10 @@ static void dit4_scalar(fr_t *x0, fr_t *x1, fr_t *x2, fr_t *x3, const fr_t *t1, 
         fr_add(&s0, &a, &b);
         fr_sub(&d0, &a, &b);
         fr_add(&s1, &c, &d);
-        fr_sub(&d1, &c, &d);
+        if (lazy)
+            fr_sub_open(&d1, &c, &d);
+        else
+            fr_sub(&d1, &c, &d);
         fr_mul(&d1, &d1, w4);
         fr_add(&x0[i], &s0, &s1);
         fr_add(&x1[i], &d0, &d1);
