@@ -47,6 +47,11 @@ enum { MK_GENERAL = 0, MK_DOUBLE = 1, MK_OPPOSITE = 2, MK_TRIVIAL = 3 };
 #ifndef F_MUL_LAZY
 #define F_MUL_LAZY F_MUL
 #endif
+/* Likewise the differences that only feed a product (x2 − x1, y2 − y1, x1 − x3) may stay open,
+ * below 2p (field/field_open.h). */
+#ifndef F_SUB_LAZY
+#define F_SUB_LAZY F_SUB
+#endif
 
 /* The second pass for one pair: the slope from its share of the inverse, then the sum. */
 static inline void FN(msm_ba_one)(AFF *a, const AFF *b, uint8_t kind, F *inv, const F *pre,
@@ -67,13 +72,13 @@ static inline void FN(msm_ba_one)(AFF *a, const AFF *b, uint8_t kind, F *inv, co
         F_DBL(&lam, &t);
         F_ADD(&t, &lam, &t);
     } else {
-        F_SUB(&t, &b->y, &a->y);
+        F_SUB_LAZY(&t, &b->y, &a->y);
     }
     F_MUL_LAZY(&lam, &t, &dinv);
     F_SQR(&t, &lam);
     F_SUB(&t, &t, &a->x);
     F_SUB(&x3, &t, &b->x);
-    F_SUB(&t, &a->x, &x3);
+    F_SUB_LAZY(&t, &a->x, &x3);
     F_MUL(&t, &lam, &t);
     F_SUB(&a->y, &t, &a->y);
     a->x = x3;
@@ -101,7 +106,7 @@ __attribute__((flatten)) static size_t FN(msm_batch_add)(AFF *const *acc, const 
             }
         } else {
             k = MK_GENERAL;
-            F_SUB(&den[i], &b->x, &a->x);
+            F_SUB_LAZY(&den[i], &b->x, &a->x);
         }
         kind[i] = k;
         if (k <= MK_DOUBLE) {
@@ -141,14 +146,14 @@ __attribute__((flatten)) static size_t FN(msm_batch_add)(AFF *const *acc, const 
             F_DBL(&l0, &t0);
             F_ADD(&t0, &l0, &t0);
         } else {
-            F_SUB(&t0, &b0->y, &a0->y);
+            F_SUB_LAZY(&t0, &b0->y, &a0->y);
         }
         if (kind[i1] == MK_DOUBLE) {
             F_SQR(&t1, &a1->x);
             F_DBL(&l1, &t1);
             F_ADD(&t1, &l1, &t1);
         } else {
-            F_SUB(&t1, &b1->y, &a1->y);
+            F_SUB_LAZY(&t1, &b1->y, &a1->y);
         }
         F_MUL_LAZY(&l0, &t0, &d0);
         F_MUL_LAZY(&l1, &t1, &d1);
@@ -158,8 +163,8 @@ __attribute__((flatten)) static size_t FN(msm_batch_add)(AFF *const *acc, const 
         F_SUB(&t1, &t1, &a1->x);
         F_SUB(&x0, &t0, &b0->x);
         F_SUB(&x1, &t1, &b1->x);
-        F_SUB(&t0, &a0->x, &x0);
-        F_SUB(&t1, &a1->x, &x1);
+        F_SUB_LAZY(&t0, &a0->x, &x0);
+        F_SUB_LAZY(&t1, &a1->x, &x1);
         F_MUL(&t0, &l0, &t0);
         F_MUL(&t1, &l1, &t1);
         F_SUB(&a0->y, &t0, &a0->y);

@@ -2,6 +2,7 @@
  * interleaved columns held in scratch, and the tables of their twiddles. */
 #include <string.h>
 
+#include "field/field_open.h"
 #include "ntt/ntt_internal.h"
 
 /* ---- stage twiddle tables -------------------------------------------------------------------- */
@@ -78,30 +79,7 @@ static void dif4_vec(fr_t *x0, fr_t *x1, fr_t *x2, fr_t *x3, const fr_t *t1, con
     }
 }
 
-/* Lazy sums for operands that only feed a product (ADX path only: its product takes values < 2p,
- * see fq_mul_lazy, and returns canonical ones; the portable product wants canonical inputs):
- * a + b and a − b + p, both in [0, 2p) for canonical a, b, so neither needs the conditional
- * correction (compare, mask, second carry chain) of fr_add / fr_sub. */
-static inline void fr_add_open(fr_t *r, const fr_t *a, const fr_t *b) {
-    unsigned char c = ZBP_ADC(0, a->l[0], b->l[0], &r->l[0]);
-    c = ZBP_ADC(c, a->l[1], b->l[1], &r->l[1]);
-    c = ZBP_ADC(c, a->l[2], b->l[2], &r->l[2]);
-    (void)ZBP_ADC(c, a->l[3], b->l[3], &r->l[3]);
-}
-
-static inline void fr_sub_open(fr_t *r, const fr_t *a, const fr_t *b) {
-    const uint64_t *p = zbp_fr_mont.p;
-    uint64_t t0, t1, t2, t3;
-    unsigned char c = ZBP_ADC(0, a->l[0], p[0], &t0); /* a + p < 2^255: no carry out */
-    c = ZBP_ADC(c, a->l[1], p[1], &t1);
-    c = ZBP_ADC(c, a->l[2], p[2], &t2);
-    (void)ZBP_ADC(c, a->l[3], p[3], &t3);
-    c = ZBP_SBB(0, t0, b->l[0], &r->l[0]); /* a + p − b > 0: no borrow out */
-    c = ZBP_SBB(c, t1, b->l[1], &r->l[1]);
-    c = ZBP_SBB(c, t2, b->l[2], &r->l[2]);
-    (void)ZBP_SBB(c, t3, b->l[3], &r->l[3]);
-}
-
+/* On the ADX path the sums that only feed a product stay open (field/field_open.h). */
 /* flatten: with the lazy loop beside the plain one gcc would call the product out of line. */
 __attribute__((flatten)) static void dif4_scalar(fr_t *x0, fr_t *x1, fr_t *x2, fr_t *x3, const fr_t *t1, const fr_t *t2,
                         const fr_t *t3, const fr_t *w4, size_t len, size_t skip) {
@@ -174,7 +152,7 @@ static void dit4_vec(fr_t *x0, fr_t *x1, fr_t *x2, fr_t *x3, const fr_t *t1, con
 
 __attribute__((flatten)) static void dit4_scalar(fr_t *x0, fr_t *x1, fr_t *x2, fr_t *x3, const fr_t *t1, const fr_t *t2,
                         const fr_t *t3, const fr_t *w4, size_t len, size_t skip) {
-    const int lazy = zbp_field_use_adx; /* see fr_sub_open */
+    const int lazy = zbp_field_use_adx; /* see field/field_open.h */
     for (size_t i = 0; i < len; i++) {
         fr_t a = x0[i], b = x1[i], c = x2[i], d = x3[i], s0, d0, s1, d1;
         if (i >= skip) {
