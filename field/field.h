@@ -77,6 +77,10 @@ static inline void fq_neg(fq_t *r, const fq_t *a);
 static inline void fq_dbl(fq_t *r, const fq_t *a);
 static inline void fq_mul(fq_t *r, const fq_t *a, const fq_t *b);
 static inline void fq_sqr(fq_t *r, const fq_t *a);
+/* Lazy product: a, b may be any values below 2q (earlier lazy products); the result is congruent
+ * to fq_mul's and below 2q, not necessarily canonical. fq_mul and fq_sqr take such inputs and
+ * return canonical values; nothing else does (add, sub, compare, invert, convert). */
+static inline void fq_mul_lazy(fq_t *r, const fq_t *a, const fq_t *b);
 static inline int fq_is_zero(const fq_t *a);
 static inline int fq_equal(const fq_t *a, const fq_t *b);
 
@@ -116,6 +120,7 @@ static inline void fr_neg(fr_t *r, const fr_t *a);
 static inline void fr_dbl(fr_t *r, const fr_t *a);
 static inline void fr_mul(fr_t *r, const fr_t *a, const fr_t *b);
 static inline void fr_sqr(fr_t *r, const fr_t *a);
+static inline void fr_mul_lazy(fr_t *r, const fr_t *a, const fr_t *b); /* as fq_mul_lazy */
 static inline int fr_is_zero(const fr_t *a);
 static inline int fr_equal(const fr_t *a, const fr_t *b);
 

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "field/field_open.h"
 #include "msm/msm.h"
 #include "msm/msm_internal.h"
 
@@ -125,6 +126,8 @@ scatter:
 #define F_DBL fq_dbl
 #define F_NEG fq_neg
 #define F_MUL fq_mul
+#define F_MUL_LAZY fq_mul_lazy
+#define F_SUB_LAZY fq_sub_lazy
 #define F_SQR fq_sqr
 #define F_IS_ZERO fq_is_zero
 #define F_EQ fq_equal

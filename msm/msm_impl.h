@@ -40,6 +40,19 @@ static inline int FN(msm_aff_is_inf)(const AFF *a) { return F_IS_ZERO(&a->x) & F
  * P = -Q are handled. scratch: 2n F; kind: n bytes. Returns the nontrivial additions. */
 enum { MK_GENERAL = 0, MK_DOUBLE = 1, MK_OPPOSITE = 2, MK_TRIVIAL = 3 };
 
+/* Lazy reduction: the prefix chains, the inverse shares and the slope only feed products, so
+ * they take F_MUL_LAZY (no final subtraction on the ADX path: values < 2p, see fq_mul_lazy); the
+ * inversion's input, lambda^2 and y3 come from full products, so every stored coordinate is
+ * canonical. A group without a lazy product uses its full one. */
+#ifndef F_MUL_LAZY
+#define F_MUL_LAZY F_MUL
+#endif
+/* Likewise the differences that only feed a product (x2 − x1, y2 − y1, x1 − x3) may stay open,
+ * below 2p (field/field_open.h). */
+#ifndef F_SUB_LAZY
+#define F_SUB_LAZY F_SUB
+#endif
+
 /* The second pass for one pair: the slope from its share of the inverse, then the sum. */
 static inline void FN(msm_ba_one)(AFF *a, const AFF *b, uint8_t kind, F *inv, const F *pre,
                                   const F *den) {
@@ -52,20 +65,20 @@ static inline void FN(msm_ba_one)(AFF *a, const AFF *b, uint8_t kind, F *inv, co
         return;
     }
     F dinv, lam, t, x3;
-    F_MUL(&dinv, inv, pre);
-    F_MUL(inv, inv, den);
+    F_MUL_LAZY(&dinv, inv, pre);
+    F_MUL_LAZY(inv, inv, den);
     if (kind == MK_DOUBLE) {
         F_SQR(&t, &a->x);
         F_DBL(&lam, &t);
         F_ADD(&t, &lam, &t);
     } else {
-        F_SUB(&t, &b->y, &a->y);
+        F_SUB_LAZY(&t, &b->y, &a->y);
     }
-    F_MUL(&lam, &t, &dinv);
+    F_MUL_LAZY(&lam, &t, &dinv);
     F_SQR(&t, &lam);
     F_SUB(&t, &t, &a->x);
     F_SUB(&x3, &t, &b->x);
-    F_SUB(&t, &a->x, &x3);
+    F_SUB_LAZY(&t, &a->x, &x3);
     F_MUL(&t, &lam, &t);
     F_SUB(&a->y, &t, &a->y);
     a->x = x3;
@@ -93,22 +106,22 @@ __attribute__((flatten)) static size_t FN(msm_batch_add)(AFF *const *acc, const 
             }
         } else {
             k = MK_GENERAL;
-            F_SUB(&den[i], &b->x, &a->x);
+            F_SUB_LAZY(&den[i], &b->x, &a->x);
         }
         kind[i] = k;
         if (k <= MK_DOUBLE) {
             pre[i] = chain[i & 1];
-            F_MUL(&chain[i & 1], &chain[i & 1], &den[i]);
+            F_MUL_LAZY(&chain[i & 1], &chain[i & 1], &den[i]);
             nontrivial++;
         }
     }
     F inv[2];
     if (nontrivial) {
         F t;
-        F_MUL(&t, &chain[0], &chain[1]);
+        F_MUL(&t, &chain[0], &chain[1]); /* canonical: the inversion's input */
         F_INV_VARTIME(&t, &t);
-        F_MUL(&inv[0], &t, &chain[1]);
-        F_MUL(&inv[1], &t, &chain[0]);
+        F_MUL_LAZY(&inv[0], &t, &chain[1]);
+        F_MUL_LAZY(&inv[1], &t, &chain[0]);
     }
     /* Walk back in pairs (i, i - 1): they sit on different chains, so the two slope chains
      * (dinv -> lambda -> lambda^2 -> y) are independent and written side by side for the core to
@@ -124,34 +137,34 @@ __attribute__((flatten)) static size_t FN(msm_batch_add)(AFF *const *acc, const 
         AFF *a0 = acc[i0], *a1 = acc[i1];
         const AFF *b0 = &add[i0], *b1 = &add[i1];
         F d0, d1, l0, l1, t0, t1, x0, x1;
-        F_MUL(&d0, &inv[i0 & 1], &pre[i0]);
-        F_MUL(&d1, &inv[i1 & 1], &pre[i1]);
-        F_MUL(&inv[i0 & 1], &inv[i0 & 1], &den[i0]);
-        F_MUL(&inv[i1 & 1], &inv[i1 & 1], &den[i1]);
+        F_MUL_LAZY(&d0, &inv[i0 & 1], &pre[i0]);
+        F_MUL_LAZY(&d1, &inv[i1 & 1], &pre[i1]);
+        F_MUL_LAZY(&inv[i0 & 1], &inv[i0 & 1], &den[i0]);
+        F_MUL_LAZY(&inv[i1 & 1], &inv[i1 & 1], &den[i1]);
         if (kind[i0] == MK_DOUBLE) {
             F_SQR(&t0, &a0->x);
             F_DBL(&l0, &t0);
             F_ADD(&t0, &l0, &t0);
         } else {
-            F_SUB(&t0, &b0->y, &a0->y);
+            F_SUB_LAZY(&t0, &b0->y, &a0->y);
         }
         if (kind[i1] == MK_DOUBLE) {
             F_SQR(&t1, &a1->x);
             F_DBL(&l1, &t1);
             F_ADD(&t1, &l1, &t1);
         } else {
-            F_SUB(&t1, &b1->y, &a1->y);
+            F_SUB_LAZY(&t1, &b1->y, &a1->y);
         }
-        F_MUL(&l0, &t0, &d0);
-        F_MUL(&l1, &t1, &d1);
+        F_MUL_LAZY(&l0, &t0, &d0);
+        F_MUL_LAZY(&l1, &t1, &d1);
         F_SQR(&t0, &l0);
         F_SQR(&t1, &l1);
         F_SUB(&t0, &t0, &a0->x);
         F_SUB(&t1, &t1, &a1->x);
         F_SUB(&x0, &t0, &b0->x);
         F_SUB(&x1, &t1, &b1->x);
-        F_SUB(&t0, &a0->x, &x0);
-        F_SUB(&t1, &a1->x, &x1);
+        F_SUB_LAZY(&t0, &a0->x, &x0);
+        F_SUB_LAZY(&t1, &a1->x, &x1);
         F_MUL(&t0, &l0, &t0);
         F_MUL(&t1, &l1, &t1);
         F_SUB(&a0->y, &t0, &a0->y);

@@ -2,6 +2,7 @@
  * interleaved columns held in scratch, and the tables of their twiddles. */
 #include <string.h>
 
+#include "field/field_open.h"
 #include "ntt/ntt_internal.h"
 
 /* ---- stage twiddle tables -------------------------------------------------------------------- */
@@ -78,8 +79,36 @@ static void dif4_vec(fr_t *x0, fr_t *x1, fr_t *x2, fr_t *x3, const fr_t *t1, con
     }
 }
 
-static void dif4_scalar(fr_t *x0, fr_t *x1, fr_t *x2, fr_t *x3, const fr_t *t1, const fr_t *t2,
+/* On the ADX path the sums that only feed a product stay open (field/field_open.h). */
+/* flatten: with the lazy loop beside the plain one gcc would call the product out of line. */
+__attribute__((flatten)) static void dif4_scalar(fr_t *x0, fr_t *x1, fr_t *x2, fr_t *x3, const fr_t *t1, const fr_t *t2,
                         const fr_t *t3, const fr_t *w4, size_t len, size_t skip) {
+    if (zbp_field_use_adx) {
+        /* The same butterflies with the sums that feed a product left open (< 2p). */
+        for (size_t i = 0; i < len; i++) {
+            fr_t s0, d0, s1, d1;
+            fr_add(&s0, &x0[i], &x2[i]);
+            fr_sub(&d0, &x0[i], &x2[i]);
+            fr_add(&s1, &x1[i], &x3[i]);
+            fr_sub_open(&d1, &x1[i], &x3[i]);
+            fr_mul(&d1, &d1, w4);
+            fr_add(&x0[i], &s0, &s1);
+            if (i >= skip) {
+                fr_t u;
+                fr_sub_open(&u, &s0, &s1);
+                fr_mul(&x1[i], &u, &t2[i]);
+                fr_add_open(&u, &d0, &d1);
+                fr_mul(&x2[i], &u, &t1[i]);
+                fr_sub_open(&u, &d0, &d1);
+                fr_mul(&x3[i], &u, &t3[i]);
+            } else {
+                fr_sub(&x1[i], &s0, &s1);
+                fr_add(&x2[i], &d0, &d1);
+                fr_sub(&x3[i], &d0, &d1);
+            }
+        }
+        return;
+    }
     for (size_t i = 0; i < len; i++) {
         fr_t s0, d0, s1, d1;
         fr_add(&s0, &x0[i], &x2[i]);
@@ -121,8 +150,9 @@ static void dit4_vec(fr_t *x0, fr_t *x1, fr_t *x2, fr_t *x3, const fr_t *t1, con
     memcpy(x2, tmp, len * sizeof(fr_t));
 }
 
-static void dit4_scalar(fr_t *x0, fr_t *x1, fr_t *x2, fr_t *x3, const fr_t *t1, const fr_t *t2,
+__attribute__((flatten)) static void dit4_scalar(fr_t *x0, fr_t *x1, fr_t *x2, fr_t *x3, const fr_t *t1, const fr_t *t2,
                         const fr_t *t3, const fr_t *w4, size_t len, size_t skip) {
+    const int lazy = zbp_field_use_adx; /* see field/field_open.h */
     for (size_t i = 0; i < len; i++) {
         fr_t a = x0[i], b = x1[i], c = x2[i], d = x3[i], s0, d0, s1, d1;
         if (i >= skip) {
@@ -133,7 +163,10 @@ static void dit4_scalar(fr_t *x0, fr_t *x1, fr_t *x2, fr_t *x3, const fr_t *t1, 
         fr_add(&s0, &a, &b);
         fr_sub(&d0, &a, &b);
         fr_add(&s1, &c, &d);
-        fr_sub(&d1, &c, &d);
+        if (lazy)
+            fr_sub_open(&d1, &c, &d);
+        else
+            fr_sub(&d1, &c, &d);
         fr_mul(&d1, &d1, w4);
         fr_add(&x0[i], &s0, &s1);
         fr_add(&x1[i], &d0, &d1);

@@ -306,7 +306,17 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
     }
     prof->abc_ms += now_ms() - t;
 
-    /* ---- coset extension: each of a, b, c from the domain to the coset inc·ω^i ---- */
+    /* ---- coset extension: each of a, b, c from the domain to the coset inc·ω^i ----
+     * Six transforms (three inverse, three coset forward, batched in one call) is the least for
+     * a snarkjs-compatible H: the key's H points are fixed per coset point, so the H MSM needs
+     * h_i = A(gω^i)·B(gω^i) − C(gω^i) itself. Each of A, B, C is known only by its values on the
+     * domain, and moving n values from ω^i to gω^i is a dense linear map (interpolate, then
+     * evaluate: an inverse and a coset transform); c = a∘b on the domain gives C's domain values
+     * but not its coset values, and A'·B' on the coset is not linear in a or b, so no transform
+     * of one vector can stand in for another's. (Σ C'_i·H_i could be rewritten over c with
+     * other bases, but those are not the key's.) What can be saved is inside the transforms:
+     * ntt_coset_extend folds n^-1 and the coset powers into its passes and needs no bit
+     * reversal (NR, then RN). */
     phase(opts, "transforms");
     t = now_ms();
     st = ntt_ctx_create(&ntt, threads, 0);

@@ -161,6 +161,65 @@ static void check_sqr(const fld_t *F, sqrfn sqr, const char *path) {
 
 TestSuite(field, .init = setup);
 
+/* The lazy product (zbp_mont_mul_adx_lazy) and the ADX product and square on redundant inputs:
+ * each operand is x or x + p (every value a lazy product may return, 0..2p-1), on every edge
+ * value and random ones. The lazy result must be < 2p and congruent to GMP's; the full product and
+ * square must be canonical. */
+static void limbs_add_p(uint64_t r[4], const uint64_t a[4], const uint64_t p[4]) {
+    unsigned char c = 0;
+    for (int k = 0; k < 4; k++) c = ZBP_ADC(c, a[k], p[k], &r[k]);
+}
+
+static void check_lazy(const fld_t *F) {
+    test_rng_t rng;
+    test_rng_seed(&rng, test_seed());
+    mpz_t a, b, e, got, twop;
+    mpz_inits(a, b, e, got, twop, NULL);
+    mpz_mul_2exp(twop, F->p, 1);
+    for (int i = 0; i < N_RANDOM; i++) {
+        value(a, i < N_EDGE * N_EDGE ? i / N_EDGE : N_EDGE, F, &rng);
+        value(b, i < N_EDGE * N_EDGE ? i % N_EDGE : N_EDGE, F, &rng);
+        uint64_t A[2][4], B[2][4], Rl[4], E[4], E2[4];
+        to_mont_gmp(A[0], a, F);
+        to_mont_gmp(B[0], b, F);
+        limbs_add_p(A[1], A[0], F->f->p);
+        limbs_add_p(B[1], B[0], F->f->p);
+        mpz_mul(e, a, b);
+        mpz_mod(e, e, F->p);
+        to_mont_gmp(E, e, F);
+        mpz_mul(e, a, a);
+        mpz_mod(e, e, F->p);
+        to_mont_gmp(E2, e, F);
+        for (int ra = 0; ra < 2; ra++) {
+            for (int rb = 0; rb < 2; rb++) {
+                zbp_mont_mul_adx_lazy(Rl, A[ra], B[rb], F->f->p, F->f->pinv);
+                limbs_to_mpz(got, Rl);
+                cr_assert(mpz_cmp(got, twop) < 0, "%s lazy mul not below 2p at i=%d", F->name, i);
+                mpz_mod(got, got, F->p);
+                mpz_to_limbs(Rl, got);
+                cr_assert(!memcmp(Rl, E, 32), "%s lazy mul wrong at i=%d (%d, %d; seed %llu)",
+                          F->name, i, ra, rb, (unsigned long long)test_seed());
+                zbp_mont_mul_adx(Rl, A[ra], B[rb], F->f->p, F->f->pinv);
+                cr_assert(!memcmp(Rl, E, 32), "%s mul of redundant inputs wrong at i=%d (%d, %d)",
+                          F->name, i, ra, rb);
+            }
+            zbp_mont_sqr_adx(Rl, A[ra], F->f->p, F->f->pinv);
+            cr_assert(!memcmp(Rl, E2, 32), "%s sqr of a redundant input wrong at i=%d (%d)", F->name,
+                      i, ra);
+        }
+    }
+    mpz_clears(a, b, e, got, twop, NULL);
+}
+
+Test(field, lazy_mul_adx_fq) {
+    if (!zbp_isa_supported(ZBP_ISA_ADX)) cr_skip_test("ADX/BMI2 not on this CPU");
+    check_lazy(&FQ);
+}
+Test(field, lazy_mul_adx_fr) {
+    if (!zbp_isa_supported(ZBP_ISA_ADX)) cr_skip_test("ADX/BMI2 not on this CPU");
+    check_lazy(&FR);
+}
+
 /* Each path's product, and its dedicated squaring. */
 Test(field, mul_portable_fq) {
     check_mul(&FQ, zbp_mont_mul_portable, "portable");
