@@ -107,8 +107,8 @@ typedef struct {
     /* Called once per check, in order, as the verdict is recorded; may be NULL. */
     void (*on_check)(void *ctx, const char *name, int status, const char *detail);
     void *on_check_ctx;
-    /* The platform the report was made on (appended after on_check_ctx: a client built against
-     * an older header, whose options end there, must use zbprover_bundle_options_init anyway).
+    /* The platform the report was made on. Appended after on_check_ctx: the struct grew, so a
+     * program must be compiled against this header (init and verify use its full size).
      * PLATFORM_INFO bits by number (SEV-SNP ABI, report offset 0x40): 0 SMT_EN, 1 TSME_EN,
      * 2 ECC_EN, 3 RAPL_DIS, 4 CIPHERTEXT_HIDING_EN, 5 ALIAS_CHECK_COMPLETE, 7 SEV_TIO_EN; the
      * same bits as `--platform-require`/`--platform-forbid` name (smt, tsme, ecc, rapl-dis,
