@@ -359,19 +359,19 @@ Test(sealed, round_trip_single_use_and_tampering) {
     size_t plen = sizeof plain;
     cr_assert_eq(job_keystore_create(ks, tid, 16, kid, pub, err, sizeof err), JOB_OK, "%s", err);
     char *text;
-    cr_assert_eq(job_seal(&text, pub, kid, tid, 16, zsha, plain, plen, err, sizeof err), JOB_OK);
+    cr_assert_eq(job_seal(&text, pub, kid, tid, 16, zsha, NULL, plain, plen, err, sizeof err), JOB_OK);
     json_doc_t *d;
     cr_assert_eq(json_parse(&d, text, strlen(text), NULL, NULL), 0);
     job_sealed_t s;
     cr_assert_eq(job_sealed_from_json(&s, json_root(d), err, sizeof err), JOB_OK, "%s", err);
     uint8_t *out;
     size_t olen;
-    cr_assert_eq(job_sealed_open(ks, &s, tid, 16, zsha, 1024, &out, &olen, err, sizeof err), JOB_OK,
+    cr_assert_eq(job_sealed_open(ks, &s, tid, 16, zsha, NULL, 1024, &out, &olen, err, sizeof err), JOB_OK,
                  "%s", err);
     cr_assert(olen == plen && !memcmp(out, plain, plen));
     job_secret_free(out);
     /* Single use. */
-    cr_assert_eq(job_sealed_open(ks, &s, tid, 16, zsha, 1024, &out, &olen, err, sizeof err),
+    cr_assert_eq(job_sealed_open(ks, &s, tid, 16, zsha, NULL, 1024, &out, &olen, err, sizeof err),
                  JOB_BAD_WITNESS);
     cr_assert(strstr(err, "no such key"), "%s", err);
     json_free(d);
@@ -381,7 +381,7 @@ Test(sealed, round_trip_single_use_and_tampering) {
      * A failed attempt uses the key up as well. */
     for (int c = 0; c < 4; c++) {
         cr_assert_eq(job_keystore_create(ks, tid, 16, kid, pub, err, sizeof err), JOB_OK);
-        cr_assert_eq(job_seal(&text, pub, kid, tid, 16, zsha, plain, plen, err, sizeof err),
+        cr_assert_eq(job_seal(&text, pub, kid, tid, 16, zsha, NULL, plain, plen, err, sizeof err),
                      JOB_OK);
         if (c == 2) { /* flip a bit inside the base64 of the ciphertext */
             char *ct = strstr(text, "\"ct\":\"") + 6;
@@ -396,19 +396,19 @@ Test(sealed, round_trip_single_use_and_tampering) {
         if (c == 1) z2[0] ^= 1;
         int want = c == 3 ? JOB_TOO_LARGE : JOB_BAD_WITNESS;
         cr_assert_eq(
-            job_sealed_open(ks, &s, t2, 16, z2, c == 3 ? 8 : 1024, &out, &olen, err, sizeof err),
+            job_sealed_open(ks, &s, t2, 16, z2, NULL, c == 3 ? 8 : 1024, &out, &olen, err, sizeof err),
             want, "case %d: %s", c, err);
-        cr_assert_eq(job_sealed_open(ks, &s, tid, 16, zsha, 1024, &out, &olen, err, sizeof err),
+        cr_assert_eq(job_sealed_open(ks, &s, tid, 16, zsha, NULL, 1024, &out, &olen, err, sizeof err),
                      JOB_BAD_WITNESS, "case %d: the key survived a failed attempt", c);
         json_free(d);
         free(text);
     }
     /* A key bound to no ticket opens only without one. */
     cr_assert_eq(job_keystore_create(ks, NULL, 0, kid, pub, err, sizeof err), JOB_OK);
-    cr_assert_eq(job_seal(&text, pub, kid, NULL, 0, zsha, plain, 0, err, sizeof err), JOB_OK);
+    cr_assert_eq(job_seal(&text, pub, kid, NULL, 0, zsha, NULL, plain, 0, err, sizeof err), JOB_OK);
     cr_assert_eq(json_parse(&d, text, strlen(text), NULL, NULL), 0);
     cr_assert_eq(job_sealed_from_json(&s, json_root(d), err, sizeof err), JOB_OK);
-    cr_assert_eq(job_sealed_open(ks, &s, NULL, 0, zsha, 1024, &out, &olen, err, sizeof err), JOB_OK,
+    cr_assert_eq(job_sealed_open(ks, &s, NULL, 0, zsha, NULL, 1024, &out, &olen, err, sizeof err), JOB_OK,
                  "%s", err);
     cr_assert_eq(olen, 0);
     job_secret_free(out);
@@ -459,7 +459,7 @@ Test(sealed, malformed_objects) {
     char err[256], *text;
     cr_assert_eq(job_keystore_create(ks, NULL, 0, kid, pub, err, sizeof err), JOB_OK);
     memset(pub, 0, sizeof pub);
-    cr_assert_eq(job_seal(&text, pub, kid, NULL, 0, zsha, (const uint8_t *)"x", 1, err, sizeof err),
+    cr_assert_eq(job_seal(&text, pub, kid, NULL, 0, zsha, NULL, (const uint8_t *)"x", 1, err, sizeof err),
                  JOB_INTERNAL);
     job_keystore_free(ks);
 }
