@@ -527,7 +527,7 @@ async function inputs(ed, edPem, haveSnarkjs) {
     if (extra.wasm === fifo) ok(Date.now() - t0 < 2000, 'a FIFO as wasm does not block');
   }
   // A program that never ends: the witness time limit answers timeout.
-  const wat = fs.readFileSync(path.join(WX, 'fake.wat'), 'utf8').replace('INIT', '(loop $l (br $l))');
+  const wat = fs.readFileSync(path.join(WX, 'fake.wat'), 'utf8').replace('(param i32) INIT)', '(param i32) (loop $l (br $l)))');
   const spin = path.join(TMP, 'spin.wasm');
   fs.writeFileSync(path.join(TMP, 'spin.wat'), wat);
   r = spawnSync('wat2wasm', [path.join(TMP, 'spin.wat'), '-o', spin], { encoding: 'utf8' });
