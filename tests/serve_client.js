@@ -448,8 +448,11 @@ async function inputs(ed, edPem, haveSnarkjs) {
   const zkM = zk('multiplier'), shaM = sha256(fs.readFileSync(zkM)), wasmSha = sha256(fs.readFileSync(wasm('multiplier')));
   // A distinctive private input: a * b is the public output.
   const input = { a: '123456789123456789123', b: '987654321987654321' };
+  // Under AddressSanitizer the child's runtime maps more than RLIMIT_DATA allows at the default
+  // limit (its allocator's regions count as data): lift the limit for a sanitized build only.
+  const wlimit = process.env.ZBP_SANITIZE_FLAGS ? ['--witness-memory-limit', '16777216'] : [];
   const s = new Server(['--attest', 'sim', '--hub-key', edPem, '--replay-log', path.join(TMP, 'replay-in.log'),
-    '--witness-cache-dir', cache, '--witness-time-limit', '3']);
+    '--witness-cache-dir', cache, '--witness-time-limit', '3', ...wlimit]);
   const prove = (id, extra, t = ticket(ed.privateKey, zkM)) =>
     s.ask({ id, op: 'prove', zkey: zkM, ticket: t, ...extra });
   let a = await prove('in-plain', { wasm: wasm('multiplier'), input });
