@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/opts.h"
 #include "job/job.h"
 
 #define SERVE_USAGE                                                                                \
@@ -15,6 +16,8 @@
     "                      [--job-timeout S] [--zkey-cache-bytes N] [--threads N]\n"               \
     "                      [--device auto|cpu] [--sim-dir DIR] [--certs DIR|PEM]\n"                \
     "                      [--max-keys N] [--key-ttl S]\n"                                         \
+    "                      [--witness-time-limit S] [--witness-memory-limit MIB]\n"              \
+    "                      [--witness-cache-dir DIR]\n"                                           \
     "sizes take a k, m or g suffix (binary units); S is seconds (decimals allowed)\n"
 
 /* A count or a byte count with an optional k/m/g suffix (powers of 1024), from 1 to max. */
@@ -55,6 +58,8 @@ static const char *range_of(const char *opt) {
         {"--zkey-cache-bytes", "1 to 1024g"}, {"--max-queue", "1 to 4096"},
         {"--max-keys", "1 to 65536"},         {"--threads", "1 to 4096"},
         {"--job-timeout", "0 to 10000000 seconds"}, {"--key-ttl", "0 to 10000000 seconds"},
+        {"--witness-time-limit", "1 to 604800 seconds"},
+        {"--witness-memory-limit", "16 to 16777216 MiB"},
     };
     for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
         if (!strcmp(opt, r[i].opt)) return r[i].range;
@@ -114,6 +119,16 @@ int cmd_serve(int argc, char **argv) {
             bad = parse_seconds(v, &o.job_timeout_s) != 0;
         else if (!strcmp(a, "--key-ttl"))
             bad = parse_seconds(v, &o.key_ttl_s) != 0;
+        else if (!strcmp(a, "--witness-time-limit")) {
+            long long x = 0;
+            bad = cli_parse_int(v, 1, 86400 * 7, &x) != 0;
+            o.witness_time_limit_s = (unsigned)x;
+        } else if (!strcmp(a, "--witness-memory-limit")) {
+            long long x = 0;
+            bad = cli_parse_int(v, 16, 1ll << 24, &x) != 0;
+            o.witness_memory_limit = (uint64_t)x << 20;
+        } else if (!strcmp(a, "--witness-cache-dir"))
+            o.witness_cache_dir = v;
         else if (!strcmp(a, "--device")) {
             if (!strncmp(v, "cuda", 4)) {
                 cli_error("serve: --device %s: this build has no CUDA backend", v);

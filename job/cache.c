@@ -1,7 +1,9 @@
 /* cache.c: the circuit cache of the job loop: circuits by path, reused while the file keeps its
  * device, inode, size and mtime, least recently used dropped first within a byte budget (counted
  * in file sizes). Each circuit is the loop's own copy of the file's bytes: hashed, parsed and
- * point-checked once, and never changed by anything another process does to the file. */
+ * point-checked once, and never changed by anything another process does to the file. Witness
+ * programs (.wasm) are kept beside the keys the same way: their bytes and SHA-256 (the compiled
+ * object lives in the witness engine's cache, named by that hash). */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +27,7 @@ zk_cache_t *zk_cache_new(size_t budget) {
 }
 
 static void zk_free(zk_entry_t *e) {
-    if (e->checked) zbp_zkey_close(&e->z);
+    if (e->checked && !e->wasm) zbp_zkey_close(&e->z);
     free(e->bytes);
     free(e->path);
     free(e);
@@ -61,7 +63,8 @@ static bool same_file(const zk_entry_t *e, const struct stat *st) {
            e->mtime.tv_sec == st->st_mtim.tv_sec && e->mtime.tv_nsec == st->st_mtim.tv_nsec;
 }
 
-int zk_open(zk_cache_t *c, const char *path, zk_entry_t **out, char *err, size_t errlen) {
+int zk_open(zk_cache_t *c, const char *path, bool wasm, zk_entry_t **out, char *err,
+            size_t errlen) {
     *out = NULL;
     struct stat st;
     /* stat(2) never blocks on a FIFO; a cache hit reads nothing. */
@@ -69,7 +72,7 @@ int zk_open(zk_cache_t *c, const char *path, zk_entry_t **out, char *err, size_t
         pthread_mutex_lock(&c->mu);
         for (zk_entry_t **p = &c->list; *p;) {
             zk_entry_t *e = *p;
-            if (strcmp(e->path, path)) {
+            if (strcmp(e->path, path) || e->wasm != wasm) {
                 p = &e->next;
             } else if (same_file(e, &st)) {
                 e->refs++;
@@ -92,9 +95,10 @@ int zk_open(zk_cache_t *c, const char *path, zk_entry_t **out, char *err, size_t
         free(e);
         return job_fail(err, errlen, JOB_INTERNAL, "out of memory");
     }
+    e->wasm = wasm;
     size_t len;
-    int rc = job_file_read(path, SIZE_MAX / 2, false, JOB_BAD_ZKEY, JOB_BAD_ZKEY, &e->bytes, &len,
-                           &st, err, errlen);
+    int bad = wasm ? JOB_BAD_WITNESS : JOB_BAD_ZKEY; /* a program's fault is its witness's */
+    int rc = job_file_read(path, SIZE_MAX / 2, false, bad, bad, &e->bytes, &len, &st, err, errlen);
     if (rc) {
         zk_free(e);
         return rc;
@@ -114,8 +118,9 @@ int zk_open(zk_cache_t *c, const char *path, zk_entry_t **out, char *err, size_t
 int zk_check(zk_cache_t *c, zk_entry_t *e, char *err, size_t errlen) {
     if (e->checked) return JOB_OK;
     char m[1024];
-    int st = zbp_zkey_from_memory(&e->z, e->bytes, (size_t)e->size, e->path, m, sizeof m);
-    if (st == ZBP_OK && (st = zbp_zkey_check_points(&e->z, m, sizeof m)) != ZBP_OK)
+    /* A program has nothing to parse here: the caller has its object built before this. */
+    int st = e->wasm ? ZBP_OK : zbp_zkey_from_memory(&e->z, e->bytes, (size_t)e->size, e->path, m, sizeof m);
+    if (!e->wasm && st == ZBP_OK && (st = zbp_zkey_check_points(&e->z, m, sizeof m)) != ZBP_OK)
         zbp_zkey_close(&e->z);
     if (st != ZBP_OK)
         return job_fail(err, errlen, st == ZBP_ERR_NOMEM ? JOB_INTERNAL : JOB_BAD_ZKEY, "%s", m);
@@ -144,21 +149,24 @@ void zk_release(zk_cache_t *c, zk_entry_t *e) {
 
 void zk_cache_info(zk_cache_t *c, jb_t *b) {
     pthread_mutex_lock(&c->mu);
-    jb_key(b, "circuits");
-    jb_arr(b);
-    for (zk_entry_t *e = c->list; e; e = e->next) {
-        jb_obj(b);
-        jb_key(b, "path");
-        jb_str(b, e->path);
-        jb_key(b, "zkey_sha256");
-        jb_hex(b, e->sha, 32);
-        jb_key(b, "bytes");
-        jb_u64(b, (uint64_t)e->size);
-        jb_key(b, "uses");
-        jb_u64(b, e->uses);
-        jb_obj_end(b);
+    for (int wasm = 0; wasm < 2; wasm++) {
+        jb_key(b, wasm ? "programs" : "circuits");
+        jb_arr(b);
+        for (zk_entry_t *e = c->list; e; e = e->next) {
+            if (e->wasm != wasm) continue;
+            jb_obj(b);
+            jb_key(b, "path");
+            jb_str(b, e->path);
+            jb_key(b, wasm ? "wasm_sha256" : "zkey_sha256");
+            jb_hex(b, e->sha, 32);
+            jb_key(b, "bytes");
+            jb_u64(b, (uint64_t)e->size);
+            jb_key(b, "uses");
+            jb_u64(b, e->uses);
+            jb_obj_end(b);
+        }
+        jb_arr_end(b);
     }
-    jb_arr_end(b);
     jb_key(b, "cache_bytes");
     jb_u64(b, c->bytes);
     pthread_mutex_unlock(&c->mu);

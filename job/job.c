@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 
 #include "job/serve_int.h"
+#include "witness/witness.h"
 
 void join_worker(server_t *s) {
     if (s->worker_joinable) pthread_join(s->worker, NULL);
@@ -35,6 +36,83 @@ static void job_free(job_t *j) {
 /* A proof coordinate as the transcript takes it: 32 bytes big-endian, canonical. */
 static void coord_be(uint8_t out[32], const fq_t *x) { fq_to_bytes_be(out, x); }
 
+/* The witness of an input (in the request, or sealed), computed by the witness program wm: its
+ * object from the engine's cache (built from the bytes the loop read and hashed when absent), then
+ * run in a forked child under the engine's limits. The .wtns lands in secret memory (*wbuf); the
+ * input, its plaintext and the engine's copy are wiped. The program's failures are the request's
+ * (bad_witness), a time limit is timeout, the environment's (no compiler, no cache) internal. */
+static int witness_from_input(server_t *s, job_request_t *r, const zk_entry_t *zk, zk_entry_t *wm,
+                              const uint8_t *tid, size_t tlen, uint8_t **wbuf, size_t *wlen,
+                              double *object_ms, char *err, size_t errlen) {
+    const job_serve_opts_t *o = s->o;
+    zbp_witness_opts_t wo;
+    zbp_witness_opts_init(&wo);
+    if (o->witness_time_limit_s) wo.time_limit_s = o->witness_time_limit_s;
+    if (o->witness_memory_limit) wo.memory_limit = o->witness_memory_limit;
+    wo.cache_dir = o->witness_cache_dir;
+    wo.quiet_log = 1; /* a circuit's log() can print private values: never into the loop's log */
+    int timed_out = 0;
+    wo.timed_out = &timed_out;
+    char so[4400], sha[65], m[1600];
+    double t0 = job_mono_ms();
+    int st = zbp_witness_object_mem(wm->bytes, (size_t)wm->size, r->wasm, &wo, so, sizeof so, sha,
+                                    m, sizeof m);
+    if (st != ZBP_OK)
+        return job_fail(err, errlen, st == ZBP_ERR_INPUT ? JOB_BAD_WITNESS : JOB_INTERNAL, "%s", m);
+    *object_ms = job_mono_ms() - t0;
+    int rc = zk_check(s->cache, wm, err, errlen); /* the program is cached from here */
+    if (rc) return rc;
+    json_doc_t *doc = NULL; /* a sealed input's own document */
+    const json_value_t *root = r->input;
+    const char *iname = "input";
+    if (r->wsrc == JOB_WTNS_SEALED_INPUT) {
+        uint8_t *pt = NULL;
+        size_t ptlen = 0;
+        if ((rc = job_sealed_open(s->keys, &r->sealed, tid, tlen, zk->sha, wm->sha,
+                                  o->max_witness_bytes, &pt, &ptlen, err, errlen)))
+            return rc;
+        iname = "sealed input";
+        json_error_t je;
+        st = json_parse(&doc, (const char *)pt, ptlen, NULL, &je);
+        job_secret_free(pt); /* wipes it */
+        if (st != ZBP_OK)
+            return job_fail(err, errlen, st == ZBP_ERR_NOMEM ? JOB_INTERNAL : JOB_BAD_WITNESS,
+                            "sealed input: not JSON: %s at line %zu, column %zu", je.message,
+                            je.line, je.column);
+        root = json_root(doc);
+    }
+    zbp_witness_input_t in;
+    uint8_t *out = NULL;
+    size_t len = 0;
+    st = zbp_witness_input_from_value(&in, root, iname, m, sizeof m);
+    if (st == ZBP_OK) {
+        st = zbp_witness_run(&out, &len, so, sha, r->wasm, &in, iname, &wo, m, sizeof m);
+        zbp_witness_input_free(&in);
+    }
+    if (doc) {
+        job_json_wipe(json_root(doc));
+        json_free(doc);
+    }
+    if (st != ZBP_OK)
+        return job_fail(err, errlen,
+                        timed_out          ? JOB_TIMEOUT
+                        : st == ZBP_ERR_IO ? JOB_INTERNAL
+                                           : JOB_BAD_WITNESS,
+                        "%s", m);
+    if (len > o->max_witness_bytes) {
+        rc = job_fail(err, errlen, JOB_TOO_LARGE, "%s: the witness exceeds %zu bytes", r->wasm,
+                      o->max_witness_bytes);
+    } else if (!(*wbuf = job_secret_alloc(len + 1))) {
+        rc = job_fail(err, errlen, JOB_INTERNAL, "out of memory");
+    } else {
+        memcpy(*wbuf, out, len);
+        *wlen = len;
+    }
+    OPENSSL_cleanse(out, len);
+    free(out);
+    return rc;
+}
+
 /* The work of one prove request, in order: ticket, circuit hash (against the ticket), spend,
  * circuit check, witness, prove, bind, attest. */
 static int prove_job(server_t *s, job_request_t *r, char **answer, char *err, size_t errlen) {
@@ -43,7 +121,9 @@ static int prove_job(server_t *s, job_request_t *r, char **answer, char *err, si
     const uint8_t *tid = NULL;
     size_t tlen = 0;
     int rc = JOB_OK;
-    zk_entry_t *zk = NULL;
+    zk_entry_t *zk = NULL, *wm = NULL;
+    bool from_input = r->wsrc == JOB_WTNS_INPUT || r->wsrc == JOB_WTNS_SEALED_INPUT;
+    double t_object = -1;
     zbp_wtns_t w;
     bool w_open = false;
     uint8_t *wbuf = NULL;
@@ -64,9 +144,12 @@ static int prove_job(server_t *s, job_request_t *r, char **answer, char *err, si
     /* The circuit's bytes and hash (from the cache, or read whole into the loop's memory): a
      * ticket for another circuit is refused here, before the file is parsed or checked, and its
      * ticket stays unspent. */
-    if ((rc = zk_open(s->cache, r->zkey, &zk, err, errlen))) return rc;
+    if ((rc = zk_open(s->cache, r->zkey, false, &zk, err, errlen))) return rc;
+    if (s->hub && (rc = job_ticket_check_circuit(&r->ticket, zk->sha, err, errlen))) goto out;
+    /* The witness program's bytes and hash, also before the spend: a missing file costs no ticket.
+     * (Its object is built after the spend: that is the expensive part.) */
+    if (from_input && (rc = zk_open(s->cache, r->wasm, true, &wm, err, errlen))) goto out;
     if (s->hub) {
-        if ((rc = job_ticket_check_circuit(&r->ticket, zk->sha, err, errlen))) goto out;
         /* Spent (on disk) before the expensive work: a crash from here on cannot let it be used
          * again, and a bad circuit costs its ticket. */
         if ((rc = job_replay_spend(s->replay, tid, tlen, r->ticket.expires, err, errlen))) goto out;
@@ -82,7 +165,18 @@ static int prove_job(server_t *s, job_request_t *r, char **answer, char *err, si
     }
 
     double tw = job_mono_ms();
-    if (r->wsrc == JOB_WTNS_PATH) {
+    if (from_input) {
+        if ((rc = witness_from_input(s, r, zk, wm, tid, tlen, &wbuf, &wlen, &t_object, err,
+                                     errlen)))
+            goto out;
+        int st2 = zbp_wtns_from_memory(&w, wbuf, wlen, "the computed witness", m, sizeof m);
+        if (st2 != ZBP_OK) {
+            rc = job_fail(err, errlen, st2 == ZBP_ERR_NOMEM ? JOB_INTERNAL : JOB_BAD_WITNESS, "%s",
+                          m);
+            goto out;
+        }
+        w_open = true;
+    } else if (r->wsrc == JOB_WTNS_PATH) {
         /* Read whole into secret memory: never blocks (a FIFO is refused), and the file cannot
          * change under the prover. */
         struct stat st;
@@ -118,7 +212,7 @@ static int prove_job(server_t *s, job_request_t *r, char **answer, char *err, si
                               o->max_witness_bytes);
                 goto out;
             }
-        } else if ((rc = job_sealed_open(s->keys, &r->sealed, tid, tlen, zk->sha,
+        } else if ((rc = job_sealed_open(s->keys, &r->sealed, tid, tlen, zk->sha, NULL,
                                          o->max_witness_bytes, &wbuf, &wlen, err, errlen))) {
             goto out;
         }
@@ -206,6 +300,10 @@ static int prove_job(server_t *s, job_request_t *r, char **answer, char *err, si
     free(utext);
     jb_key(&b, "zkey_sha256");
     jb_hex(&b, zk->sha, 32);
+    if (wm) { /* what computed the witness (not in the PROOF transcript: docs/binding.md) */
+        jb_key(&b, "wasm_sha256");
+        jb_hex(&b, wm->sha, 32);
+    }
     jb_key(&b, "ticket_id");
     jb_hex(&b, tid ? tid : (const uint8_t *)"", tlen);
     rc = attest_object(s, &b, rd, err, errlen);
@@ -218,6 +316,10 @@ static int prove_job(server_t *s, job_request_t *r, char **answer, char *err, si
     jb_ms(&b, t_load - t_ticket);
     jb_key(&b, "witness");
     jb_ms(&b, t_wtns - tw);
+    if (t_object >= 0) { /* of which: the program's object (built, or found in the cache) */
+        jb_key(&b, "witness_object");
+        jb_ms(&b, t_object);
+    }
     jb_key(&b, "prove");
     jb_ms(&b, t_prove - t_wtns);
     jb_key(&b, "attest");
@@ -236,6 +338,7 @@ out:
     job_secret_free(wbuf); /* wipes it */
     if (have_proof) zbp_proof_free(&proof);
     if (zk) zk_release(s->cache, zk);
+    if (wm) zk_release(s->cache, wm);
     return rc;
 }
 
@@ -249,6 +352,7 @@ static void *worker_main(void *arg) {
     if (code) answer = error_answer(&j->req, code, err);
     /* The base64 witness, if any, lives in the request's document: wipe it now. */
     if (j->req.wsrc == JOB_WTNS_B64) OPENSSL_cleanse((char *)j->req.wtns, j->req.wtns_len);
+    if (j->req.input) job_json_wipe(j->req.input); /* and an input's values */
     pthread_mutex_lock(&s->mu);
     j->answer = answer;
     j->code = code;

@@ -117,8 +117,11 @@ void job_keystore_sweep(job_keystore_t *ks);
 int job_keystore_create(job_keystore_t *ks, const uint8_t *ticket_id, size_t ticket_id_len,
                         uint8_t key_id[JOB_KEY_ID_LEN], uint8_t pub[32], char *err, size_t errlen);
 
-/* A sealed witness as it travels: {"alg", "key_id", "epk", "ct"} (docs/job-protocol.md). */
+/* A sealed witness or input as it travels: {"alg", "content", "key_id", "epk", "ct"}
+ * (docs/job-protocol.md). content "wtns" (or absent): a .wtns, sealed as V1; "input": the circuit's
+ * input JSON, sealed as V2 (its associated data also binds the witness program's SHA-256). */
 typedef struct {
+    bool input; /* content "input" */
     uint8_t key_id[JOB_KEY_ID_LEN];
     uint8_t epk[32];
     const char *ct_b64; /* borrowed from the JSON document */
@@ -126,18 +129,21 @@ typedef struct {
 } job_sealed_t;
 int job_sealed_from_json(job_sealed_t *s, const json_value_t *v, char *err, size_t errlen);
 /* Takes the key named by s out of the store (it is then gone, whatever happens next), checks that
- * it was issued for ticket_id, and decrypts with the associated data (ticket_id, zkey_sha256,
- * key_id). *plain is secret memory (the caller frees it with job_secret_free, which wipes it). JOB_BAD_WITNESS when the key is
+ * it was issued for ticket_id, and decrypts with the associated data (ticket_id, zkey_sha256, for
+ * an input the program's wasm_sha256 (NULL for a witness), key_id). *plain is secret memory (the caller frees it with job_secret_free, which wipes it). JOB_BAD_WITNESS when the key is
  * unknown, used, expired or another ticket's, or when authentication fails; JOB_TOO_LARGE when
  * the plaintext would exceed max_plain. */
 int job_sealed_open(job_keystore_t *ks, const job_sealed_t *s, const uint8_t *ticket_id,
-                    size_t ticket_id_len, const uint8_t zkey_sha256[32], size_t max_plain,
-                    uint8_t **plain, size_t *plain_len, char *err, size_t errlen);
+                    size_t ticket_id_len, const uint8_t zkey_sha256[32],
+                    const uint8_t *wasm_sha256, size_t max_plain, uint8_t **plain,
+                    size_t *plain_len, char *err, size_t errlen);
 /* The client's side: encrypts plain to the recipient's key and writes the sealed object as one
- * line of JSON (*out malloc'ed). */
+ * line of JSON (*out malloc'ed). wasm_sha256 NULL: plain is a .wtns (V1); else plain is the
+ * circuit's input JSON for that witness program (content "input", V2). */
 int job_seal(char **out, const uint8_t recipient_pub[32], const uint8_t key_id[JOB_KEY_ID_LEN],
              const uint8_t *ticket_id, size_t ticket_id_len, const uint8_t zkey_sha256[32],
-             const uint8_t *plain, size_t plain_len, char *err, size_t errlen);
+             const uint8_t *wasm_sha256, const uint8_t *plain, size_t plain_len, char *err,
+             size_t errlen);
 
 /* ---- requests ---- */
 typedef enum {
@@ -148,7 +154,16 @@ typedef enum {
     JOB_OP_INFO,
     JOB_OP_SHUTDOWN
 } job_op_t;
-typedef enum { JOB_WTNS_NONE = 0, JOB_WTNS_PATH, JOB_WTNS_B64, JOB_WTNS_SEALED } job_wtns_src_t;
+/* Where a prove request's witness comes from: a .wtns (path, base64, sealed), or computed from the
+ * circuit's input (a JSON object in the request, or sealed) by the witness program `wasm`. */
+typedef enum {
+    JOB_WTNS_NONE = 0,
+    JOB_WTNS_PATH,
+    JOB_WTNS_B64,
+    JOB_WTNS_SEALED,
+    JOB_WTNS_INPUT,
+    JOB_WTNS_SEALED_INPUT
+} job_wtns_src_t;
 
 #define JOB_ID_MAX 256
 
@@ -162,6 +177,8 @@ typedef struct {
     const char *wtns; /* path, or base64 text */
     size_t wtns_len;
     job_sealed_t sealed;
+    const char *wasm;            /* JOB_WTNS_INPUT, _SEALED_INPUT: the witness program's path */
+    const json_value_t *input;   /* JOB_WTNS_INPUT: the input object (in doc) */
     bool has_ticket;
     job_ticket_t ticket;
 } job_request_t;
@@ -191,6 +208,10 @@ typedef struct {
     int threads;              /* 0: OpenMP's default */
     size_t max_keys;          /* outstanding single-use keys */
     double key_ttl_s;
+    /* prove from inputs: the witness program's limits and its objects' cache */
+    unsigned witness_time_limit_s;  /* 0: the witness engine's default */
+    uint64_t witness_memory_limit;  /* bytes; 0: the witness engine's default */
+    const char *witness_cache_dir;  /* NULL: the witness engine's default */
 } job_serve_opts_t;
 
 /* The bounds job_serve accepts (and `serve` gives as its options' ranges). */

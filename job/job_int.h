@@ -38,6 +38,9 @@ void jb_null(jb_t *b);
  * strings removed so the answer stays on one line. */
 void jb_value_compact(jb_t *b, const char *text, size_t n);
 
+/* Wipes every string, number and key under v (request.c): JSON that held secrets. */
+void job_json_wipe(const json_value_t *v);
+
 /* Formats into err (when non-NULL) and returns code. */
 int job_fail(char *err, size_t errlen, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -6,8 +6,10 @@
 
 #include "job/job_int.h"
 
-/* Request lines are bounded by the reader; the limits here bound the parser's own work. */
-static const json_limits_t request_limits = {.max_depth = 16, .max_bytes = 0, .max_values = 4096};
+/* Request lines are bounded by the reader; the limits here bound the parser's own work. A
+ * circuit's input (`input`) is the one member with many values: 2^20 of them at most. */
+static const json_limits_t request_limits = {.max_depth = 16, .max_bytes = 0,
+                                             .max_values = 1 << 20};
 
 static const json_value_t *member(const json_value_t *obj, const char *key, json_type_t type) {
     const json_value_t *v = json_get(obj, key);
@@ -76,10 +78,10 @@ int job_request_parse(job_request_t *r, const char *text, size_t len, char *err,
     if (path_member(root, "zkey", &r->zkey))
         return job_fail(err, errlen, JOB_BAD_REQUEST, "zkey: the .zkey's path is required");
     const json_value_t *w = json_get(root, "wtns"), *b = json_get(root, "wtns_b64"),
-                       *s = json_get(root, "sealed");
-    if (!!w + !!b + !!s != 1)
+                       *s = json_get(root, "sealed"), *in = json_get(root, "input");
+    if (!!w + !!b + !!s + !!in != 1)
         return job_fail(err, errlen, JOB_BAD_REQUEST,
-                        "give the witness as exactly one of wtns, wtns_b64 and sealed");
+                        "give the witness as exactly one of wtns, wtns_b64, sealed and input");
     if (w) {
         if (path_member(root, "wtns", &r->wtns))
             return job_fail(err, errlen, JOB_BAD_REQUEST, "wtns: a path is required");
@@ -91,32 +93,46 @@ int job_request_parse(job_request_t *r, const char *text, size_t len, char *err,
         r->wtns = b->u.str;
         r->wtns_len = b->len;
         r->wsrc = JOB_WTNS_B64;
-    } else {
+    } else if (s) {
         int rc = job_sealed_from_json(&r->sealed, s, err, errlen);
         if (rc) return rc;
-        r->wsrc = JOB_WTNS_SEALED;
+        r->wsrc = r->sealed.input ? JOB_WTNS_SEALED_INPUT : JOB_WTNS_SEALED;
+    } else {
+        if (in->type != JSON_OBJECT)
+            return job_fail(err, errlen, JOB_BAD_REQUEST,
+                            "input: a JSON object of the circuit's input signals is required");
+        r->input = in;
+        r->wsrc = JOB_WTNS_INPUT;
     }
+    /* The witness program goes with an input, and only with one. */
+    bool from_input = r->wsrc == JOB_WTNS_INPUT || r->wsrc == JOB_WTNS_SEALED_INPUT;
+    if (from_input && path_member(root, "wasm", &r->wasm))
+        return job_fail(err, errlen, JOB_BAD_REQUEST,
+                        "wasm: the witness program's path is required with an input");
+    if (!from_input && json_get(root, "wasm"))
+        return job_fail(err, errlen, JOB_BAD_REQUEST,
+                        "wasm: only with an input (a witness needs no witness program)");
     return JOB_OK;
 }
 
-/* Every string of the document (keys too) wiped: a wtns_b64 text or a sealed ciphertext must not
- * outlive its request, whether the request was served or failed while it was parsed. */
-static void wipe(const json_value_t *v) {
+/* Every string of the document (keys too) wiped: a wtns_b64 text, a sealed ciphertext or an input
+ * must not outlive its request, whether the request was served or failed while it was parsed. */
+void job_json_wipe(const json_value_t *v) {
     if (v->type == JSON_STRING || v->type == JSON_NUMBER) {
         OPENSSL_cleanse((char *)v->u.str, v->len);
     } else if (v->type == JSON_ARRAY) {
         for (size_t i = 0; i < v->len; i++)
-            wipe(&v->u.items[i]);
+            job_json_wipe(&v->u.items[i]);
     } else if (v->type == JSON_OBJECT) {
         for (size_t i = 0; i < v->len; i++) {
             OPENSSL_cleanse((char *)v->u.members[i].key, v->u.members[i].key_len);
-            wipe(&v->u.members[i].value);
+            job_json_wipe(&v->u.members[i].value);
         }
     }
 }
 
 void job_request_wipe(job_request_t *r) {
-    if (r->doc) wipe(json_root(r->doc));
+    if (r->doc) job_json_wipe(json_root(r->doc));
 }
 
 void job_request_free(job_request_t *r) {

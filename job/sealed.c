@@ -13,7 +13,10 @@
 
 #include "job/job_int.h"
 
-#define SEAL_LABEL "ZBPROVER-SEAL-V1" /* 16 bytes: HKDF info and the head of the AAD */
+/* 16 bytes: HKDF info and the head of the AAD. V1 seals a .wtns; V2 seals the circuit's input JSON,
+ * and its AAD binds the witness program too, so that a sealed input is never run by another one. */
+#define SEAL_LABEL "ZBPROVER-SEAL-V1"
+#define SEAL_LABEL_INPUT "ZBPROVER-SEAL-V2"
 
 typedef struct {
     bool used;
@@ -142,6 +145,12 @@ int job_sealed_from_json(job_sealed_t *s, const json_value_t *v, char *err, size
         return job_fail(err, errlen, JOB_BAD_REQUEST, "sealed: epk must be 64 hex digits");
     if (!ct || ct->type != JSON_STRING || ct->len < 24) /* base64 of at least the 16-byte tag */
         return job_fail(err, errlen, JOB_BAD_REQUEST, "sealed: ct must be base64 text");
+    /* What the plaintext is: a .wtns (absent: the V1 format) or the circuit's input JSON. */
+    const json_value_t *content = json_get(v, "content");
+    if (content && !json_string_is(content, "wtns") && !json_string_is(content, "input"))
+        return job_fail(err, errlen, JOB_BAD_REQUEST,
+                        "sealed: content must be \"wtns\" (the default) or \"input\"");
+    s->input = content && json_string_is(content, "input");
     s->ct_b64 = ct->u.str;
     s->ct_b64_len = ct->len;
     return JOB_OK;
@@ -152,11 +161,15 @@ static void put_le32(uint8_t *p, uint32_t v) {
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
-/* AAD = "ZBPROVER-SEAL-V1" || lp(ticket_id) || zkey_sha256 || key_id; returns its length. */
+/* AAD = "ZBPROVER-SEAL-V1" || lp(ticket_id) || zkey_sha256 || key_id, or for an input
+ * (wasm_sha256 not NULL) "ZBPROVER-SEAL-V2" || lp(ticket_id) || zkey_sha256 || wasm_sha256 ||
+ * key_id; returns its length. */
+#define SEAL_AAD_MAX (16 + 4 + JOB_TICKET_ID_MAX + 32 + 32 + JOB_KEY_ID_LEN)
 static size_t seal_aad(uint8_t *aad, const uint8_t *ticket_id, size_t tlen,
-                       const uint8_t zkey_sha256[32], const uint8_t key_id[JOB_KEY_ID_LEN]) {
+                       const uint8_t zkey_sha256[32], const uint8_t *wasm_sha256,
+                       const uint8_t key_id[JOB_KEY_ID_LEN]) {
     size_t n = 0;
-    memcpy(aad, SEAL_LABEL, 16);
+    memcpy(aad, wasm_sha256 ? SEAL_LABEL_INPUT : SEAL_LABEL, 16);
     n += 16;
     put_le32(aad + n, (uint32_t)tlen);
     n += 4;
@@ -164,14 +177,18 @@ static size_t seal_aad(uint8_t *aad, const uint8_t *ticket_id, size_t tlen,
     n += tlen;
     memcpy(aad + n, zkey_sha256, 32);
     n += 32;
+    if (wasm_sha256) {
+        memcpy(aad + n, wasm_sha256, 32);
+        n += 32;
+    }
     memcpy(aad + n, key_id, JOB_KEY_ID_LEN);
     return n + JOB_KEY_ID_LEN;
 }
 
 /* shared = X25519(priv, peer); okm = HKDF-SHA256(ikm = shared, salt = epk || recipient_pub,
- * info = "ZBPROVER-SEAL-V1", 44 bytes) = AES-256 key (32) || GCM nonce (12). */
+ * info = label ("ZBPROVER-SEAL-V1" or -V2), 44 bytes) = AES-256 key (32) || GCM nonce (12). */
 static int seal_keys(uint8_t okm[44], const uint8_t priv[32], const uint8_t peer[32],
-                     const uint8_t epk[32], const uint8_t rpub[32]) {
+                     const uint8_t epk[32], const uint8_t rpub[32], const char *label) {
     EVP_PKEY *sk = EVP_PKEY_new_raw_private_key(EVP_PKEY_X25519, NULL, priv, 32);
     EVP_PKEY *pk = EVP_PKEY_new_raw_public_key(EVP_PKEY_X25519, NULL, peer, 32);
     EVP_PKEY_CTX *dc = sk ? EVP_PKEY_CTX_new(sk, NULL) : NULL;
@@ -191,7 +208,7 @@ static int seal_keys(uint8_t okm[44], const uint8_t priv[32], const uint8_t peer
         ok = h && EVP_PKEY_derive_init(h) == 1 && EVP_PKEY_CTX_set_hkdf_md(h, EVP_sha256()) == 1 &&
              EVP_PKEY_CTX_set1_hkdf_salt(h, salt, 64) == 1 &&
              EVP_PKEY_CTX_set1_hkdf_key(h, shared, 32) == 1 &&
-             EVP_PKEY_CTX_add1_hkdf_info(h, (const unsigned char *)SEAL_LABEL, 16) == 1 &&
+             EVP_PKEY_CTX_add1_hkdf_info(h, (const unsigned char *)label, 16) == 1 &&
              EVP_PKEY_derive(h, okm, &ol) == 1 && ol == 44;
         EVP_PKEY_CTX_free(h);
     }
@@ -226,8 +243,9 @@ static int gcm(int enc, uint8_t *out, const uint8_t *in, size_t n, const uint8_t
 }
 
 int job_sealed_open(job_keystore_t *ks, const job_sealed_t *s, const uint8_t *ticket_id,
-                    size_t ticket_id_len, const uint8_t zkey_sha256[32], size_t max_plain,
-                    uint8_t **plain, size_t *plain_len, char *err, size_t errlen) {
+                    size_t ticket_id_len, const uint8_t zkey_sha256[32],
+                    const uint8_t *wasm_sha256, size_t max_plain, uint8_t **plain,
+                    size_t *plain_len, char *err, size_t errlen) {
     *plain = NULL;
     *plain_len = 0;
     /* Take the key out first: whatever happens below, it has been used. */
@@ -246,8 +264,13 @@ int job_sealed_open(job_keystore_t *ks, const job_sealed_t *s, const uint8_t *ti
         return job_fail(err, errlen, JOB_BAD_WITNESS,
                         "sealed: no such key (never issued, already used, or expired)");
     int rc = JOB_OK;
-    uint8_t okm[44], aad[16 + 4 + JOB_TICKET_ID_MAX + 32 + JOB_KEY_ID_LEN], *ct = NULL, *pt = NULL;
+    uint8_t okm[44], aad[SEAL_AAD_MAX], *ct = NULL, *pt = NULL;
     size_t ctlen = 0;
+    const char *what = s->input ? "input" : "witness";
+    if (s->input != (wasm_sha256 != NULL)) { /* the caller's mix-up, never the client's */
+        rc = job_fail(err, errlen, JOB_INTERNAL, "sealed: the content and the program disagree");
+        goto out;
+    }
     if (k.ticket_id_len != ticket_id_len ||
         (ticket_id_len && memcmp(k.ticket_id, ticket_id, ticket_id_len))) {
         rc =
@@ -255,7 +278,7 @@ int job_sealed_open(job_keystore_t *ks, const job_sealed_t *s, const uint8_t *ti
         goto out;
     }
     if (job_b64_decoded_max(s->ct_b64_len) > max_plain + 16 + 2) {
-        rc = job_fail(err, errlen, JOB_TOO_LARGE, "sealed: the witness exceeds %zu bytes",
+        rc = job_fail(err, errlen, JOB_TOO_LARGE, "sealed: the %s exceeds %zu bytes", what,
                       max_plain);
         goto out;
     }
@@ -270,7 +293,7 @@ int job_sealed_open(job_keystore_t *ks, const job_sealed_t *s, const uint8_t *ti
         goto out;
     }
     if (ctlen - 16 > max_plain) {
-        rc = job_fail(err, errlen, JOB_TOO_LARGE, "sealed: the witness exceeds %zu bytes",
+        rc = job_fail(err, errlen, JOB_TOO_LARGE, "sealed: the %s exceeds %zu bytes", what,
                       max_plain);
         goto out;
     }
@@ -279,13 +302,14 @@ int job_sealed_open(job_keystore_t *ks, const job_sealed_t *s, const uint8_t *ti
         rc = job_fail(err, errlen, JOB_INTERNAL, "out of memory");
         goto out;
     }
-    size_t aadlen = seal_aad(aad, ticket_id, ticket_id_len, zkey_sha256, s->key_id);
-    if (seal_keys(okm, k.priv, s->epk, s->epk, k.pub) ||
+    size_t aadlen = seal_aad(aad, ticket_id, ticket_id_len, zkey_sha256, wasm_sha256, s->key_id);
+    if (seal_keys(okm, k.priv, s->epk, s->epk, k.pub, s->input ? SEAL_LABEL_INPUT : SEAL_LABEL) ||
         gcm(0, pt, ct, ctlen - 16, okm, aad, aadlen, ct + ctlen - 16)) {
         OPENSSL_cleanse(pt, ctlen - 16);
         rc = job_fail(err, errlen, JOB_BAD_WITNESS,
-                      "sealed: authentication failed (tampered, or sealed for another key, ticket "
-                      "or circuit)");
+                      "sealed: authentication failed (tampered, or sealed for another key, ticket, "
+                      "circuit%s)",
+                      s->input ? " or witness program" : "");
         goto out;
     }
     *plain = pt;
@@ -301,17 +325,20 @@ out:
 
 int job_seal(char **out, const uint8_t recipient_pub[32], const uint8_t key_id[JOB_KEY_ID_LEN],
              const uint8_t *ticket_id, size_t ticket_id_len, const uint8_t zkey_sha256[32],
-             const uint8_t *plain, size_t plain_len, char *err, size_t errlen) {
+             const uint8_t *wasm_sha256, const uint8_t *plain, size_t plain_len, char *err,
+             size_t errlen) {
     *out = NULL;
     if (ticket_id_len > JOB_TICKET_ID_MAX)
         return job_fail(err, errlen, JOB_BAD_REQUEST, "ticket id too long");
     uint8_t esk[32], epk[32], okm[44], tag[16];
-    uint8_t aad[16 + 4 + JOB_TICKET_ID_MAX + 32 + JOB_KEY_ID_LEN];
+    uint8_t aad[SEAL_AAD_MAX];
     uint8_t *ct = malloc(plain_len + 16);
     int rc = JOB_OK;
     if (!ct) return job_fail(err, errlen, JOB_INTERNAL, "out of memory");
-    size_t aadlen = seal_aad(aad, ticket_id, ticket_id_len, zkey_sha256, key_id);
-    if (x25519_keygen(esk, epk) || seal_keys(okm, esk, recipient_pub, epk, recipient_pub) ||
+    size_t aadlen = seal_aad(aad, ticket_id, ticket_id_len, zkey_sha256, wasm_sha256, key_id);
+    if (x25519_keygen(esk, epk) ||
+        seal_keys(okm, esk, recipient_pub, epk, recipient_pub,
+                  wasm_sha256 ? SEAL_LABEL_INPUT : SEAL_LABEL) ||
         gcm(1, ct, plain, plain_len, okm, aad, aadlen, tag)) {
         rc = job_fail(err, errlen, JOB_INTERNAL,
                       "sealing failed (is the public key a valid X25519 key?)");
@@ -323,6 +350,10 @@ int job_seal(char **out, const uint8_t recipient_pub[32], const uint8_t key_id[J
         jb_obj(&b);
         jb_key(&b, "alg");
         jb_str(&b, JOB_SEAL_ALG);
+        if (wasm_sha256) {
+            jb_key(&b, "content");
+            jb_str(&b, "input");
+        }
         jb_key(&b, "key_id");
         jb_hex(&b, key_id, JOB_KEY_ID_LEN);
         jb_key(&b, "epk");

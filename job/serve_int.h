@@ -52,9 +52,10 @@ typedef struct zk_entry {
     off_t size;
     struct timespec mtime;
     uint8_t *bytes; /* the file's bytes as read and hashed: the loop's own memory */
+    bool wasm;      /* a witness program (bytes and sha only), not a .zkey */
     zbp_zkey_t z;   /* parsed from bytes */
     uint8_t sha[32];
-    bool checked; /* parsed, and every point checked */
+    bool checked; /* parsed, and every point checked (a program: its object built) */
     int refs;
     bool cached; /* in the list (else freed at its last release) */
     uint64_t uses;
@@ -70,10 +71,11 @@ void zk_cache_free(zk_cache_t *c);
  * (e->checked false). zk_check: for a fresh entry, parse it and check every point, then cache it
  * within the budget. What is proved is exactly the bytes that were hashed and checked, whatever
  * happens to the file meanwhile. */
-int zk_open(zk_cache_t *c, const char *path, zk_entry_t **out, char *err, size_t errlen);
+int zk_open(zk_cache_t *c, const char *path, bool wasm, zk_entry_t **out, char *err,
+            size_t errlen);
 int zk_check(zk_cache_t *c, zk_entry_t *e, char *err, size_t errlen);
 void zk_release(zk_cache_t *c, zk_entry_t *e);
-/* "circuits": [...], "cache_bytes": n into an open object. */
+/* "circuits": [...], "programs": [...], "cache_bytes": n into an open object. */
 void zk_cache_info(zk_cache_t *c, jb_t *b);
 
 /* ---- the server (serve.c) ---- */

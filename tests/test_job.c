@@ -359,19 +359,19 @@ Test(sealed, round_trip_single_use_and_tampering) {
     size_t plen = sizeof plain;
     cr_assert_eq(job_keystore_create(ks, tid, 16, kid, pub, err, sizeof err), JOB_OK, "%s", err);
     char *text;
-    cr_assert_eq(job_seal(&text, pub, kid, tid, 16, zsha, plain, plen, err, sizeof err), JOB_OK);
+    cr_assert_eq(job_seal(&text, pub, kid, tid, 16, zsha, NULL, plain, plen, err, sizeof err), JOB_OK);
     json_doc_t *d;
     cr_assert_eq(json_parse(&d, text, strlen(text), NULL, NULL), 0);
     job_sealed_t s;
     cr_assert_eq(job_sealed_from_json(&s, json_root(d), err, sizeof err), JOB_OK, "%s", err);
     uint8_t *out;
     size_t olen;
-    cr_assert_eq(job_sealed_open(ks, &s, tid, 16, zsha, 1024, &out, &olen, err, sizeof err), JOB_OK,
+    cr_assert_eq(job_sealed_open(ks, &s, tid, 16, zsha, NULL, 1024, &out, &olen, err, sizeof err), JOB_OK,
                  "%s", err);
     cr_assert(olen == plen && !memcmp(out, plain, plen));
     job_secret_free(out);
     /* Single use. */
-    cr_assert_eq(job_sealed_open(ks, &s, tid, 16, zsha, 1024, &out, &olen, err, sizeof err),
+    cr_assert_eq(job_sealed_open(ks, &s, tid, 16, zsha, NULL, 1024, &out, &olen, err, sizeof err),
                  JOB_BAD_WITNESS);
     cr_assert(strstr(err, "no such key"), "%s", err);
     json_free(d);
@@ -381,7 +381,7 @@ Test(sealed, round_trip_single_use_and_tampering) {
      * A failed attempt uses the key up as well. */
     for (int c = 0; c < 4; c++) {
         cr_assert_eq(job_keystore_create(ks, tid, 16, kid, pub, err, sizeof err), JOB_OK);
-        cr_assert_eq(job_seal(&text, pub, kid, tid, 16, zsha, plain, plen, err, sizeof err),
+        cr_assert_eq(job_seal(&text, pub, kid, tid, 16, zsha, NULL, plain, plen, err, sizeof err),
                      JOB_OK);
         if (c == 2) { /* flip a bit inside the base64 of the ciphertext */
             char *ct = strstr(text, "\"ct\":\"") + 6;
@@ -396,19 +396,19 @@ Test(sealed, round_trip_single_use_and_tampering) {
         if (c == 1) z2[0] ^= 1;
         int want = c == 3 ? JOB_TOO_LARGE : JOB_BAD_WITNESS;
         cr_assert_eq(
-            job_sealed_open(ks, &s, t2, 16, z2, c == 3 ? 8 : 1024, &out, &olen, err, sizeof err),
+            job_sealed_open(ks, &s, t2, 16, z2, NULL, c == 3 ? 8 : 1024, &out, &olen, err, sizeof err),
             want, "case %d: %s", c, err);
-        cr_assert_eq(job_sealed_open(ks, &s, tid, 16, zsha, 1024, &out, &olen, err, sizeof err),
+        cr_assert_eq(job_sealed_open(ks, &s, tid, 16, zsha, NULL, 1024, &out, &olen, err, sizeof err),
                      JOB_BAD_WITNESS, "case %d: the key survived a failed attempt", c);
         json_free(d);
         free(text);
     }
     /* A key bound to no ticket opens only without one. */
     cr_assert_eq(job_keystore_create(ks, NULL, 0, kid, pub, err, sizeof err), JOB_OK);
-    cr_assert_eq(job_seal(&text, pub, kid, NULL, 0, zsha, plain, 0, err, sizeof err), JOB_OK);
+    cr_assert_eq(job_seal(&text, pub, kid, NULL, 0, zsha, NULL, plain, 0, err, sizeof err), JOB_OK);
     cr_assert_eq(json_parse(&d, text, strlen(text), NULL, NULL), 0);
     cr_assert_eq(job_sealed_from_json(&s, json_root(d), err, sizeof err), JOB_OK);
-    cr_assert_eq(job_sealed_open(ks, &s, NULL, 0, zsha, 1024, &out, &olen, err, sizeof err), JOB_OK,
+    cr_assert_eq(job_sealed_open(ks, &s, NULL, 0, zsha, NULL, 1024, &out, &olen, err, sizeof err), JOB_OK,
                  "%s", err);
     cr_assert_eq(olen, 0);
     job_secret_free(out);
@@ -429,6 +429,51 @@ Test(sealed, round_trip_single_use_and_tampering) {
     job_keystore_free(ks);
 }
 
+/* A sealed input (content "input", V2): bound to the witness program, and its kind bound too: the
+ * same ciphertext read as a witness (content dropped) or for another program does not open. */
+Test(sealed, input_bound_to_its_program_and_kind) {
+    job_keystore_t *ks = job_keystore_new(4, 60);
+    uint8_t tid[16], zsha[32], wsha[32], kid[JOB_KEY_ID_LEN], pub[32];
+    memset(tid, 0x11, sizeof tid);
+    memset(zsha, 0x22, sizeof zsha);
+    memset(wsha, 0x33, sizeof wsha);
+    char err[512], *text;
+    const uint8_t plain[] = "{\"a\": \"3\", \"b\": \"11\"}";
+    for (int c = 0; c < 3; c++) {
+        cr_assert_eq(job_keystore_create(ks, tid, 16, kid, pub, err, sizeof err), JOB_OK);
+        cr_assert_eq(job_seal(&text, pub, kid, tid, 16, zsha, wsha, plain, sizeof plain, err,
+                              sizeof err),
+                     JOB_OK, "%s", err);
+        cr_assert(strstr(text, "\"content\":\"input\""), "%s", text);
+        if (c == 2) { /* the kind dropped: read as a V1 witness */
+            char *k = strstr(text, "\"content\":\"input\",");
+            memmove(k, k + strlen("\"content\":\"input\","), strlen(k + strlen("\"content\":\"input\",")) + 1);
+        }
+        json_doc_t *d;
+        cr_assert_eq(json_parse(&d, text, strlen(text), NULL, NULL), 0);
+        job_sealed_t s;
+        cr_assert_eq(job_sealed_from_json(&s, json_root(d), err, sizeof err), JOB_OK, "%s", err);
+        cr_assert_eq(s.input, c != 2);
+        uint8_t w2[32], *out = NULL;
+        size_t olen = 0;
+        memcpy(w2, wsha, 32);
+        if (c == 1) w2[31] ^= 1;
+        int rc = job_sealed_open(ks, &s, tid, 16, zsha, s.input ? w2 : NULL, 1024, &out, &olen,
+                                 err, sizeof err);
+        if (c == 0) {
+            cr_assert_eq(rc, JOB_OK, "%s", err);
+            cr_assert(olen == sizeof plain && !memcmp(out, plain, olen));
+            job_secret_free(out);
+        } else {
+            cr_assert_eq(rc, JOB_BAD_WITNESS, "case %d", c);
+            cr_assert(strstr(err, "authentication failed"), "%s", err);
+        }
+        json_free(d);
+        free(text);
+    }
+    job_keystore_free(ks);
+}
+
 Test(sealed, malformed_objects) {
     const char *bad[] = {
         "[]",
@@ -443,6 +488,9 @@ Test(sealed, malformed_objects) {
         "\"ct\":\"AAAAAAAAAAAAAAAAAAAAAAAA\"}",
         "{\"alg\":\"" JOB_SEAL_ALG "\",\"key_id\":\"00112233445566778899aabbccddeeff\",\"epk\":\""
         "0000000000000000000000000000000000000000000000000000000000000000\",\"ct\":\"AA\"}",
+        "{\"alg\":\"" JOB_SEAL_ALG "\",\"content\":\"json\",\"key_id\":\"00112233445566778899aabbccddeeff\","
+        "\"epk\":\"0000000000000000000000000000000000000000000000000000000000000000\",\"ct\":"
+        "\"AAAAAAAAAAAAAAAAAAAAAAAA\"}", /* a content that is neither wtns nor input */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         json_doc_t *d;
@@ -459,7 +507,7 @@ Test(sealed, malformed_objects) {
     char err[256], *text;
     cr_assert_eq(job_keystore_create(ks, NULL, 0, kid, pub, err, sizeof err), JOB_OK);
     memset(pub, 0, sizeof pub);
-    cr_assert_eq(job_seal(&text, pub, kid, NULL, 0, zsha, (const uint8_t *)"x", 1, err, sizeof err),
+    cr_assert_eq(job_seal(&text, pub, kid, NULL, 0, zsha, NULL, (const uint8_t *)"x", 1, err, sizeof err),
                  JOB_INTERNAL);
     job_keystore_free(ks);
 }
@@ -484,6 +532,19 @@ Test(request, valid_requests) {
         req(&r, "{\"id\":\"j\",\"op\":\"prove\",\"zkey\":\"/a.zkey\",\"wtns_b64\":\"AAAA\"}"),
         JOB_OK);
     cr_assert(r.wsrc == JOB_WTNS_B64 && r.wtns_len == 4);
+    job_request_free(&r);
+    cr_assert_eq(req(&r, "{\"id\":\"j\",\"op\":\"prove\",\"zkey\":\"/a.zkey\",\"wasm\":\"/c.wasm\","
+                         "\"input\":{\"a\":[1,[\"2\"]],\"b\":\"0x3\"}}"),
+                 JOB_OK);
+    cr_assert(r.wsrc == JOB_WTNS_INPUT && !strcmp(r.wasm, "/c.wasm") && r.input &&
+              r.input->type == JSON_OBJECT && r.input->len == 2);
+    job_request_free(&r);
+    cr_assert_eq(req(&r, "{\"id\":\"j\",\"op\":\"prove\",\"zkey\":\"/a.zkey\",\"wasm\":\"/c.wasm\","
+                         "\"sealed\":{\"alg\":\"" JOB_SEAL_ALG "\",\"content\":\"input\",\"key_id\":"
+                         "\"00112233445566778899aabbccddeeff\",\"epk\":\"00000000000000000000000000000000"
+                         "00000000000000000000000000000000\",\"ct\":\"AAAAAAAAAAAAAAAAAAAAAAAA\"}}"),
+                 JOB_OK);
+    cr_assert(r.wsrc == JOB_WTNS_SEALED_INPUT && r.sealed.input && !r.input);
     job_request_free(&r);
     char line[1024];
     snprintf(line, sizeof line, "{\"id\":\"k\",\"op\":\"key\",\"ticket\":%s}", vec_ticket);
@@ -524,6 +585,16 @@ Test(request, errors_keep_the_id) {
         {"{\"id\":\"x\",\"op\":\"prove\",\"zkey\":\"z\",\"wtns\":5}", JOB_BAD_REQUEST, true},
         {"{\"id\":\"x\",\"op\":\"prove\",\"zkey\":\"z\",\"wtns_b64\":\"\"}", JOB_BAD_REQUEST, true},
         {"{\"id\":\"x\",\"op\":\"prove\",\"zkey\":\"z\",\"sealed\":\"s\"}", JOB_BAD_REQUEST, true},
+        /* inputs: exactly one witness source, the program with an input only */
+        {"{\"id\":\"x\",\"op\":\"prove\",\"zkey\":\"z\",\"wasm\":\"c\",\"input\":{},\"wtns\":\"w\"}",
+         JOB_BAD_REQUEST, true},
+        {"{\"id\":\"x\",\"op\":\"prove\",\"zkey\":\"z\",\"input\":{}}", JOB_BAD_REQUEST, true},
+        {"{\"id\":\"x\",\"op\":\"prove\",\"zkey\":\"z\",\"wasm\":\"\",\"input\":{}}", JOB_BAD_REQUEST,
+         true},
+        {"{\"id\":\"x\",\"op\":\"prove\",\"zkey\":\"z\",\"wasm\":\"c\",\"input\":[1]}", JOB_BAD_REQUEST,
+         true},
+        {"{\"id\":\"x\",\"op\":\"prove\",\"zkey\":\"z\",\"wasm\":\"c\",\"wtns\":\"w\"}", JOB_BAD_REQUEST,
+         true},
         {"{\"id\":\"x\",\"op\":\"prove\",\"zkey\":\"z\",\"wtns\":\"w\",\"ticket\":{}}",
          JOB_BAD_TICKET, true},
         {"{\"id\":\"x\",\"op\":\"key\",\"ticket\":5}", JOB_BAD_TICKET, true},

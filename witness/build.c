@@ -309,8 +309,9 @@ static void patch_native(const char *c_path, char *defs, size_t defslen) {
         snprintf(defs + k, defslen - k, "#define ZBPW_NATIVE_MUL 0\n");
 }
 
-static int compile_known(const char *wasm_path, const char *sha, const char *out_so, char *err,
-                         size_t errlen) {
+/* name: the program's name in messages (wasm_path may be a private copy of its bytes). */
+static int compile_known(const char *wasm_path, const char *name, const char *sha, const char *out_so,
+                         char *err, size_t errlen) {
     /* A private directory beside the output, so the final rename stays on one file system. */
     char dir[4096];
     if ((size_t)snprintf(dir, sizeof dir, "%s.tmp.XXXXXX", out_so) >= sizeof dir) {
@@ -351,9 +352,9 @@ static int compile_known(const char *wasm_path, const char *sha, const char *out
     char defs[2048], e2[400];
     int st = ZBP_OK;
     if (run_tool(tw, log, e2, sizeof e2) != 0) {
-        snprintf(err, errlen, "%s: not a circom witness program (%s)", wasm_path, e2);
+        snprintf(err, errlen, "%s: not a circom witness program (%s)", name, e2);
         st = ZBP_ERR_INPUT;
-    } else if ((st = check_header(h_path, wasm_path, sha, defs, sizeof defs, err, errlen)) != ZBP_OK) {
+    } else if ((st = check_header(h_path, name, sha, defs, sizeof defs, err, errlen)) != ZBP_OK) {
     } else if (patch_native(c_path, defs, sizeof defs), write_text(glue_path, defs, zbpw_glue_source) != 0) {
         snprintf(err, errlen, "%s: cannot write: %s", glue_path, strerror(errno));
         st = ZBP_ERR_IO;
@@ -361,7 +362,7 @@ static int compile_known(const char *wasm_path, const char *sha, const char *out
         snprintf(err, errlen, "%s: missing (install Debian's wabt: scripts/install-deps.sh)", rt);
         st = ZBP_ERR_IO;
     } else if (run_tool(tc, log, e2, sizeof e2) != 0) {
-        snprintf(err, errlen, "%s: compiling the witness program failed: %s", wasm_path, e2);
+        snprintf(err, errlen, "%s: compiling the witness program failed: %s", name, e2);
         st = ZBP_ERR_IO;
     } else if (rename(so_tmp, out_so) != 0) {
         snprintf(err, errlen, "%s: cannot write: %s", out_so, strerror(errno));
@@ -375,7 +376,7 @@ int zbp_witness_compile(const char *wasm_path, const char *out_so, char *err, si
     char sha[65];
     int st = wasm_sha256(wasm_path, sha, err, errlen);
     if (st != ZBP_OK) return st;
-    return compile_known(wasm_path, sha, out_so, err, errlen);
+    return compile_known(wasm_path, wasm_path, sha, out_so, err, errlen);
 }
 
 /* A directory that only this user can write (the cache holds code this process will load). */
@@ -425,16 +426,17 @@ int zbp_witness_cache_dir(const char *override, char *out, size_t outlen, char *
     return private_dir(out, err, errlen);
 }
 
-int zbp_witness_object(const char *wasm_path, const zbp_witness_opts_t *opts, char *so_path,
-                       size_t so_len, char sha[65], char *err, size_t errlen) {
-    int st = wasm_sha256(wasm_path, sha, err, errlen);
-    if (st != ZBP_OK) return st;
+/* The cache's object for sha (opts->so_path when set): ZBP_OK with *have 1 when it is there (this
+ * user's, writable by no one else), 0 when it must be built. */
+static int cached_object(const zbp_witness_opts_t *opts, const char *sha, char *so_path,
+                         size_t so_len, int *have, char *err, size_t errlen) {
+    *have = 1;
     if (opts->so_path) {
         snprintf(so_path, so_len, "%s", opts->so_path);
         return ZBP_OK;
     }
     char dir[4096], tag[13];
-    st = zbp_witness_cache_dir(opts->cache_dir, dir, sizeof dir, err, errlen);
+    int st = zbp_witness_cache_dir(opts->cache_dir, dir, sizeof dir, err, errlen);
     if (st != ZBP_OK) return st;
     glue_tag(tag);
     if ((size_t)snprintf(so_path, so_len, "%s/witness-%s-%s.so", dir, sha, tag) >= so_len) {
@@ -442,7 +444,55 @@ int zbp_witness_object(const char *wasm_path, const zbp_witness_opts_t *opts, ch
         return ZBP_ERR_IO;
     }
     struct stat s;
-    if (stat(so_path, &s) == 0 && S_ISREG(s.st_mode) && s.st_uid == geteuid() && !(s.st_mode & 022))
-        return ZBP_OK;
-    return compile_known(wasm_path, sha, so_path, err, errlen);
+    *have = stat(so_path, &s) == 0 && S_ISREG(s.st_mode) && s.st_uid == geteuid() &&
+            !(s.st_mode & 022);
+    return ZBP_OK;
+}
+
+int zbp_witness_object(const char *wasm_path, const zbp_witness_opts_t *opts, char *so_path,
+                       size_t so_len, char sha[65], char *err, size_t errlen) {
+    int st = wasm_sha256(wasm_path, sha, err, errlen), have;
+    if (st != ZBP_OK) return st;
+    if ((st = cached_object(opts, sha, so_path, so_len, &have, err, errlen)) != ZBP_OK || have)
+        return st;
+    return compile_known(wasm_path, wasm_path, sha, so_path, err, errlen);
+}
+
+int zbp_witness_object_mem(const uint8_t *wasm, size_t len, const char *name,
+                           const zbp_witness_opts_t *opts, char *so_path, size_t so_len,
+                           char sha[65], char *err, size_t errlen) {
+    if (len < 8 || memcmp(wasm, "\0asm\1\0\0\0", 8)) {
+        snprintf(err, errlen, "%s: not a circom witness program (not a WebAssembly module)", name);
+        return ZBP_ERR_INPUT;
+    }
+    sha256_hex(wasm, len, sha);
+    int have, st = cached_object(opts, sha, so_path, so_len, &have, err, errlen);
+    if (st != ZBP_OK || have) return st;
+    /* wasm2c reads a file: these very bytes (hashed above) go to a private one beside the object,
+     * so nothing done to the caller's file meanwhile changes what is translated. */
+    char tmp[4400];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s.wasm.XXXXXX", so_path) >= sizeof tmp) {
+        snprintf(err, errlen, "%s: path too long", so_path);
+        return ZBP_ERR_IO;
+    }
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", tmp, strerror(errno));
+        return ZBP_ERR_IO;
+    }
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, wasm + off, len - off);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break;
+        off += (size_t)w;
+    }
+    if (close(fd) != 0 || off != len) {
+        unlink(tmp);
+        snprintf(err, errlen, "%s: cannot write: %s", tmp, strerror(errno));
+        return ZBP_ERR_IO;
+    }
+    st = compile_known(tmp, name, sha, so_path, err, errlen);
+    unlink(tmp);
+    return st;
 }

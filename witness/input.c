@@ -260,6 +260,9 @@ static int count_leaves(const json_value_t *v, size_t *n, const char **bad) {
     return ZBP_OK;
 }
 
+static int read_signals(zbp_witness_input_t *in, const json_value_t *root, const char *name,
+                        char *err, size_t errlen);
+
 int zbp_witness_input_parse(zbp_witness_input_t *in, const char *text, size_t len, const char *name,
                             char *err, size_t errlen) {
     memset(in, 0, sizeof *in);
@@ -270,7 +273,18 @@ int zbp_witness_input_parse(zbp_witness_input_t *in, const char *text, size_t le
                  je.column, je.message);
         return st == ZBP_ERR_NOMEM ? st : ZBP_ERR_INPUT;
     }
-    const json_value_t *root = json_root(in->doc);
+    return read_signals(in, json_root(in->doc), name, err, errlen);
+}
+
+int zbp_witness_input_from_value(zbp_witness_input_t *in, const json_value_t *root,
+                                 const char *name, char *err, size_t errlen) {
+    memset(in, 0, sizeof *in);
+    return read_signals(in, root, name, err, errlen);
+}
+
+/* The signals of the object root into in (in->doc, when set, is root's document). */
+static int read_signals(zbp_witness_input_t *in, const json_value_t *root, const char *name,
+                        char *err, size_t errlen) {
     if (root->type != JSON_OBJECT) {
         snprintf(err, errlen, "%s: the input must be a JSON object of signal names, not %s", name,
                  json_type_name(root->type));

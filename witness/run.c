@@ -343,7 +343,7 @@ int zbp_witness_calculate(uint8_t **wtns, size_t *len, const char *wasm_path,
     const zbp_witness_opts_t *opts = opts_in ? opts_in : &defaults;
     *wtns = NULL;
     *len = 0;
-    struct timespec t0, t1, t2;
+    struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     char so[4400], sha[65];
     int st = zbp_witness_object(wasm_path, opts, so, sizeof so, sha, err, errlen);
@@ -351,6 +351,21 @@ int zbp_witness_calculate(uint8_t **wtns, size_t *len, const char *wasm_path,
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (opts->build_ms)
         *opts->build_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    return zbp_witness_run(wtns, len, so, sha, wasm_path, in, input_name, opts, err, errlen);
+}
+
+int zbp_witness_run(uint8_t **wtns, size_t *len, const char *so, const char *sha,
+                    const char *wasm_path, const zbp_witness_input_t *in, const char *input_name,
+                    const zbp_witness_opts_t *opts_in, char *err, size_t errlen) {
+    zbp_witness_opts_t defaults;
+    zbp_witness_opts_init(&defaults);
+    const zbp_witness_opts_t *opts = opts_in ? opts_in : &defaults;
+    *wtns = NULL;
+    *len = 0;
+    if (opts->timed_out) *opts->timed_out = 0;
+    struct timespec t1, t2;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    int st;
 
     int fds[2];
     if (pipe(fds) != 0) {
@@ -422,9 +437,11 @@ int zbp_witness_calculate(uint8_t **wtns, size_t *len, const char *wasm_path,
         st = ZBP_ERR_NOMEM;
     } else if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
-        if (sig == SIGALRM || sig == SIGXCPU)
+        if (sig == SIGALRM || sig == SIGXCPU) {
             snprintf(err, errlen, "%s: the witness program ran past the time limit of %u s", wasm_path,
                      opts->time_limit_s);
+            if (opts->timed_out) *opts->timed_out = 1;
+        }
         else if (sig == SIGABRT || sig == SIGKILL || sig == SIGSEGV || sig == SIGBUS)
             snprintf(err, errlen, "%s: the witness program was stopped (signal %d: %s); the memory "
                                   "limit is %llu MiB", wasm_path, sig, strsignal(sig),

@@ -37,6 +37,10 @@ typedef struct {
  * needs the circuit's prime. name: the file's name for messages. */
 int zbp_witness_input_parse(zbp_witness_input_t *in, const char *text, size_t len, const char *name,
                             char *err, size_t errlen);
+/* The same from a JSON object already parsed (e.g. a member of a request): in borrows root and
+ * its document (in->doc stays NULL; root must outlive in). */
+int zbp_witness_input_from_value(zbp_witness_input_t *in, const json_value_t *root,
+                                 const char *name, char *err, size_t errlen);
 /* The same from a file (at most 64 MiB); the file's text is wiped once parsed. */
 int zbp_witness_input_load(zbp_witness_input_t *in, const char *path, char *err, size_t errlen);
 void zbp_witness_input_free(zbp_witness_input_t *in);
@@ -60,6 +64,7 @@ typedef struct zbp_witness_opts {
     int quiet_log;         /* 1: drop the circuit's log() output (else it goes to stderr) */
     /* filled by zbp_witness_calculate when not NULL: where the time went */
     double *build_ms, *run_ms;
+    int *timed_out; /* filled by zbp_witness_run when not NULL: 1 when the time limit ended it */
 } zbp_witness_opts_t;
 void zbp_witness_opts_init(zbp_witness_opts_t *o);
 
@@ -71,6 +76,12 @@ int zbp_witness_compile(const char *wasm_path, const char *out_so, char *err, si
  * sha256_hex receives the wasm's SHA-256 (65 bytes). */
 int zbp_witness_object(const char *wasm_path, const zbp_witness_opts_t *opts, char *so_path,
                        size_t so_len, char sha256_hex[65], char *err, size_t errlen);
+/* The same for a program already in memory (the job loop reads it itself): these bytes are hashed
+ * and, when the cache lacks the object, written to a private file and translated, so that nothing
+ * done to the caller's file changes what runs. name: the program's name in messages. */
+int zbp_witness_object_mem(const uint8_t *wasm, size_t len, const char *name,
+                           const zbp_witness_opts_t *opts, char *so_path, size_t so_len,
+                           char sha256_hex[65], char *err, size_t errlen);
 /* The cache directory (created 0700 when absent). */
 int zbp_witness_cache_dir(const char *override, char *out, size_t outlen, char *err, size_t errlen);
 
@@ -82,5 +93,12 @@ int zbp_witness_cache_dir(const char *override, char *out, size_t outlen, char *
 int zbp_witness_calculate(uint8_t **wtns, size_t *len, const char *wasm_path,
                           const zbp_witness_input_t *in, const char *input_name,
                           const zbp_witness_opts_t *opts, char *err, size_t errlen);
+
+/* The run alone, with an object from zbp_witness_object(_mem): so_path built from the program whose
+ * SHA-256 is sha256_hex (the object's own record is checked against it); wasm_name for messages.
+ * opts->timed_out tells a time limit from the other failures. */
+int zbp_witness_run(uint8_t **wtns, size_t *len, const char *so_path, const char *sha256_hex,
+                    const char *wasm_name, const zbp_witness_input_t *in, const char *input_name,
+                    const zbp_witness_opts_t *opts, char *err, size_t errlen);
 
 #endif
