@@ -191,8 +191,8 @@ typedef struct {
 
 /* Proves with snarkjs's math (docs/formats.md §5), then checks the proof with the key's own
  * verification key: a witness that does not satisfy the circuit gives ZBP_ERR_INPUT and a message
- * saying so, never a proof. r and s come from getrandom() and are wiped, as is the copy of the
- * witness. err names the files (their zbp_binfile_t names). prof may be NULL. */
+ * saying so, never a proof. r and s come from getrandom() and are wiped, as are the copy of the
+ * witness and the domain vectors a, b, c, h (not the NTT's and MSMs' scratch). err names the files (their zbp_binfile_t names). prof may be NULL. */
 int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w,
                       const zbp_prove_opts_t *opts, zbp_profile_t *prof, char *err, size_t errlen);
 void zbp_proof_free(zbp_proof_t *p);

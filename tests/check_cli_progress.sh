@@ -44,7 +44,7 @@ if command -v script >/dev/null; then
   ZBP_PROGRESS_DELAY_MS=0 script -qec "'$bin' bench msm --curve g1 --log-size 10 --repeat 3" /dev/null >"$tmp/tty" 2>&1
   grep -qF "zbprover bench msm:" "$tmp/tty" && ok || bad "bench msm on a terminal: no progress"
   grep -q "ratio" "$tmp/tty" && ok || bad "bench msm on a terminal: no result"
-  script -qec "'$bin' bench ntt --log-size 10 --samples 2" /dev/null >"$tmp/tty" 2>&1
+  ZBP_PROGRESS_DELAY_MS=0 script -qec "'$bin' bench ntt --log-size 10 --samples 2" /dev/null >"$tmp/tty" 2>&1
   grep -qF "zbprover bench ntt:" "$tmp/tty" && ok || bad "bench ntt on a terminal: no progress"
   script -qec "'$bin' prove '$z' '$w' '$tmp/p.json' '$tmp/u.json' --profile '$tmp/prof2.json'" \
     /dev/null >"$tmp/tty" 2>&1
