@@ -9,6 +9,24 @@
 #include "cli/cli.h"
 #include "field/field.h"
 
+/* OpenMP's threads wait passively (sleep at once) unless the user chose a policy: libgomp's
+ * default spins up to 300,000 rounds at every barrier, which on a 2-core VM shared with other work
+ * takes the core from the partner thread (measured on an EPYC family 26 VM at load 9-20: CPU time
+ * -25% on --isa adx, -38% native, wall -20%/-31% for sha256_16), while on the idle machine passive
+ * is no slower (sha256_16 181 vs 178 ms, poseidon_18 935 vs 977 ms; bench/results/
+ * epyc-adx-2026-12-07.md). libgomp reads the variable in its own constructor, before any of our
+ * code, so this runs from the executable's .preinit_array (a shared library may not have one):
+ * the program gets it, programs linking libzbprover keep their own choice. */
+static void omp_wait_default(int argc, char **argv, char **envp) {
+    (void)argc;
+    (void)argv;
+    (void)envp;
+    if (!getenv("OMP_WAIT_POLICY") && !getenv("GOMP_SPINCOUNT")) setenv("OMP_WAIT_POLICY", "passive", 0);
+}
+__attribute__((section(".preinit_array"), used)) static void (*const omp_wait_preinit)(int, char **,
+                                                                                      char **) =
+    omp_wait_default;
+
 void cli_error(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
