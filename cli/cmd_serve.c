@@ -10,16 +10,6 @@
 #include "cli/opts.h"
 #include "job/job.h"
 
-#define SERVE_USAGE                                                                                \
-    "usage: zbprover serve [--attest auto|snp|sim|none] [--hub-key PEM --replay-log FILE]\n"       \
-    "                      [--max-witness-bytes N] [--max-line-bytes N] [--max-queue N]\n"         \
-    "                      [--job-timeout S] [--zkey-cache-bytes N] [--threads N]\n"               \
-    "                      [--device auto|cpu] [--sim-dir DIR] [--certs DIR|PEM]\n"                \
-    "                      [--max-keys N] [--key-ttl S]\n"                                         \
-    "                      [--witness-time-limit S] [--witness-memory-limit MIB]\n"              \
-    "                      [--witness-cache-dir DIR]\n"                                           \
-    "sizes take a k, m or g suffix (binary units); S is seconds (decimals allowed)\n"
-
 /* A count or a byte count with an optional k/m/g suffix (powers of 1024), from 1 to max. */
 static int parse_size(const char *s, uint64_t max, size_t *out) {
     if (!s || !*s) return -1;
@@ -49,105 +39,111 @@ static int parse_seconds(const char *s, double *out) {
     return 0;
 }
 
-/* The accepted range of a numeric option, for its error message. */
-static const char *range_of(const char *opt) {
-    static const struct {
-        const char *opt, *range;
-    } r[] = {
-        {"--max-witness-bytes", "1 to 16g"}, {"--max-line-bytes", "1 to 24g"},
-        {"--zkey-cache-bytes", "1 to 1024g"}, {"--max-queue", "1 to 4096"},
-        {"--max-keys", "1 to 65536"},         {"--threads", "1 to 4096"},
-        {"--job-timeout", "0 to 10000000 seconds"}, {"--key-ttl", "0 to 10000000 seconds"},
-        {"--witness-time-limit", "1 to 604800 seconds"},
-        {"--witness-memory-limit", "16 to 16777216 MiB"},
-    };
-    for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
-        if (!strcmp(opt, r[i].opt)) return r[i].range;
-    return "see --help";
+enum {
+    K_ATTEST = CLI_KEY0, K_HUB_KEY, K_REPLAY_LOG, K_SIM_DIR, K_CERTS, K_MAX_WITNESS, K_MAX_LINE,
+    K_CACHE, K_MAX_QUEUE, K_MAX_KEYS, K_THREADS, K_JOB_TIMEOUT, K_KEY_TTL, K_W_TIME, K_W_MEMORY,
+    K_W_CACHE, K_DEVICE
+};
+/* The ranges in the help lines are the ones the handler enforces (job.h's JOB_MAX_* limits). */
+static const cli_opt_t serve_opts[] = {
+    CLI_HEADING("attestation and tickets:"),
+    {"attest", K_ATTEST, "auto|snp|sim|none", "the report backend (default auto: SNP if present, else none)"},
+    {"hub-key", K_HUB_KEY, "PEM", "the hub's public key: every prove needs a ticket it signed"},
+    {"replay-log", K_REPLAY_LOG, "FILE", "spent tickets (required with --hub-key)"},
+    {"sim-dir", K_SIM_DIR, "DIR", "the simulated signer's directory (--attest sim)"},
+    {"certs", K_CERTS, "DIR|PEM", "certificates (and CRLs) the answers carry"},
+    {"max-keys", K_MAX_KEYS, "N", "single-use keys held at once (1..65536)"},
+    {"key-ttl", K_KEY_TTL, "S", "a single-use key's lifetime (0..10000000 s)"},
+    CLI_HEADING("limits:"),
+    {"max-witness-bytes", K_MAX_WITNESS, "N", "a witness's size (1..16g)"},
+    {"max-line-bytes", K_MAX_LINE, "N", "a request line's size (1..24g)"},
+    {"max-queue", K_MAX_QUEUE, "N", "requests waiting (1..4096)"},
+    {"job-timeout", K_JOB_TIMEOUT, "S", "a job's time before its timeout answer (0..10000000 s)"},
+    {"zkey-cache-bytes", K_CACHE, "N", "the circuit cache's budget (1..1024g)"},
+    {"threads", K_THREADS, "N", "proving threads (1..4096)"},
+    {"device", K_DEVICE, "auto|cpu", "where to prove: the loop proves on the CPU"},
+    CLI_HEADING("jobs that bring inputs:"),
+    {"witness-time-limit", K_W_TIME, "S", "the witness program's seconds (1..604800)"},
+    {"witness-memory-limit", K_W_MEMORY, "MIB", "the witness program's memory (16..16777216 MiB)"},
+    {"witness-cache-dir", K_W_CACHE, "DIR", "compiled witness programs (default ~/.cache/zbprover)"},
+    CLI_END,
+};
+static const cli_cmd_t serve_cmd = {
+    "serve", "[options]",
+    "The attested job loop: JSON requests on stdin, one answer per request on stdout, in order\n"
+    "(docs/job-protocol.md). Sizes take a k, m or g suffix (binary units); S is seconds\n"
+    "(decimals allowed).",
+    {serve_opts, NULL}, 0, 0};
+
+static int bad_value(const char *opt, const char *v, const char *range) {
+    cli_error("serve: --%s: bad value '%s' (%s)", opt, v, range);
+    return EXIT_BAD_INPUT;
+}
+
+static int on_serve_opt(void *ctx, int key, const char *v) {
+    job_serve_opts_t *o = ctx;
+    size_t n;
+    long long x;
+    switch (key) {
+    case K_ATTEST:
+        if (!strcmp(v, "auto")) o->attest = JOB_ATTEST_AUTO;
+        else if (!strcmp(v, "snp")) o->attest = JOB_ATTEST_SNP;
+        else if (!strcmp(v, "sim")) o->attest = JOB_ATTEST_SIM;
+        else if (!strcmp(v, "none")) o->attest = JOB_ATTEST_NONE;
+        else return bad_value("attest", v, "auto, snp, sim or none");
+        return 0;
+    case K_HUB_KEY: o->hub_key = v; return 0;
+    case K_REPLAY_LOG: o->replay_log = v; return 0;
+    case K_SIM_DIR: o->sim_dir = v; return 0;
+    case K_CERTS: o->certs_dir = v; return 0;
+    case K_W_CACHE: o->witness_cache_dir = v; return 0;
+    case K_MAX_WITNESS:
+        return parse_size(v, JOB_MAX_WITNESS_LIMIT, &o->max_witness_bytes) ? bad_value("max-witness-bytes", v, "1 to 16g") : 0;
+    case K_MAX_LINE:
+        return parse_size(v, JOB_MAX_LINE_LIMIT, &o->max_line_bytes) ? bad_value("max-line-bytes", v, "1 to 24g") : 0;
+    case K_CACHE:
+        return parse_size(v, JOB_MAX_CACHE_LIMIT, &o->zkey_cache_bytes) ? bad_value("zkey-cache-bytes", v, "1 to 1024g") : 0;
+    case K_MAX_QUEUE:
+        return parse_size(v, JOB_MAX_QUEUE_LIMIT, &o->max_queue) ? bad_value("max-queue", v, "1 to 4096") : 0;
+    case K_MAX_KEYS:
+        return parse_size(v, JOB_MAX_KEYS_LIMIT, &o->max_keys) ? bad_value("max-keys", v, "1 to 65536") : 0;
+    case K_THREADS:
+        if (parse_size(v, JOB_MAX_THREADS_LIMIT, &n)) return bad_value("threads", v, "1 to 4096");
+        o->threads = (int)n;
+        return 0;
+    case K_JOB_TIMEOUT:
+        return parse_seconds(v, &o->job_timeout_s) ? bad_value("job-timeout", v, "0 to 10000000 seconds") : 0;
+    case K_KEY_TTL:
+        return parse_seconds(v, &o->key_ttl_s) ? bad_value("key-ttl", v, "0 to 10000000 seconds") : 0;
+    case K_W_TIME:
+        if (cli_parse_int(v, 1, 86400 * 7, &x)) return bad_value("witness-time-limit", v, "1 to 604800 seconds");
+        o->witness_time_limit_s = (unsigned)x;
+        return 0;
+    case K_W_MEMORY:
+        if (cli_parse_int(v, 16, 1ll << 24, &x)) return bad_value("witness-memory-limit", v, "16 to 16777216 MiB");
+        o->witness_memory_limit = (uint64_t)x << 20;
+        return 0;
+    case K_DEVICE:
+        /* The loop keeps its circuits for the CPU prover; the GPU path is the CLI's and the C
+         * API's until the loop holds circuits on a device too (issue #21, item 7). */
+        if (!strcmp(v, "auto") || !strcmp(v, "cpu")) return 0;
+        if (!strncmp(v, "cuda", 4)) {
+            cli_error("serve: --device %s: the job loop proves on the CPU only (GPU proving is in "
+                      "`prove` and the C API)", v);
+            return EXIT_BAD_INPUT;
+        }
+        return bad_value("device", v, "auto or cpu");
+    default: return EXIT_INTERNAL;
+    }
 }
 
 int cmd_serve(int argc, char **argv) {
     job_serve_opts_t o;
     job_serve_opts_init(&o);
-    for (int i = 1; i < argc; i += 2) { /* every option but --help takes a value */
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        size_t n;
-        bool bad = false;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(SERVE_USAGE, stdout);
-            return 0;
-        }
-        if (a[0] != '-' || a[1] != '-') {
-            cli_error("serve: unexpected argument '%s'", a);
-            fputs(SERVE_USAGE, stderr);
-            return EXIT_BAD_INPUT;
-        }
-        if (!v)
-            bad = true;
-        else if (!strcmp(a, "--attest")) {
-            if (!strcmp(v, "auto"))
-                o.attest = JOB_ATTEST_AUTO;
-            else if (!strcmp(v, "snp"))
-                o.attest = JOB_ATTEST_SNP;
-            else if (!strcmp(v, "sim"))
-                o.attest = JOB_ATTEST_SIM;
-            else if (!strcmp(v, "none"))
-                o.attest = JOB_ATTEST_NONE;
-            else
-                bad = true;
-        } else if (!strcmp(a, "--hub-key"))
-            o.hub_key = v;
-        else if (!strcmp(a, "--replay-log"))
-            o.replay_log = v;
-        else if (!strcmp(a, "--sim-dir"))
-            o.sim_dir = v;
-        else if (!strcmp(a, "--certs"))
-            o.certs_dir = v;
-        else if (!strcmp(a, "--max-witness-bytes"))
-            bad = parse_size(v, JOB_MAX_WITNESS_LIMIT, &o.max_witness_bytes) != 0;
-        else if (!strcmp(a, "--max-line-bytes"))
-            bad = parse_size(v, JOB_MAX_LINE_LIMIT, &o.max_line_bytes) != 0;
-        else if (!strcmp(a, "--zkey-cache-bytes"))
-            bad = parse_size(v, JOB_MAX_CACHE_LIMIT, &o.zkey_cache_bytes) != 0;
-        else if (!strcmp(a, "--max-queue"))
-            bad = parse_size(v, JOB_MAX_QUEUE_LIMIT, &o.max_queue) != 0;
-        else if (!strcmp(a, "--max-keys"))
-            bad = parse_size(v, JOB_MAX_KEYS_LIMIT, &o.max_keys) != 0;
-        else if (!strcmp(a, "--threads"))
-            bad = parse_size(v, JOB_MAX_THREADS_LIMIT, &n) || !(o.threads = (int)n);
-        else if (!strcmp(a, "--job-timeout"))
-            bad = parse_seconds(v, &o.job_timeout_s) != 0;
-        else if (!strcmp(a, "--key-ttl"))
-            bad = parse_seconds(v, &o.key_ttl_s) != 0;
-        else if (!strcmp(a, "--witness-time-limit")) {
-            long long x = 0;
-            bad = cli_parse_int(v, 1, 86400 * 7, &x) != 0;
-            o.witness_time_limit_s = (unsigned)x;
-        } else if (!strcmp(a, "--witness-memory-limit")) {
-            long long x = 0;
-            bad = cli_parse_int(v, 16, 1ll << 24, &x) != 0;
-            o.witness_memory_limit = (uint64_t)x << 20;
-        } else if (!strcmp(a, "--witness-cache-dir"))
-            o.witness_cache_dir = v;
-        else if (!strcmp(a, "--device")) {
-            if (!strncmp(v, "cuda", 4)) {
-                cli_error("serve: --device %s: this build has no CUDA backend", v);
-                return EXIT_INTERNAL;
-            }
-            bad = strcmp(v, "auto") && strcmp(v, "cpu");
-        } else {
-            cli_error("serve: unknown option '%s'", a);
-            fputs(SERVE_USAGE, stderr);
-            return EXIT_BAD_INPUT;
-        }
-        if (bad) {
-            cli_error("serve: %s: bad or missing value%s%s (%s)", a, v ? " " : "", v ? v : "",
-                      range_of(a));
-            return EXIT_BAD_INPUT;
-        }
-    }
+    int first = 0, rc = cli_parse(&serve_cmd, argc, argv, on_serve_opt, &o, &first);
+    if (rc) return cli_exit(rc);
     char err[1024] = "";
-    int rc = job_serve(&o, STDIN_FILENO, stdout, err, sizeof err);
+    rc = job_serve(&o, STDIN_FILENO, stdout, err, sizeof err);
     if (rc) cli_error("serve: %s", err);
     return rc == 0 ? 0 : rc == 2 ? EXIT_BAD_INPUT : EXIT_INTERNAL;
 }
