@@ -236,8 +236,13 @@ static int prove_job(server_t *s, job_request_t *r, char **answer, char *err, si
     zbp_prove_opts_init(&po);
     po.threads = o->threads;
     /* The prover checks the proof with the key's pairing equation before returning it, and
-     * refuses a witness that does not satisfy the circuit (ZBP_ERR_INPUT). */
-    int st2 = zbp_groth16_prove(&proof, &zk->z, &w, &po, NULL, m, sizeof m);
+     * refuses a witness that does not satisfy the circuit (ZBP_ERR_INPUT); on the loop's device
+     * (--device), with the circuit kept resident there. */
+    zbp_circuit_t *circ;
+    if ((rc = zk_circuit(s->cache, zk, o->device, &circ, err, errlen))) goto out;
+    zbp_profile_t prof;
+    int st2 = zbp_circuit_prove(circ, &proof, &w, &po, &prof, m, sizeof m);
+    if (prof.device_note[0]) log_line(s, "warn", "device_fallback", r, -1, prof.device_note, -1);
     if (st2 != ZBP_OK) {
         rc = job_fail(err, errlen,
                       st2 == ZBP_ERR_INPUT || st2 == ZBP_ERR_RANGE ? JOB_BAD_WITNESS : JOB_INTERNAL,
@@ -306,6 +311,8 @@ static int prove_job(server_t *s, job_request_t *r, char **answer, char *err, si
     }
     jb_key(&b, "ticket_id");
     jb_hex(&b, tid ? tid : (const uint8_t *)"", tlen);
+    jb_key(&b, "device"); /* what made the proof (not bound: for information, like timing_ms) */
+    jb_str(&b, prof.device);
     rc = attest_object(s, &b, rd, err, errlen);
     t_attest = job_mono_ms();
     jb_key(&b, "timing_ms");

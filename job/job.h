@@ -206,6 +206,8 @@ typedef struct {
     double job_timeout_s;     /* 0: none */
     size_t zkey_cache_bytes;  /* budget of the circuit cache (file sizes) */
     int threads;              /* 0: OpenMP's default */
+    const char *device;       /* where proofs run: NULL or "cpu", "auto", "cuda", "cuda:N"
+                                 (prover.h's zbp_circuit_open); checked at start */
     size_t max_keys;          /* outstanding single-use keys */
     double key_ttl_s;
     /* prove from inputs: the witness program's limits and its objects' cache */

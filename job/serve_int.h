@@ -54,6 +54,7 @@ typedef struct zk_entry {
     uint8_t *bytes; /* the file's bytes as read and hashed: the loop's own memory */
     bool wasm;      /* a witness program (bytes and sha only), not a .zkey */
     zbp_zkey_t z;   /* parsed from bytes */
+    zbp_circuit_t *circ; /* z on the loop's device (resident on a GPU), opened at first prove */
     uint8_t sha[32];
     bool checked; /* parsed, and every point checked (a program: its object built) */
     int refs;
@@ -75,6 +76,10 @@ int zk_open(zk_cache_t *c, const char *path, bool wasm, zk_entry_t **out, char *
             size_t errlen);
 int zk_check(zk_cache_t *c, zk_entry_t *e, char *err, size_t errlen);
 void zk_release(zk_cache_t *c, zk_entry_t *e);
+/* A checked circuit's prover on device (zbp_circuit_open), opened at its first use and kept with
+ * the entry: with cuda the key stays resident on the GPU while the entry is cached. */
+int zk_circuit(zk_cache_t *c, zk_entry_t *e, const char *device, zbp_circuit_t **out, char *err,
+               size_t errlen);
 /* "circuits": [...], "programs": [...], "cache_bytes": n into an open object. */
 void zk_cache_info(zk_cache_t *c, jb_t *b);
 

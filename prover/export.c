@@ -187,15 +187,15 @@ int zbp_write_profile_json(const char *path, const zbp_profile_t *f, char *err, 
     size_t len = 0;
     int n = snprintf(
         buf, sizeof buf,
-        "{\n \"backend\": \"cpu\",\n \"threads\": %d,\n \"field_scalar\": \"%s\",\n"
+        "{\n \"backend\": \"%s\",\n \"threads\": %d,\n \"field_scalar\": \"%s\",\n"
         " \"field_batch\": \"%s\",\n \"constraints\": %u,\n \"domain_size\": %u,\n"
         " \"variables\": %u,\n \"public\": %u,\n \"phases_ms\": {\n  \"load\": %.3f,\n"
         "  \"witness\": %.3f,\n  \"abc\": %.3f,\n  \"ntt\": %.3f,\n  \"h\": %.3f,\n"
         "  \"msm_a\": %.3f,\n  \"msm_b1\": %.3f,\n  \"msm_b2\": %.3f,\n  \"msm_c\": %.3f,\n"
         "  \"msm_h\": %.3f,\n  \"finish\": %.3f,\n  \"verify\": %.3f,\n  \"output\": %.3f\n },\n"
         " \"msm\": {",
-        f->threads, zbp_isa_name(zbp_field_scalar_isa()), zbp_isa_name(zbp_field_batch_isa()),
-        f->n_constraints, f->domain_size, f->n_vars, f->n_public, f->load_ms, f->witness_ms,
+        f->device[0] ? f->device : "cpu", f->threads, zbp_isa_name(zbp_field_scalar_isa()),
+        zbp_isa_name(zbp_field_batch_isa()), f->n_constraints, f->domain_size, f->n_vars, f->n_public, f->load_ms, f->witness_ms,
         f->abc_ms, f->ntt_ms, f->h_ms, f->msm_a_ms, f->msm_b1_ms, f->msm_b2_ms, f->msm_c_ms,
         f->msm_h_ms, f->finish_ms, f->verify_ms, f->output_ms);
     /* Each MSM's plan and work: window c, windows, bucket ranges, the scalar classes, the

@@ -66,6 +66,7 @@ int zbp_public_json_compact(char **out, size_t *len, const fr_t *pub, size_t n) 
 
 typedef struct {
     zbp_zkey_t z; /* mapped from a file, or borrowed from the caller's buffer */
+    zbp_circuit_t *circ; /* on $ZBP_DEVICE (default cpu): with cuda, the key stays on the GPU */
 } rs_prover_t;
 
 static size_t msg_cap(unsigned long long maxsize) {
@@ -92,6 +93,13 @@ static int rs_create(void **obj, const void *buf, unsigned long long size, const
         free(p);
         return fail(msg, maxsize, PROVER_ERROR, err);
     }
+    if ((st = zbp_circuit_open(&p->circ, &p->z, zbp_api_device(), err, sizeof err)) != ZBP_OK) {
+        zbp_zkey_close(&p->z);
+        free(p);
+        char m[600];
+        snprintf(m, sizeof m, "ZBP_DEVICE=%s: %s", zbp_api_device(), err);
+        return fail(msg, maxsize, PROVER_ERROR, m);
+    }
     *obj = p;
     return PROVER_OK;
 }
@@ -111,6 +119,7 @@ int groth16_prover_create_zkey_file(void **prover_object, const char *zkey_file_
 void groth16_prover_destroy(void *prover_object) {
     rs_prover_t *p = prover_object;
     if (!p) return;
+    zbp_circuit_free(p->circ);
     zbp_zkey_close(&p->z);
     free(p);
 }
@@ -176,7 +185,10 @@ int groth16_prover_prove(void *prover_object, const void *wtns_buffer,
     }
 
     zbp_proof_t proof;
-    int st = zbp_groth16_prove(&proof, z, &w, NULL, NULL, err, sizeof err);
+    zbp_profile_t prof;
+    int st = zbp_circuit_prove(p->circ, &proof, &w, NULL, &prof, err, sizeof err);
+    /* this interface has no other channel for the one fallback notice */
+    if (prof.device_note[0]) fprintf(stderr, "zbprover: %s\n", prof.device_note);
     if (st != ZBP_OK) {
         fail(error_msg, error_msg_maxsize, PROVER_ERROR, err);
         goto out;
