@@ -14,12 +14,7 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "prover/prover.h"
-
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
+#include "prover/util.h"
 
 static int exit_for(int st) {
     return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
@@ -115,7 +110,7 @@ int cmd_prove(int argc, char **argv) {
     if (threads > 0) omp_set_num_threads(threads);
     zbp_profile_t prof;
     memset(&prof, 0, sizeof prof);
-    double t = now_ms();
+    double t = zbp_mono_ms();
     zbp_zkey_t z;
     zbp_wtns_t w;
     int st = zbp_zkey_open(&z, pos[0], err, sizeof err);
@@ -129,7 +124,7 @@ int cmd_prove(int argc, char **argv) {
         zbp_zkey_close(&z);
         return exit_for(st);
     }
-    double load_ms = now_ms() - t;
+    double load_ms = zbp_mono_ms() - t;
     zbp_prove_opts_t opts;
     zbp_prove_opts_init(&opts);
     opts.threads = threads;
@@ -156,9 +151,9 @@ int cmd_prove(int argc, char **argv) {
         return st == ZBP_ERR_IO || st == ZBP_ERR_UNSUPPORTED ? EXIT_INTERNAL : exit_for(st);
     }
     prof.load_ms = load_ms;
-    t = now_ms();
+    t = zbp_mono_ms();
     st = zbp_write_proof_files(pos[2], pos[3], &proof, err, sizeof err);
-    prof.output_ms = now_ms() - t;
+    prof.output_ms = zbp_mono_ms() - t;
     zbp_proof_free(&proof);
     if (st != ZBP_OK) {
         cli_error("%s", err);

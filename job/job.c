@@ -62,8 +62,8 @@ static int witness_from_input(server_t *s, job_request_t *r, const zk_entry_t *z
     *object_ms = job_mono_ms() - t0;
     int rc = zk_check(s->cache, wm, err, errlen); /* the program is cached from here */
     if (rc) return rc;
-    json_doc_t *doc = NULL; /* a sealed input's own document */
-    const json_value_t *root = r->input;
+    json_t *doc = NULL; /* a sealed input's own document */
+    const json_t *root = r->input;
     const char *iname = "input";
     if (r->wsrc == JOB_WTNS_SEALED_INPUT) {
         uint8_t *pt = NULL;
@@ -72,14 +72,14 @@ static int witness_from_input(server_t *s, job_request_t *r, const zk_entry_t *z
                                   o->max_witness_bytes, &pt, &ptlen, err, errlen)))
             return rc;
         iname = "sealed input";
-        json_error_t je;
-        st = json_parse(&doc, (const char *)pt, ptlen, NULL, &je);
+        zbp_json_error_t je;
+        st = zbp_json_parse(&doc, (const char *)pt, ptlen, NULL, &je);
         job_secret_free(pt); /* wipes it */
         if (st != ZBP_OK)
             return job_fail(err, errlen, st == ZBP_ERR_NOMEM ? JOB_INTERNAL : JOB_BAD_WITNESS,
                             "sealed input: not JSON: %s at line %zu, column %zu", je.message,
                             je.line, je.column);
-        root = json_root(doc);
+        root = doc;
     }
     zbp_witness_input_t in;
     uint8_t *out = NULL;
@@ -90,8 +90,8 @@ static int witness_from_input(server_t *s, job_request_t *r, const zk_entry_t *z
         zbp_witness_input_free(&in);
     }
     if (doc) {
-        job_json_wipe(json_root(doc));
-        json_free(doc);
+        job_json_wipe(doc);
+        json_decref(doc);
     }
     if (st != ZBP_OK)
         return job_fail(err, errlen,

@@ -307,14 +307,14 @@ static bool handle(server_t *s, entry_t *e) {
         const char *msg = NULL;
         char mbuf[1280];
         if (code && answer) {
-            json_doc_t *d;
-            if (!json_parse(&d, answer, strlen(answer), NULL, NULL)) {
-                const json_value_t *m = json_get(json_get(json_root(d), "error"), "message");
-                if (m && m->type == JSON_STRING) {
-                    snprintf(mbuf, sizeof mbuf, "%s", m->u.str);
+            json_t *d;
+            if (!zbp_json_parse(&d, answer, strlen(answer), NULL, NULL)) {
+                const json_t *m = json_object_get(json_object_get(d, "error"), "message");
+                if (m && zbp_json_str(m, NULL)) {
+                    snprintf(mbuf, sizeof mbuf, "%s", json_string_value(m));
                     msg = mbuf;
                 }
-                json_free(d);
+                json_decref(d);
             }
         }
         log_line(s, code ? "warn" : "info", "answer", &r, code, msg, job_mono_ms() - t0);

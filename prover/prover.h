@@ -34,11 +34,11 @@ typedef struct {
 /* Readers of the parsed JSON. Each returns ZBP_OK, or ZBP_ERR_INPUT / ZBP_ERR_RANGE (a number >= its
  * modulus) / ZBP_ERR_NOMEM with one phrase in err (what is wrong and where, e.g.
  * "pi_b: not in the subgroup G2"), without the file's name. */
-int groth16_vk_from_json(groth16_vk_t *vk, const json_value_t *root, char *err, size_t errlen);
+int groth16_vk_from_json(groth16_vk_t *vk, const json_t *root, char *err, size_t errlen);
 void groth16_vk_free(groth16_vk_t *vk);
-int groth16_proof_from_json(groth16_proof_t *proof, const json_value_t *root, char *err, size_t errlen);
+int groth16_proof_from_json(groth16_proof_t *proof, const json_t *root, char *err, size_t errlen);
 /* public.json: an array of decimal strings below r. *pub is malloc'ed (free() it); NULL when n = 0. */
-int groth16_public_from_json(fr_t **pub, size_t *n, const json_value_t *root, char *err, size_t errlen);
+int groth16_public_from_json(fr_t **pub, size_t *n, const json_t *root, char *err, size_t errlen);
 
 /* e(-A, B) e(IC_0 + sum pub_i IC_(i+1), gamma) e(C, delta) e(alpha, beta) == 1, one multi-Miller
  * loop and one final exponentiation. *valid is 1 or 0. ZBP_ERR_INPUT when n != vk->n_public. */
@@ -293,6 +293,11 @@ int zbp_vk_json(char **out, size_t *len, const zbp_zkey_t *z);
 /* proof.json and public.json as snarkjs writes them (z = "1", Fq2 as [c0, c1], decimal strings). */
 int zbp_proof_json(char **out, size_t *len, const zbp_proof_t *p);
 int zbp_public_json(char **out, size_t *len, const zbp_proof_t *p);
+/* The same as jansson trees (json_decref them; NULL when out of memory), for the writers above and
+ * the compact ones below: the proof's keys pi_a, pi_b, pi_c, protocol, then curve if with_curve;
+ * the public signals (n values in Montgomery form) as decimal strings. */
+json_t *zbp_proof_value(const zbp_proof_t *p, int with_curve);
+json_t *zbp_public_value(const fr_t *pub, size_t n);
 /* Both files, each atomically; when the second cannot be written the first is removed again, so
  * a failure leaves neither behind. */
 int zbp_write_proof_files(const char *proof_path, const char *public_path, const zbp_proof_t *p,

@@ -124,11 +124,11 @@ static int srv_stop(srv_t *s, int timeout_ms) {
 /* The answer's error code, or "ok" (a new string). */
 static char *code_of(const char *answer) {
     cr_assert(answer, "no answer");
-    json_doc_t *d;
-    cr_assert_eq(json_parse(&d, answer, strlen(answer), NULL, NULL), 0, "%s", answer);
-    const json_value_t *r = json_root(d), *c = json_get(json_get(r, "error"), "code");
-    char *out = strdup(json_get(r, "ok")->type == JSON_TRUE ? "ok" : c->u.str);
-    json_free(d);
+    json_t *d;
+    cr_assert_eq(zbp_json_parse(&d, answer, strlen(answer), NULL, NULL), 0, "%s", answer);
+    const json_t *r = d, *c = json_object_get(json_object_get(r, "error"), "code");
+    char *out = strdup(json_is_true(json_object_get(r, "ok")) ? "ok" : json_string_value(c));
+    json_decref(d);
     return out;
 }
 
@@ -218,9 +218,9 @@ static char *ticket(uint64_t expires, const char *zkey) {
     cr_assert(EVP_DigestSignInit(c, NULL, NULL, NULL, g_hub) == 1);
     cr_assert(EVP_DigestSign(c, sig, &slen, msg, mlen) == 1);
     EVP_MD_CTX_free(c);
-    char id[33], zs[65] = "", *s64 = job_b64_encode(sig, slen);
-    job_hex_encode(id, t.id, 16);
-    if (zkey) job_hex_encode(zs, t.zkey_sha256, 32);
+    char id[33], zs[65] = "", *s64 = zbp_b64_encode(sig, slen);
+    zbp_hex_encode(id, t.id, 16);
+    if (zkey) zbp_hex_encode(zs, t.zkey_sha256, 32);
     char *out = malloc(1024);
     snprintf(out, 1024, "{\"id\":\"%s\",\"expires\":%llu%s%s%s,\"sig\":\"%s\"}", id,
              (unsigned long long)expires, zkey ? ",\"zkey_sha256\":\"" : "", zs, zkey ? "\"" : "",
@@ -439,11 +439,11 @@ Test(faults, fifo_paths_do_not_block, .fini = cleanup) {
 
 /* ---- 5: what is proved is what was hashed and checked, whatever happens to the file ---- */
 static char *field_of(const char *answer, const char *key) {
-    json_doc_t *d;
-    cr_assert_eq(json_parse(&d, answer, strlen(answer), NULL, NULL), 0);
-    const json_value_t *v = json_get(json_root(d), key);
-    char *out = v && v->type == JSON_STRING ? strdup(v->u.str) : NULL;
-    json_free(d);
+    json_t *d;
+    cr_assert_eq(zbp_json_parse(&d, answer, strlen(answer), NULL, NULL), 0);
+    const json_t *v = json_object_get(d, key);
+    char *out = zbp_json_str(v, NULL) ? strdup(json_string_value(v)) : NULL;
+    json_decref(d);
     return out;
 }
 
@@ -469,7 +469,7 @@ Test(faults, zkey_rewritten_or_truncated, .fini = cleanup) {
     uint8_t sha[32];
     char hex[65];
     sha256_file(zk, sha);
-    job_hex_encode(hex, sha, 32);
+    zbp_hex_encode(hex, sha, 32);
     srv_t s;
     const char *args[] = {"--attest", "none", NULL};
     srv_start(&s, args, 0, "ZBP_SERVE_TEST_DELAY_MS=1500");
@@ -666,7 +666,7 @@ Test(faults, secrets_wiped_and_kept_out_of_core, .fini = cleanup) {
     cr_assert(kid_hex, "%s", a);
     uint8_t kid[16];
     size_t n;
-    cr_assert_eq(job_hex_decode(kid, 16, &n, kid_hex, 32), 0);
+    cr_assert_eq(zbp_hex_decode(kid, 16, &n, kid_hex, 32), 0);
     usleep(1000000);
     cr_assert(!memory_holds(s.pid, kid, 16), "an expired key is still in memory");
     /* Witness and key memory is marked to stay out of core dumps. */
