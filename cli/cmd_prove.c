@@ -22,10 +22,6 @@ static double now_ms(void) {
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-static int exit_for(int st) {
-    return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
-}
-
 /* One proof on GPU `device`: a context, the key uploaded, the proof, all released again (a server
  * keeps the circuit loaded instead; see cuda/cuda.h). */
 static int prove_gpu(zbp_proof_t *proof, int device, const zbp_zkey_t *z, const zbp_wtns_t *w,
@@ -125,7 +121,7 @@ int cmd_prove(int argc, char **argv) {
     int dst = zbp_device_parse(device_spec, &device, err, sizeof err);
     if (dst != ZBP_OK) {
         cli_error("prove: %s", err);
-        return dst == ZBP_ERR_INPUT ? EXIT_BAD_INPUT : EXIT_INTERNAL;
+        return cli_exit_status(dst);
     }
     if (threads > 0) omp_set_num_threads(threads);
     zbp_profile_t prof;
@@ -136,13 +132,13 @@ int cmd_prove(int argc, char **argv) {
     int st = zbp_zkey_open(&z, pos[0], err, sizeof err);
     if (st != ZBP_OK) {
         cli_error("%s", err);
-        return exit_for(st);
+        return cli_exit_status(st);
     }
     st = zbp_wtns_open(&w, pos[1], err, sizeof err);
     if (st != ZBP_OK) {
         cli_error("%s", err);
         zbp_zkey_close(&z);
-        return exit_for(st);
+        return cli_exit_status(st);
     }
     double load_ms = now_ms() - t;
     zbp_prove_opts_t opts;
@@ -177,7 +173,7 @@ int cmd_prove(int argc, char **argv) {
     cli_progress_stop(progress);
     if (st != ZBP_OK) {
         cli_error("%s", err);
-        return exit_for(st);
+        return cli_exit_status(st);
     }
     prof.load_ms = load_ms;
     t = now_ms();
@@ -186,7 +182,7 @@ int cmd_prove(int argc, char **argv) {
     zbp_proof_free(&proof);
     if (st != ZBP_OK) {
         cli_error("%s", err);
-        return exit_for(st);
+        return cli_exit_status(st);
     }
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) == 0) prof.peak_rss_mib = (double)ru.ru_maxrss / 1024.0; /* KiB */
