@@ -9,14 +9,12 @@
 #include <stdio.h>
 #include <time.h>
 
-/* Status codes. They line up with the CLI's exit codes (1 verdict, 2 input, 3 environment). */
-enum {
-    ATTEST_OK = 0,
-    ATTEST_REJECTED = 1,  /* a check failed: the report or certificate is not valid */
-    ATTEST_EINPUT = 2,    /* malformed or unusable input: a file, a flag, a report's format */
-    ATTEST_EENV = 3,      /* the environment cannot serve: no device, no configfs, firmware error */
-    ATTEST_EINTERNAL = 4, /* allocation or library failure */
-};
+#include "field/status.h"
+
+/* Every fallible function here returns a zbp_status (field/status.h) with one line in err:
+ * ZBP_ERR_INPUT (a malformed file, flag or report), ZBP_ERR_ENV (no device, no configfs, a
+ * firmware error), ZBP_ERR_INTERNAL (OpenSSL failed) or ZBP_ERR_NOMEM. A report or certificate that
+ * is well formed but fails a check is not a status: it is the verdict (snp_verdict_t.ok, *valid). */
 
 #define SNP_REPORT_SIZE 0x4A0      /* 1184 bytes */
 #define SNP_SIGNED_SIZE 0x2A0      /* bytes 0x000..0x29F are signed */
@@ -43,7 +41,7 @@ enum {
 #define SNP_PLATFORM_ALIAS_CHECK_COMPLETE (1ull << 5) /* v3+ */
 #define SNP_PLATFORM_SEV_TIO_EN (1ull << 7)           /* v5+ */
 /* A comma-separated list of PLATFORM_INFO bit names (smt, tsme, ecc, rapl-dis,
- * ciphertext-hiding, alias-check, tio) into a mask; ATTEST_EINPUT for an unknown name. */
+ * ciphertext-hiding, alias-check, tio) into a mask; ZBP_ERR_INPUT for an unknown name. */
 int snp_platform_bits_parse(uint64_t *out, const char *list);
 /* The names of the bits set in mask, comma-separated ("" for none); unknown bits as "bit N". */
 void snp_platform_bits_name(char *buf, size_t len, uint64_t mask);
@@ -119,7 +117,7 @@ int snp_tcb_parse(snp_tcb_t *out, const char *spec);
 snp_gen_t snp_gen_from_cpuid(uint8_t fam, uint8_t model);
 snp_gen_t snp_gen_from_product_name(const char *name); /* "Milan-B0" -> Milan, "Genoa", "Turin" */
 const char *snp_gen_name(snp_gen_t g);                  /* "Milan", "Genoa", "Turin", "unknown" */
-int snp_gen_parse(snp_gen_t *out, const char *name);    /* case-insensitive; ATTEST_EINPUT if not */
+int snp_gen_parse(snp_gen_t *out, const char *name);    /* case-insensitive; ZBP_ERR_INPUT if not */
 
 /* Prints every field: human-readable text, or one JSON object. gen may be NULL (then it is
  * derived from the report alone). */
@@ -230,7 +228,7 @@ typedef struct {
 
 /* The bulletin floor for a part: gen, and the report's CPUID model and stepping (has_cpuid
  * false for a v2 report). as_of "YYYY-MM-DD" keeps the bulletins published by that day; NULL or
- * "" keeps all. ATTEST_EINPUT for an unknown product or a malformed date. */
+ * "" keeps all. ZBP_ERR_INPUT for an unknown product or a malformed date. */
 int snp_min_tcb_auto(snp_min_tcb_t *out, snp_gen_t gen, bool has_cpuid, uint8_t model,
                      uint8_t stepping, const char *as_of, char *err, size_t errlen);
 
@@ -276,7 +274,7 @@ typedef struct {
 
 void snp_policy_init(snp_policy_t *p); /* nothing required beyond the signature and chain */
 /* A --min-tcb value: "auto", "auto:YYYY-MM-DD", or bl=N,tee=N,snp=N,ucode=N[,fmc=N]. Sets the
- * policy's min-TCB fields; ATTEST_EINPUT when malformed. */
+ * policy's min-TCB fields; ZBP_ERR_INPUT when malformed. */
 int snp_policy_min_tcb(snp_policy_t *p, const char *spec);
 
 enum { SNP_CHECK_PASS = 0, SNP_CHECK_FAIL = 1, SNP_CHECK_SKIP = 2 };
@@ -303,14 +301,16 @@ typedef struct {
     uint64_t launch_mit_vector, current_mit_vector;
 } snp_verdict_t;
 
-/* Runs every check and records each in out. Returns ATTEST_OK (out->ok true), ATTEST_REJECTED
- * (some check failed; each is named in out), or ATTEST_EINPUT/EINTERNAL when it could not judge
+/* Runs every check and records each in out. Returns ZBP_OK (out->ok true), ATTEST_REJECTED
+ * (some check failed; each is named in out), or ZBP_ERR_INPUT/EINTERNAL when it could not judge
  * (a missing certificate, an unreadable trust root). */
 int attest_verify(snp_verdict_t *out, const snp_report_t *r, const snp_certs_t *c,
                   const snp_policy_t *p, char *err, size_t errlen);
 /* Only the report signature over bytes 0x000..0x29F, with the VCEK or VLEK its SIGNING_KEY names.
- * ATTEST_OK, ATTEST_REJECTED, or ATTEST_EINPUT when that certificate is missing. */
-int attest_verify_signature(const snp_report_t *r, const snp_certs_t *c, char *err, size_t errlen);
+ * ZBP_OK with *valid (false: the reason in err), ZBP_ERR_INPUT when that certificate is missing,
+ * ZBP_ERR_INTERNAL when OpenSSL fails (*valid false). */
+ZBP_MUST_USE zbp_status attest_verify_signature(const snp_report_t *r, const snp_certs_t *c,
+                                                bool *valid, char *err, size_t errlen);
 /* The verdict as one JSON object: {"valid", "product", "revocation": {"checked", "vek_checked",
  * "crls"}, "platform_info": {"raw", "smt", ...}, "mit_vectors": {"launch", "current"} or null,
  * "checks": [{"name", "status", "detail"}]}, and a newline. */

@@ -14,11 +14,8 @@ struct snp_certs {
     STACK_OF(X509_CRL) *crls; /* every CRL given, parsed; judged by revocation.c */
 };
 
-/* Formats a message into err (when non-NULL) and returns code. */
-int att_fail(char *err, size_t errlen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-/* Like att_fail, with OpenSSL's first queued error appended (and the queue cleared). */
-int att_fail_ossl(char *err, size_t errlen, int code, const char *fmt, ...)
+/* zbp_fail (field/status.h) with OpenSSL's first queued error appended (and the queue cleared). */
+zbp_status att_fail_ossl(char *err, size_t errlen, zbp_status code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 static inline uint32_t att_le32(const uint8_t *p) {
@@ -38,11 +35,11 @@ bool att_is_zero(const uint8_t *p, size_t n);
 
 /* Reads a whole file of at most max bytes (*out malloc'd, NUL-terminated beyond len). Works on
  * pseudo-files (configfs, FIFOs) whose size stat cannot tell. */
-int att_read_file(const char *path, size_t max, uint8_t **out, size_t *len, char *err,
+zbp_status att_read_file(const char *path, size_t max, uint8_t **out, size_t *len, char *err,
                   size_t errlen);
 /* Writes a whole file atomically (zbp_write_file_atomic_mode: an unpredictable temporary name,
- * fsync, rename); ATTEST_EENV with the file and errno's reason on failure. */
-int att_write_file(const char *path, const uint8_t *data, size_t n, mode_t mode, char *err,
+ * fsync, rename); ZBP_ERR_ENV with the file and errno's reason on failure. */
+zbp_status att_write_file(const char *path, const uint8_t *data, size_t n, mode_t mode, char *err,
                    size_t errlen);
 
 /* Records one check in v. The verdict fails closed: a status other than pass or skip fails it,

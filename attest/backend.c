@@ -26,9 +26,9 @@ int attest_backend_parse(attest_backend_t *out, const char *name) {
     for (int i = 0; i < 4; i++)
         if (name && !strcmp(name, backend_names[i])) {
             *out = (attest_backend_t)i;
-            return ATTEST_OK;
+            return ZBP_OK;
         }
-    return ATTEST_EINPUT;
+    return ZBP_ERR_INPUT;
 }
 
 const char *attest_backend_name(attest_backend_t b) {
@@ -95,12 +95,12 @@ static int read_small(const char *dir, const char *name, char *buf, size_t cap, 
     size_t n;
     snprintf(path, sizeof path, "%s/%s", dir, name);
     int rc = att_read_file(path, cap - 1, &d, &n, err, errlen);
-    if (rc) return rc == ATTEST_EINPUT ? ATTEST_EENV : rc;
+    if (rc) return rc == ZBP_ERR_INPUT ? ZBP_ERR_ENV : rc;
     memcpy(buf, d, n);
     buf[n] = 0;
     free(d);
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' ')) buf[--n] = 0;
-    return ATTEST_OK;
+    return ZBP_OK;
 }
 
 static int read_generation(const char *dir, unsigned long long *out, char *err, size_t errlen) {
@@ -110,8 +110,8 @@ static int read_generation(const char *dir, unsigned long long *out, char *err, 
     errno = 0;
     *out = strtoull(buf, &end, 10);
     if (!buf[0] || *end || errno)
-        return att_fail(err, errlen, ATTEST_EENV, "%s/generation: '%s' is not a number", dir, buf);
-    return ATTEST_OK;
+        return zbp_fail(err, errlen, ZBP_ERR_ENV, "%s/generation: '%s' is not a number", dir, buf);
+    return ZBP_OK;
 }
 
 static int write_attr(const char *dir, const char *name, const void *data, size_t n, char *err,
@@ -119,7 +119,7 @@ static int write_attr(const char *dir, const char *name, const void *data, size_
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) return att_fail(err, errlen, ATTEST_EENV, "%s: %s", path, strerror(errno));
+    if (fd < 0) return zbp_fail(err, errlen, ZBP_ERR_ENV, "%s: %s", path, strerror(errno));
     /* configfs takes a binary attribute in one write; a short write is an error here. */
     ssize_t w = write(fd, data, n);
     int e = errno;
@@ -128,9 +128,9 @@ static int write_attr(const char *dir, const char *name, const void *data, size_
         e = errno;
     }
     if (w != (ssize_t)n)
-        return att_fail(err, errlen, ATTEST_EENV, "%s: write: %s", path,
+        return zbp_fail(err, errlen, ZBP_ERR_ENV, "%s: write: %s", path,
                         w < 0 ? strerror(e) : "short write");
-    return ATTEST_OK;
+    return ZBP_OK;
 }
 
 static int tsm_get(attest_result_t *out, const attest_opts_t *o, const uint8_t *data,
@@ -138,7 +138,7 @@ static int tsm_get(attest_result_t *out, const attest_opts_t *o, const uint8_t *
     const char *root = o->tsm_root ? o->tsm_root : TSM_ROOT;
     struct stat st;
     if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode))
-        return att_fail(err, errlen, ATTEST_EENV,
+        return zbp_fail(err, errlen, ZBP_ERR_ENV,
                         "configfs-tsm: %s is not present (kernel older than 6.7, configfs not "
                         "mounted, or not a confidential guest)",
                         root);
@@ -146,12 +146,12 @@ static int tsm_get(attest_result_t *out, const attest_opts_t *o, const uint8_t *
     bool created = false;
     if (o->tsm_entry) {
         if (strchr(o->tsm_entry, '/') || !o->tsm_entry[0] || o->tsm_entry[0] == '.')
-            return att_fail(err, errlen, ATTEST_EINPUT, "configfs-tsm: bad entry name '%s'",
+            return zbp_fail(err, errlen, ZBP_ERR_INPUT, "configfs-tsm: bad entry name '%s'",
                             o->tsm_entry);
         snprintf(dir, sizeof dir, "%s/%s", root, o->tsm_entry);
         /* A named entry is made if missing and kept for its next use. */
         if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-            return att_fail(err, errlen, ATTEST_EENV, "configfs-tsm: mkdir %s: %s", dir,
+            return zbp_fail(err, errlen, ZBP_ERR_ENV, "configfs-tsm: mkdir %s: %s", dir,
                             strerror(errno));
     } else {
         static unsigned counter;
@@ -163,7 +163,7 @@ static int tsm_get(attest_result_t *out, const attest_opts_t *o, const uint8_t *
         }
         snprintf(dir, sizeof dir, "%s/zbprover-%ld-%u-%08x", root, (long)getpid(), counter++, rnd);
         if (mkdir(dir, 0700) != 0)
-            return att_fail(err, errlen, ATTEST_EENV, "configfs-tsm: mkdir %s: %s%s", dir,
+            return zbp_fail(err, errlen, ZBP_ERR_ENV, "configfs-tsm: mkdir %s: %s%s", dir,
                             strerror(errno), errno == EACCES || errno == EPERM ? " (needs root)" : "");
         created = true;
     }
@@ -174,7 +174,7 @@ static int tsm_get(attest_result_t *out, const attest_opts_t *o, const uint8_t *
     size_t n = 0;
     int rc = read_small(dir, "provider", provider, sizeof provider, err, errlen);
     if (!rc && strcmp(provider, "sev_guest"))
-        rc = att_fail(err, errlen, ATTEST_EENV,
+        rc = zbp_fail(err, errlen, ZBP_ERR_ENV,
                       "configfs-tsm: provider is '%s', not sev_guest (not an SEV-SNP guest)",
                       provider);
     if (!rc) rc = read_generation(dir, &g0, err, errlen);
@@ -189,9 +189,9 @@ static int tsm_get(attest_result_t *out, const attest_opts_t *o, const uint8_t *
         snprintf(path, sizeof path, "%s/outblob", dir);
         /* Reading outblob is what makes the kernel ask the firmware. */
         rc = att_read_file(path, 1 << 16, &blob, &n, err, errlen);
-        if (rc == ATTEST_EINPUT) rc = ATTEST_EENV;
+        if (rc == ZBP_ERR_INPUT) rc = ZBP_ERR_ENV;
         if (!rc && n != SNP_REPORT_SIZE)
-            rc = att_fail(err, errlen, ATTEST_EENV,
+            rc = zbp_fail(err, errlen, ZBP_ERR_ENV,
                           "configfs-tsm: %s is %zu bytes, expected a %d-byte report (truncated?)",
                           path, n, SNP_REPORT_SIZE);
         if (!rc) memcpy(out->report, blob, SNP_REPORT_SIZE);
@@ -201,13 +201,13 @@ static int tsm_get(attest_result_t *out, const attest_opts_t *o, const uint8_t *
         char path[4300];
         snprintf(path, sizeof path, "%s/auxblob", dir);
         rc = att_read_file(path, MAX_CERTS, &out->certs, &out->certs_len, err, errlen);
-        if (rc == ATTEST_EINPUT) rc = ATTEST_EENV;
+        if (rc == ZBP_ERR_INPUT) rc = ZBP_ERR_ENV;
     }
     /* Every write bumps generation: any other change means another process used this entry
      * between our write and our read, so the report may carry its REPORT_DATA, not ours. */
     if (!rc) rc = read_generation(dir, &g1, err, errlen);
     if (!rc && g1 != g0 + writes)
-        rc = att_fail(err, errlen, ATTEST_EENV,
+        rc = zbp_fail(err, errlen, ZBP_ERR_ENV,
                       "configfs-tsm: %s/generation went from %llu to %llu across our %u write(s): "
                       "another process wrote to this entry at the same time; try again",
                       dir, g0, g1, writes);
@@ -255,7 +255,7 @@ static int ioctl_get(attest_result_t *out, const attest_opts_t *o, const uint8_t
     int fd = open(dev, O_RDWR | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
-        return att_fail(err, errlen, ATTEST_EENV, "%s: %s%s", dev, strerror(e),
+        return zbp_fail(err, errlen, ZBP_ERR_ENV, "%s: %s%s", dev, strerror(e),
                         e == ENOENT   ? " (not an SEV-SNP guest, or the sev-guest driver is not loaded)"
                         : e == EACCES ? " (needs root or the device's group)"
                                       : "");
@@ -269,12 +269,12 @@ static int ioctl_get(attest_result_t *out, const attest_opts_t *o, const uint8_t
     ext.data.vmpl = o->vmpl < 0 ? 0 : (uint32_t)o->vmpl;
     uint8_t *certs = NULL;
     uint32_t certs_len = want_certs ? 4 * PAGE : 0; /* the kernel's blob maximum is 16 KiB */
-    int rc = resp ? ATTEST_OK : att_fail(err, errlen, ATTEST_EINTERNAL, "out of memory");
+    int rc = resp ? ZBP_OK : zbp_fail(err, errlen, ZBP_ERR_INTERNAL, "out of memory");
     for (int attempt = 0; !rc; attempt++) {
         if (want_certs) {
             uint8_t *nc = realloc(certs, certs_len);
             if (!nc) {
-                rc = att_fail(err, errlen, ATTEST_EINTERNAL, "out of memory");
+                rc = zbp_fail(err, errlen, ZBP_ERR_INTERNAL, "out of memory");
                 break;
             }
             certs = nc;
@@ -295,7 +295,7 @@ static int ioctl_get(attest_result_t *out, const attest_opts_t *o, const uint8_t
             /* The host needs a bigger buffer and said how big; the kernel updated certs_len. */
             uint64_t need = ((uint64_t)ext.certs_len + PAGE - 1) / PAGE * PAGE;
             if (need <= certs_len || need > MAX_CERTS) {
-                rc = att_fail(err, errlen, ATTEST_EENV,
+                rc = zbp_fail(err, errlen, ZBP_ERR_ENV,
                               "%s: the host asks for a %u-byte certificate buffer (had %u)", dev,
                               ext.certs_len, certs_len);
                 break;
@@ -304,11 +304,11 @@ static int ioctl_get(attest_result_t *out, const attest_opts_t *o, const uint8_t
             continue;
         }
         if (e == EIO) /* exitinfo2 is only meaningful when the firmware or VMM answered */
-            rc = att_fail(err, errlen, ATTEST_EENV,
+            rc = zbp_fail(err, errlen, ZBP_ERR_ENV,
                           "%s: guest request failed: firmware status 0x%x (%s), VMM error %u (%s)",
                           dev, fw, snp_fw_error_string(fw), vmm, snp_vmm_error_string(vmm));
         else
-            rc = att_fail(err, errlen, ATTEST_EENV, "%s: %s: %s", dev,
+            rc = zbp_fail(err, errlen, ZBP_ERR_ENV, "%s: %s: %s", dev,
                           want_certs ? "SNP_GET_EXT_REPORT" : "SNP_GET_REPORT", strerror(e));
     }
     close(fd);
@@ -316,10 +316,10 @@ static int ioctl_get(attest_result_t *out, const attest_opts_t *o, const uint8_t
         /* MSG_REPORT_RSP: u32 status, u32 report_size, 24 reserved bytes, then the report. */
         uint32_t status = att_le32(resp), size = att_le32(resp + 4);
         if (status)
-            rc = att_fail(err, errlen, ATTEST_EENV, "%s: report status 0x%x (%s)", dev, status,
+            rc = zbp_fail(err, errlen, ZBP_ERR_ENV, "%s: report status 0x%x (%s)", dev, status,
                           snp_fw_error_string(status));
         else if (size != SNP_REPORT_SIZE)
-            rc = att_fail(err, errlen, ATTEST_EENV,
+            rc = zbp_fail(err, errlen, ZBP_ERR_ENV,
                           "%s: the firmware returned a %u-byte report, expected %d", dev, size,
                           SNP_REPORT_SIZE);
         else
@@ -344,7 +344,7 @@ int attest_get_report(attest_result_t *out, const attest_opts_t *o,
         attest_opts_init(&defaults);
         o = &defaults;
     }
-    if (o->vmpl > 3) return att_fail(err, errlen, ATTEST_EINPUT, "VMPL %d: must be 0..3", o->vmpl);
+    if (o->vmpl > 3) return zbp_fail(err, errlen, ZBP_ERR_INPUT, "VMPL %d: must be 0..3", o->vmpl);
     int rc;
     switch (o->backend) {
     case ATTEST_BACKEND_TSM:
@@ -364,7 +364,7 @@ int attest_get_report(attest_result_t *out, const attest_opts_t *o,
         if (stat(root, &st) == 0 && S_ISDIR(st.st_mode)) {
             rc = tsm_get(out, o, report_data, want_certs, err, errlen);
             out->used = ATTEST_BACKEND_TSM;
-            if (rc == ATTEST_OK) return rc;
+            if (rc == ZBP_OK) return rc;
             char first[512];
             snprintf(first, sizeof first, "%s", err ? err : "");
             rc = ioctl_get(out, o, report_data, want_certs, err, errlen);
@@ -381,7 +381,7 @@ int attest_get_report(attest_result_t *out, const attest_opts_t *o,
         return rc;
     }
     default:
-        return att_fail(err, errlen, ATTEST_EINPUT, "unknown backend %d", (int)o->backend);
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "unknown backend %d", (int)o->backend);
     }
     out->used = o->backend;
     if (rc) attest_result_free(out);

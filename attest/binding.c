@@ -38,9 +38,9 @@ static int begin(sink_t *s, uint8_t *t, size_t cap) {
     s->t = t;
     s->cap = t ? cap : 0;
     s->ok = s->md && EVP_DigestInit_ex(s->md, EVP_sha512(), NULL) == 1;
-    if (s->ok) return ATTEST_OK;
+    if (s->ok) return ZBP_OK;
     EVP_MD_CTX_free(s->md);
-    return ATTEST_EINTERNAL;
+    return ZBP_ERR_INTERNAL;
 }
 
 static int finish(sink_t *s, uint8_t out[64], size_t *tlen) {
@@ -48,9 +48,9 @@ static int finish(sink_t *s, uint8_t out[64], size_t *tlen) {
     if (s->ok && EVP_DigestFinal_ex(s->md, out, &n) != 1) s->ok = false;
     EVP_MD_CTX_free(s->md);
     if (tlen) *tlen = s->len;
-    if (!s->ok || n != 64) return ATTEST_EINTERNAL;
-    if (s->t && s->len > s->cap) return ATTEST_EINPUT; /* the hash is right, the copy is cut */
-    return ATTEST_OK;
+    if (!s->ok || n != 64) return ZBP_ERR_INTERNAL;
+    if (s->t && s->len > s->cap) return ZBP_ERR_INPUT; /* the hash is right, the copy is cut */
+    return ZBP_OK;
 }
 
 int attest_binding_proof(uint8_t report_data[64], const attest_proof_binding_t *in,
@@ -58,9 +58,9 @@ int attest_binding_proof(uint8_t report_data[64], const attest_proof_binding_t *
     if (in->job_id_len > UINT32_MAX || in->ticket_id_len > UINT32_MAX ||
         (in->n_public && !in->publics) || (in->job_id_len && !in->job_id) ||
         (in->ticket_id_len && !in->ticket_id))
-        return ATTEST_EINPUT;
+        return ZBP_ERR_INPUT;
     sink_t s;
-    if (begin(&s, transcript, cap)) return ATTEST_EINTERNAL;
+    if (begin(&s, transcript, cap)) return ZBP_ERR_INTERNAL;
     put(&s, "ZBPROVER-PROOF-V1", 17);
     put_lp(&s, in->job_id, in->job_id_len);
     put_lp(&s, in->ticket_id, in->ticket_id_len);
@@ -74,9 +74,9 @@ int attest_binding_proof(uint8_t report_data[64], const attest_proof_binding_t *
 int attest_binding_key(uint8_t report_data[64], const uint8_t *ticket_id, size_t ticket_id_len,
                        const uint8_t x25519_public[32], uint8_t *transcript, size_t cap,
                        size_t *tlen) {
-    if (ticket_id_len > UINT32_MAX || (ticket_id_len && !ticket_id)) return ATTEST_EINPUT;
+    if (ticket_id_len > UINT32_MAX || (ticket_id_len && !ticket_id)) return ZBP_ERR_INPUT;
     sink_t s;
-    if (begin(&s, transcript, cap)) return ATTEST_EINTERNAL;
+    if (begin(&s, transcript, cap)) return ZBP_ERR_INTERNAL;
     put(&s, "ZBPROVER-KEY-V1", 15);
     put_lp(&s, ticket_id, ticket_id_len);
     put(&s, x25519_public, 32);

@@ -34,18 +34,18 @@ size_t snp_certs_crl_count(const snp_certs_t *c) {
 static int push_crl(snp_certs_t *c, X509_CRL *crl, const char *what, char *err, size_t errlen) {
     if (!c->crls && !(c->crls = sk_X509_CRL_new_null())) {
         X509_CRL_free(crl);
-        return att_fail(err, errlen, ATTEST_EINTERNAL, "%s: out of memory", what);
+        return zbp_fail(err, errlen, ZBP_ERR_INTERNAL, "%s: out of memory", what);
     }
     for (int i = 0; i < sk_X509_CRL_num(c->crls); i++)
         if (X509_CRL_match(sk_X509_CRL_value(c->crls, i), crl) == 0) {
             X509_CRL_free(crl);
-            return ATTEST_OK;
+            return ZBP_OK;
         }
     if (!sk_X509_CRL_push(c->crls, crl)) {
         X509_CRL_free(crl);
-        return att_fail(err, errlen, ATTEST_EINTERNAL, "%s: out of memory", what);
+        return zbp_fail(err, errlen, ZBP_ERR_INTERNAL, "%s: out of memory", what);
     }
-    return ATTEST_OK;
+    return ZBP_OK;
 }
 
 X509 *att_certs_get(const snp_certs_t *c, snp_cert_kind_t k) {
@@ -65,14 +65,14 @@ static int classify(X509 *x, snp_cert_kind_t *out, char *cn, size_t cnlen) {
     cn[0] = 0;
     X509_NAME *name = X509_get_subject_name(x);
     int n = name ? X509_NAME_get_text_by_NID(name, NID_commonName, cn, (int)cnlen) : -1;
-    if (n <= 0) return ATTEST_EINPUT;
+    if (n <= 0) return ZBP_ERR_INPUT;
     if (!strncmp(cn, "ARK-", 4)) *out = SNP_CERT_ARK;
     else if (!strcmp(cn, "SEV-VCEK")) *out = SNP_CERT_VCEK;
     else if (!strcmp(cn, "SEV-VLEK")) *out = SNP_CERT_VLEK;
     else if (!strncmp(cn, "SEV-VLEK-", 9)) *out = SNP_CERT_ASVK;
     else if (!strncmp(cn, "SEV-", 4)) *out = SNP_CERT_ASK;
-    else return ATTEST_EINPUT;
-    return ATTEST_OK;
+    else return ZBP_ERR_INPUT;
+    return ZBP_OK;
 }
 
 /* Takes ownership of x. */
@@ -81,30 +81,30 @@ static int add_x509(snp_certs_t *c, X509 *x, const char *what, char *err, size_t
     char cn[128];
     if (classify(x, &k, cn, sizeof cn)) {
         X509_free(x);
-        return att_fail(err, errlen, ATTEST_EINPUT,
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                         "%s: certificate with CN '%s' is not an AMD ARK, ASK, ASVK, VCEK or VLEK",
                         what, cn);
     }
     if (c->cert[k]) {
         int same = X509_cmp(c->cert[k], x) == 0;
         X509_free(x);
-        if (same) return ATTEST_OK;
-        return att_fail(err, errlen, ATTEST_EINPUT, "%s: a second, different %s certificate (%s)",
+        if (same) return ZBP_OK;
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: a second, different %s certificate (%s)",
                         what, snp_cert_kind_name(k), cn);
     }
     c->cert[k] = x;
-    return ATTEST_OK;
+    return ZBP_OK;
 }
 
 int snp_certs_add_der(snp_certs_t *c, const uint8_t *der, size_t len, const char *what, char *err,
                       size_t errlen) {
     const unsigned char *p = der;
-    if (len > MAX_CERT_FILE) return att_fail(err, errlen, ATTEST_EINPUT, "%s: too large", what);
+    if (len > MAX_CERT_FILE) return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: too large", what);
     X509 *x = d2i_X509(NULL, &p, (long)len);
-    if (!x) return att_fail_ossl(err, errlen, ATTEST_EINPUT, "%s: not a DER certificate", what);
+    if (!x) return att_fail_ossl(err, errlen, ZBP_ERR_INPUT, "%s: not a DER certificate", what);
     if (p != der + len) {
         X509_free(x);
-        return att_fail(err, errlen, ATTEST_EINPUT, "%s: trailing bytes after the certificate",
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: trailing bytes after the certificate",
                         what);
     }
     return add_x509(c, x, what, err, errlen);
@@ -117,14 +117,14 @@ static bool looks_pem(const uint8_t *d, size_t n) {
 /* Every certificate and CRL of a PEM bundle, or the one certificate of a DER file. */
 int snp_certs_add_blob(snp_certs_t *c, const uint8_t *d, size_t n, const char *what, char *err,
                        size_t errlen) {
-    if (n > MAX_CERT_FILE) return att_fail(err, errlen, ATTEST_EINPUT, "%s: too large", what);
+    if (n > MAX_CERT_FILE) return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: too large", what);
     if (!looks_pem(d, n)) return snp_certs_add_der(c, d, n, what, err, errlen);
     BIO *bio = BIO_new_mem_buf(d, (int)n);
     STACK_OF(X509_INFO) *infos = bio ? PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL) : NULL;
     BIO_free(bio);
     if (!infos)
-        return att_fail_ossl(err, errlen, ATTEST_EINPUT, "%s: a PEM block does not parse", what);
-    int count = 0, rc = ATTEST_OK;
+        return att_fail_ossl(err, errlen, ZBP_ERR_INPUT, "%s: a PEM block does not parse", what);
+    int count = 0, rc = ZBP_OK;
     for (int i = 0; i < sk_X509_INFO_num(infos) && !rc; i++) {
         X509_INFO *in = sk_X509_INFO_value(infos, i);
         if (in->x509) {
@@ -141,17 +141,17 @@ int snp_certs_add_blob(snp_certs_t *c, const uint8_t *d, size_t n, const char *w
     sk_X509_INFO_pop_free(infos, X509_INFO_free);
     ERR_clear_error();
     if (!rc && count == 0)
-        rc = att_fail(err, errlen, ATTEST_EINPUT, "%s: no PEM certificate or CRL in it", what);
+        rc = zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: no PEM certificate or CRL in it", what);
     return rc;
 }
 
 int snp_certs_add_crl(snp_certs_t *c, const uint8_t *d, size_t n, const char *what, char *err,
                       size_t errlen) {
-    if (n > MAX_CERT_FILE) return att_fail(err, errlen, ATTEST_EINPUT, "%s: too large", what);
+    if (n > MAX_CERT_FILE) return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: too large", what);
     if (looks_pem(d, n)) {
         BIO *bio = BIO_new_mem_buf(d, (int)n);
-        if (!bio) return att_fail(err, errlen, ATTEST_EINTERNAL, "%s: out of memory", what);
-        int count = 0, rc = ATTEST_OK;
+        if (!bio) return zbp_fail(err, errlen, ZBP_ERR_INTERNAL, "%s: out of memory", what);
+        int count = 0, rc = ZBP_OK;
         X509_CRL *crl;
         ERR_clear_error();
         while (!rc && (crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) != NULL) {
@@ -164,16 +164,16 @@ int snp_certs_add_crl(snp_certs_t *c, const uint8_t *d, size_t n, const char *wh
         BIO_free(bio);
         ERR_clear_error();
         if (!rc && (damaged || !count))
-            rc = att_fail(err, errlen, ATTEST_EINPUT, "%s: %s", what,
+            rc = zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: %s", what,
                           count ? "a PEM CRL does not parse" : "no PEM CRL in it");
         return rc;
     }
     const unsigned char *p = d;
     X509_CRL *crl = d2i_X509_CRL(NULL, &p, (long)n);
-    if (!crl) return att_fail_ossl(err, errlen, ATTEST_EINPUT, "%s: not a DER or PEM CRL", what);
+    if (!crl) return att_fail_ossl(err, errlen, ZBP_ERR_INPUT, "%s: not a DER or PEM CRL", what);
     if (p != d + n) {
         X509_CRL_free(crl);
-        return att_fail(err, errlen, ATTEST_EINPUT, "%s: trailing bytes after the CRL", what);
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: trailing bytes after the CRL", what);
     }
     return push_crl(c, crl, what, err, errlen);
 }
@@ -216,13 +216,13 @@ static int cmp_str(const void *a, const void *b) {
 int snp_certs_load(snp_certs_t *c, const char *path, char *err, size_t errlen) {
     struct stat st;
     if (stat(path, &st) != 0)
-        return att_fail(err, errlen, ATTEST_EINPUT, "%s: %s", path, strerror(errno));
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: %s", path, strerror(errno));
     if (!S_ISDIR(st.st_mode)) {
         const char *base = strrchr(path, '/');
         return load_file(c, path, base ? base + 1 : path, err, errlen);
     }
     DIR *dir = opendir(path);
-    if (!dir) return att_fail(err, errlen, ATTEST_EINPUT, "%s: %s", path, strerror(errno));
+    if (!dir) return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: %s", path, strerror(errno));
     /* Sorted, so that which file is named in a conflict does not depend on the file system. */
     char *names[256];
     size_t nn = 0;
@@ -236,7 +236,7 @@ int snp_certs_load(snp_certs_t *c, const char *path, char *err, size_t errlen) {
     }
     closedir(dir);
     qsort(names, nn, sizeof names[0], cmp_str);
-    int rc = ATTEST_OK, loaded = 0;
+    int rc = ZBP_OK, loaded = 0;
     for (size_t i = 0; i < nn; i++) {
         char full[4200];
         snprintf(full, sizeof full, "%s/%s", path, names[i]);
@@ -247,7 +247,7 @@ int snp_certs_load(snp_certs_t *c, const char *path, char *err, size_t errlen) {
         free(names[i]);
     }
     if (!rc && !loaded)
-        rc = att_fail(err, errlen, ATTEST_EINPUT, "%s: no certificate files (*.pem, *.der) in it",
+        rc = zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: no certificate files (*.pem, *.der) in it",
                       path);
     return rc;
 }
@@ -279,7 +279,7 @@ int snp_certs_add_table(snp_certs_t *c, const uint8_t *table, size_t len, char *
             for (int k = 0; k < SNP_CERT_KINDS; k++)
                 if (!had[k] && c->cert[k] && (snp_cert_kind_t)k != want &&
                     !(want == SNP_CERT_ASK && k == SNP_CERT_ASVK))
-                    return att_fail(err, errlen, ATTEST_EINPUT, "%s holds a %s certificate", what,
+                    return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s holds a %s certificate", what,
                                     snp_cert_kind_name((snp_cert_kind_t)k));
             break;
         }
@@ -289,13 +289,13 @@ int snp_certs_add_table(snp_certs_t *c, const uint8_t *table, size_t len, char *
         default: break; /* unknown GUIDs and the private platform-info entry carry no certificate */
         }
     }
-    return ATTEST_OK;
+    return ZBP_OK;
 }
 
 int att_parse_one_cert(X509 **out, const uint8_t *d, size_t n, const char *what, char *err,
                        size_t errlen) {
     *out = NULL;
-    if (n > MAX_CERT_FILE) return att_fail(err, errlen, ATTEST_EINPUT, "%s: too large", what);
+    if (n > MAX_CERT_FILE) return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: too large", what);
     X509 *x = NULL;
     if (looks_pem(d, n)) {
         BIO *bio = BIO_new_mem_buf(d, (int)n);
@@ -305,9 +305,9 @@ int att_parse_one_cert(X509 **out, const uint8_t *d, size_t n, const char *what,
         const unsigned char *p = d;
         x = d2i_X509(NULL, &p, (long)n);
     }
-    if (!x) return att_fail_ossl(err, errlen, ATTEST_EINPUT, "%s: not a certificate", what);
+    if (!x) return att_fail_ossl(err, errlen, ZBP_ERR_INPUT, "%s: not a certificate", what);
     *out = x;
-    return ATTEST_OK;
+    return ZBP_OK;
 }
 
 int att_load_one_cert(X509 **out, const char *path, char *err, size_t errlen) {
@@ -323,20 +323,20 @@ int att_load_one_cert(X509 **out, const char *path, char *err, size_t errlen) {
 
 static int write_pem_or_der(const char *path, X509 *x, bool der, char *err, size_t errlen) {
     BIO *bio = BIO_new(BIO_s_mem());
-    if (!bio) return att_fail(err, errlen, ATTEST_EINTERNAL, "out of memory");
+    if (!bio) return zbp_fail(err, errlen, ZBP_ERR_INTERNAL, "out of memory");
     int ok = der ? i2d_X509_bio(bio, x) : PEM_write_bio_X509(bio, x);
     char *data;
     long n = BIO_get_mem_data(bio, &data);
     int rc = ok && n > 0 ? att_write_file(path, (const uint8_t *)data, (size_t)n, 0644, err, errlen)
-                         : att_fail_ossl(err, errlen, ATTEST_EINTERNAL, "%s: encoding", path);
+                         : att_fail_ossl(err, errlen, ZBP_ERR_INTERNAL, "%s: encoding", path);
     BIO_free(bio);
     return rc;
 }
 
 int snp_certs_write(const snp_certs_t *c, const char *dir, bool der, char *err, size_t errlen) {
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
-        return att_fail(err, errlen, ATTEST_EINPUT, "%s: %s", dir, strerror(errno));
-    int rc = ATTEST_OK;
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: %s", dir, strerror(errno));
+    int rc = ZBP_OK;
     for (int k = 0; k < SNP_CERT_KINDS && !rc; k++) {
         if (!c->cert[k]) continue;
         char path[4200];
@@ -360,7 +360,7 @@ int snp_certs_write(const snp_certs_t *c, const char *dir, bool der, char *err, 
         char *data;
         long n = ok ? BIO_get_mem_data(bio, &data) : 0;
         rc = ok && n > 0 ? att_write_file(path, (const uint8_t *)data, (size_t)n, 0644, err, errlen)
-                         : att_fail_ossl(err, errlen, ATTEST_EINTERNAL, "%s: encoding", path);
+                         : att_fail_ossl(err, errlen, ZBP_ERR_INTERNAL, "%s: encoding", path);
         BIO_free(bio);
     }
     return rc;
@@ -386,7 +386,7 @@ int snp_certs_to_pem(const snp_certs_t *c, char **out, size_t *len, char *err, s
         *len = (size_t)n;
     }
     BIO_free(bio);
-    return copy ? ATTEST_OK : att_fail_ossl(err, errlen, ATTEST_EINTERNAL, "encoding certificates");
+    return copy ? ZBP_OK : att_fail_ossl(err, errlen, ZBP_ERR_INTERNAL, "encoding certificates");
 }
 
 /* ---- AMD's VCEK/VLEK extensions ---- */
@@ -442,13 +442,13 @@ static int parse_ext(snp_vek_ext_t *o, X509 *x, const char *what, char *err, siz
     const ASN1_OCTET_STRING *v;
     if ((v = ext_value(x, "1.3.6.1.4.1.3704.1.1"))) {
         if (der_small_int(v, &o->struct_version))
-            return att_fail(err, errlen, ATTEST_EINPUT, "%s: structVersion is not a small INTEGER",
+            return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: structVersion is not a small INTEGER",
                             what);
         o->has_struct_version = true;
     }
     if ((v = ext_value(x, "1.3.6.1.4.1.3704.1.2")) &&
         der_ia5(v, o->product_name, sizeof o->product_name))
-        return att_fail(err, errlen, ATTEST_EINPUT, "%s: productName is not a short IA5String",
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: productName is not a short IA5String",
                         what);
     static const struct { const char *oid, *name; size_t off, has; } spl[] = {
         {"1.3.6.1.4.1.3704.1.3.1", "blSPL", offsetof(snp_tcb_t, bootloader),
@@ -466,7 +466,7 @@ static int parse_ext(snp_vek_ext_t *o, X509 *x, const char *what, char *err, siz
         if (!(v = ext_value(x, spl[i].oid))) continue;
         long val;
         if (der_small_int(v, &val))
-            return att_fail(err, errlen, ATTEST_EINPUT,
+            return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                             "%s: %s is not a 1- or 2-byte INTEGER in 0..255", what, spl[i].name);
         ((uint8_t *)&o->tcb)[spl[i].off] = (uint8_t)val;
         *(bool *)((uint8_t *)o + spl[i].has) = true;
@@ -483,14 +483,14 @@ static int parse_ext(snp_vek_ext_t *o, X509 *x, const char *what, char *err, siz
             memcpy(o->hwid, d + 2, (size_t)n - 2);
             o->hwid_len = (size_t)n - 2;
         } else {
-            return att_fail(err, errlen, ATTEST_EINPUT,
+            return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                             "%s: hwID is %d bytes (expected 64 or 8, raw or in an OCTET STRING)",
                             what, n);
         }
     }
     if ((v = ext_value(x, "1.3.6.1.4.1.3704.1.5")) && der_ia5(v, o->csp_id, sizeof o->csp_id))
-        return att_fail(err, errlen, ATTEST_EINPUT, "%s: csp_id is not a short IA5String", what);
-    return ATTEST_OK;
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: csp_id is not a short IA5String", what);
+    return ZBP_OK;
 }
 
 int snp_certs_vek_ext(snp_vek_ext_t *out, const snp_certs_t *c, snp_cert_kind_t which, char *err,
@@ -498,7 +498,7 @@ int snp_certs_vek_ext(snp_vek_ext_t *out, const snp_certs_t *c, snp_cert_kind_t 
     memset(out, 0, sizeof *out);
     X509 *x = att_certs_get(c, which);
     if (!x || (which != SNP_CERT_VCEK && which != SNP_CERT_VLEK))
-        return att_fail(err, errlen, ATTEST_EINPUT, "no %s certificate given",
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "no %s certificate given",
                         snp_cert_kind_name(which));
     return parse_ext(out, x, snp_cert_kind_name(which), err, errlen);
 }
@@ -507,9 +507,9 @@ int snp_vek_ext_parse_der(snp_vek_ext_t *out, const uint8_t *der, size_t len, ch
                           size_t errlen) {
     memset(out, 0, sizeof *out);
     const unsigned char *p = der;
-    if (len > MAX_CERT_FILE) return att_fail(err, errlen, ATTEST_EINPUT, "certificate too large");
+    if (len > MAX_CERT_FILE) return zbp_fail(err, errlen, ZBP_ERR_INPUT, "certificate too large");
     X509 *x = d2i_X509(NULL, &p, (long)len);
-    if (!x) return att_fail_ossl(err, errlen, ATTEST_EINPUT, "not a DER certificate");
+    if (!x) return att_fail_ossl(err, errlen, ZBP_ERR_INPUT, "not a DER certificate");
     int rc = parse_ext(out, x, "certificate", err, errlen);
     X509_free(x);
     return rc;

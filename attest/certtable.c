@@ -45,8 +45,8 @@ const char *snp_entry_kind_name(snp_entry_kind_t k) {
 int snp_cert_table_parse(snp_cert_entry_t *out, size_t max, size_t *n, const uint8_t *buf,
                          size_t len, char *err, size_t errlen) {
     *n = 0;
-    if (len == 0) return ATTEST_OK; /* the host supplied no certificates */
-    if (!buf) return att_fail(err, errlen, ATTEST_EINPUT, "certificate table: no data");
+    if (len == 0) return ZBP_OK; /* the host supplied no certificates */
+    if (!buf) return zbp_fail(err, errlen, ZBP_ERR_INPUT, "certificate table: no data");
     size_t count = 0, header = 0;
     for (size_t at = 0; at + ENTRY_SIZE <= len; at += ENTRY_SIZE) {
         const uint8_t *e = buf + at;
@@ -55,7 +55,7 @@ int snp_cert_table_parse(snp_cert_entry_t *out, size_t max, size_t *n, const uin
             break;
         }
         if (count == max)
-            return att_fail(err, errlen, ATTEST_EINPUT,
+            return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                             "certificate table: more than %zu entries", max);
         snp_cert_entry_t *x = &out[count++];
         memcpy(x->guid, e, 16);
@@ -66,21 +66,21 @@ int snp_cert_table_parse(snp_cert_entry_t *out, size_t max, size_t *n, const uin
             if (!memcmp(e, guids[g].guid, 16)) x->kind = guids[g].kind;
     }
     if (!header)
-        return att_fail(err, errlen, ATTEST_EINPUT,
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                         "certificate table: no all-zero terminating entry within its %zu bytes",
                         len);
     for (size_t i = 0; i < count; i++) {
         const snp_cert_entry_t *x = &out[i];
         if (x->length == 0)
-            return att_fail(err, errlen, ATTEST_EINPUT, "certificate table: entry %zu (%s) is empty",
+            return zbp_fail(err, errlen, ZBP_ERR_INPUT, "certificate table: entry %zu (%s) is empty",
                             i, snp_entry_kind_name(x->kind));
         if (x->offset < header)
-            return att_fail(err, errlen, ATTEST_EINPUT,
+            return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                             "certificate table: entry %zu (%s) offset %u lies inside the %zu-byte "
                             "header",
                             i, snp_entry_kind_name(x->kind), x->offset, header);
         if ((uint64_t)x->offset + x->length > len)
-            return att_fail(err, errlen, ATTEST_EINPUT,
+            return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                             "certificate table: entry %zu (%s) at %u+%u runs past the end (%zu "
                             "bytes)",
                             i, snp_entry_kind_name(x->kind), x->offset, x->length, len);
@@ -88,17 +88,17 @@ int snp_cert_table_parse(snp_cert_entry_t *out, size_t max, size_t *n, const uin
             const snp_cert_entry_t *y = &out[j];
             if ((uint64_t)x->offset < (uint64_t)y->offset + y->length &&
                 (uint64_t)y->offset < (uint64_t)x->offset + x->length)
-                return att_fail(err, errlen, ATTEST_EINPUT,
+                return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                                 "certificate table: entries %zu (%s) and %zu (%s) overlap", j,
                                 snp_entry_kind_name(y->kind), i, snp_entry_kind_name(x->kind));
             if (x->kind != SNP_ENTRY_UNKNOWN && x->kind == y->kind)
-                return att_fail(err, errlen, ATTEST_EINPUT,
+                return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                                 "certificate table: two %s entries (%zu and %zu)",
                                 snp_entry_kind_name(x->kind), j, i);
         }
     }
     *n = count;
-    return ATTEST_OK;
+    return ZBP_OK;
 }
 
 int snp_cert_table_build(uint8_t **out, size_t *outlen, const snp_entry_kind_t *kinds,
@@ -107,16 +107,16 @@ int snp_cert_table_build(uint8_t **out, size_t *outlen, const snp_entry_kind_t *
     *out = NULL;
     *outlen = 0;
     if (n > SNP_CERT_TABLE_MAX)
-        return att_fail(err, errlen, ATTEST_EINPUT, "certificate table: too many entries");
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "certificate table: too many entries");
     size_t total = (n + 1) * ENTRY_SIZE;
     for (size_t i = 0; i < n; i++) {
         if (lens[i] == 0 || lens[i] > UINT32_MAX / 2 || total > UINT32_MAX / 2)
-            return att_fail(err, errlen, ATTEST_EINPUT, "certificate table: entry %zu size %zu",
+            return zbp_fail(err, errlen, ZBP_ERR_INPUT, "certificate table: entry %zu size %zu",
                             i, lens[i]);
         total += lens[i];
     }
     uint8_t *t = calloc(1, total);
-    if (!t) return att_fail(err, errlen, ATTEST_EINTERNAL, "certificate table: out of memory");
+    if (!t) return zbp_fail(err, errlen, ZBP_ERR_INTERNAL, "certificate table: out of memory");
     size_t at = (n + 1) * ENTRY_SIZE;
     for (size_t i = 0; i < n; i++) {
         const uint8_t *g = NULL;
@@ -124,7 +124,7 @@ int snp_cert_table_build(uint8_t **out, size_t *outlen, const snp_entry_kind_t *
             if (guids[k].kind == kinds[i]) g = guids[k].guid;
         if (!g) {
             free(t);
-            return att_fail(err, errlen, ATTEST_EINPUT, "certificate table: entry %zu has no GUID",
+            return zbp_fail(err, errlen, ZBP_ERR_INPUT, "certificate table: entry %zu has no GUID",
                             i);
         }
         memcpy(t + i * ENTRY_SIZE, g, 16);
@@ -135,5 +135,5 @@ int snp_cert_table_build(uint8_t **out, size_t *outlen, const snp_entry_kind_t *
     }
     *out = t;
     *outlen = total;
-    return ATTEST_OK;
+    return ZBP_OK;
 }

@@ -12,7 +12,7 @@ int snp_kds_urls(snp_kds_urls_t *out, const snp_report_t *r, snp_gen_t product_h
     snp_gen_info_t g;
     snp_report_generation(&g, r, NULL, product_hint);
     if (g.gen == SNP_GEN_UNKNOWN)
-        return att_fail(err, errlen, ATTEST_EINPUT,
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                         "the report does not say which product made it (v%u report%s): pass "
                         "--product Milan|Genoa|Turin",
                         r->version,
@@ -23,7 +23,7 @@ int snp_kds_urls(snp_kds_urls_t *out, const snp_report_t *r, snp_gen_t product_h
     snprintf(out->chain, sizeof out->chain, KDS "/%s/v1/%s/cert_chain", kind, p);
     snprintf(out->crl, sizeof out->crl, KDS "/%s/v1/%s/crl", kind, p);
     /* KDS hands VLEKs to cloud providers only, and a VCEK is found by its chip's id. */
-    if (out->vlek || r->mask_chip_key || att_is_zero(r->chip_id, 64)) return ATTEST_OK;
+    if (out->vlek || r->mask_chip_key || att_is_zero(r->chip_id, 64)) return ZBP_OK;
     snp_tcb_t t;
     snp_tcb_decode(&t, r->reported_tcb, g.layout);
     char hwid[129];
@@ -38,5 +38,5 @@ int snp_kds_urls(snp_kds_urls_t *out, const snp_report_t *r, snp_gen_t product_h
                  KDS "/vcek/v1/%s/%s?blSPL=%u&teeSPL=%u&snpSPL=%u&ucodeSPL=%u", p, hwid,
                  t.bootloader, t.tee, t.snp, t.microcode);
     }
-    return ATTEST_OK;
+    return ZBP_OK;
 }

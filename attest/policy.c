@@ -115,7 +115,7 @@ static const struct {
 
 int snp_platform_bits_parse(uint64_t *out, const char *list) {
     *out = 0;
-    if (!list || !*list) return ATTEST_EINPUT;
+    if (!list || !*list) return ZBP_ERR_INPUT;
     const char *s = list;
     for (;;) {
         size_t n = strcspn(s, ",");
@@ -123,9 +123,9 @@ int snp_platform_bits_parse(uint64_t *out, const char *list) {
         while (k < N_PLATFORM_BITS &&
                (strlen(platform_bits[k].name) != n || strncmp(s, platform_bits[k].name, n)))
             k++;
-        if (k == N_PLATFORM_BITS) return ATTEST_EINPUT; /* an empty or unknown name */
+        if (k == N_PLATFORM_BITS) return ZBP_ERR_INPUT; /* an empty or unknown name */
         *out |= platform_bits[k].bit;
-        if (!s[n]) return ATTEST_OK;
+        if (!s[n]) return ZBP_OK;
         s += n + 1;
     }
 }

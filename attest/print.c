@@ -176,5 +176,5 @@ int snp_report_print(FILE *f, const snp_report_t *r, const snp_gen_info_t *gen, 
     }
     em_end(e);
     if (json) fputc('\n', f);
-    return ferror(f) ? ATTEST_EINTERNAL : ATTEST_OK;
+    return ferror(f) ? ZBP_ERR_INTERNAL : ZBP_OK;
 }

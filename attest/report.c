@@ -15,21 +15,21 @@ static int check_mbz(const uint8_t *b, size_t from, size_t to, const char *what,
                      size_t errlen) {
     for (size_t i = from; i < to; i++)
         if (b[i])
-            return att_fail(err, errlen, ATTEST_EINPUT,
+            return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                             "report: byte 0x%03zx (%s, 0x%03zx..0x%03zx) must be zero but is 0x%02x",
                             i, what, from, to - 1, b[i]);
-    return ATTEST_OK;
+    return ZBP_OK;
 }
 
 int snp_report_parse(snp_report_t *out, const uint8_t *b, size_t len, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     if (!b || len != SNP_REPORT_SIZE)
-        return att_fail(err, errlen, ATTEST_EINPUT, "report: %zu bytes, expected %d", b ? len : 0,
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "report: %zu bytes, expected %d", b ? len : 0,
                         SNP_REPORT_SIZE);
     memcpy(out->raw, b, SNP_REPORT_SIZE);
     out->version = att_le32(b);
     if (out->version < 2)
-        return att_fail(err, errlen, ATTEST_EINPUT,
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                         "report: VERSION %u is not supported (2 or later)", out->version);
     bool newer = out->version > 5;
     if (newer) out->warnings |= SNP_WARN_NEWER_VERSION;
@@ -77,24 +77,24 @@ int snp_report_parse(snp_report_t *out, const uint8_t *b, size_t len, char *err,
     memcpy(out->sig_s, b + 0x2E8, 72);
 
     if (out->sig_algo != 1)
-        return att_fail(err, errlen, ATTEST_EINPUT,
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                         "report: SIGNATURE_ALGO %u is not supported (1: ECDSA P-384 with SHA-384)",
                         out->sig_algo);
     if (out->signing_key == 7)
-        return att_fail(err, errlen, ATTEST_EINPUT, "report: SIGNING_KEY 7: the report is unsigned");
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "report: SIGNING_KEY 7: the report is unsigned");
     if (out->signing_key > 1)
-        return att_fail(err, errlen, ATTEST_EINPUT,
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                         "report: SIGNING_KEY %u is reserved (0 VCEK, 1 VLEK)", out->signing_key);
     if (out->key_info >> 5)
-        return att_fail(err, errlen, ATTEST_EINPUT,
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                         "report: key info 0x%08x has must-be-zero bits 31:5 set", out->key_info);
     if (!(out->policy & SNP_POLICY_RESERVED1))
-        return att_fail(err, errlen, ATTEST_EINPUT,
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                         "report: POLICY 0x%llx: bit 17 must be 1", (unsigned long long)out->policy);
     /* A later version may define bits and fields that are reserved today: it is parsed with a
      * warning, so those checks apply only to the versions whose layout is known. */
     if (!newer && (out->policy & ~KNOWN_POLICY))
-        return att_fail(err, errlen, ATTEST_EINPUT,
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                         "report: POLICY 0x%llx has must-be-zero bits 63:26 set",
                         (unsigned long long)out->policy);
     if (out->platform_info & ~KNOWN_PLATFORM_INFO) out->warnings |= SNP_WARN_PLATFORM_INFO;
@@ -114,7 +114,7 @@ int snp_report_parse(snp_report_t *out, const uint8_t *b, size_t len, char *err,
     if ((rc = check_mbz(b, 0x2A0 + 48, 0x2E8, "SIGNATURE.R high bytes", err, errlen))) return rc;
     if ((rc = check_mbz(b, 0x2E8 + 48, 0x330, "SIGNATURE.S high bytes", err, errlen))) return rc;
     if ((rc = check_mbz(b, 0x330, SNP_REPORT_SIZE, "signature tail", err, errlen))) return rc;
-    return ATTEST_OK;
+    return ZBP_OK;
 }
 
 int snp_report_read_file(snp_report_t *out, const char *path, char *err, size_t errlen) {
@@ -126,8 +126,8 @@ int snp_report_read_file(snp_report_t *out, const char *path, char *err, size_t 
     char inner[256];
     rc = snp_report_parse(out, buf, len, inner, sizeof inner);
     free(buf);
-    if (rc) return att_fail(err, errlen, rc, "%s: %s", path, inner);
-    return ATTEST_OK;
+    if (rc) return zbp_fail(err, errlen, rc, "%s: %s", path, inner);
+    return ZBP_OK;
 }
 
 void snp_report_warnings(const snp_report_t *r, char *buf, size_t len) {
@@ -179,9 +179,9 @@ int snp_gen_parse(snp_gen_t *out, const char *name) {
     for (snp_gen_t g = SNP_GEN_MILAN; g <= SNP_GEN_TURIN; g++)
         if (name && !strcasecmp(name, snp_gen_name(g))) {
             *out = g;
-            return ATTEST_OK;
+            return ZBP_OK;
         }
-    return ATTEST_EINPUT;
+    return ZBP_ERR_INPUT;
 }
 
 static snp_layout_t layout_of(snp_gen_t g) {

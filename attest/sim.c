@@ -39,32 +39,32 @@ int attest_sim_default_dir(char *buf, size_t len) {
         n = snprintf(buf, len, "%s", d);
     } else {
         const char *home = getenv("HOME");
-        if (!home || !*home) return ATTEST_EENV;
+        if (!home || !*home) return ZBP_ERR_ENV;
         n = snprintf(buf, len, "%s/.zbprover/sim", home);
     }
-    return n > 0 && (size_t)n < len ? ATTEST_OK : ATTEST_EINPUT;
+    return n > 0 && (size_t)n < len ? ZBP_OK : ZBP_ERR_INPUT;
 }
 
 int att_sim_path(char *out, size_t len, const char *dir, const char *name) {
     int n = snprintf(out, len, "%s/%s", dir, name);
-    return n > 0 && (size_t)n < len ? ATTEST_OK : ATTEST_EINPUT;
+    return n > 0 && (size_t)n < len ? ZBP_OK : ZBP_ERR_INPUT;
 }
 
 /* mkdir -p, with the last component private: it holds private keys. */
 static int make_dirs(const char *dir, char *err, size_t errlen) {
     char p[4096];
     if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p)
-        return att_fail(err, errlen, ATTEST_EINPUT, "%s: path too long", dir);
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: path too long", dir);
     for (char *s = p + 1; *s; s++) {
         if (*s != '/') continue;
         *s = 0;
         if (mkdir(p, 0755) != 0 && errno != EEXIST)
-            return att_fail(err, errlen, ATTEST_EENV, "%s: %s", p, strerror(errno));
+            return zbp_fail(err, errlen, ZBP_ERR_ENV, "%s: %s", p, strerror(errno));
         *s = '/';
     }
     if (mkdir(p, 0700) != 0 && errno != EEXIST)
-        return att_fail(err, errlen, ATTEST_EENV, "%s: %s", p, strerror(errno));
-    return ATTEST_OK;
+        return zbp_fail(err, errlen, ZBP_ERR_ENV, "%s: %s", p, strerror(errno));
+    return ZBP_OK;
 }
 
 static int add_std_ext(X509 *x, X509 *issuer, int nid, const char *value) {
@@ -157,7 +157,7 @@ static int write_pem(const char *dir, const char *name, X509 *x, EVP_PKEY *key, 
                 : PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL));
     if (!ok) {
         BIO_free(bio);
-        return att_fail_ossl(err, errlen, ATTEST_EINTERNAL, "sim: cannot encode %s", name);
+        return att_fail_ossl(err, errlen, ZBP_ERR_INTERNAL, "sim: cannot encode %s", name);
     }
     char *d;
     long n = BIO_get_mem_data(bio, &d);
@@ -208,7 +208,7 @@ static X509 *new_mid(EVP_PKEY *key, const char *cn, X509 *ark, EVP_PKEY *ark_key
 
 static int gen_vcek_chain(const char *dir, snp_gen_t gen, const snp_tcb_t *t, char *err,
                           size_t errlen) {
-    int rc = ATTEST_EINTERNAL;
+    int rc = ZBP_ERR_INTERNAL;
     EVP_PKEY *ark_key = EVP_RSA_gen(4096), *ask_key = EVP_RSA_gen(4096),
              *vcek_key = EVP_EC_gen("P-384");
     X509 *ark = NULL, *ask = NULL, *vcek = NULL;
@@ -235,10 +235,10 @@ static int gen_vcek_chain(const char *dir, snp_gen_t gen, const snp_tcb_t *t, ch
         (rc = write_pem(dir, "vcek.pem", vcek, NULL, err, errlen)) ||
         (rc = write_pem(dir, "vcek.key", NULL, vcek_key, err, errlen)))
         goto done;
-    rc = ATTEST_OK;
+    rc = ZBP_OK;
     goto done;
 fail:
-    rc = att_fail_ossl(err, errlen, ATTEST_EINTERNAL, "sim: cannot generate the test chain");
+    rc = att_fail_ossl(err, errlen, ZBP_ERR_INTERNAL, "sim: cannot generate the test chain");
 done:
     OPENSSL_cleanse(hwid, sizeof hwid);
     X509_free(ark);
@@ -256,7 +256,7 @@ int att_sim_load_key(EVP_PKEY **out, const char *dir, const char *name, char *er
     size_t n;
     *out = NULL;
     if (att_sim_path(path, sizeof path, dir, name))
-        return att_fail(err, errlen, ATTEST_EINPUT, "%s: path too long", dir);
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: path too long", dir);
     int rc = att_read_file(path, 1 << 16, &d, &n, err, errlen);
     if (rc) return rc;
     BIO *bio = BIO_new_mem_buf(d, (int)n);
@@ -264,15 +264,15 @@ int att_sim_load_key(EVP_PKEY **out, const char *dir, const char *name, char *er
     BIO_free(bio);
     OPENSSL_cleanse(d, n);
     free(d);
-    if (!*out) return att_fail_ossl(err, errlen, ATTEST_EINPUT, "%s: not a private key", path);
-    return ATTEST_OK;
+    if (!*out) return att_fail_ossl(err, errlen, ZBP_ERR_INPUT, "%s: not a private key", path);
+    return ZBP_OK;
 }
 
 int att_sim_load_cert(X509 **out, const char *dir, const char *name, char *err, size_t errlen) {
     char path[4200];
     *out = NULL;
     if (att_sim_path(path, sizeof path, dir, name))
-        return att_fail(err, errlen, ATTEST_EINPUT, "%s: path too long", dir);
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: path too long", dir);
     return att_load_one_cert(out, path, err, errlen);
 }
 
@@ -289,18 +289,18 @@ static int gen_vlek_chain(const char *dir, char *err, size_t errlen) {
         goto done;
     unsigned char *der = NULL;
     int dl = i2d_X509(vcek, &der);
-    rc = dl > 0 ? snp_vek_ext_parse_der(&x, der, (size_t)dl, err, errlen) : ATTEST_EINTERNAL;
+    rc = dl > 0 ? snp_vek_ext_parse_der(&x, der, (size_t)dl, err, errlen) : ZBP_ERR_INTERNAL;
     OPENSSL_free(der);
     if (rc) goto done;
     snp_gen_t gen = snp_gen_from_product_name(x.product_name);
     char cn[32];
     snprintf(cn, sizeof cn, "SEV-VLEK-%s", snp_gen_name(gen));
-    rc = ATTEST_EINTERNAL;
+    rc = ZBP_ERR_INTERNAL;
     if (!gen || !(asvk_key = EVP_RSA_gen(4096)) || !(vlek_key = EVP_EC_gen("P-384")) ||
         !(asvk = new_mid(asvk_key, cn, ark, ark_key)) ||
         !(vlek = new_vek(vlek_key, true, asvk, gen, &x.tcb, NULL)) ||
         !att_sim_sign_pss(vlek, NULL, asvk_key)) {
-        rc = att_fail_ossl(err, errlen, ATTEST_EINTERNAL, "sim: cannot generate the VLEK chain");
+        rc = att_fail_ossl(err, errlen, ZBP_ERR_INTERNAL, "sim: cannot generate the VLEK chain");
         goto done;
     }
     if ((rc = write_pem(dir, "asvk.pem", asvk, NULL, err, errlen)) ||
@@ -359,22 +359,22 @@ int attest_sim_init_opts(const char *dir, const attest_sim_opts_t *o, char *err,
     if (!o) o = &defaults;
     snp_gen_t gen = o->product ? o->product : SNP_GEN_GENOA;
     if (gen != SNP_GEN_MILAN && gen != SNP_GEN_GENOA && gen != SNP_GEN_TURIN)
-        return att_fail(err, errlen, ATTEST_EINPUT, "sim: product must be Milan, Genoa or Turin");
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "sim: product must be Milan, Genoa or Turin");
     const snp_tcb_t *tcb = o->has_tcb ? &o->tcb : &att_sim_default_tcb[gen];
     int rc = make_dirs(dir, err, errlen);
     if (rc) return rc;
-    if (complete(dir, o->vlek)) return ATTEST_OK;
+    if (complete(dir, o->vlek)) return ZBP_OK;
     /* Two processes may start at once (parallel tests): one generates, the other waits. */
     char lock[4200];
     if (att_sim_path(lock, sizeof lock, dir, ".lock"))
-        return att_fail(err, errlen, ATTEST_EINPUT, "%s: path too long", dir);
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: path too long", dir);
     int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) return att_fail(err, errlen, ATTEST_EENV, "%s: %s", lock, strerror(errno));
+    if (fd < 0) return zbp_fail(err, errlen, ZBP_ERR_ENV, "%s: %s", lock, strerror(errno));
     if (flock(fd, LOCK_EX) != 0) {
         close(fd);
-        return att_fail(err, errlen, ATTEST_EENV, "%s: lock: %s", lock, strerror(errno));
+        return zbp_fail(err, errlen, ZBP_ERR_ENV, "%s: lock: %s", lock, strerror(errno));
     }
-    rc = ATTEST_OK;
+    rc = ZBP_OK;
     bool remade = false;
     if (!complete(dir, false)) {
         rc = gen_vcek_chain(dir, gen, tcb, err, errlen);

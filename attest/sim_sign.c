@@ -29,7 +29,7 @@ static const char *cert_file(snp_cert_kind_t k) {
 int attest_sim_sign_with(uint8_t report[SNP_REPORT_SIZE], const char *dir, snp_cert_kind_t key,
                          char *err, size_t errlen) {
     if (key != SNP_CERT_VCEK && key != SNP_CERT_VLEK)
-        return att_fail(err, errlen, ATTEST_EINPUT, "sim: reports are signed by a VCEK or VLEK");
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "sim: reports are signed by a VCEK or VLEK");
     EVP_PKEY *pk;
     int rc = att_sim_load_key(&pk, dir, key_file(key), err, errlen);
     if (rc) return rc;
@@ -37,7 +37,7 @@ int attest_sim_sign_with(uint8_t report[SNP_REPORT_SIZE], const char *dir, snp_c
     unsigned char der[160];
     size_t dl = sizeof der;
     ECDSA_SIG *sig = NULL;
-    rc = ATTEST_EINTERNAL;
+    rc = ZBP_ERR_INTERNAL;
     if (md && EVP_DigestSignInit(md, NULL, EVP_sha384(), NULL, pk) == 1 &&
         EVP_DigestSign(md, der, &dl, report, SNP_SIGNED_SIZE) == 1) {
         const unsigned char *p = der;
@@ -48,7 +48,7 @@ int attest_sim_sign_with(uint8_t report[SNP_REPORT_SIZE], const char *dir, snp_c
         memset(report + SNP_SIGNED_SIZE, 0, SNP_REPORT_SIZE - SNP_SIGNED_SIZE);
         if (BN_bn2lebinpad(ECDSA_SIG_get0_r(sig), report + 0x2A0, 72) == 72 &&
             BN_bn2lebinpad(ECDSA_SIG_get0_s(sig), report + 0x2E8, 72) == 72)
-            rc = ATTEST_OK;
+            rc = ZBP_OK;
     }
     if (rc)
         att_fail_ossl(err, errlen, rc, "sim: signing failed (is %s/%s a P-384 key?)", dir,
@@ -84,11 +84,11 @@ static int sim_table(attest_result_t *out, const snp_certs_t *c, bool vlek, char
                                        vlek ? SNP_ENTRY_VLEK : SNP_ENTRY_VCEK};
     unsigned char *der[3] = {NULL, NULL, NULL};
     size_t lens[3];
-    int rc = ATTEST_OK;
+    int rc = ZBP_OK;
     for (int i = 0; i < 3 && !rc; i++) {
         int n = i2d_X509(att_certs_get(c, kinds[i]), &der[i]);
         if (n <= 0)
-            rc = att_fail_ossl(err, errlen, ATTEST_EINTERNAL, "sim: encoding");
+            rc = att_fail_ossl(err, errlen, ZBP_ERR_INTERNAL, "sim: encoding");
         else
             lens[i] = (size_t)n;
     }
@@ -109,12 +109,12 @@ int att_sim_get_report(attest_result_t *out, const attest_opts_t *o,
     if (o->sim_dir)
         snprintf(dir, sizeof dir, "%s", o->sim_dir);
     else if (attest_sim_default_dir(dir, sizeof dir))
-        return att_fail(err, errlen, ATTEST_EENV, "sim: no directory ($ZBP_SIM_DIR or $HOME)");
+        return zbp_fail(err, errlen, ZBP_ERR_ENV, "sim: no directory ($ZBP_SIM_DIR or $HOME)");
     attest_sim_opts_t so = {.vlek = o->sim_vlek};
     int rc = attest_sim_init_opts(dir, &so, err, errlen);
     if (rc) return rc;
     snp_certs_t *c = snp_certs_new();
-    if (!c) return att_fail(err, errlen, ATTEST_EINTERNAL, "out of memory");
+    if (!c) return zbp_fail(err, errlen, ZBP_ERR_INTERNAL, "out of memory");
     snp_cert_kind_t vk = o->sim_vlek ? SNP_CERT_VLEK : SNP_CERT_VCEK;
     const snp_cert_kind_t need[] = {SNP_CERT_ARK, o->sim_vlek ? SNP_CERT_ASVK : SNP_CERT_ASK, vk};
     snp_vek_ext_t x;
@@ -126,9 +126,9 @@ int att_sim_get_report(attest_result_t *out, const attest_opts_t *o,
     snp_gen_t gen = snp_gen_from_product_name(x.product_name);
     if (!rc && !gen)
         rc =
-            att_fail(err, errlen, ATTEST_EINPUT, "sim: %s/%s names no product", dir, cert_file(vk));
+            zbp_fail(err, errlen, ZBP_ERR_INPUT, "sim: %s/%s names no product", dir, cert_file(vk));
     if (!rc && !o->sim_vlek && x.hwid_len != (gen == SNP_GEN_TURIN ? 8u : 64u))
-        rc = att_fail(err, errlen, ATTEST_EINPUT, "sim: %s/vcek.pem has no hwID", dir);
+        rc = zbp_fail(err, errlen, ZBP_ERR_INPUT, "sim: %s/vcek.pem has no hwID", dir);
     if (rc) {
         snp_certs_free(c);
         return rc;
@@ -152,7 +152,7 @@ int att_sim_get_report(attest_result_t *out, const attest_opts_t *o,
     if (EVP_Digest(label, sizeof label - 1, b + 0x90, &ml, EVP_sha384(), NULL) != 1 ||
         RAND_bytes(b + 0x140, 32) != 1) {
         snp_certs_free(c);
-        return att_fail_ossl(err, errlen, ATTEST_EINTERNAL, "sim: digest/random failed");
+        return att_fail_ossl(err, errlen, ZBP_ERR_INTERNAL, "sim: digest/random failed");
     }
     memset(b + 0x160, 0xff, 32); /* no migration agent */
     att_put_le64(b + 0x180, tcb);
@@ -174,7 +174,7 @@ int attest_sim_make_crl(uint8_t **der, size_t *len, const char *dir, const attes
     *der = NULL;
     *len = 0;
     if (s->issuer != SNP_CERT_ARK && s->issuer != SNP_CERT_ASK && s->issuer != SNP_CERT_ASVK)
-        return att_fail(err, errlen, ATTEST_EINPUT, "sim: a CRL's issuer is the ARK, ASK or ASVK");
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "sim: a CRL's issuer is the ARK, ASK or ASVK");
     X509 *issuer = NULL, *rev = NULL;
     EVP_PKEY *key = NULL;
     X509_CRL *crl = NULL;
@@ -184,7 +184,7 @@ int attest_sim_make_crl(uint8_t **der, size_t *len, const char *dir, const attes
     if ((rc = att_sim_load_cert(&issuer, dir, cert_file(s->issuer), err, errlen)) ||
         (rc = att_sim_load_key(&key, dir, key_file(signer), err, errlen)))
         goto done;
-    rc = ATTEST_EINTERNAL;
+    rc = ZBP_ERR_INTERNAL;
     if (!(crl = X509_CRL_new()) || !X509_CRL_set_version(crl, 1) ||
         !X509_CRL_set_issuer_name(crl, X509_get_subject_name(issuer)) ||
         !(t = ASN1_TIME_set(NULL, s->this_update)) || !X509_CRL_set1_lastUpdate(crl, t) ||
@@ -193,7 +193,7 @@ int attest_sim_make_crl(uint8_t **der, size_t *len, const char *dir, const attes
     for (size_t i = 0; i < s->n_revoke; i++) {
         X509_free(rev);
         if ((rc = att_sim_load_cert(&rev, dir, cert_file(s->revoke[i]), err, errlen))) goto done;
-        rc = ATTEST_EINTERNAL;
+        rc = ZBP_ERR_INTERNAL;
         X509_REVOKED *r = X509_REVOKED_new();
         if (!r || !X509_REVOKED_set_serialNumber(r, X509_get_serialNumber(rev)) ||
             !X509_REVOKED_set_revocationDate(r, t) || !X509_CRL_add0_revoked(crl, r)) {
@@ -210,10 +210,10 @@ int attest_sim_make_crl(uint8_t **der, size_t *len, const char *dir, const attes
     }
     *der = d;
     *len = (size_t)n;
-    rc = ATTEST_OK;
+    rc = ZBP_OK;
     goto done;
 ossl:
-    rc = att_fail_ossl(err, errlen, ATTEST_EINTERNAL, "sim: cannot make the CRL");
+    rc = att_fail_ossl(err, errlen, ZBP_ERR_INTERNAL, "sim: cannot make the CRL");
 done:
     ASN1_TIME_free(t);
     ASN1_TIME_free(next);

@@ -160,10 +160,10 @@ int snp_min_tcb_auto(snp_min_tcb_t *out, snp_gen_t gen, bool has_cpuid, uint8_t 
                      uint8_t stepping, const char *as_of, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     if (gen != SNP_GEN_MILAN && gen != SNP_GEN_GENOA && gen != SNP_GEN_TURIN)
-        return att_fail(err, errlen, ATTEST_EINPUT,
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                         "the bulletin table needs the product (Milan, Genoa or Turin)");
     if (as_of && *as_of && !valid_date(as_of))
-        return att_fail(err, errlen, ATTEST_EINPUT, "'%s' is not a date YYYY-MM-DD", as_of);
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "'%s' is not a date YYYY-MM-DD", as_of);
     unsigned line = line_of(gen, has_cpuid, model, stepping, &out->line);
     out->line_assumed = !has_cpuid;
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
@@ -178,5 +178,5 @@ int snp_min_tcb_auto(snp_min_tcb_t *out, snp_gen_t gen, bool has_cpuid, uint8_t 
                 snprintf(out->source[f], sizeof out->source[f], "%s, %s", r->bulletin, r->date);
             }
     }
-    return ATTEST_OK;
+    return ZBP_OK;
 }

@@ -13,17 +13,7 @@
 #include "attest/attest_int.h"
 #include "prover/util.h"
 
-int att_fail(char *err, size_t errlen, int code, const char *fmt, ...) {
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
-
-int att_fail_ossl(char *err, size_t errlen, int code, const char *fmt, ...) {
+zbp_status att_fail_ossl(char *err, size_t errlen, zbp_status code, const char *fmt, ...) {
     unsigned long e = ERR_get_error();
     ERR_clear_error();
     if (err && errlen) {
@@ -46,17 +36,17 @@ bool att_is_zero(const uint8_t *p, size_t n) {
     return acc == 0;
 }
 
-int att_read_file(const char *path, size_t max, uint8_t **out, size_t *len, char *err,
+zbp_status att_read_file(const char *path, size_t max, uint8_t **out, size_t *len, char *err,
                   size_t errlen) {
     *out = NULL;
     *len = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return att_fail(err, errlen, ATTEST_EINPUT, "%s: %s", path, strerror(errno));
+    if (fd < 0) return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: %s", path, strerror(errno));
     size_t cap = 4096, n = 0;
     uint8_t *buf = malloc(cap + 1);
     if (!buf) {
         close(fd);
-        return att_fail(err, errlen, ATTEST_EINTERNAL, "%s: out of memory", path);
+        return zbp_fail(err, errlen, ZBP_ERR_INTERNAL, "%s: out of memory", path);
     }
     for (;;) {
         if (n == cap) {
@@ -66,7 +56,7 @@ int att_read_file(const char *path, size_t max, uint8_t **out, size_t *len, char
             if (!nb) {
                 free(buf);
                 close(fd);
-                return att_fail(err, errlen, ATTEST_EINTERNAL, "%s: out of memory", path);
+                return zbp_fail(err, errlen, ZBP_ERR_INTERNAL, "%s: out of memory", path);
             }
             buf = nb;
             cap = ncap;
@@ -77,7 +67,7 @@ int att_read_file(const char *path, size_t max, uint8_t **out, size_t *len, char
             int e = errno;
             free(buf);
             close(fd);
-            return att_fail(err, errlen, ATTEST_EINPUT, "%s: read: %s", path, strerror(e));
+            return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: read: %s", path, strerror(e));
         }
         if (r == 0) break;
         n += (size_t)r;
@@ -85,17 +75,17 @@ int att_read_file(const char *path, size_t max, uint8_t **out, size_t *len, char
     close(fd);
     if (n > max) {
         free(buf);
-        return att_fail(err, errlen, ATTEST_EINPUT, "%s: larger than %zu bytes", path, max);
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: larger than %zu bytes", path, max);
     }
     buf[n] = 0;
     *out = buf;
     *len = n;
-    return ATTEST_OK;
+    return ZBP_OK;
 }
 
-int att_write_file(const char *path, const uint8_t *data, size_t n, mode_t mode, char *err,
+zbp_status att_write_file(const char *path, const uint8_t *data, size_t n, mode_t mode, char *err,
                    size_t errlen) {
     if (zbp_write_file_atomic_mode(path, data, n, mode) != 0)
-        return att_fail(err, errlen, ATTEST_EENV, "%s: cannot write: %s", path, strerror(errno));
-    return ATTEST_OK;
+        return zbp_fail(err, errlen, ZBP_ERR_ENV, "%s: cannot write: %s", path, strerror(errno));
+    return ZBP_OK;
 }

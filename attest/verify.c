@@ -35,11 +35,13 @@ void att_verdict_add(snp_verdict_t *v, const char *name, int status, const char 
     va_end(ap);
 }
 
-int attest_verify_signature(const snp_report_t *r, const snp_certs_t *c, char *err, size_t errlen) {
+zbp_status attest_verify_signature(const snp_report_t *r, const snp_certs_t *c, bool *valid, char *err,
+                                   size_t errlen) {
+    *valid = false;
     snp_cert_kind_t k = r->signing_key == 1 ? SNP_CERT_VLEK : SNP_CERT_VCEK;
     X509 *vek = att_certs_get(c, k);
     if (!vek)
-        return att_fail(err, errlen, ATTEST_EINPUT, "no %s certificate given (SIGNING_KEY %u)",
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "no %s certificate given (SIGNING_KEY %u)",
                         snp_cert_kind_name(k), r->signing_key);
     EVP_PKEY *pk = X509_get0_pubkey(vek);
     char group[32] = "";
@@ -48,10 +50,10 @@ int attest_verify_signature(const snp_report_t *r, const snp_certs_t *c, char *e
         !EVP_PKEY_get_utf8_string_param(pk, "group", group, sizeof group, &glen) ||
         strcmp(group, "secp384r1")) {
         ERR_clear_error();
-        return att_fail(err, errlen, ATTEST_REJECTED, "the %s key is not ECDSA P-384",
-                        snp_cert_kind_name(k));
+        zbp_fail(err, errlen, ZBP_OK, "the %s key is not ECDSA P-384", snp_cert_kind_name(k));
+        return ZBP_OK;
     }
-    int rc = ATTEST_EINTERNAL;
+    zbp_status rc = ZBP_ERR_INTERNAL;
     unsigned char *der = NULL;
     EVP_MD_CTX *md = NULL;
     ECDSA_SIG *sig = ECDSA_SIG_new();
@@ -65,13 +67,13 @@ int attest_verify_signature(const snp_report_t *r, const snp_certs_t *c, char *e
     md = EVP_MD_CTX_new();
     if (dl <= 0 || !md || EVP_DigestVerifyInit(md, NULL, EVP_sha384(), NULL, pk) != 1) goto out;
     /* The raw bytes as received: re-encoding would zero reserved fields and change the hash. */
-    rc = EVP_DigestVerify(md, der, (size_t)dl, r->raw, SNP_SIGNED_SIZE) == 1 ? ATTEST_OK
-                                                                             : ATTEST_REJECTED;
-    if (rc == ATTEST_REJECTED)
-        att_fail(err, errlen, rc, "ECDSA P-384 signature does not verify with the %s",
+    rc = ZBP_OK;
+    *valid = EVP_DigestVerify(md, der, (size_t)dl, r->raw, SNP_SIGNED_SIZE) == 1;
+    if (!*valid)
+        zbp_fail(err, errlen, ZBP_OK, "ECDSA P-384 signature does not verify with the %s",
                  k == SNP_CERT_VLEK ? "VLEK" : "VCEK");
 out:
-    if (rc == ATTEST_EINTERNAL) att_fail_ossl(err, errlen, rc, "signature check: OpenSSL failed");
+    if (rc == ZBP_ERR_INTERNAL) att_fail_ossl(err, errlen, rc, "signature check: OpenSSL failed");
     ERR_clear_error();
     OPENSSL_free(der);
     ECDSA_SIG_free(sig);
@@ -80,7 +82,7 @@ out:
 }
 
 int snp_policy_min_tcb(snp_policy_t *p, const char *spec) {
-    if (!spec) return ATTEST_EINPUT;
+    if (!spec) return ZBP_ERR_INPUT;
     p->min_tcb_as_of[0] = 0;
     memset(&p->min_tcb, 0, sizeof p->min_tcb);
     if (!strcmp(spec, "auto") || !strncmp(spec, "auto:", 5)) {
@@ -88,15 +90,15 @@ int snp_policy_min_tcb(snp_policy_t *p, const char *spec) {
         const char *date = spec[4] ? spec + 5 : "";
         if ((spec[4] && !*date) || strlen(date) >= sizeof p->min_tcb_as_of ||
             snp_min_tcb_auto(&probe, SNP_GEN_MILAN, false, 0, 0, date, NULL, 0))
-            return ATTEST_EINPUT;
+            return ZBP_ERR_INPUT;
         strcpy(p->min_tcb_as_of, date);
         p->check_min_tcb = p->min_tcb_auto = true;
-        return ATTEST_OK;
+        return ZBP_OK;
     }
-    if (snp_tcb_parse(&p->min_tcb, spec)) return ATTEST_EINPUT;
+    if (snp_tcb_parse(&p->min_tcb, spec)) return ZBP_ERR_INPUT;
     p->check_min_tcb = true;
     p->min_tcb_auto = false;
-    return ATTEST_OK;
+    return ZBP_OK;
 }
 
 static void json_str(FILE *f, const char *s) {
@@ -153,7 +155,7 @@ void attest_verdict_json(FILE *f, const snp_verdict_t *v) {
 }
 
 /* Fills the context: the VEK and intermediate SIGNING_KEY names, the anchor, the extensions. */
-static int setup(att_ctx_t *cx, X509 **root, const snp_report_t *r, const snp_certs_t *c,
+static zbp_status setup(att_ctx_t *cx, X509 **root, const snp_report_t *r, const snp_certs_t *c,
                  const snp_policy_t *p, char *err, size_t errlen) {
     memset(cx, 0, sizeof *cx);
     *root = NULL;
@@ -169,12 +171,12 @@ static int setup(att_ctx_t *cx, X509 **root, const snp_report_t *r, const snp_ce
     cx->mid = att_certs_get(c, cx->vlek ? SNP_CERT_ASVK : SNP_CERT_ASK);
     X509 *ark = att_certs_get(c, SNP_CERT_ARK);
     if (!cx->vek)
-        return att_fail(err, errlen, ATTEST_EINPUT,
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                         "the report is signed by a %s (SIGNING_KEY %u) and no %s certificate was "
                         "given",
                         cx->vname, r->signing_key, cx->vname);
     if (!cx->mid)
-        return att_fail(err, errlen, ATTEST_EINPUT, "no %s certificate was given (the %s's issuer)",
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "no %s certificate was given (the %s's issuer)",
                         cx->mname, cx->vname);
     if (p->trust_root) {
         int rc = att_load_one_cert(root, p->trust_root, err, errlen);
@@ -184,7 +186,7 @@ static int setup(att_ctx_t *cx, X509 **root, const snp_report_t *r, const snp_ce
                                     err, errlen);
         if (rc) return rc;
     } else if (!ark) {
-        return att_fail(err, errlen, ATTEST_EINPUT,
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                         "no ARK certificate was given (the KDS cert_chain has it: see attest "
                         "kds-url)");
     }
@@ -203,8 +205,9 @@ int attest_verify(snp_verdict_t *out, const snp_report_t *r, const snp_certs_t *
     }
     att_ctx_t cx;
     X509 *root;
-    int rc = setup(&cx, &root, r, c, p, err, errlen);
+    zbp_status rc = setup(&cx, &root, r, c, p, err, errlen);
     if (rc) {
+        out->ok = false;
         X509_free(root);
         return rc;
     }
@@ -220,15 +223,17 @@ int attest_verify(snp_verdict_t *out, const snp_report_t *r, const snp_certs_t *
     att_check_revocation(out, &cx);
     att_check_key_kind(out, &cx, out->gen.gen);
     char msg[256];
-    rc = attest_verify_signature(r, c, msg, sizeof msg);
-    if (rc == ATTEST_OK)
+    bool sig_ok;
+    rc = attest_verify_signature(r, c, &sig_ok, msg, sizeof msg);
+    if (rc == ZBP_OK && sig_ok)
         att_verdict_add(out, "signature", SNP_CHECK_PASS,
                         "ECDSA P-384 over 0x000..0x29F with the %s", cx.vname);
-    else if (rc == ATTEST_REJECTED)
+    else if (rc == ZBP_OK)
         att_verdict_add(out, "signature", SNP_CHECK_FAIL, "%s", msg);
     else {
+        out->ok = false;
         X509_free(root);
-        return att_fail(err, errlen, rc, "%s", msg);
+        return zbp_fail(err, errlen, rc, "%s", msg);
     }
     att_check_tcb(out, &cx, out->gen.layout);
     att_check_chip_id(out, &cx);
@@ -244,5 +249,5 @@ int attest_verify(snp_verdict_t *out, const snp_report_t *r, const snp_certs_t *
         all = all &&
               (out->checks[i].status == SNP_CHECK_PASS || out->checks[i].status == SNP_CHECK_SKIP);
     out->ok = out->ok && all;
-    return out->ok ? ATTEST_OK : ATTEST_REJECTED;
+    return ZBP_OK;
 }

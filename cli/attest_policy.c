@@ -261,12 +261,12 @@ int cli_policy_apply(cli_policy_t *c, int key, const char *v, const char *cmd) {
 
 int cli_policy_load(const cli_policy_t *c, snp_certs_t *certs) {
     char err[768];
-    int rc = ATTEST_OK;
+    int rc = ZBP_OK;
     for (size_t k = 0; k < c->n_certs && !rc; k++)
         rc = snp_certs_load(certs, c->certs[k], err, sizeof err);
     for (size_t k = 0; k < c->n_crls && !rc; k++)
         rc = snp_certs_load_crl(certs, c->crls[k], err, sizeof err);
     if (!rc) return 0;
     cli_error("%s", err); /* the message names the file */
-    return rc == ATTEST_EINPUT ? EXIT_BAD_INPUT : EXIT_INTERNAL;
+    return cli_exit_status(rc);
 }

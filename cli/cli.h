@@ -4,7 +4,14 @@
 #ifndef ZBP_CLI_H
 #define ZBP_CLI_H
 
+#include "field/status.h"
+
 enum { EXIT_VERDICT_NO = 1, EXIT_BAD_INPUT = 2, EXIT_INTERNAL = 3 };
+
+/* exit.c: a status to the exit status, the only such mapping: ZBP_OK 0; ZBP_ERR_INPUT, _RANGE and
+ * _UNSUPPORTED (the caller's input or request) 2; ZBP_ERR_NOMEM, _IO, _ENV and _INTERNAL (the
+ * machine or its environment) 3. A negative verdict (1) is not a status: each command says it. */
+int cli_exit_status(zbp_status st);
 
 int cmd_bench(int argc, char **argv);
 int cmd_bench_ntt(int argc, char **argv); /* `bench ntt` (cmd_bench_ntt.c); argv[0] is "ntt" */
@@ -32,7 +39,6 @@ int cmd_fullprove(int argc, char **argv);
 struct zbp_witness_opts;
 enum { K_WITNESS_SO = 256 + 64, K_CACHE_DIR, K_MEMORY_LIMIT, K_TIME_LIMIT, K_QUIET_LOG };
 int cli_witness_option(struct zbp_witness_opts *o, int key, const char *value);
-int cli_witness_exit(int status); /* a ZBP_* status to the exit status */
 
 /* main.c: the program called as `prover` (a link installed beside zbprover) is rapidsnark's
  * CLI: `prover <circuit.zkey> <witness.wtns> <proof.json> <public.json>` (cmd_rapidsnark.c). */

@@ -13,15 +13,6 @@
 #include "cli/opts.h"
 #include "prover/util.h"
 
-static int exit_of(int rc) {
-    switch (rc) {
-    case ATTEST_OK: return 0;
-    case ATTEST_REJECTED: return EXIT_VERDICT_NO;
-    case ATTEST_EINPUT: return EXIT_BAD_INPUT;
-    default: return EXIT_INTERNAL;
-    }
-}
-
 /* Whole-file output goes through the atomic writer: a reader never sees half a report. */
 static int write_whole(const char *path, const uint8_t *d, size_t n) {
     if (zbp_write_file_atomic(path, d, n) != 0) {
@@ -187,7 +178,7 @@ static int cmd_report(int argc, char **argv) {
     rc = attest_get_report(&res, &o, data, false, err, sizeof err);
     if (rc) {
         cli_error("attest report (%s): %s", attest_backend_name(o.backend), err);
-        return exit_of(rc);
+        return cli_exit_status(rc);
     }
     rc = write_whole(out_path, res.report, SNP_REPORT_SIZE);
     attest_result_free(&res);
@@ -230,7 +221,7 @@ static int cmd_certificates(int argc, char **argv) {
     rc = attest_get_report(&res, &o, data, true, err, sizeof err);
     if (rc) {
         cli_error("attest certificates (%s): %s", attest_backend_name(o.backend), err);
-        return exit_of(rc);
+        return cli_exit_status(rc);
     }
     snp_certs_t *c = snp_certs_new();
     if (!c) {
@@ -252,7 +243,7 @@ static int cmd_certificates(int argc, char **argv) {
             code = EXIT_INTERNAL;
         } else if ((rc = snp_certs_write(c, dir, !strcmp(fmt, "der"), err, sizeof err))) {
             cli_error("attest certificates: %s", err);
-            code = exit_of(rc);
+            code = cli_exit_status(rc);
         } else {
             for (int k = 0; k < SNP_CERT_KINDS; k++)
                 if (snp_certs_has(c, (snp_cert_kind_t)k))
@@ -295,7 +286,7 @@ static int cmd_verify(int argc, char **argv) {
     int rc;
     if (!code && (rc = snp_report_read_file(&r, report_path, err, sizeof err))) {
         cli_error("%s", err);
-        code = exit_of(rc);
+        code = cli_exit_status(rc);
     }
     if (!code) {
         print_warnings(report_path, &r);
@@ -305,9 +296,9 @@ static int cmd_verify(int argc, char **argv) {
     snp_verdict_t v;
     if (!code) {
         rc = attest_verify(&v, &r, c, &cp->p, err, sizeof err);
-        if (rc != ATTEST_OK && rc != ATTEST_REJECTED) {
+        if (rc != ZBP_OK) {
             cli_error("%s: %s", report_path, err);
-            code = exit_of(rc);
+            code = cli_exit_status(rc);
         }
     }
     snp_certs_free(c);
@@ -360,7 +351,7 @@ static int cmd_kds_url(int argc, char **argv) {
     snp_report_t r;
     snp_kds_urls_t u;
     int rc = snp_report_read_file(&r, path, err, sizeof err);
-    if (!rc && (rc = snp_kds_urls(&u, &r, hint, err, sizeof err)) == ATTEST_OK) {
+    if (!rc && (rc = snp_kds_urls(&u, &r, hint, err, sizeof err)) == ZBP_OK) {
         if (u.vek[0]) printf("vcek %s\n", u.vek);
         printf("cert_chain %s\n", u.chain);
         printf("crl %s\n", u.crl);
@@ -374,9 +365,9 @@ static int cmd_kds_url(int argc, char **argv) {
                       path);
         return 0;
     }
-    cli_error("%s%s%s", rc == ATTEST_EINPUT && strncmp(err, path, strlen(path)) ? path : "",
-              rc == ATTEST_EINPUT && strncmp(err, path, strlen(path)) ? ": " : "", err);
-    return exit_of(rc);
+    cli_error("%s%s%s", rc == ZBP_ERR_INPUT && strncmp(err, path, strlen(path)) ? path : "",
+              rc == ZBP_ERR_INPUT && strncmp(err, path, strlen(path)) ? ": " : "", err);
+    return cli_exit_status(rc);
 }
 
 static int show(const char *path, snp_gen_t hint, bool json) {
@@ -385,7 +376,7 @@ static int show(const char *path, snp_gen_t hint, bool json) {
     int rc = snp_report_read_file(&r, path, err, sizeof err);
     if (rc) {
         cli_error("%s", err);
-        return exit_of(rc);
+        return cli_exit_status(rc);
     }
     print_warnings(path, &r);
     snp_gen_info_t g;

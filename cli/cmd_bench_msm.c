@@ -252,7 +252,7 @@ int cmd_bench_msm(int argc, char **argv) {
                       rc, n * psize);
             free(pts);
             free(sc);
-            return rc == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+            return cli_exit_status(rc);
         }
         table_ms = (double)(zbp_bench_now_ns() - t0) / 1e6;
     }

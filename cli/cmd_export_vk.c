@@ -19,13 +19,13 @@ int cmd_export_vk(int argc, char **argv) {
     int st = zbp_zkey_open(&z, argv[1], err, sizeof err);
     if (st != ZBP_OK) {
         cli_error("%s", err);
-        return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+        return cli_exit_status(st);
     }
     st = zbp_write_vk_json(argv[2], &z, err, sizeof err);
     zbp_zkey_close(&z);
     if (st != ZBP_OK) {
         cli_error("%s", err);
-        return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+        return cli_exit_status(st);
     }
     return 0;
 }

@@ -116,7 +116,7 @@ int cmd_fullprove(int argc, char **argv) {
     int st = zbp_witness_input_load(&in, pos[0], err, sizeof err);
     if (st != ZBP_OK) {
         cli_error("%s", err);
-        return cli_witness_exit(st);
+        return cli_exit_status(st);
     }
     double input_ms = zbp_mono_ms() - t0, build_ms = 0, run_ms = 0;
     wo.build_ms = &build_ms;
@@ -127,7 +127,7 @@ int cmd_fullprove(int argc, char **argv) {
     zbp_witness_input_free(&in);
     if (st != ZBP_OK) {
         cli_error("%s", err);
-        return cli_witness_exit(st);
+        return cli_exit_status(st);
     }
     zbp_profile_t prof;
     memset(&prof, 0, sizeof prof);
@@ -145,7 +145,7 @@ int cmd_fullprove(int argc, char **argv) {
         explicit_bzero(wbuf, wlen);
         free(wbuf);
         cli_error("%s", err);
-        return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+        return cli_exit_status(st);
     }
     prof.load_ms = zbp_mono_ms() - t;
     zbp_prove_opts_t opts;
@@ -164,7 +164,7 @@ int cmd_fullprove(int argc, char **argv) {
     free(wbuf);
     if (st != ZBP_OK) {
         cli_error("%s", err);
-        return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+        return cli_exit_status(st);
     }
     t = zbp_mono_ms();
     st = zbp_write_proof_files(pos[3], pos[4], &proof, err, sizeof err);
@@ -172,7 +172,7 @@ int cmd_fullprove(int argc, char **argv) {
     zbp_proof_free(&proof);
     if (st != ZBP_OK) {
         cli_error("%s", err);
-        return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+        return cli_exit_status(st);
     }
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) == 0) prof.peak_rss_mib = (double)ru.ru_maxrss / 1024.0;

@@ -21,7 +21,7 @@ static int info_zkey(const char *path, int json) {
     int st = zbp_zkey_open(&z, path, err, sizeof err);
     if (st != ZBP_OK) {
         cli_error("%s", err);
-        return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+        return cli_exit_status(st);
     }
     uint8_t sha[32];
     char shahex[65];
@@ -56,7 +56,7 @@ static int info_wtns(const char *path, int json) {
     int st = zbp_wtns_open(&w, path, err, sizeof err);
     if (st != ZBP_OK) {
         cli_error("%s", err);
-        return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+        return cli_exit_status(st);
     }
     /* The distribution of values matters to the MSMs: count zeros, ones and small values. */
     uint64_t zeros = 0, ones = 0, small = 0;
@@ -91,7 +91,7 @@ static int info_r1cs(const char *path, int json) {
     int st = zbp_r1cs_open(&r, path, err, sizeof err);
     if (st != ZBP_OK) {
         cli_error("%s", err);
-        return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+        return cli_exit_status(st);
     }
     if (json)
         printf("{\"type\": \"r1cs\", \"curve\": \"bn128\", \"wires\": %u, \"constraints\": %u, "

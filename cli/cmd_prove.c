@@ -16,10 +16,6 @@
 #include "prover/prover.h"
 #include "prover/util.h"
 
-static int exit_for(int st) {
-    return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
-}
-
 /* The profile for people: each phase's time and share, each MSM's plan and work, the sizes. */
 static void profile_table(FILE *f, const zbp_profile_t *p) {
     static const char *const msm_names[5] = {"msm A (G1)", "msm B1 (G1)", "msm B2 (G2)",
@@ -105,7 +101,7 @@ int cmd_prove(int argc, char **argv) {
     int dst = zbp_device_check(device_spec, NULL, err, sizeof err);
     if (dst != ZBP_OK) {
         cli_error("prove: %s", err);
-        return dst == ZBP_ERR_INPUT ? EXIT_BAD_INPUT : EXIT_INTERNAL;
+        return cli_exit_status(dst);
     }
     if (threads > 0) omp_set_num_threads(threads);
     zbp_profile_t prof;
@@ -116,13 +112,13 @@ int cmd_prove(int argc, char **argv) {
     int st = zbp_zkey_open(&z, pos[0], err, sizeof err);
     if (st != ZBP_OK) {
         cli_error("%s", err);
-        return exit_for(st);
+        return cli_exit_status(st);
     }
     st = zbp_wtns_open(&w, pos[1], err, sizeof err);
     if (st != ZBP_OK) {
         cli_error("%s", err);
         zbp_zkey_close(&z);
-        return exit_for(st);
+        return cli_exit_status(st);
     }
     double load_ms = zbp_mono_ms() - t;
     zbp_prove_opts_t opts;
@@ -148,7 +144,7 @@ int cmd_prove(int argc, char **argv) {
     if (st != ZBP_OK) {
         cli_error("%s", err);
         /* a CUDA failure (its text in the message) is the environment's, not the input's */
-        return st == ZBP_ERR_IO || st == ZBP_ERR_UNSUPPORTED ? EXIT_INTERNAL : exit_for(st);
+        return st == ZBP_ERR_UNSUPPORTED ? EXIT_INTERNAL : cli_exit_status(st);
     }
     prof.load_ms = load_ms;
     t = zbp_mono_ms();
@@ -157,7 +153,7 @@ int cmd_prove(int argc, char **argv) {
     zbp_proof_free(&proof);
     if (st != ZBP_OK) {
         cli_error("%s", err);
-        return exit_for(st);
+        return cli_exit_status(st);
     }
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) == 0) prof.peak_rss_mib = (double)ru.ru_maxrss / 1024.0; /* KiB */

@@ -148,7 +148,7 @@ int cmd_seal(int argc, char **argv) {
         int st = zbp_zkey_open(&z, zkey, err, sizeof err);
         if (st) {
             cli_error("%s", err);
-            return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+            return cli_exit_status(st);
         }
         zbp_zkey_sha256(&z, zsha);
         zbp_zkey_close(&z);

@@ -63,14 +63,14 @@ int cmd_setup(int argc, char **argv) {
     int st = zbp_r1cs_open(&r, pos[0], err, sizeof err);
     if (st != ZBP_OK) {
         cli_error("%s", err);
-        return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+        return cli_exit_status(st);
     }
     zbp_setup_stats_t stats;
     st = zbp_setup_insecure_dev(&r, pos[1], &opts, &stats, err, sizeof err);
     zbp_r1cs_close(&r);
     if (st != ZBP_OK) {
         cli_error("%s", err);
-        return st == ZBP_ERR_NOMEM || st == ZBP_ERR_IO ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+        return cli_exit_status(st);
     }
     fprintf(stderr,
             "zbprover: WARNING: %s is an INSECURE development key (contribution \"%s\"): never use "
@@ -90,7 +90,7 @@ int cmd_setup(int argc, char **argv) {
         }
         if (st != ZBP_OK) {
             cli_error("%s", err);
-            return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+            return cli_exit_status(st);
         }
     }
     return 0;

@@ -24,7 +24,7 @@ int cmd_verify_proof(int argc, char **argv) {
     int st = groth16_verify_files(argv[1], argv[2], argv[3], &valid, err, sizeof err);
     if (st != ZBP_OK) {
         cli_error("verify: %s", err);
-        return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
+        return cli_exit_status(st);
     }
     if (!valid) {
         fputs("Invalid proof\n", stderr);

@@ -79,11 +79,6 @@ static int on_compile_opt(void *ctx, int key, const char *v) {
     return 0;
 }
 
-int cli_witness_exit(int st) {
-    return st == ZBP_ERR_INPUT || st == ZBP_ERR_UNSUPPORTED || st == ZBP_ERR_RANGE ? EXIT_BAD_INPUT
-                                                                                  : EXIT_INTERNAL;
-}
-
 static int wtns_calculate(int argc, char **argv) {
     zbp_witness_opts_t o;
     zbp_witness_opts_init(&o);
@@ -95,7 +90,7 @@ static int wtns_calculate(int argc, char **argv) {
     int st = zbp_witness_input_load(&in, pos[1], err, sizeof err);
     if (st != ZBP_OK) {
         cli_error("%s", err);
-        return cli_witness_exit(st);
+        return cli_exit_status(st);
     }
     uint8_t *wtns;
     size_t len;
@@ -103,7 +98,7 @@ static int wtns_calculate(int argc, char **argv) {
     zbp_witness_input_free(&in);
     if (st != ZBP_OK) {
         cli_error("%s", err);
-        return cli_witness_exit(st);
+        return cli_exit_status(st);
     }
     int w = zbp_write_file_atomic(pos[2], wtns, len);
     explicit_bzero(wtns, len);
@@ -133,7 +128,7 @@ static int wtns_compile(int argc, char **argv) {
     }
     if (st != ZBP_OK) {
         cli_error("%s", err);
-        return cli_witness_exit(st);
+        return cli_exit_status(st);
     }
     printf("%s\n", path);
     return 0;

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "field/status.h" /* zbp_status, zbp_fail, ZBP_MUST_USE: shared by every room */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -14,16 +16,6 @@ extern "C" {
  * function says otherwise, values are in Montgomery form and fully reduced (< p). */
 typedef struct { uint64_t l[4]; } fq_t;
 typedef struct { uint64_t l[4]; } fr_t;
-
-/* ---- status codes (shared by every room) ------------------------------------------------------ */
-enum {
-    ZBP_OK = 0,
-    ZBP_ERR_INPUT = 1,      /* malformed or non-canonical input */
-    ZBP_ERR_RANGE = 2,      /* a value >= the modulus, or out of an allowed range */
-    ZBP_ERR_NOMEM = 3,
-    ZBP_ERR_UNSUPPORTED = 4, /* e.g. an ISA path this CPU lacks, another curve or protocol */
-    ZBP_ERR_IO = 5           /* a file that cannot be read or written */
-};
 
 /* ---- ISA selection ----------------------------------------------------------------------------- */
 /* One capability word, filled from cpuid on first use. */

@@ -169,14 +169,14 @@ static int check_proof(job_bundle_verdict_t *v, const answer_t *a, const json_t 
     if (rc) goto out;
     int st = groth16_vk_from_json(&vk, vkdoc, m, sizeof m);
     if (st) {
-        rc = job_fail(err, errlen, st == ZBP_ERR_NOMEM ? 3 : 2, "%s: %s", vkt.name, m);
+        rc = job_fail(err, errlen, job_bundle_code_of(st), "%s: %s", vkt.name, m);
         goto out;
     }
     have_vk = true;
     groth16_proof_t proof;
     if ((st = groth16_proof_from_json(&proof, json_object_get(root, "proof"), m, sizeof m)) ||
         (st = groth16_public_from_json(&pub, &npub, json_object_get(root, "public"), m, sizeof m))) {
-        rc = job_fail(err, errlen, st == ZBP_ERR_NOMEM ? 3 : 2, "%s: %s", bundle.name, m);
+        rc = job_fail(err, errlen, job_bundle_code_of(st), "%s: %s", bundle.name, m);
         goto out;
     }
     int valid = 0;
@@ -264,13 +264,13 @@ static int check_report(job_bundle_verdict_t *v, const answer_t *a, const char *
     const json_t *pem = str_at(a->att, "certs");
     if (pem && (rc = snp_certs_add_blob(certs, (const uint8_t *)json_string_value(pem), json_string_length(pem),
                                         "attestation.certs", m, sizeof m)))
-        return job_fail(err, errlen, rc == ATTEST_EINPUT ? 2 : 3, "%s: %s", bp, m);
+        return job_fail(err, errlen, job_bundle_code_of(rc), "%s: %s", bp, m);
     snp_policy_t p = o->policy;
     p.report_data = rd;
     snp_verdict_t sv;
     rc = attest_verify(&sv, &r, certs, &p, m, sizeof m);
-    if (rc != ATTEST_OK && rc != ATTEST_REJECTED)
-        return job_fail(err, errlen, rc == ATTEST_EINPUT ? 2 : 3, "%s: the report: %s", bp, m);
+    if (rc != ZBP_OK)
+        return job_fail(err, errlen, job_bundle_code_of(rc), "%s: the report: %s", bp, m);
     for (size_t i = 0; i < sv.n; i++)
         add(v, sv.checks[i].name, sv.checks[i].status, "%s", sv.checks[i].detail);
     if (sv.dropped)
@@ -309,10 +309,10 @@ int job_bundle_check(job_bundle_verdict_t *v, const char *bundle_path, const job
     if (!rc) rc = read_text(o->vk_path, (size_t)64 << 20, &vt, &vl, err, errlen);
     for (size_t i = 0; !rc && i < o->n_certs; i++)
         if ((rc = snp_certs_load(certs, o->certs[i], m, sizeof m)))
-            rc = job_fail(err, errlen, rc == ATTEST_EINPUT ? 2 : 3, "%s", m);
+            rc = job_fail(err, errlen, job_bundle_code_of(rc), "%s", m);
     for (size_t i = 0; !rc && i < o->n_crls; i++)
         if ((rc = snp_certs_load_crl(certs, o->crls[i], m, sizeof m)))
-            rc = job_fail(err, errlen, rc == ATTEST_EINPUT ? 2 : 3, "%s", m);
+            rc = job_fail(err, errlen, job_bundle_code_of(rc), "%s", m);
     if (!rc)
         rc = job_bundle_verify(v, (job_text_t){bundle_path, bt, bl}, (job_text_t){o->vk_path, vt, vl},
                                certs, o, err, errlen);

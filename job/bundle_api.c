@@ -119,7 +119,7 @@ int zbprover_verify_bundle(const char *bundle_json, size_t bundle_len,
         snprintf(err, err_len, "out of memory");
         return ZBPROVER_ERR_INTERNAL;
     }
-    int st = ATTEST_OK;
+    int st = ZBP_OK;
     if (o->certs_pem && o->certs_pem_len)
         st = snp_certs_add_blob(certs, (const uint8_t *)o->certs_pem, o->certs_pem_len, "certs_pem",
                                 err, err_len);
@@ -127,7 +127,7 @@ int zbprover_verify_bundle(const char *bundle_json, size_t bundle_len,
         st = snp_certs_add_crl(certs, o->crl, o->crl_len, "crl", err, err_len);
     job_bundle_verdict_t *v = st ? NULL : malloc(sizeof *v);
     if (st)
-        rc = st == ATTEST_EINPUT ? ZBPROVER_ERR_INPUT : ZBPROVER_ERR_INTERNAL;
+        rc = st == ZBP_ERR_INPUT ? ZBPROVER_ERR_INPUT : ZBPROVER_ERR_INTERNAL;
     else if (!v) {
         snprintf(err, err_len, "out of memory");
         rc = ZBPROVER_ERR_INTERNAL;

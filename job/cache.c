@@ -124,7 +124,7 @@ int zk_check(zk_cache_t *c, zk_entry_t *e, char *err, size_t errlen) {
     if (!e->wasm && st == ZBP_OK && (st = zbp_zkey_check_points(&e->z, m, sizeof m)) != ZBP_OK)
         zbp_zkey_close(&e->z);
     if (st != ZBP_OK)
-        return job_fail(err, errlen, st == ZBP_ERR_NOMEM ? JOB_INTERNAL : JOB_BAD_ZKEY, "%s", m);
+        return job_fail(err, errlen, job_code_of(st, JOB_BAD_ZKEY), "%s", m);
     e->checked = true;
     pthread_mutex_lock(&c->mu);
     if ((size_t)e->size <= c->budget) {

@@ -58,7 +58,7 @@ static int witness_from_input(server_t *s, job_request_t *r, const zk_entry_t *z
     int st = zbp_witness_object_mem(wm->bytes, (size_t)wm->size, r->wasm, &wo, so, sizeof so, sha,
                                     m, sizeof m);
     if (st != ZBP_OK)
-        return job_fail(err, errlen, st == ZBP_ERR_INPUT ? JOB_BAD_WITNESS : JOB_INTERNAL, "%s", m);
+        return job_fail(err, errlen, job_code_of(st, JOB_BAD_WITNESS), "%s", m);
     *object_ms = job_mono_ms() - t0;
     int rc = zk_check(s->cache, wm, err, errlen); /* the program is cached from here */
     if (rc) return rc;
@@ -76,7 +76,7 @@ static int witness_from_input(server_t *s, job_request_t *r, const zk_entry_t *z
         st = zbp_json_parse(&doc, (const char *)pt, ptlen, NULL, &je);
         job_secret_free(pt); /* wipes it */
         if (st != ZBP_OK)
-            return job_fail(err, errlen, st == ZBP_ERR_NOMEM ? JOB_INTERNAL : JOB_BAD_WITNESS,
+            return job_fail(err, errlen, job_code_of(st, JOB_BAD_WITNESS),
                             "sealed input: not JSON: %s at line %zu, column %zu", je.message,
                             je.line, je.column);
         root = doc;
@@ -95,9 +95,7 @@ static int witness_from_input(server_t *s, job_request_t *r, const zk_entry_t *z
     }
     if (st != ZBP_OK)
         return job_fail(err, errlen,
-                        timed_out          ? JOB_TIMEOUT
-                        : st == ZBP_ERR_IO ? JOB_INTERNAL
-                                           : JOB_BAD_WITNESS,
+                        timed_out ? JOB_TIMEOUT : job_code_of(st, JOB_BAD_WITNESS),
                         "%s", m);
     if (len > o->max_witness_bytes) {
         rc = job_fail(err, errlen, JOB_TOO_LARGE, "%s: the witness exceeds %zu bytes", r->wasm,
@@ -171,7 +169,7 @@ static int prove_job(server_t *s, job_request_t *r, char **answer, char *err, si
             goto out;
         int st2 = zbp_wtns_from_memory(&w, wbuf, wlen, "the computed witness", m, sizeof m);
         if (st2 != ZBP_OK) {
-            rc = job_fail(err, errlen, st2 == ZBP_ERR_NOMEM ? JOB_INTERNAL : JOB_BAD_WITNESS, "%s",
+            rc = job_fail(err, errlen, job_code_of(st2, JOB_BAD_WITNESS), "%s",
                           m);
             goto out;
         }
@@ -185,7 +183,7 @@ static int prove_job(server_t *s, job_request_t *r, char **answer, char *err, si
             goto out;
         int st2 = zbp_wtns_from_memory(&w, wbuf, wlen, r->wtns, m, sizeof m);
         if (st2 != ZBP_OK) {
-            rc = job_fail(err, errlen, st2 == ZBP_ERR_NOMEM ? JOB_INTERNAL : JOB_BAD_WITNESS, "%s",
+            rc = job_fail(err, errlen, job_code_of(st2, JOB_BAD_WITNESS), "%s",
                           m);
             goto out;
         }
@@ -218,7 +216,7 @@ static int prove_job(server_t *s, job_request_t *r, char **answer, char *err, si
         }
         int st2 = zbp_wtns_from_memory(&w, wbuf, wlen, name, m, sizeof m);
         if (st2 != ZBP_OK) {
-            rc = job_fail(err, errlen, st2 == ZBP_ERR_NOMEM ? JOB_INTERNAL : JOB_BAD_WITNESS, "%s",
+            rc = job_fail(err, errlen, job_code_of(st2, JOB_BAD_WITNESS), "%s",
                           m);
             goto out;
         }
@@ -245,7 +243,7 @@ static int prove_job(server_t *s, job_request_t *r, char **answer, char *err, si
     if (prof.device_note[0]) log_line(s, "warn", "device_fallback", r, -1, prof.device_note, -1);
     if (st2 != ZBP_OK) {
         rc = job_fail(err, errlen,
-                      st2 == ZBP_ERR_INPUT || st2 == ZBP_ERR_RANGE ? JOB_BAD_WITNESS : JOB_INTERNAL,
+                      job_code_of(st2, JOB_BAD_WITNESS),
                       "%s", m);
         goto out;
     }

@@ -44,6 +44,13 @@ void jb_value_compact(jb_t *b, const char *text, size_t n);
 /* Wipes every string, number and key under v (request.c): JSON that held secrets. */
 void job_json_wipe(const json_t *v);
 
+/* status.c: a status to a code, the only such mappings. job_code_of: JOB_OK for ZBP_OK, bad_input
+ * (JOB_BAD_WITNESS, JOB_BAD_ZKEY, ...: which input it was) for the input classes (ZBP_ERR_INPUT,
+ * _RANGE, _UNSUPPORTED), JOB_INTERNAL for the machine's (_NOMEM, _IO, _ENV, _INTERNAL).
+ * job_bundle_code_of: job_bundle_verify's code, 0, 2 (input) or 3 (machine). */
+int job_code_of(zbp_status st, int bad_input);
+int job_bundle_code_of(zbp_status st);
+
 /* Formats into err (when non-NULL) and returns code. */
 int job_fail(char *err, size_t errlen, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

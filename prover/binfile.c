@@ -2,7 +2,6 @@
  * mapped read-only and indexed by section id, with every header checked against the file. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <string.h>
@@ -12,16 +11,6 @@
 
 #include "prover/prover.h"
 #include "prover/readers_int.h"
-
-int zbp_fail(char *err, size_t errlen, int status, const char *fmt, ...) {
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return status;
-}
 
 static void set_name(zbp_binfile_t *f, const char *name) {
     snprintf(f->name, sizeof f->name, "%s", name ? name : "(memory)");
@@ -84,11 +73,12 @@ int zbp_binfile_open(zbp_binfile_t *f, const char *path, const char *magic, uint
     set_name(f, path);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return zbp_fail(err, errlen, ZBP_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+        return zbp_fail(err, errlen, zbp_status_of_errno(errno), "%s: cannot open: %s", path,
+                        strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
         close(fd);
-        return zbp_fail(err, errlen, ZBP_ERR_IO, "%s: not a regular file", path);
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: not a regular file", path);
     }
     size_t len = (size_t)st.st_size;
     const uint8_t *map = NULL;

@@ -119,7 +119,8 @@ int zbp_write_vk_json(const char *path, const zbp_zkey_t *z, char *err, size_t e
     if (zbp_write_file_atomic(path, text, len) != 0) {
         int e = errno;
         free(text);
-        return zbp_fail(err, errlen, ZBP_ERR_IO, "%s: cannot write: %s", path, strerror(e));
+        return zbp_fail(err, errlen, zbp_status_of_errno(e), "%s: cannot write: %s", path,
+                        strerror(e));
     }
     free(text);
     return ZBP_OK;
@@ -179,9 +180,11 @@ int zbp_write_proof_files(const char *proof_path, const char *public_path, const
     }
     int st = ZBP_OK;
     if (zbp_write_file_atomic(proof_path, pt, pl) != 0) {
-        st = zbp_fail(err, errlen, ZBP_ERR_IO, "%s: cannot write: %s", proof_path, strerror(errno));
+        st = zbp_fail(err, errlen, zbp_status_of_errno(errno), "%s: cannot write: %s", proof_path,
+                      strerror(errno));
     } else if (zbp_write_file_atomic(public_path, pu, ul) != 0) {
-        st = zbp_fail(err, errlen, ZBP_ERR_IO, "%s: cannot write: %s", public_path, strerror(errno));
+        st = zbp_fail(err, errlen, zbp_status_of_errno(errno), "%s: cannot write: %s", public_path,
+                      strerror(errno));
         unlink(proof_path); /* neither or both */
     }
     free(pt);
@@ -231,7 +234,8 @@ int zbp_write_profile_json(const char *path, const zbp_profile_t *f, char *err, 
         return zbp_fail(err, errlen, ZBP_ERR_NOMEM, "profile too long");
     len += (size_t)n;
     if (zbp_write_file_atomic(path, buf, len) != 0)
-        return zbp_fail(err, errlen, ZBP_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+        return zbp_fail(err, errlen, zbp_status_of_errno(errno), "%s: cannot write: %s", path,
+                        strerror(errno));
     return ZBP_OK;
 }
 

@@ -47,8 +47,4 @@ static inline int zbp_limbs_lt(const uint64_t a[4], const uint64_t b[4]) {
         memset(x, 0, sizeof *x);                                                                   \
     }
 
-/* Writes the message (printf-style) into err and returns status. */
-int zbp_fail(char *err, size_t errlen, int status, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
 #endif

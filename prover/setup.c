@@ -561,7 +561,8 @@ int zbp_setup_insecure_dev(const zbp_r1cs_t *r, const char *zkey_path, const zbp
     memcpy(o.tmp + pl, ".tmp-XXXXXX", 12);
     int fd = mkstemp(o.tmp);
     if (fd < 0) {
-        st = zbp_fail(err, errlen, ZBP_ERR_IO, "%s: cannot create: %s", zkey_path, strerror(errno));
+        st = zbp_fail(err, errlen, zbp_status_of_errno(errno), "%s: cannot create: %s", zkey_path,
+                      strerror(errno));
         free(o.tmp);
         o.tmp = NULL;
         goto done;
@@ -660,7 +661,8 @@ int zbp_setup_insecure_dev(const zbp_r1cs_t *r, const char *zkey_path, const zbp
     }
     if (fclose(o.f) != 0) {
         o.f = NULL;
-        st = zbp_fail(err, errlen, ZBP_ERR_IO, "%s: cannot write: %s", zkey_path, strerror(errno));
+        st = zbp_fail(err, errlen, zbp_status_of_errno(errno), "%s: cannot write: %s", zkey_path,
+                      strerror(errno));
         goto done;
     }
     o.f = NULL;

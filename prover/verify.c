@@ -1,22 +1,11 @@
 /* verify.c: Groth16 verification as `snarkjs groth16 verify` does it, reading the same JSON files,
  * plus the checks snarkjs leaves out (G2 subgroup membership, the count of public signals). */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "prover/prover.h"
-
-static int errf(char *err, size_t errlen, int status, const char *fmt, ...) {
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return status;
-}
 
 /* A coordinate: a JSON string of decimal digits. */
 static int dec_string(const json_t *v, const char **s, size_t *len) {
@@ -30,9 +19,9 @@ static int check_numbers(const char *const *s, const size_t *l, size_t n, const 
         fq_t t;
         int st = fq_from_dec(&t, s[i], l[i]);
         if (st == ZBP_ERR_RANGE)
-            return errf(err, errlen, st, "%s: coordinate %zu is not below the field modulus q", name, i);
+            return zbp_fail(err, errlen, st, "%s: coordinate %zu is not below the field modulus q", name, i);
         if (st != ZBP_OK)
-            return errf(err, errlen, ZBP_ERR_INPUT,
+            return zbp_fail(err, errlen, ZBP_ERR_INPUT,
                         "%s: coordinate %zu is not a canonical decimal string", name, i);
     }
     return ZBP_OK;
@@ -42,17 +31,17 @@ static int check_numbers(const char *const *s, const size_t *l, size_t n, const 
 static int read_g1(g1_affine_t *r, const json_t *v, const char *name, char *err, size_t errlen) {
     const char *s[3] = {NULL, NULL, "1"};
     size_t l[3] = {0, 0, 1};
-    if (!v) return errf(err, errlen, ZBP_ERR_INPUT, "%s: missing", name);
+    if (!v) return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: missing", name);
     size_t nv = json_array_size(v);
     if (!json_is_array(v) || (nv != 2 && nv != 3))
-        return errf(err, errlen, ZBP_ERR_INPUT, "%s: expected an array of 2 or 3 decimal strings", name);
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: expected an array of 2 or 3 decimal strings", name);
     for (size_t i = 0; i < nv; i++)
         if (!dec_string(json_array_get(v, i), &s[i], &l[i]))
-            return errf(err, errlen, ZBP_ERR_INPUT, "%s[%zu]: expected a decimal string", name, i);
+            return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s[%zu]: expected a decimal string", name, i);
     int st = check_numbers(s, l, (size_t)3, name, err, errlen);
     if (st != ZBP_OK) return st;
     if (g1_affine_from_dec(r, s[0], l[0], s[1], l[1], s[2], l[2]) != ZBP_OK)
-        return errf(err, errlen, ZBP_ERR_INPUT, "%s: point is not on the curve G1", name);
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: point is not on the curve G1", name);
     return ZBP_OK;
 }
 
@@ -60,25 +49,25 @@ static int read_g1(g1_affine_t *r, const json_t *v, const char *name, char *err,
 static int read_g2(g2_affine_t *r, const json_t *v, const char *name, char *err, size_t errlen) {
     const char *s[6] = {NULL, NULL, NULL, NULL, "1", "0"};
     size_t l[6] = {0, 0, 0, 0, 1, 1};
-    if (!v) return errf(err, errlen, ZBP_ERR_INPUT, "%s: missing", name);
+    if (!v) return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: missing", name);
     size_t nv = json_array_size(v);
     if (!json_is_array(v) || (nv != 2 && nv != 3))
-        return errf(err, errlen, ZBP_ERR_INPUT, "%s: expected an array of 2 or 3 pairs", name);
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: expected an array of 2 or 3 pairs", name);
     for (size_t i = 0; i < nv; i++) {
         const json_t *pair = json_array_get(v, i);
         if (!json_is_array(pair) || json_array_size(pair) != 2)
-            return errf(err, errlen, ZBP_ERR_INPUT, "%s[%zu]: expected a pair [c0, c1]", name, i);
+            return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s[%zu]: expected a pair [c0, c1]", name, i);
         for (size_t k = 0; k < 2; k++)
             if (!dec_string(json_array_get(pair, k), &s[2 * i + k], &l[2 * i + k]))
-                return errf(err, errlen, ZBP_ERR_INPUT, "%s[%zu][%zu]: expected a decimal string",
+                return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s[%zu][%zu]: expected a decimal string",
                             name, i, k);
     }
     int st = check_numbers(s, l, (size_t)6, name, err, errlen);
     if (st != ZBP_OK) return st;
     if (g2_affine_from_dec(r, s, l) != ZBP_OK)
-        return errf(err, errlen, ZBP_ERR_INPUT, "%s: point is not on the curve G2", name);
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: point is not on the curve G2", name);
     if (!g2_affine_in_subgroup_vartime(r))
-        return errf(err, errlen, ZBP_ERR_INPUT, "%s: point is on the twist but not in the subgroup G2",
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: point is on the twist but not in the subgroup G2",
                     name);
     return ZBP_OK;
 }
@@ -99,22 +88,22 @@ static int curve_name_ok(const json_t *v) {
 int groth16_vk_from_json(groth16_vk_t *vk, const json_t *root, char *err, size_t errlen) {
     memset(vk, 0, sizeof *vk);
     if (!json_is_object(root))
-        return errf(err, errlen, ZBP_ERR_INPUT, "expected a JSON object");
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "expected a JSON object");
     const json_t *proto = json_object_get(root, "protocol");
     if (proto && !zbp_json_string_is(proto, "groth16"))
-        return errf(err, errlen, ZBP_ERR_INPUT, "protocol: expected \"groth16\"");
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "protocol: expected \"groth16\"");
     const json_t *curve = json_object_get(root, "curve");
     if (curve && !curve_name_ok(curve))
-        return errf(err, errlen, ZBP_ERR_INPUT, "curve: expected \"bn128\"");
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "curve: expected \"bn128\"");
     uint64_t n_public;
     int st = zbp_json_get_u64(json_object_get(root, "nPublic"), &n_public);
     if (st != ZBP_OK)
-        return errf(err, errlen, ZBP_ERR_INPUT, "nPublic: missing or not a non-negative integer");
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "nPublic: missing or not a non-negative integer");
     const json_t *ic = json_object_get(root, "IC");
     if (!json_is_array(ic))
-        return errf(err, errlen, ZBP_ERR_INPUT, "IC: missing or not an array");
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "IC: missing or not an array");
     if (json_array_size(ic) != n_public + 1)
-        return errf(err, errlen, ZBP_ERR_INPUT, "IC: has %zu points, nPublic + 1 = %llu expected",
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "IC: has %zu points, nPublic + 1 = %llu expected",
                     json_array_size(ic), (unsigned long long)n_public + 1);
     if ((st = read_g1(&vk->alpha1, json_object_get(root, "vk_alpha_1"), "vk_alpha_1", err, errlen)) ||
         (st = read_g2(&vk->beta2, json_object_get(root, "vk_beta_2"), "vk_beta_2", err, errlen)) ||
@@ -122,7 +111,7 @@ int groth16_vk_from_json(groth16_vk_t *vk, const json_t *root, char *err, size_t
         (st = read_g2(&vk->delta2, json_object_get(root, "vk_delta_2"), "vk_delta_2", err, errlen)))
         return st;
     vk->ic = malloc(json_array_size(ic) * sizeof *vk->ic);
-    if (!vk->ic) return errf(err, errlen, ZBP_ERR_NOMEM, "out of memory");
+    if (!vk->ic) return zbp_fail(err, errlen, ZBP_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < json_array_size(ic); i++) {
         char name[32];
         snprintf(name, sizeof name, "IC[%zu]", i);
@@ -143,13 +132,13 @@ void groth16_vk_free(groth16_vk_t *vk) {
 
 int groth16_proof_from_json(groth16_proof_t *proof, const json_t *root, char *err, size_t errlen) {
     if (!json_is_object(root))
-        return errf(err, errlen, ZBP_ERR_INPUT, "expected a JSON object");
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "expected a JSON object");
     const json_t *proto = json_object_get(root, "protocol");
     if (proto && !zbp_json_string_is(proto, "groth16"))
-        return errf(err, errlen, ZBP_ERR_INPUT, "protocol: expected \"groth16\"");
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "protocol: expected \"groth16\"");
     const json_t *curve = json_object_get(root, "curve");
     if (curve && !curve_name_ok(curve))
-        return errf(err, errlen, ZBP_ERR_INPUT, "curve: expected \"bn128\"");
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "curve: expected \"bn128\"");
     int st;
     if ((st = read_g1(&proof->a, json_object_get(root, "pi_a"), "pi_a", err, errlen)) ||
         (st = read_g2(&proof->b, json_object_get(root, "pi_b"), "pi_b", err, errlen)) ||
@@ -162,11 +151,11 @@ int groth16_public_from_json(fr_t **pub, size_t *n, const json_t *root, char *er
     *pub = NULL;
     *n = 0;
     if (!json_is_array(root))
-        return errf(err, errlen, ZBP_ERR_INPUT, "expected an array of decimal strings");
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "expected an array of decimal strings");
     size_t count = json_array_size(root);
     if (count == 0) return ZBP_OK;
     fr_t *v = malloc(count * sizeof *v);
-    if (!v) return errf(err, errlen, ZBP_ERR_NOMEM, "out of memory");
+    if (!v) return zbp_fail(err, errlen, ZBP_ERR_NOMEM, "out of memory");
     for (size_t i = 0; i < count; i++) {
         size_t sl;
         const char *s = zbp_json_str(json_array_get(root, i), &sl);
@@ -174,8 +163,8 @@ int groth16_public_from_json(fr_t **pub, size_t *n, const json_t *root, char *er
         if (st != ZBP_OK) {
             free(v);
             return st == ZBP_ERR_RANGE
-                       ? errf(err, errlen, st, "signal %zu: not below the scalar field modulus r", i)
-                       : errf(err, errlen, ZBP_ERR_INPUT, "signal %zu: not a canonical decimal string", i);
+                       ? zbp_fail(err, errlen, st, "signal %zu: not below the scalar field modulus r", i)
+                       : zbp_fail(err, errlen, ZBP_ERR_INPUT, "signal %zu: not a canonical decimal string", i);
         }
     }
     *pub = v;
@@ -214,7 +203,7 @@ int groth16_verify(const groth16_vk_t *vk, const groth16_proof_t *proof, const f
 /* Reads a whole file (at most 64 MiB, the JSON limit). */
 static int read_file(const char *path, char **data, size_t *len, char *err, size_t errlen) {
     FILE *f = fopen(path, "rb");
-    if (!f) return errf(err, errlen, ZBP_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
+    if (!f) return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap);
     while (buf) {
@@ -224,7 +213,7 @@ static int read_file(const char *path, char **data, size_t *len, char *err, size
         if (cap >= (64u << 20)) {
             free(buf);
             fclose(f);
-            return errf(err, errlen, ZBP_ERR_INPUT, "%s: larger than 64 MiB", path);
+            return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: larger than 64 MiB", path);
         }
         char *nb = realloc(buf, cap * 2);
         if (!nb) {
@@ -237,13 +226,13 @@ static int read_file(const char *path, char **data, size_t *len, char *err, size
     }
     if (!buf) {
         fclose(f);
-        return errf(err, errlen, ZBP_ERR_NOMEM, "%s: out of memory", path);
+        return zbp_fail(err, errlen, ZBP_ERR_NOMEM, "%s: out of memory", path);
     }
     int bad = ferror(f);
     fclose(f);
     if (bad) {
         free(buf);
-        return errf(err, errlen, ZBP_ERR_INPUT, "%s: read error", path);
+        return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: read error", path);
     }
     *data = buf;
     *len = n;
@@ -259,7 +248,7 @@ static int load_json(json_t **doc, const char *path, char *err, size_t errlen) {
     st = zbp_json_parse(doc, text, len, NULL, &je);
     free(text);
     if (st != ZBP_OK)
-        return errf(err, errlen, st, "%s: line %zu, column %zu: %s", path, je.line, je.column,
+        return zbp_fail(err, errlen, st, "%s: line %zu, column %zu: %s", path, je.line, je.column,
                     je.message);
     return ZBP_OK;
 }
@@ -276,22 +265,22 @@ int groth16_verify_files(const char *vk_path, const char *public_path, const cha
     *valid = 0;
     if ((st = load_json(&dvk, vk_path, err, errlen)) != ZBP_OK) goto done;
     if ((st = groth16_vk_from_json(&vk, dvk, what, sizeof what)) != ZBP_OK) {
-        errf(err, errlen, st, "%s: %s", vk_path, what);
+        zbp_fail(err, errlen, st, "%s: %s", vk_path, what);
         goto done;
     }
     if ((st = load_json(&dpub, public_path, err, errlen)) != ZBP_OK) goto done;
     if ((st = groth16_public_from_json(&pub, &n, dpub, what, sizeof what)) != ZBP_OK) {
-        errf(err, errlen, st, "%s: %s", public_path, what);
+        zbp_fail(err, errlen, st, "%s: %s", public_path, what);
         goto done;
     }
     if (n != vk.n_public) {
-        st = errf(err, errlen, ZBP_ERR_INPUT, "%s: %zu public signals, the key's nPublic is %zu",
+        st = zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: %zu public signals, the key's nPublic is %zu",
                   public_path, n, vk.n_public);
         goto done;
     }
     if ((st = load_json(&dproof, proof_path, err, errlen)) != ZBP_OK) goto done;
     if ((st = groth16_proof_from_json(&proof, dproof, what, sizeof what)) != ZBP_OK) {
-        errf(err, errlen, st, "%s: %s", proof_path, what);
+        zbp_fail(err, errlen, st, "%s: %s", proof_path, what);
         goto done;
     }
     st = groth16_verify(&vk, &proof, pub, n, valid);

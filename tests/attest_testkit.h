@@ -18,6 +18,7 @@
 #include <openssl/x509v3.h>
 
 #include "attest/attest.h"
+#include "testutil.h"
 
 /* The simulated chain "name" (e.g. "genoa", "turin"), made once per build tree. */
 static inline const char *kit_sim(const char *name, snp_gen_t product, bool vlek) {
@@ -34,7 +35,7 @@ static inline const char *kit_sim(const char *name, snp_gen_t product, bool vlek
     names[slot] = name;
     attest_sim_opts_t o = {.product = product, .vlek = vlek};
     char err[512];
-    cr_assert_eq(attest_sim_init_opts(dirs[slot], &o, err, sizeof err), ATTEST_OK, "%s", err);
+    cr_assert_eq(attest_sim_init_opts(dirs[slot], &o, err, sizeof err), ZBP_OK, "%s", err);
     return dirs[slot];
 }
 
@@ -53,7 +54,7 @@ static inline void kit_report(uint8_t out[SNP_REPORT_SIZE], const char *dir, boo
     uint8_t zero[64] = {0};
     attest_result_t res;
     char err[512];
-    cr_assert_eq(attest_get_report(&res, &o, data ? data : zero, false, err, sizeof err), ATTEST_OK,
+    cr_assert_eq(attest_get_report(&res, &o, data ? data : zero, false, err, sizeof err), ZBP_OK,
                  "%s", err);
     memcpy(out, res.report, SNP_REPORT_SIZE);
     attest_result_free(&res);
@@ -61,7 +62,7 @@ static inline void kit_report(uint8_t out[SNP_REPORT_SIZE], const char *dir, boo
 
 static inline void kit_parse(snp_report_t *r, const uint8_t raw[SNP_REPORT_SIZE]) {
     char err[512];
-    cr_assert_eq(snp_report_parse(r, raw, SNP_REPORT_SIZE, err, sizeof err), ATTEST_OK, "%s", err);
+    cr_assert_eq(snp_report_parse(r, raw, SNP_REPORT_SIZE, err, sizeof err), ZBP_OK, "%s", err);
 }
 
 /* The certificates of dir named in files (NULL-ended), e.g. "ark.pem", "ask.pem", "vcek.pem". */
@@ -70,7 +71,7 @@ static inline snp_certs_t *kit_certs(const char *dir, const char *const *files) 
     char p[1024], err[512];
     for (; *files; files++) {
         kit_path(p, sizeof p, dir, *files);
-        cr_assert_eq(snp_certs_load(c, p, err, sizeof err), ATTEST_OK, "%s", err);
+        cr_assert_eq(snp_certs_load(c, p, err, sizeof err), ZBP_OK, "%s", err);
     }
     return c;
 }
@@ -80,7 +81,7 @@ static inline snp_certs_t *kit_certs_plus(const char *dir, const char *const *fi
                                           const char *extra) {
     snp_certs_t *c = kit_certs(dir, files);
     char err[512];
-    cr_assert_eq(snp_certs_load(c, extra, err, sizeof err), ATTEST_OK, "%s", err);
+    cr_assert_eq(snp_certs_load(c, extra, err, sizeof err), ZBP_OK, "%s", err);
     return c;
 }
 
@@ -106,7 +107,7 @@ static inline void kit_policy(snp_policy_t *p, const char *dir) {
 /* Signs again after a test changed the report's bytes (key: SIGNING_KEY's, or forced). */
 static inline void kit_resign(uint8_t raw[SNP_REPORT_SIZE], const char *dir) {
     char err[512];
-    cr_assert_eq(attest_sim_sign(raw, dir, err, sizeof err), ATTEST_OK, "%s", err);
+    cr_assert_eq(attest_sim_sign(raw, dir, err, sizeof err), ZBP_OK, "%s", err);
 }
 
 static inline const snp_check_t *kit_find(const snp_verdict_t *v, const char *name) {
@@ -127,15 +128,15 @@ static inline void kit_dump(const snp_verdict_t *v) {
                 v->checks[i].detail);
 }
 
-/* Verifies and returns the verdict's code; the verdict in *v. */
+/* Verifies (the status must be ZBP_OK) and returns KIT_PASS or KIT_REJECTED; the verdict in *v. */
 static inline int kit_verify(snp_verdict_t *v, const uint8_t raw[SNP_REPORT_SIZE],
                              const snp_certs_t *c, const snp_policy_t *p) {
     snp_report_t r;
     kit_parse(&r, raw);
     char err[512] = "";
-    int rc = attest_verify(v, &r, c, p, err, sizeof err);
-    cr_assert(rc == ATTEST_OK || rc == ATTEST_REJECTED, "attest_verify: %d %s", rc, err);
-    return rc;
+    zbp_status rc = attest_verify(v, &r, c, p, err, sizeof err);
+    cr_assert_eq(rc, ZBP_OK, "attest_verify: %d %s", rc, err);
+    return kit_judged(rc, v);
 }
 
 static inline FILE *kit_open(const char *dir, const char *file) {

@@ -84,5 +84,18 @@ expect2 "unsatisfied witness" "does not satisfy" "$Z" "$tmp/unsat.wtns" "$tmp/o_
 expect2 "unwritable public" "no/dir/public.json" "$Z" "$W" "$tmp/o_proof.json" "$tmp/no/dir/public.json"
 expect2 "usage" "usage" "$Z" "$W" "$tmp/o_proof.json"
 expect2 "bad threads" "threads" "$Z" "$W" "$tmp/o_proof.json" "$tmp/o_public.json" --threads 0
+# A write that fails underneath (a file-size limit of 0 stands in for a full disk: EFBIG where a
+# full disk gives ENOSPC) is the machine's failure: exit 3, one line naming the file, nothing left.
+rm -f "$tmp/o_proof.json" "$tmp/o_public.json"
+# (stderr through a pipe: the limit applies to the error file too)
+( trap '' XFSZ; ulimit -f 0; exec "$bin" prove "$Z" "$W" "$tmp/o_proof.json" "$tmp/o_public.json" ) \
+  2>&1 >/dev/null | cat >"$tmp/err"
+rc=${PIPESTATUS[0]}
+if [ $rc -ne 3 ]; then bad "full disk: exit $rc, want 3 ($(cat "$tmp/err"))"
+elif ! grep -q "o_proof.json: cannot write" "$tmp/err" || [ "$(wc -l <"$tmp/err")" -ne 1 ]; then
+  bad "full disk: message: $(cat "$tmp/err")"
+elif [ -e "$tmp/o_proof.json" ] || [ -e "$tmp/o_public.json" ] || ls "$tmp" | grep -q tmp-; then
+  bad "full disk: output left behind"
+else ok; fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

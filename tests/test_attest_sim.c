@@ -19,6 +19,7 @@
 #include "cli/attest_policy.c" /* the policy flags the command shares with check-bundle */
 #include "cli/opts.c"          /* the option tables' parser */
 #include "cli/cmd_attest.c"    /* the command itself, to check its exit codes and output */
+#include "cli/exit.c"          /* statuses to exit codes */
 
 void cli_error(const char *fmt, ...) {
     va_list ap;
@@ -52,7 +53,7 @@ ReportHook(PRE_ALL)(struct criterion_test_set *set) {
     if (!mkdtemp(sim_root)) return;
     char dir[128];
     snprintf(dir, sizeof dir, "%s/chain", sim_root);
-    if (attest_sim_init(dir, err, sizeof err) != ATTEST_OK) {
+    if (attest_sim_init(dir, err, sizeof err) != ZBP_OK) {
         fprintf(stderr, "test_attest_sim: cannot make the simulated chain: %s\n", err);
         return;
     }
@@ -93,7 +94,7 @@ static void sim_report(attest_result_t *res, const uint8_t *data, int vmpl) {
     o.sim_dir = sim_dir();
     o.vmpl = vmpl;
     char err[512];
-    cr_assert_eq(attest_get_report(res, &o, data, true, err, sizeof err), ATTEST_OK, "%s", err);
+    cr_assert_eq(attest_get_report(res, &o, data, true, err, sizeof err), ZBP_OK, "%s", err);
     cr_assert_eq(res->used, ATTEST_BACKEND_SIM);
 }
 
@@ -106,18 +107,18 @@ Test(sim, round_trip_verifies_only_with_its_root) {
     sim_report(&res, data, -1);
     snp_report_t r;
     char err[512];
-    cr_assert_eq(snp_report_parse(&r, res.report, SNP_REPORT_SIZE, err, sizeof err), ATTEST_OK,
+    cr_assert_eq(snp_report_parse(&r, res.report, SNP_REPORT_SIZE, err, sizeof err), ZBP_OK,
                  "%s", err);
     cr_assert_eq(r.version, 5);
     cr_assert_eq(memcmp(r.report_data, data, 64), 0);
     cr_assert_eq(r.vmpl, 0);
     snp_certs_t *c = snp_certs_new();
-    cr_assert_eq(snp_certs_add_table(c, res.certs, res.certs_len, err, sizeof err), ATTEST_OK,
+    cr_assert_eq(snp_certs_add_table(c, res.certs, res.certs_len, err, sizeof err), ZBP_OK,
                  "%s", err);
     cr_assert(snp_certs_has(c, SNP_CERT_ARK) && snp_certs_has(c, SNP_CERT_ASK) &&
               snp_certs_has(c, SNP_CERT_VCEK));
     snp_vek_ext_t x;
-    cr_assert_eq(snp_certs_vek_ext(&x, c, SNP_CERT_VCEK, err, sizeof err), ATTEST_OK);
+    cr_assert_eq(snp_certs_vek_ext(&x, c, SNP_CERT_VCEK, err, sizeof err), ZBP_OK);
     cr_assert_str_eq(x.product_name, "Genoa");
     cr_assert_eq(x.tcb.microcode, 212); /* encoded as a 2-byte INTEGER */
 
@@ -131,7 +132,7 @@ Test(sim, round_trip_verifies_only_with_its_root) {
     p.check_min_tcb = true;
     p.min_tcb = (snp_tcb_t){.bootloader = 10, .snp = 23, .microcode = 200};
     snp_verdict_t v;
-    cr_assert_eq(attest_verify(&v, &r, c, &p, err, sizeof err), ATTEST_OK, "%s", err);
+    cr_assert_eq(kit_judged(attest_verify(&v, &r, c, &p, err, sizeof err), &v), KIT_PASS, "%s", err);
     cr_assert_eq(v.gen.gen, SNP_GEN_GENOA);
     cr_assert_eq(v.gen.source, SNP_FROM_CPUID);
     static const char *pass[] = {"root",  "product",     "chain", "signature",   "tcb",
@@ -143,7 +144,7 @@ Test(sim, round_trip_verifies_only_with_its_root) {
 
     /* without --trust-root the simulated ARK is not AMD's: rejected, and the reason named */
     p.trust_root = NULL;
-    cr_assert_eq(attest_verify(&v, &r, c, &p, err, sizeof err), ATTEST_REJECTED);
+    cr_assert_eq(kit_judged(attest_verify(&v, &r, c, &p, err, sizeof err), &v), KIT_REJECTED);
     cr_assert_eq(find(&v, "root")->status, SNP_CHECK_FAIL);
     cr_assert(strstr(find(&v, "root")->detail, "--trust-root"));
 
@@ -154,7 +155,7 @@ Test(sim, round_trip_verifies_only_with_its_root) {
         memcpy(b, res.report, sizeof b);
         b[byte] ^= 0x10;
         if (snp_report_parse(&f, b, sizeof b, err, sizeof err)) continue;
-        cr_assert_neq(attest_verify_signature(&f, c, err, sizeof err), ATTEST_OK, "byte %d", byte);
+        cr_assert_neq(kit_sig(&f, c, err, sizeof err), KIT_PASS, "byte %d", byte);
     }
     snp_certs_free(c);
     attest_result_free(&res);
@@ -166,31 +167,31 @@ Test(sim, vmpl_and_wrong_root) {
     sim_report(&res, data, 2);
     snp_report_t r;
     char err[512];
-    cr_assert_eq(snp_report_parse(&r, res.report, SNP_REPORT_SIZE, err, sizeof err), ATTEST_OK);
+    cr_assert_eq(snp_report_parse(&r, res.report, SNP_REPORT_SIZE, err, sizeof err), ZBP_OK);
     cr_assert_eq(r.vmpl, 2);
     snp_certs_t *c = snp_certs_new();
     char path[4200];
     sim_path(path, sizeof path, "vcek.pem");
-    cr_assert_eq(snp_certs_load(c, path, err, sizeof err), ATTEST_OK, "%s", err);
+    cr_assert_eq(snp_certs_load(c, path, err, sizeof err), ZBP_OK, "%s", err);
     sim_path(path, sizeof path, "ask.pem");
-    cr_assert_eq(snp_certs_load(c, path, err, sizeof err), ATTEST_OK, "%s", err);
+    cr_assert_eq(snp_certs_load(c, path, err, sizeof err), ZBP_OK, "%s", err);
     snp_policy_t p;
     snp_policy_init(&p);
     sim_path(path, sizeof path, "ark.pem");
     p.trust_root = path;
     p.vmpl = 0;
     snp_verdict_t v;
-    cr_assert_eq(attest_verify(&v, &r, c, &p, err, sizeof err), ATTEST_REJECTED);
+    cr_assert_eq(kit_judged(attest_verify(&v, &r, c, &p, err, sizeof err), &v), KIT_REJECTED);
     cr_assert_eq(find(&v, "vmpl")->status, SNP_CHECK_FAIL);
     cr_assert_eq(find(&v, "chain")->status, SNP_CHECK_PASS);
     /* the ASK as trust root is not the chain's root */
     sim_path(path, sizeof path, "ask.pem");
     p.vmpl = 2;
-    cr_assert_eq(attest_verify(&v, &r, c, &p, err, sizeof err), ATTEST_REJECTED);
+    cr_assert_eq(kit_judged(attest_verify(&v, &r, c, &p, err, sizeof err), &v), KIT_REJECTED);
     cr_assert_eq(find(&v, "chain")->status, SNP_CHECK_FAIL);
     /* no ARK and no trust root: cannot judge */
     p.trust_root = NULL;
-    cr_assert_eq(attest_verify(&v, &r, c, &p, err, sizeof err), ATTEST_EINPUT);
+    cr_assert_eq(attest_verify(&v, &r, c, &p, err, sizeof err), ZBP_ERR_INPUT);
     cr_assert(strstr(err, "ARK"), "%s", err);
     snp_certs_free(c);
     attest_result_free(&res);
@@ -201,7 +202,7 @@ Test(sim, init_reuses_the_chain) {
     sim_path(path, sizeof path, "vcek.pem");
     struct stat a, b;
     cr_assert_eq(stat(path, &a), 0);
-    cr_assert_eq(attest_sim_init(sim_dir(), err, sizeof err), ATTEST_OK, "%s", err);
+    cr_assert_eq(attest_sim_init(sim_dir(), err, sizeof err), ZBP_OK, "%s", err);
     cr_assert_eq(stat(path, &b), 0);
     cr_assert_eq(a.st_ino, b.st_ino);
     sim_path(path, sizeof path, "vcek.key");
@@ -218,7 +219,7 @@ Test(sim, auto_never_falls_back_to_the_simulator) {
     uint8_t data[64] = {0};
     attest_result_t res;
     char err[512];
-    cr_assert_eq(attest_get_report(&res, &o, data, false, err, sizeof err), ATTEST_EENV);
+    cr_assert_eq(attest_get_report(&res, &o, data, false, err, sizeof err), ZBP_ERR_ENV);
     cr_assert(strstr(err, "/nonexistent/sev-guest"), "%s", err);
     cr_assert(all_zero(res.report, SNP_REPORT_SIZE));
 }
@@ -321,7 +322,7 @@ static int tsm_with_generations(unsigned long long g0, unsigned long long g1, at
     cr_assert_eq(pthread_create(&th, NULL, generation_server, &t), 0);
     int rc = tsm_get(root, "e1", data, got, err, errlen);
     pthread_join(th, NULL);
-    if (rc == ATTEST_OK) {
+    if (rc == ZBP_OK) {
         cr_assert_eq(memcmp(got->report, src.report, SNP_REPORT_SIZE), 0);
         cr_assert_eq(got->certs_len, src.certs_len);
         cr_assert_eq(got->used, ATTEST_BACKEND_TSM);
@@ -343,11 +344,11 @@ Test(tsm, fake_tree_round_trip) {
     attest_result_t res;
     uint8_t in[64];
     char err[512] = "";
-    cr_assert_eq(tsm_with_generations(41, 42, &res, in, err, sizeof err), ATTEST_OK, "%s", err);
+    cr_assert_eq(tsm_with_generations(41, 42, &res, in, err, sizeof err), ZBP_OK, "%s", err);
     snp_certs_t *c = snp_certs_new();
-    cr_assert_eq(snp_certs_add_table(c, res.certs, res.certs_len, err, sizeof err), ATTEST_OK);
+    cr_assert_eq(snp_certs_add_table(c, res.certs, res.certs_len, err, sizeof err), ZBP_OK);
     snp_report_t r;
-    cr_assert_eq(snp_report_parse(&r, res.report, SNP_REPORT_SIZE, err, sizeof err), ATTEST_OK);
+    cr_assert_eq(snp_report_parse(&r, res.report, SNP_REPORT_SIZE, err, sizeof err), ZBP_OK);
     snp_policy_t p;
     snp_policy_init(&p);
     char root[4200];
@@ -355,7 +356,7 @@ Test(tsm, fake_tree_round_trip) {
     p.trust_root = root;
     p.report_data = in;
     snp_verdict_t v;
-    cr_assert_eq(attest_verify(&v, &r, c, &p, err, sizeof err), ATTEST_OK, "%s", err);
+    cr_assert_eq(kit_judged(attest_verify(&v, &r, c, &p, err, sizeof err), &v), KIT_PASS, "%s", err);
     snp_certs_free(c);
     attest_result_free(&res);
 }
@@ -364,7 +365,7 @@ Test(tsm, concurrent_writer_detected) {
     attest_result_t res;
     uint8_t in[64];
     char err[512] = "";
-    cr_assert_eq(tsm_with_generations(41, 43, &res, in, err, sizeof err), ATTEST_EENV);
+    cr_assert_eq(tsm_with_generations(41, 43, &res, in, err, sizeof err), ZBP_ERR_ENV);
     cr_assert(strstr(err, "another process"), "%s", err);
     cr_assert_null(res.certs);
 }
@@ -374,22 +375,22 @@ Test(tsm, truncated_outblob_and_bad_trees) {
     char root[64], err[512];
     attest_result_t res;
     make_tree(root, "sev_guest\n", rep, 1000, NULL, 0, false);
-    cr_assert_eq(tsm_get(root, "e1", data, &res, err, sizeof err), ATTEST_EENV);
+    cr_assert_eq(tsm_get(root, "e1", data, &res, err, sizeof err), ZBP_ERR_ENV);
     cr_assert(strstr(err, "1000 bytes"), "%s", err);
     remove_tree(root);
 
     make_tree(root, "tdx_guest\n", rep, SNP_REPORT_SIZE, NULL, 0, false);
-    cr_assert_eq(tsm_get(root, "e1", data, &res, err, sizeof err), ATTEST_EENV);
+    cr_assert_eq(tsm_get(root, "e1", data, &res, err, sizeof err), ZBP_ERR_ENV);
     cr_assert(strstr(err, "tdx_guest"), "%s", err);
     /* a fresh entry in a plain directory has no attributes: refused, and removed again */
-    cr_assert_eq(tsm_get(root, NULL, data, &res, err, sizeof err), ATTEST_EENV);
+    cr_assert_eq(tsm_get(root, NULL, data, &res, err, sizeof err), ZBP_ERR_ENV);
     char cmd[200];
     snprintf(cmd, sizeof cmd, "test $(ls '%s' | wc -l) -eq 1", root);
     cr_assert_eq(system(cmd), 0, "the fresh entry was left behind");
-    cr_assert_eq(tsm_get(root, "../e1", data, &res, err, sizeof err), ATTEST_EINPUT);
+    cr_assert_eq(tsm_get(root, "../e1", data, &res, err, sizeof err), ZBP_ERR_INPUT);
     remove_tree(root);
 
-    cr_assert_eq(tsm_get("/nonexistent/tsm", NULL, data, &res, err, sizeof err), ATTEST_EENV);
+    cr_assert_eq(tsm_get("/nonexistent/tsm", NULL, data, &res, err, sizeof err), ZBP_ERR_ENV);
     cr_assert(strstr(err, "not present"), "%s", err);
 }
 
@@ -482,7 +483,7 @@ Test(ioctl, plain_and_extended_with_size_retry) {
     fake_init(&d);
     attest_result_t res;
     char err[512];
-    cr_assert_eq(ioctl_get(&d, false, 1, &res, err), ATTEST_OK, "%s", err);
+    cr_assert_eq(ioctl_get(&d, false, 1, &res, err), ZBP_OK, "%s", err);
     cr_assert_eq(d.calls, 1);
     cr_assert_eq(d.vmpl, 1);
     cr_assert_eq(memcmp(res.report, d.report, SNP_REPORT_SIZE), 0);
@@ -490,14 +491,14 @@ Test(ioctl, plain_and_extended_with_size_retry) {
 
     d.calls = 0;
     d.needed = 5 * 4096; /* more than the first 16 KiB buffer: the host says so, we retry */
-    cr_assert_eq(ioctl_get(&d, true, -1, &res, err), ATTEST_OK, "%s", err);
+    cr_assert_eq(ioctl_get(&d, true, -1, &res, err), ZBP_OK, "%s", err);
     cr_assert_eq(d.calls, 2);
     cr_assert_eq(d.vmpl, 0);
     cr_assert_eq(d.last_request, SNP_GET_EXT_REPORT);
     cr_assert_eq(SNP_GET_EXT_REPORT, 0xC0205302ul);
     cr_assert_eq(res.certs_len, 5 * 4096);
     snp_certs_t *c = snp_certs_new();
-    cr_assert_eq(snp_certs_add_table(c, res.certs, res.certs_len, err, sizeof err), ATTEST_OK,
+    cr_assert_eq(snp_certs_add_table(c, res.certs, res.certs_len, err, sizeof err), ZBP_OK,
                  "%s", err);
     cr_assert(snp_certs_has(c, SNP_CERT_VCEK));
     snp_certs_free(c);
@@ -511,27 +512,27 @@ Test(ioctl, errors_become_messages) {
     attest_result_t res;
     char err[512];
     d.exitinfo2 = 0x16;
-    cr_assert_eq(ioctl_get(&d, false, -1, &res, err), ATTEST_EENV);
+    cr_assert_eq(ioctl_get(&d, false, -1, &res, err), ZBP_ERR_ENV);
     cr_assert(strstr(err, "0x16") && strstr(err, "invalid parameter"), "%s", err);
     d.exitinfo2 = 2ull << 32;
-    cr_assert_eq(ioctl_get(&d, true, -1, &res, err), ATTEST_EENV);
+    cr_assert_eq(ioctl_get(&d, true, -1, &res, err), ZBP_ERR_ENV);
     cr_assert(strstr(err, "host busy"), "%s", err);
     cr_assert_null(res.certs);
     d.exitinfo2 = 0;
     d.fail_errno = EINVAL;
-    cr_assert_eq(ioctl_get(&d, false, -1, &res, err), ATTEST_EENV);
+    cr_assert_eq(ioctl_get(&d, false, -1, &res, err), ZBP_ERR_ENV);
     cr_assert(strstr(err, strerror(EINVAL)), "%s", err);
     d.fail_errno = 0;
     d.status = 0x16;
-    cr_assert_eq(ioctl_get(&d, false, -1, &res, err), ATTEST_EENV);
+    cr_assert_eq(ioctl_get(&d, false, -1, &res, err), ZBP_ERR_ENV);
     cr_assert(strstr(err, "report status 0x16"), "%s", err);
     d.status = 0;
     d.size = 1000;
-    cr_assert_eq(ioctl_get(&d, false, -1, &res, err), ATTEST_EENV);
+    cr_assert_eq(ioctl_get(&d, false, -1, &res, err), ZBP_ERR_ENV);
     cr_assert(strstr(err, "1000-byte"), "%s", err);
     d.size = SNP_REPORT_SIZE;
     d.needed = 1u << 24; /* a host that wants more than anyone should give */
-    cr_assert_eq(ioctl_get(&d, true, -1, &res, err), ATTEST_EENV);
+    cr_assert_eq(ioctl_get(&d, true, -1, &res, err), ZBP_ERR_ENV);
     free(d.table);
 
     cr_assert_str_eq(snp_fw_error_string(0), "success");
@@ -548,13 +549,13 @@ Test(ioctl, real_ioctl_on_wrong_files) {
     attest_result_t res;
     char err[512];
     o.device = "/dev/null"; /* not the sev-guest driver: the kernel says ENOTTY */
-    cr_assert_eq(attest_get_report(&res, &o, data, false, err, sizeof err), ATTEST_EENV);
+    cr_assert_eq(attest_get_report(&res, &o, data, false, err, sizeof err), ZBP_ERR_ENV);
     cr_assert(strstr(err, "SNP_GET_REPORT"), "%s", err);
     o.device = "/nonexistent/sev-guest";
-    cr_assert_eq(attest_get_report(&res, &o, data, false, err, sizeof err), ATTEST_EENV);
+    cr_assert_eq(attest_get_report(&res, &o, data, false, err, sizeof err), ZBP_ERR_ENV);
     cr_assert(strstr(err, "not an SEV-SNP guest"), "%s", err);
     o.vmpl = 4;
-    cr_assert_eq(attest_get_report(&res, &o, data, false, err, sizeof err), ATTEST_EINPUT);
+    cr_assert_eq(attest_get_report(&res, &o, data, false, err, sizeof err), ZBP_ERR_INPUT);
 }
 
 /* ---- the command ---- */

@@ -20,7 +20,7 @@ static const char *vectors(void) {
 static void load_report(snp_report_t *r, const char *file) {
     char path[4096], err[512];
     snprintf(path, sizeof path, "%s/%s", vectors(), file);
-    cr_assert_eq(snp_report_read_file(r, path, err, sizeof err), ATTEST_OK, "%s", err);
+    cr_assert_eq(snp_report_read_file(r, path, err, sizeof err), ZBP_OK, "%s", err);
 }
 
 /* A certificate set from a NULL-ended list of files under the vectors directory. */
@@ -29,7 +29,7 @@ static snp_certs_t *load_certs(const char *const *files) {
     char path[4096], err[512];
     for (; *files; files++) {
         snprintf(path, sizeof path, "%s/%s", vectors(), *files);
-        cr_assert_eq(snp_certs_load(c, path, err, sizeof err), ATTEST_OK, "%s", err);
+        cr_assert_eq(snp_certs_load(c, path, err, sizeof err), ZBP_OK, "%s", err);
     }
     return c;
 }
@@ -90,9 +90,9 @@ Test(vectors, every_report_verifies) {
         }
         snp_verdict_t v;
         char err[512] = "";
-        int rc = attest_verify(&v, &r, c, &p, err, sizeof err);
-        if (rc != ATTEST_OK) dump(&v);
-        cr_assert_eq(rc, ATTEST_OK, "%s: %d %s", t->report, rc, err);
+        int rc = kit_judged(attest_verify(&v, &r, c, &p, err, sizeof err), &v);
+        if (rc != KIT_PASS) dump(&v);
+        cr_assert_eq(rc, ZBP_OK, "%s: %d %s", t->report, rc, err);
         cr_assert(v.ok);
         cr_assert_eq(v.gen.gen, t->gen, "%s: generation %d", t->report, v.gen.gen);
         static const char *must_pass[] = {"root", "product", "chain", "signature", "tcb"};
@@ -103,7 +103,7 @@ Test(vectors, every_report_verifies) {
         /* and without the allowances, only those allowances' checks fail */
         if (t->debug || t->provisional) {
             p.allow_debug = p.allow_provisional = false;
-            cr_assert_eq(attest_verify(&v, &r, c, &p, err, sizeof err), ATTEST_REJECTED);
+            cr_assert_eq(kit_judged(attest_verify(&v, &r, c, &p, err, sizeof err), &v), KIT_REJECTED);
             cr_assert_eq(status_of(&v, "debug"), t->debug ? SNP_CHECK_FAIL : SNP_CHECK_PASS);
             cr_assert_eq(status_of(&v, "provisional"),
                          t->provisional ? SNP_CHECK_FAIL : SNP_CHECK_PASS);
@@ -138,12 +138,12 @@ Test(vectors, debug_report_rejected_by_default) {
     p.vmpl = 0;
     snp_verdict_t v;
     char err[512];
-    cr_assert_eq(attest_verify(&v, &r, c, &p, err, sizeof err), ATTEST_REJECTED);
+    cr_assert_eq(kit_judged(attest_verify(&v, &r, c, &p, err, sizeof err), &v), KIT_REJECTED);
     for (size_t i = 0; i < v.n; i++)
         cr_assert_eq(v.checks[i].status == SNP_CHECK_FAIL, !strcmp(v.checks[i].name, "debug"),
                      "%s: %s", v.checks[i].name, v.checks[i].detail);
     p.allow_debug = true;
-    cr_assert_eq(attest_verify(&v, &r, c, &p, err, sizeof err), ATTEST_OK);
+    cr_assert_eq(kit_judged(attest_verify(&v, &r, c, &p, err, sizeof err), &v), KIT_PASS);
     cr_assert_eq(status_of(&v, "report-data"), SNP_CHECK_PASS);
     cr_assert_eq(status_of(&v, "vmpl"), SNP_CHECK_PASS);
     /* a wrong REPORT_DATA, VMPL, MEASUREMENT or minimum TCB is named */
@@ -154,13 +154,13 @@ Test(vectors, debug_report_rejected_by_default) {
     p.n_measurements = 1;
     p.check_min_tcb = true;
     p.min_tcb = (snp_tcb_t){.bootloader = 2, .snp = 6, .microcode = 68};
-    cr_assert_eq(attest_verify(&v, &r, c, &p, err, sizeof err), ATTEST_REJECTED);
+    cr_assert_eq(kit_judged(attest_verify(&v, &r, c, &p, err, sizeof err), &v), KIT_REJECTED);
     cr_assert_eq(status_of(&v, "report-data"), SNP_CHECK_FAIL);
     cr_assert_eq(status_of(&v, "vmpl"), SNP_CHECK_FAIL);
     cr_assert_eq(status_of(&v, "measurement"), SNP_CHECK_FAIL);
     cr_assert_eq(status_of(&v, "min-tcb"), SNP_CHECK_FAIL);
     p.min_tcb.snp = 5;
-    cr_assert_eq(attest_verify(&v, &r, c, &p, err, sizeof err), ATTEST_REJECTED);
+    cr_assert_eq(kit_judged(attest_verify(&v, &r, c, &p, err, sizeof err), &v), KIT_REJECTED);
     cr_assert_eq(status_of(&v, "min-tcb"), SNP_CHECK_PASS);
     snp_certs_free(c);
 }
@@ -179,18 +179,18 @@ Test(vectors, vlek_needs_time_inside_validity) {
     char err[512];
     time_t now = time(NULL);
     if (now > 1765324800) { /* after 2025-12-10 the VLEK has expired */
-        cr_assert_eq(attest_verify(&v, &r, c, &p, err, sizeof err), ATTEST_REJECTED);
+        cr_assert_eq(kit_judged(attest_verify(&v, &r, c, &p, err, sizeof err), &v), KIT_REJECTED);
         cr_assert_eq(status_of(&v, "chain"), SNP_CHECK_FAIL);
         cr_assert(strstr(find(&v, "chain")->detail, "--at"));
     }
     p.has_time = true;
     p.at = VLEK_VALID_AT;
-    cr_assert_eq(attest_verify(&v, &r, c, &p, err, sizeof err), ATTEST_OK, "%s", err);
+    cr_assert_eq(kit_judged(attest_verify(&v, &r, c, &p, err, sizeof err), &v), KIT_PASS, "%s", err);
     p.at = 1700000000; /* 2023: before the VLEK was issued */
-    cr_assert_eq(attest_verify(&v, &r, c, &p, err, sizeof err), ATTEST_REJECTED);
+    cr_assert_eq(kit_judged(attest_verify(&v, &r, c, &p, err, sizeof err), &v), KIT_REJECTED);
     cr_assert_eq(status_of(&v, "chain"), SNP_CHECK_FAIL);
     snp_vek_ext_t x;
-    cr_assert_eq(snp_certs_vek_ext(&x, c, SNP_CERT_VLEK, err, sizeof err), ATTEST_OK, "%s", err);
+    cr_assert_eq(snp_certs_vek_ext(&x, c, SNP_CERT_VLEK, err, sizeof err), ZBP_OK, "%s", err);
     cr_assert_eq(x.tcb.microcode, 217); /* a 2-byte DER INTEGER */
     cr_assert_str_eq(x.csp_id, "CN=cc-us-east-2.amazonaws.com");
     cr_assert_eq(x.hwid_len, 0);
@@ -198,10 +198,10 @@ Test(vectors, vlek_needs_time_inside_validity) {
     snp_certs_t *only_vlek = snp_certs_new();
     char path[4096];
     snprintf(path, sizeof path, "%s/trustee/test-vlek.der", vectors());
-    cr_assert_eq(snp_certs_load(only_vlek, path, err, sizeof err), ATTEST_OK);
+    cr_assert_eq(snp_certs_load(only_vlek, path, err, sizeof err), ZBP_OK);
     snprintf(path, sizeof path, "%s/go-sev-guest/ask_ark_milan.pem", vectors());
-    cr_assert_eq(snp_certs_load(only_vlek, path, err, sizeof err), ATTEST_OK);
-    cr_assert_eq(attest_verify(&v, &r, only_vlek, &p, err, sizeof err), ATTEST_EINPUT);
+    cr_assert_eq(snp_certs_load(only_vlek, path, err, sizeof err), ZBP_OK);
+    cr_assert_eq(attest_verify(&v, &r, only_vlek, &p, err, sizeof err), ZBP_ERR_INPUT);
     cr_assert(strstr(err, "ASVK"), "%s", err);
     snp_certs_free(only_vlek);
     snp_certs_free(c);
@@ -213,16 +213,16 @@ static void flip_all(const char *report, const char *const *files, int stride) {
     load_report(&r, report);
     snp_certs_t *c = load_certs(files);
     char err[512];
-    cr_assert_eq(attest_verify_signature(&r, c, err, sizeof err), ATTEST_OK, "%s", err);
+    cr_assert_eq(kit_sig(&r, c, err, sizeof err), KIT_PASS, "%s", err);
     uint8_t b[SNP_REPORT_SIZE];
     int parsed = 0;
     for (int bit = 0; bit < SNP_SIGNED_SIZE * 8; bit += stride) {
         memcpy(b, r.raw, sizeof b);
         b[bit / 8] ^= (uint8_t)(1u << (bit % 8));
-        if (snp_report_parse(&f, b, sizeof b, err, sizeof err) != ATTEST_OK) continue;
+        if (snp_report_parse(&f, b, sizeof b, err, sizeof err) != ZBP_OK) continue;
         parsed++;
         /* REJECTED, or EINPUT when the flip names the other key (SIGNING_KEY VLEK) */
-        cr_assert_neq(attest_verify_signature(&f, c, err, sizeof err), ATTEST_OK,
+        cr_assert_neq(kit_sig(&f, c, err, sizeof err), KIT_PASS,
                      "%s: flipping bit %d of byte 0x%03x still verifies", report, bit % 8, bit / 8);
     }
     cr_assert_gt(parsed, 0);
@@ -246,7 +246,7 @@ Test(vectors, wrong_vcek_fails) {
     snp_certs_t *c = load_certs(files);
     snp_verdict_t v;
     char err[512];
-    cr_assert_eq(attest_verify(&v, &r, c, NULL, err, sizeof err), ATTEST_REJECTED);
+    cr_assert_eq(kit_judged(attest_verify(&v, &r, c, NULL, err, sizeof err), &v), KIT_REJECTED);
     cr_assert_eq(status_of(&v, "chain"), SNP_CHECK_PASS);
     cr_assert_eq(status_of(&v, "signature"), SNP_CHECK_FAIL);
     cr_assert_eq(status_of(&v, "chip-id"), SNP_CHECK_FAIL);
@@ -262,7 +262,7 @@ Test(vectors, root_must_be_pinned_and_match_product) {
     snp_certs_t *c = load_certs(files);
     snp_verdict_t v;
     char err[512];
-    cr_assert_eq(attest_verify(&v, &r, c, NULL, err, sizeof err), ATTEST_REJECTED);
+    cr_assert_eq(kit_judged(attest_verify(&v, &r, c, NULL, err, sizeof err), &v), KIT_REJECTED);
     cr_assert_eq(status_of(&v, "root"), SNP_CHECK_PASS);
     cr_assert_eq(status_of(&v, "product"), SNP_CHECK_FAIL);
     cr_assert_eq(status_of(&v, "chain"), SNP_CHECK_FAIL);
@@ -272,7 +272,7 @@ Test(vectors, root_must_be_pinned_and_match_product) {
     char root[4096];
     snprintf(root, sizeof root, "%s/virtee-sev/turin_ark.pem", vectors());
     p.trust_root = root;
-    cr_assert_eq(attest_verify(&v, &r, c, &p, err, sizeof err), ATTEST_REJECTED);
+    cr_assert_eq(kit_judged(attest_verify(&v, &r, c, &p, err, sizeof err), &v), KIT_REJECTED);
     cr_assert_eq(status_of(&v, "root"), SNP_CHECK_FAIL);
     snp_certs_free(c);
 }
@@ -286,11 +286,11 @@ Test(vectors, malformed_certificates_parse_and_fail_the_chain) {
         const char *files[] = {names[i], "trustee/milan_ask_ark_asvk.pem", NULL};
         snp_certs_t *c = load_certs(files);
         char err[512];
-        cr_assert_eq(snp_certs_vek_ext(&x[i], c, SNP_CERT_VCEK, err, sizeof err), ATTEST_OK,
+        cr_assert_eq(snp_certs_vek_ext(&x[i], c, SNP_CERT_VCEK, err, sizeof err), ZBP_OK,
                      "%s: %s", names[i], err);
         cr_assert_eq(x[i].hwid_len, 64, "%s", names[i]);
         snp_verdict_t v;
-        cr_assert_eq(attest_verify(&v, &r, c, NULL, err, sizeof err), ATTEST_REJECTED);
+        cr_assert_eq(kit_judged(attest_verify(&v, &r, c, NULL, err, sizeof err), &v), KIT_REJECTED);
         cr_assert_eq(status_of(&v, "chain"), SNP_CHECK_FAIL, "%s", names[i]);
         snp_certs_free(c);
     }
@@ -303,7 +303,7 @@ Test(vectors, turin_vcek_extensions) {
     snp_certs_t *c = load_certs(files);
     snp_vek_ext_t x;
     char err[512];
-    cr_assert_eq(snp_certs_vek_ext(&x, c, SNP_CERT_VCEK, err, sizeof err), ATTEST_OK, "%s", err);
+    cr_assert_eq(snp_certs_vek_ext(&x, c, SNP_CERT_VCEK, err, sizeof err), ZBP_OK, "%s", err);
     cr_assert_str_eq(x.product_name, "Turin");
     cr_assert(x.has_struct_version && x.struct_version == 1);
     cr_assert(x.has_fmc && x.has_bl && x.has_tee && x.has_snp && x.has_ucode);
@@ -319,7 +319,7 @@ Test(vectors, kds_url_matches_go_sev_guest) {
     load_report(&r, "go-sev-guest/attestation.bin");
     snp_kds_urls_t u;
     char err[512];
-    cr_assert_eq(snp_kds_urls(&u, &r, SNP_GEN_MILAN, err, sizeof err), ATTEST_OK, "%s", err);
+    cr_assert_eq(snp_kds_urls(&u, &r, SNP_GEN_MILAN, err, sizeof err), ZBP_OK, "%s", err);
     cr_assert(!strncmp(u.vek, "https://kdsintf.amd.com/vcek/v1/Milan/3ac3fe21", 46), "%s", u.vek);
     size_t n = strlen(u.vek);
     const char *tail = "6b5d?blSPL=2&teeSPL=0&snpSPL=5&ucodeSPL=68";
@@ -332,7 +332,7 @@ Test(vectors, conflicting_and_directory_certificates) {
     snp_certs_t *c = load_certs(a);
     char path[4096], err[512];
     snprintf(path, sizeof path, "%s/virtee-sev/vcek_milan.der", vectors());
-    cr_assert_eq(snp_certs_load(c, path, err, sizeof err), ATTEST_EINPUT);
+    cr_assert_eq(snp_certs_load(c, path, err, sizeof err), ZBP_ERR_INPUT);
     cr_assert(strstr(err, "second, different vcek"), "%s", err);
     snp_certs_free(c);
 
@@ -342,13 +342,13 @@ Test(vectors, conflicting_and_directory_certificates) {
     for (int der = 0; der < 2; der++) {
         char dir[] = "/tmp/zbp-attest-certs-XXXXXX";
         cr_assert(mkdtemp(dir));
-        cr_assert_eq(snp_certs_write(c, dir, der, err, sizeof err), ATTEST_OK, "%s", err);
+        cr_assert_eq(snp_certs_write(c, dir, der, err, sizeof err), ZBP_OK, "%s", err);
         snp_certs_t *d = snp_certs_new();
-        cr_assert_eq(snp_certs_load(d, dir, err, sizeof err), ATTEST_OK, "%s", err);
+        cr_assert_eq(snp_certs_load(d, dir, err, sizeof err), ZBP_OK, "%s", err);
         snp_report_t r;
         load_report(&r, "virtee-sev/report_milan.bin");
         snp_verdict_t v;
-        cr_assert_eq(attest_verify(&v, &r, d, NULL, err, sizeof err), ATTEST_OK, "%s", err);
+        cr_assert_eq(kit_judged(attest_verify(&v, &r, d, NULL, err, sizeof err), &v), KIT_PASS, "%s", err);
         snp_certs_free(d);
         static const char *names[] = {"ark", "ask", "vcek"};
         for (int k = 0; k < 3; k++) {

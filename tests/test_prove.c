@@ -3,9 +3,11 @@
  * thread count, and a witness that does not satisfy the circuit (or belongs to another circuit)
  * is refused with a message instead of a proof. */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "prover/prover.h"
@@ -161,9 +163,40 @@ Test(prove, unwritable_outputs_leave_nothing) {
     char pp[1100], up[1100];
     snprintf(pp, sizeof pp, "%s/proof.json", dir);
     snprintf(up, sizeof up, "%s/no/such/dir/public.json", dir);
-    cr_assert_eq(zbp_write_proof_files(pp, up, &p, err, sizeof err), ZBP_ERR_IO);
+    /* a directory that does not exist is the caller's path: input (exit 2) */
+    cr_assert_eq(zbp_write_proof_files(pp, up, &p, err, sizeof err), ZBP_ERR_INPUT);
     cr_assert(strstr(err, "public.json"), "%s", err);
     cr_assert_neq(access(pp, F_OK), 0, "proof.json was left behind");
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s)\" && rm -rf %s", dir, dir);
+    cr_assert_eq(system(cmd), 0, "files left in %s", dir);
+    zbp_proof_free(&p);
+    zbp_zkey_close(&z);
+    zbp_wtns_close(&w);
+}
+
+/* A write that fails underneath (here a file-size limit of 0, as a full disk would: EFBIG instead
+ * of ENOSPC) is the machine's failure, ZBP_ERR_IO (exit 3), not the caller's input. */
+Test(prove, a_failing_write_is_an_io_error) {
+    zbp_zkey_t z;
+    zbp_wtns_t w;
+    open_pair(&z, &w, "multiplier");
+    zbp_proof_t p;
+    char err[512], dir[] = "/tmp/zbp-prove-full-XXXXXX";
+    cr_assert_eq(zbp_groth16_prove(&p, &z, &w, NULL, NULL, err, sizeof err), ZBP_OK);
+    cr_assert(mkdtemp(dir));
+    char pp[1100], up[1100];
+    snprintf(pp, sizeof pp, "%s/proof.json", dir);
+    snprintf(up, sizeof up, "%s/public.json", dir);
+    signal(SIGXFSZ, SIG_IGN);
+    struct rlimit zero = {0, RLIM_INFINITY}, old;
+    cr_assert_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    zero.rlim_max = old.rlim_max;
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &zero), 0);
+    int st = zbp_write_proof_files(pp, up, &p, err, sizeof err);
+    cr_assert_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+    cr_assert_eq(st, ZBP_ERR_IO, "%d: %s", st, err);
+    cr_assert(strstr(err, "proof.json"), "%s", err);
     char cmd[200];
     snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s)\" && rm -rf %s", dir, dir);
     cr_assert_eq(system(cmd), 0, "files left in %s", dir);

@@ -135,7 +135,7 @@ Test(readers, write_vk_atomically) {
     cr_assert_eq(zbp_write_vk_json(out, &z, err, sizeof err), ZBP_OK, "%s", err);
     /* an unwritable path: an error naming it, and nothing left in the directory */
     snprintf(out, sizeof out, "%s/missing/vk.json", dir);
-    cr_assert_eq(zbp_write_vk_json(out, &z, err, sizeof err), ZBP_ERR_IO);
+    cr_assert_eq(zbp_write_vk_json(out, &z, err, sizeof err), ZBP_ERR_INPUT); /* the caller's path */
     cr_assert(strstr(err, out), "message should name the path: %s", err);
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "test $(ls -A %s | wc -l) -eq 1", dir);
@@ -286,8 +286,8 @@ Test(readers, bad_r1cs) {
 Test(readers, missing_file) {
     char err[512];
     zbp_zkey_t z;
-    cr_assert_eq(zbp_zkey_open(&z, "/nonexistent/x.zkey", err, sizeof err), ZBP_ERR_IO);
+    cr_assert_eq(zbp_zkey_open(&z, "/nonexistent/x.zkey", err, sizeof err), ZBP_ERR_INPUT);
     cr_assert(strstr(err, "/nonexistent/x.zkey") && strstr(err, "cannot open"), "%s", err);
-    cr_assert_eq(zbp_zkey_open(&z, "/tmp", err, sizeof err), ZBP_ERR_IO);
+    cr_assert_eq(zbp_zkey_open(&z, "/tmp", err, sizeof err), ZBP_ERR_INPUT);
     cr_assert(strstr(err, "not a regular file"), "%s", err);
 }

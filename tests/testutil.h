@@ -23,4 +23,19 @@ void *test_fixture(const char *circuit, const char *file, size_t *len);
 int test_proof_verifies(const char *circuit, const char *proof, size_t plen, const char *pub,
                         size_t ulen);
 
+#ifdef ZBP_ATTEST_H
+/* attest_verify's status and verdict as one code for assertions: KIT_PASS, KIT_REJECTED, or the
+ * status (a ZBP_ERR_*) when it could not judge. v is read after the call returns. */
+enum { KIT_PASS = 0, KIT_REJECTED = -1 };
+static inline int kit_judged(zbp_status rc, const snp_verdict_t *v) {
+    return rc != ZBP_OK ? (int)rc : v->ok ? KIT_PASS : KIT_REJECTED;
+}
+/* The same for the signature alone. */
+static inline int kit_sig(const snp_report_t *r, const snp_certs_t *c, char *err, size_t errlen) {
+    bool valid = false;
+    zbp_status rc = attest_verify_signature(r, c, &valid, err, errlen);
+    return rc != ZBP_OK ? (int)rc : valid ? KIT_PASS : KIT_REJECTED;
+}
+#endif
+
 #endif

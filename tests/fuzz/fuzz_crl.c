@@ -49,8 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     snp_certs_t *c = snp_certs_new();
     if (!c) return 0;
     int rc = snp_certs_add_crl(c, data, size, "fuzz", err, sizeof err);
-    if (rc != ATTEST_OK) rc = snp_certs_add_blob(c, data, size, "fuzz", err, sizeof err);
-    if (rc == ATTEST_OK && snp_certs_crl_count(c)) {
+    if (rc != ZBP_OK) rc = snp_certs_add_blob(c, data, size, "fuzz", err, sizeof err);
+    if (rc == ZBP_OK && snp_certs_crl_count(c)) {
         snp_policy_t p;
         snp_policy_init(&p);
         snp_report_t r;
@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         free(v);
         char *pem;
         size_t len;
-        if (snp_certs_to_pem(c, &pem, &len, err, sizeof err) == ATTEST_OK) free(pem);
+        if (snp_certs_to_pem(c, &pem, &len, err, sizeof err) == ZBP_OK) free(pem);
     }
     snp_certs_free(c);
     return 0;
