@@ -45,7 +45,7 @@ static int cuda_load(void **gpu, int device, const zbp_zkey_t *z, char *err, siz
     if (st != ZBP_OK) {
         cuda_unload(s);
         /* a GPU that was found but cannot be used is the environment's failure */
-        return st == ZBP_ERR_UNSUPPORTED ? ZBP_ERR_IO : st;
+        return st == ZBP_ERR_UNSUPPORTED ? ZBP_ERR_ENV : st;
     }
     *gpu = s;
     return ZBP_OK;
@@ -157,7 +157,8 @@ int zbp_device_check(const char *device, int *gpu, char *err, size_t errlen) {
     int d = -1;
     int st = zbp_device_parse_with(device, backend()->available, &d, err, errlen);
     if (gpu) *gpu = d;
-    return st;
+    /* a GPU asked for by name that this build or machine does not have: the environment's failure */
+    return st == ZBP_ERR_UNSUPPORTED ? ZBP_ERR_ENV : st;
 }
 
 const char *zbp_api_device(void) {

@@ -214,7 +214,7 @@ int zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *
  *   "cpu" (or NULL)  the CPU prover (zbp_groth16_prove);
  *   "cuda", "cuda:N" GPU N (0 by default): the key's point sections and coefficients go to the GPU
  *                    once, at open, and stay resident until zbp_circuit_free; no GPU (or a build
- *                    without the CUDA backend) is an error at open: ZBP_ERR_UNSUPPORTED with
+ *                    without the CUDA backend) is an error at open: ZBP_ERR_ENV with
  *                    "--device cuda: no usable GPU: <why>" ("not compiled in (this build has no
  *                    CUDA backend)", "no CUDA device found", ...);
  *   "auto"           GPU 0 when one is usable and the key loads onto it, else the CPU, quietly when
@@ -225,8 +225,8 @@ int zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *
  *                    on, and says so once, in that proof's prof->device_note (the caller prints or
  *                    logs it). A witness the CPU refuses too gets the CPU's error, and the GPU stays.
  * z must stay open while the circuit lives (the GPU path reads its header at each proof).
- * Returns ZBP_OK, ZBP_ERR_INPUT (a malformed device), ZBP_ERR_UNSUPPORTED (no usable GPU for
- * "cuda"), ZBP_ERR_NOMEM / ZBP_ERR_IO (the key could not be loaded onto the GPU), with err. */
+ * Returns ZBP_OK, ZBP_ERR_INPUT (a malformed device), ZBP_ERR_ENV (no usable GPU for "cuda", or
+ * a GPU that cannot take the key), ZBP_ERR_NOMEM, with err. */
 typedef struct zbp_circuit zbp_circuit_t;
 int zbp_circuit_open(zbp_circuit_t **out, const zbp_zkey_t *z, const char *device, char *err,
                      size_t errlen);

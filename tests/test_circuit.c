@@ -141,7 +141,7 @@ Test(circuit, auto_without_a_gpu_proves_on_the_cpu_and_cuda_is_refused) {
     const char *asked[] = {"cuda", "cuda:1"};
     for (int i = 0; i < 2; i++) {
         c = (zbp_circuit_t *)&f; /* must be cleared */
-        cr_assert_eq(zbp_circuit_open(&c, &f.z, asked[i], err, sizeof err), ZBP_ERR_UNSUPPORTED);
+        cr_assert_eq(zbp_circuit_open(&c, &f.z, asked[i], err, sizeof err), ZBP_ERR_ENV);
         cr_assert_null(c);
         cr_assert(strstr(err, "no usable GPU") && strstr(err, asked[i]), "unclear: %s", err);
         if (!zbp_cuda_compiled())
@@ -178,7 +178,7 @@ Test(circuit, a_working_gpu_proves_and_stays, .fini = no_fake) {
     /* cuda:1 on a machine with one GPU */
     zbp_circuit_t *c;
     char err[512];
-    cr_assert_eq(zbp_circuit_open(&c, &f.z, "cuda:1", err, sizeof err), ZBP_ERR_UNSUPPORTED);
+    cr_assert_eq(zbp_circuit_open(&c, &f.z, "cuda:1", err, sizeof err), ZBP_ERR_ENV);
     cr_assert(strstr(err, "1 usable GPU"), "%s", err);
     zbp_proof_free(&want);
     fx_close(&f);
