@@ -210,6 +210,7 @@ static char *info_answer(server_t *s, const job_request_t *r) {
     else
         jb_null(&b);
     zk_cache_info(s->cache, &b);
+    pool_info(s->pool, &b);
     pthread_mutex_lock(&s->mu);
     jb_key(&b, "jobs");
     jb_obj(&b);
@@ -412,6 +413,7 @@ int job_serve(const job_serve_opts_t *o, int in_fd, FILE *out, char *err, size_t
     pthread_mutex_init(&s->log_mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     int rc = 0;
+#ifdef ZBP_TEST_HOOKS /* test builds only */
     const char *delay = getenv("ZBP_SERVE_TEST_DELAY_MS");
     if (delay && *delay) {
         char *end;
@@ -424,7 +426,8 @@ int job_serve(const job_serve_opts_t *o, int in_fd, FILE *out, char *err, size_t
         log_line(s, "warn", "test_hook", NULL, -1,
                  "ZBP_SERVE_TEST_DELAY_MS is set: every job sleeps after spending its ticket", -1);
     }
-    if (!(s->cache = zk_cache_new(o->zkey_cache_bytes))) {
+#endif
+    if (!(s->cache = zk_cache_new(o->zkey_cache_bytes)) || !(s->pool = pool_new(o))) {
         rc = job_fail(err, errlen, 3, "out of memory");
         goto done;
     }
@@ -547,6 +550,7 @@ done:
     job_keystore_free(s->keys);
     job_replay_close(s->replay);
     job_hubkey_free(s->hub);
+    pool_free(s->pool);
     zk_cache_free(s->cache);
     free(s->certs_pem);
     pthread_mutex_destroy(&s->mu);

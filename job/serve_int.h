@@ -78,12 +78,46 @@ void zk_release(zk_cache_t *c, zk_entry_t *e);
 /* "circuits": [...], "programs": [...], "cache_bytes": n into an open object. */
 void zk_cache_info(zk_cache_t *c, jb_t *b);
 
+/* ---- pool.c: the workers, one per circuit ---- */
+typedef struct pworker {
+    struct pworker *next;
+    uint8_t key[64]; /* the .zkey's SHA-256, then the program's (zeros without one) */
+    bool has_program;
+    pid_t pid; /* also its process group */
+    int sock;
+    char conf[160]; /* the confinement it reported */
+    uint64_t jobs;
+    double last_ms;
+    size_t bytes; /* counted in the circuit budget */
+    bool busy, dead, killed; /* killed: by the supervisor, for --job-timeout */
+} pworker_t;
+typedef struct pool pool_t;
+pool_t *pool_new(const job_serve_opts_t *o);
+void pool_free(pool_t *p); /* ends every worker */
+/* The circuit's worker (wm: its witness program, so_path: the program's compiled object), started
+ * when there is none (*start_ms: how long that took, else -1), and marked busy. */
+int pool_acquire(pool_t *p, const zk_entry_t *zk, const zk_entry_t *wm, const char *so_path,
+                 pworker_t **out, double *start_ms, char *err, size_t errlen);
+/* One job frame out, its result in (*body: free() it; res points into it). A worker that dies or
+ * breaks the protocol is ended, and the code and message say what ended it. */
+#include "job/frame.h"
+int pool_job(pool_t *p, pworker_t *w, uint32_t kind, const uint8_t *payload, size_t len,
+             uint8_t **body, frame_result_t *res, char *err, size_t errlen);
+/* The job is over: the worker is idle again, or ended (end, or dead). */
+void pool_release(pool_t *p, pworker_t *w, bool end);
+/* --job-timeout: ends the worker's process group from the dispatcher (its job then answers). */
+void pool_kill(pool_t *p, pworker_t *w);
+/* "workers": [...] into an open object. */
+void pool_info(pool_t *p, jb_t *b);
+
 /* ---- the server (serve.c) ---- */
 typedef struct {
     const job_serve_opts_t *o;
     FILE *out;
     inq_t *q;
     zk_cache_t *cache;
+    pool_t *pool;
+    pworker_t *active; /* the worker of the job in progress (under mu), for a timeout's kill */
     job_hubkey_t *hub;
     job_replay_t *replay;
     job_keystore_t *keys;
@@ -109,6 +143,16 @@ void log_line(server_t *s, const char *level, const char *event, const job_reque
 void answer_head(jb_t *b, const job_request_t *r, bool ok);
 char *error_answer(const job_request_t *r, int code, const char *message);
 int attest_object(server_t *s, jb_t *b, const uint8_t rd[64], char *err, size_t errlen);
+
+/* ---- job_input.c: what a job hands its worker ---- */
+int job_input_text(const json_value_t *v, uint8_t **out, size_t *len, char *err, size_t errlen);
+int job_input_object(server_t *s, job_request_t *r, zk_entry_t *wm, char *so, size_t solen,
+                     double *object_ms, char *err, size_t errlen);
+int job_input_payload(server_t *s, job_request_t *r, const zk_entry_t *zk, const zk_entry_t *wm,
+                      const uint8_t *tid, size_t tlen, uint8_t **out, size_t *len, char *err,
+                      size_t errlen);
+int job_witness_bytes(server_t *s, job_request_t *r, const zk_entry_t *zk, const uint8_t *tid,
+                      size_t tlen, uint8_t **wbuf, size_t *wlen, char *err, size_t errlen);
 
 /* ---- job.c: prove jobs on a worker thread ---- */
 void join_worker(server_t *s);
