@@ -123,16 +123,18 @@ static void make_argv(wargv_t *v, const pool_t *p, const zk_entry_t *zk, const z
 }
 
 /* fork, then in the child only async-signal-safe calls: its own process group, the descriptors at
- * 3 (socket), 4 (key), 5 (object), stdin and stdout on /dev/null, every other one closed, exec. */
+ * 3 (socket), 4 (key), 5 (object), stdin on /dev/null (read only: the loop opens no file for
+ * writing during a job), stdout onto stderr (never the answers' stream), every other one closed,
+ * exec. */
 static pid_t spawn(int sock, int zfd, int sofd, char **argv) {
-    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (null < 0) return -1;
     pid_t pid = fork();
     if (pid == 0) {
         setpgid(0, 0);
         int s2 = fcntl(sock, F_DUPFD, 10), z2 = fcntl(zfd, F_DUPFD, 10);
         int o2 = sofd >= 0 ? fcntl(sofd, F_DUPFD, 10) : -1;
-        if (s2 < 0 || z2 < 0 || (sofd >= 0 && o2 < 0) || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+        if (s2 < 0 || z2 < 0 || (sofd >= 0 && o2 < 0) || dup2(null, 0) < 0 || dup2(2, 1) < 0 ||
             dup2(s2, 3) < 0 || dup2(z2, 4) < 0 || (o2 >= 0 && dup2(o2, 5) < 0))
             _exit(127);
         close_range(o2 >= 0 ? 6 : 5, ~0U, 0);
