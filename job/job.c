@@ -1,6 +1,6 @@
-/* job.c: prove jobs: one request's work in order (ticket, circuit hash against the ticket, spend,
- * circuit check, witness, prove, bind, attest), run on a worker thread so that a job past
- * --job-timeout can be answered while it runs on (docs/job-protocol.md). */
+/* job.c: a prove job's work in order (ticket, circuit hash against the ticket, spend, circuit
+ * check, witness or input, the proof from the circuit's worker and its check, bind, attest), on
+ * the job's thread (dispatch.c) (docs/job-protocol.md). */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -12,26 +12,6 @@
 
 #include "job/serve_int.h"
 #include "witness/witness.h"
-
-void join_worker(server_t *s) {
-    if (s->worker_joinable) pthread_join(s->worker, NULL);
-    s->worker_joinable = false;
-}
-
-/* ---- prove ---- */
-typedef struct {
-    server_t *s;
-    job_request_t req;
-    char *answer; /* the answer line, ok or error */
-    int code;     /* JOB_OK or the error's code */
-    bool done, abandoned;
-} job_t;
-
-static void job_free(job_t *j) {
-    job_request_free(&j->req);
-    free(j->answer);
-    free(j);
-}
 
 /* A proof coordinate as the transcript takes it: 32 bytes big-endian, canonical. */
 static void coord_be(uint8_t out[32], const fq_t *x) { fq_to_bytes_be(out, x); }
@@ -89,21 +69,17 @@ out:
 
 /* The job in the circuit's worker: the frame out, the result in and checked. A worker that died,
  * broke the protocol or returned a wrong proof is ended; the next job gets a fresh one. */
-static int run_in_worker(server_t *s, const zk_entry_t *zk, const zk_entry_t *wm, const char *so,
+static int run_in_worker(server_t *s, job_t *j, const zk_entry_t *zk, const zk_entry_t *wm, const char *so,
                          uint32_t kind, const uint8_t *payload, size_t len, const zbp_wtns_t *w,
                          zbp_proof_t *proof, timing_t *t, char *err, size_t errlen) {
     pworker_t *wk;
     int rc = pool_acquire(s->pool, zk, wm, so, &wk, &t->start, err, errlen);
     if (rc) return rc;
-    pthread_mutex_lock(&s->mu);
-    s->active = wk;
-    pthread_mutex_unlock(&s->mu);
+    job_set_active(s, j, wk);
     uint8_t *body = NULL;
     frame_result_t res;
     rc = pool_job(s->pool, wk, kind, payload, len, &body, &res, err, errlen);
-    pthread_mutex_lock(&s->mu);
-    s->active = NULL;
-    pthread_mutex_unlock(&s->mu);
+    job_set_active(s, j, NULL);
     bool end = rc != JOB_OK;
     if (!rc && res.code) {
         end = res.flags & FRAME_RETIRE;
@@ -279,7 +255,7 @@ static int open_witness(server_t *s, job_request_t *r, const zk_entry_t *zk, con
 
 /* The work of one prove request, in order: ticket, circuit hash (against the ticket), spend,
  * circuit check, witness (or input), the worker's proof and its check, bind, attest. */
-static int prove_job(server_t *s, job_request_t *r, char **answer, char *err, size_t errlen) {
+int prove_job(server_t *s, job_t *j, job_request_t *r, char **answer, char *err, size_t errlen) {
     timing_t t = {.t0 = job_mono_ms(), .object = -1, .start = -1, .w_witness = -1};
     const uint8_t *tid = NULL;
     size_t tlen = 0, len = 0;
@@ -304,7 +280,7 @@ static int prove_job(server_t *s, job_request_t *r, char **answer, char *err, si
     }
     if (rc) goto out;
     t.witness_end = job_mono_ms();
-    if ((rc = run_in_worker(s, zk, wm, from_input ? so : NULL,
+    if ((rc = run_in_worker(s, j, zk, wm, from_input ? so : NULL,
                             from_input ? FRAME_JOB_INPUT : FRAME_JOB_WTNS, buf, len,
                             w_open ? &w : NULL, &proof, &t, err, errlen)))
         goto out;
@@ -318,129 +294,4 @@ out:
     if (zk) zk_release(s->cache, zk);
     if (wm) zk_release(s->cache, wm);
     return rc;
-}
-
-static void *worker_main(void *arg) {
-    job_t *j = arg;
-    server_t *s = j->s;
-    char err[1280] = "";
-    char *answer = NULL;
-    int code = prove_job(s, &j->req, &answer, err, sizeof err);
-    job_stack_scrub(); /* the witness passed through this thread's stack */
-    if (code) answer = error_answer(&j->req, code, err);
-    /* The base64 witness, if any, lives in the request's document: wipe it now. */
-    if (j->req.wsrc == JOB_WTNS_B64) OPENSSL_cleanse((char *)j->req.wtns, j->req.wtns_len);
-    if (j->req.input) job_json_wipe(j->req.input); /* and an input's values */
-    pthread_mutex_lock(&s->mu);
-    j->answer = answer;
-    j->code = code;
-    j->done = true;
-    bool abandoned = j->abandoned;
-    pthread_cond_broadcast(&s->cv);
-    pthread_mutex_unlock(&s->mu);
-    if (abandoned) { /* the dispatcher answered `timeout` long ago: the result goes to the log */
-        log_line(s, code ? "warn" : "info", "late_result", &j->req, code, code ? err : NULL, -1);
-        job_free(j);
-        pthread_mutex_lock(&s->mu);
-        s->worker_busy = false; /* last touch of the server: it may be torn down after this */
-        pthread_cond_broadcast(&s->cv);
-        pthread_mutex_unlock(&s->mu);
-    }
-    return NULL;
-}
-
-/* Runs a prove request on a worker thread and waits up to the timeout. *answer gets the line. */
-int dispatch_prove(server_t *s, job_request_t *r, char **answer) {
-    pthread_mutex_lock(&s->mu);
-    bool busy = s->worker_busy;
-    if (!busy) s->worker_busy = true;
-    pthread_mutex_unlock(&s->mu);
-    if (busy) {
-        *answer = error_answer(r, JOB_BUSY, "the prover is still busy with a job that timed out");
-        return JOB_BUSY;
-    }
-    job_t *j = calloc(1, sizeof *j);
-    if (!j) {
-        pthread_mutex_lock(&s->mu);
-        s->worker_busy = false;
-        pthread_mutex_unlock(&s->mu);
-        *answer = error_answer(r, JOB_INTERNAL, "out of memory");
-        return JOB_INTERNAL;
-    }
-    j->s = s;
-    j->req = *r; /* the job owns the request's document from here */
-    memset(r, 0, sizeof *r);
-    join_worker(s); /* the previous one has finished its job (worker_busy was false) */
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &block, &old); /* the signal handler runs on the dispatcher */
-    int e = pthread_create(&s->worker, NULL, worker_main, j);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    s->worker_joinable = e == 0;
-    if (e) {
-        *r = j->req;
-        free(j);
-        pthread_mutex_lock(&s->mu);
-        s->worker_busy = false;
-        pthread_mutex_unlock(&s->mu);
-        *answer = error_answer(r, JOB_INTERNAL, "cannot start a worker thread");
-        return JOB_INTERNAL;
-    }
-    struct timespec dl;
-    clock_gettime(CLOCK_REALTIME, &dl);
-    double t = s->o->job_timeout_s;
-    if (t > 0) {
-        dl.tv_sec += (time_t)t;
-        dl.tv_nsec += (long)((t - (double)(time_t)t) * 1e9);
-        if (dl.tv_nsec >= 1000000000L) {
-            dl.tv_sec++;
-            dl.tv_nsec -= 1000000000L;
-        }
-    }
-    int code;
-    pthread_mutex_lock(&s->mu);
-    while (!j->done) {
-        if (t <= 0)
-            pthread_cond_wait(&s->cv, &s->mu);
-        else if (pthread_cond_timedwait(&s->cv, &s->mu, &dl) == ETIMEDOUT && !j->done) {
-            /* In its worker: the timeout is hard. The worker's process group is ended, and the
-             * job answers (timeout) at once. Before that (the supervisor's own checks) it
-             * cannot be stopped safely: it is answered now and finishes in the background. */
-            if (!s->active) break;
-            pool_kill(s->pool, s->active);
-            t = 0;
-        }
-    }
-    if (j->done) {
-        s->worker_busy = false;
-        pthread_mutex_unlock(&s->mu);
-        join_worker(s);
-        *answer = j->answer;
-        j->answer = NULL;
-        code = j->code;
-        *r = j->req; /* back to the caller for the log line */
-        memset(&j->req, 0, sizeof j->req);
-        job_free(j);
-        return code;
-    }
-    j->abandoned = true; /* the worker frees it when it finishes */
-    char m[160];
-    snprintf(m, sizeof m,
-             "the job ran past --job-timeout (%.3f s); the prover stays busy until it "
-             "finishes",
-             t);
-    /* The request belongs to the worker now: answer from a copy of its id. */
-    job_request_t idonly;
-    memset(&idonly, 0, sizeof idonly);
-    char idbuf[JOB_ID_MAX + 1];
-    memcpy(idbuf, j->req.id, j->req.id_len);
-    idonly.id = idbuf;
-    idonly.id_len = j->req.id_len;
-    idonly.op = JOB_OP_PROVE;
-    pthread_mutex_unlock(&s->mu);
-    *answer = error_answer(&idonly, JOB_TIMEOUT, m);
-    log_line(s, "warn", "answer", &idonly, JOB_TIMEOUT, m, -1);
-    return -JOB_TIMEOUT; /* already logged */
 }

@@ -21,6 +21,7 @@
 
 struct pool {
     pthread_mutex_t mu;
+    pthread_cond_t cv; /* a worker became idle, or ended */
     pworker_t *list;
     size_t bytes, budget;
     const job_serve_opts_t *o;
@@ -30,6 +31,7 @@ pool_t *pool_new(const job_serve_opts_t *o) {
     pool_t *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
     p->budget = o->zkey_cache_bytes;
     p->o = o;
     return p;
@@ -58,6 +60,7 @@ void pool_free(pool_t *p) {
         free(w);
     }
     pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
     free(p);
 }
 
@@ -156,7 +159,7 @@ static void make_room(pool_t *p, size_t need) {
         pworker_t *w = *victim;
         *victim = w->next;
         p->bytes -= w->bytes;
-        end_worker(w);
+        end_worker(w); /* idle: its process ends at once */
         free(w);
     }
 }
@@ -205,14 +208,9 @@ out:
     return rc;
 }
 
-int pool_acquire(pool_t *p, const zk_entry_t *zk, const zk_entry_t *wm, const char *so_path,
-                 pworker_t **out, double *start_ms, char *err, size_t errlen) {
-    uint8_t key[64] = {0};
-    memcpy(key, zk->sha, 32);
-    if (wm) memcpy(key + 32, wm->sha, 32);
-    *start_ms = -1;
-    pthread_mutex_lock(&p->mu);
-    for (pworker_t **q = &p->list; *q;) { /* one that ended while idle is replaced */
+/* Under p->mu: idle workers that ended on their own (killed from outside) are dropped. */
+static void reap_idle(pool_t *p) {
+    for (pworker_t **q = &p->list; *q;) {
         pworker_t *w = *q;
         int st;
         if (!w->busy && waitpid(w->pid, &st, WNOHANG) == w->pid) {
@@ -225,36 +223,68 @@ int pool_acquire(pool_t *p, const zk_entry_t *zk, const zk_entry_t *wm, const ch
             q = &w->next;
         }
     }
-    for (pworker_t *w = p->list; w; w = w->next)
-        if (!memcmp(w->key, key, 64) && !w->busy) {
-            w->busy = true;
-            w->killed = false;
-            pthread_mutex_unlock(&p->mu);
-            *out = w;
-            return JOB_OK;
+}
+
+static void unlink_worker(pool_t *p, pworker_t *w) {
+    for (pworker_t **q = &p->list; *q; q = &(*q)->next)
+        if (*q == w) {
+            *q = w->next;
+            p->bytes -= w->bytes;
+            return;
         }
+}
+
+int pool_acquire(pool_t *p, const zk_entry_t *zk, const zk_entry_t *wm, const char *so_path,
+                 pworker_t **out, double *start_ms, char *err, size_t errlen) {
+    uint8_t key[64] = {0};
+    memcpy(key, zk->sha, 32);
+    if (wm) memcpy(key + 32, wm->sha, 32);
+    *start_ms = -1;
+    pthread_mutex_lock(&p->mu);
+    for (;;) { /* one worker per circuit: a job for a busy one waits for it */
+        reap_idle(p);
+        pworker_t *w = p->list;
+        while (w && memcmp(w->key, key, 64))
+            w = w->next;
+        if (!w) break;
+        if (w->busy) {
+            pthread_cond_wait(&p->cv, &p->mu);
+            continue;
+        }
+        w->busy = true;
+        w->killed = false;
+        pthread_mutex_unlock(&p->mu);
+        *out = w;
+        return JOB_OK;
+    }
     make_room(p, (size_t)zk->size);
-    pthread_mutex_unlock(&p->mu);
     pworker_t *w = calloc(1, sizeof *w);
-    if (!w) return job_fail(err, errlen, JOB_INTERNAL, "out of memory");
+    if (!w) {
+        pthread_mutex_unlock(&p->mu);
+        return job_fail(err, errlen, JOB_INTERNAL, "out of memory");
+    }
     memcpy(w->key, key, 64);
     w->sock = -1;
-    w->busy = true;
+    w->pid = -1;
+    w->busy = true; /* listed while it starts: a second job for it waits */
     w->bytes = (size_t)zk->size;
     w->has_program = wm != NULL;
+    w->next = p->list;
+    p->list = w;
+    p->bytes += w->bytes;
+    pthread_mutex_unlock(&p->mu);
     double t0 = job_mono_ms();
     int rc = start(p, w, zk, wm, so_path, err, errlen);
     if (rc) {
+        pthread_mutex_lock(&p->mu);
+        unlink_worker(p, w);
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
         free(w);
         return rc;
     }
     *start_ms = job_mono_ms() - t0;
     w->last_ms = job_mono_ms();
-    pthread_mutex_lock(&p->mu);
-    w->next = p->list;
-    p->list = w;
-    p->bytes += w->bytes;
-    pthread_mutex_unlock(&p->mu);
     *out = w;
     return JOB_OK;
 }
@@ -317,15 +347,11 @@ void pool_release(pool_t *p, pworker_t *w, bool end) {
     w->jobs++;
     w->last_ms = job_mono_ms();
     if (end || w->dead) {
-        for (pworker_t **q = &p->list; *q; q = &(*q)->next)
-            if (*q == w) {
-                *q = w->next;
-                break;
-            }
-        p->bytes -= w->bytes;
+        unlink_worker(p, w);
         end_worker(w);
         free(w);
     }
+    pthread_cond_broadcast(&p->cv);
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -361,13 +387,13 @@ void pool_info(pool_t *p, jb_t *b) {
             jb_hex(b, w->key + 32, 32);
         }
         jb_key(b, "pid");
-        jb_u64(b, (uint64_t)w->pid);
+        jb_u64(b, w->pid > 0 ? (uint64_t)w->pid : 0);
         jb_key(b, "state");
-        jb_str(b, w->busy ? "busy" : "idle");
+        jb_str(b, w->pid <= 0 ? "starting" : w->busy ? "busy" : "idle");
         jb_key(b, "jobs");
         jb_u64(b, w->jobs);
         jb_key(b, "rss_bytes");
-        jb_u64(b, rss(w->pid));
+        jb_u64(b, w->pid > 0 ? rss(w->pid) : 0);
         jb_key(b, "confinement");
         jb_str(b, w->conf);
         jb_obj_end(b);

@@ -98,7 +98,7 @@ char *error_answer(const job_request_t *r, int code, const char *message) {
 }
 
 /* Writes one answer line. False when stdout is gone (then the loop ends). */
-static bool emit(server_t *s, char *text) {
+bool emit_answer(server_t *s, char *text) {
     bool ok = text && fprintf(s->out, "%s\n", text) >= 0 && fflush(s->out) == 0;
     if (!text) /* only an allocation failure gets here: say so in the fewest bytes */
         ok =
@@ -220,7 +220,9 @@ static char *info_answer(server_t *s, const job_request_t *r) {
     jb_u64(&b, s->jobs_failed);
     jb_obj_end(&b);
     jb_key(&b, "prover_busy");
-    jb_bool(&b, s->worker_busy);
+    jb_bool(&b, s->running > 0);
+    jb_key(&b, "jobs_running");
+    jb_u64(&b, s->running);
     pthread_mutex_unlock(&s->mu);
     jb_key(&b, "queue");
     jb_u64(&b, inq_depth(s->q));
@@ -275,9 +277,11 @@ static bool handle(server_t *s, entry_t *e) {
         }
         case JOB_OP_KEY: code = do_key(s, &r, &answer, err, sizeof err); break;
         case JOB_OP_PROVE:
-            code = dispatch_prove(s, &r, &answer);
-            if (code > 0) /* the worker's message is in the answer; log its code */
-                snprintf(err, sizeof err, "see the answer");
+            code = pipeline_prove(s, &r, &answer);
+            if (!code) { /* on its way: the job answers and logs in its slot */
+                job_request_free(&r);
+                return true;
+            }
             break;
         default: code = job_fail(err, sizeof err, JOB_BAD_REQUEST, "unknown op"); break;
         }
@@ -285,7 +289,7 @@ static bool handle(server_t *s, entry_t *e) {
     bool logged = code < 0;
     if (code < 0) code = -code;
     if (code && !answer) answer = error_answer(&r, code, err);
-    if (r.op == JOB_OP_PROVE || (code == JOB_TIMEOUT)) {
+    if (r.op == JOB_OP_PROVE) {
         pthread_mutex_lock(&s->mu);
         if (code)
             s->jobs_failed++;
@@ -311,7 +315,7 @@ static bool handle(server_t *s, entry_t *e) {
         log_line(s, code ? "warn" : "info", "answer", &r, code, msg, job_mono_ms() - t0);
     }
     job_request_free(&r);
-    if (!emit(s, answer)) return false;
+    if (!pipeline_answer(s, answer)) return false;
     return !stop;
 }
 
@@ -396,6 +400,8 @@ int job_serve(const job_serve_opts_t *o, int in_fd, FILE *out, char *err, size_t
     if (o->zkey_cache_bytes > JOB_MAX_CACHE_LIMIT)
         return job_fail(err, errlen, 2, "--zkey-cache-bytes: at most %llu",
                         (unsigned long long)JOB_MAX_CACHE_LIMIT);
+    if (o->workers > JOB_MAX_WORKERS_LIMIT)
+        return job_fail(err, errlen, 2, "--workers: 1 to %d", JOB_MAX_WORKERS_LIMIT);
     if (o->threads < 0 || o->threads > JOB_MAX_THREADS_LIMIT)
         return job_fail(err, errlen, 2, "--threads: 1 to %d", JOB_MAX_THREADS_LIMIT);
     if (!(o->job_timeout_s >= 0 && o->job_timeout_s <= JOB_MAX_SECONDS_LIMIT) ||
@@ -408,6 +414,7 @@ int job_serve(const job_serve_opts_t *o, int in_fd, FILE *out, char *err, size_t
     if (!s) return job_fail(err, errlen, 3, "out of memory");
     s->o = o;
     s->out = out;
+    s->max_workers = o->workers ? o->workers : 1;
     pthread_mutex_init(&s->mu, NULL);
     pthread_mutex_init(&s->attest_mu, NULL);
     pthread_mutex_init(&s->log_mu, NULL);
@@ -521,13 +528,20 @@ int job_serve(const job_serve_opts_t *o, int in_fd, FILE *out, char *err, size_t
         /* Every 100 ms at most: look at the signal flag, and wipe keys whose time is up. */
         job_keystore_sweep(s->keys);
         if (g_term) break;
-        if ((got = inq_pop(q, &ent, 100)) == 0) break;
-        if (got < 0) continue;
+        /* While jobs run, every 5 ms: their answers go out as soon as they are at the head. */
+        pthread_mutex_lock(&s->mu);
+        bool pending = s->slots != NULL;
+        pthread_mutex_unlock(&s->mu);
+        if ((got = inq_pop(q, &ent, pending ? 5 : 100)) == 0) break;
+        if (got < 0) {
+            if (pending && !pipeline_flush(s, false)) break;
+            continue;
+        }
         /* Blank lines are skipped: they carry no request to answer. */
         bool blank = !ent.too_long;
         for (size_t i = 0; blank && i < ent.len; i++)
             blank = ent.line[i] == ' ' || ent.line[i] == '\t' || ent.line[i] == '\r';
-        bool go_on = blank || handle(s, &ent);
+        bool go_on = (blank || handle(s, &ent)) && pipeline_flush(s, false);
         job_secret_free(ent.line);
         job_stack_scrub();
         if (!go_on) {
@@ -537,16 +551,18 @@ int job_serve(const job_serve_opts_t *o, int in_fd, FILE *out, char *err, size_t
         if (g_term) break;
     }
     if (g_term) why = "signal";
+    pipeline_flush(s, true); /* every request read is answered, in order */
     log_line(s, "info", "stop", NULL, -1, why, -1);
     inq_close(q, reader);
 done:
     /* A worker still running a timed-out job uses the server and the libraries: let it finish
      * (its answer was given) before tearing anything down. */
     pthread_mutex_lock(&s->mu);
-    while (s->worker_busy)
+    while (s->running)
         pthread_cond_wait(&s->cv, &s->mu);
+    for (int k = 0; k < s->n_zombies; k++)
+        pthread_join(s->zombies[k], NULL);
     pthread_mutex_unlock(&s->mu);
-    join_worker(s);
     job_keystore_free(s->keys);
     job_replay_close(s->replay);
     job_hubkey_free(s->hub);

@@ -117,7 +117,6 @@ typedef struct {
     inq_t *q;
     zk_cache_t *cache;
     pool_t *pool;
-    pworker_t *active; /* the worker of the job in progress (under mu), for a timeout's kill */
     job_hubkey_t *hub;
     job_replay_t *replay;
     job_keystore_t *keys;
@@ -126,16 +125,16 @@ typedef struct {
     const char *kind;
     char *certs_pem;
     double test_delay_ms;
-    pthread_mutex_t mu; /* counters, worker state */
-    pthread_cond_t cv;
+    pthread_mutex_t mu; /* counters, the slots, the jobs' state */
+    pthread_cond_t cv;  /* a job ended */
     pthread_mutex_t attest_mu, log_mu;
     uint64_t jobs_done, jobs_failed;
-    bool worker_busy;
-    /* The last worker thread, joined before the next starts and before teardown: a thread still
-     * in its exit path (running OpenSSL's thread-local destructors) must not race the process's
-     * exit handlers. */
-    pthread_t worker;
-    bool worker_joinable;
+    size_t max_workers, running; /* jobs on threads now (timed-out ones still running too) */
+    struct slot *slots;          /* answers in request order (dispatch.c) */
+    /* Threads of jobs that timed out and have finished since: joined by the dispatcher, so that
+     * no thread is still in its exit path (OpenSSL's thread-local destructors) at teardown. */
+    pthread_t zombies[JOB_MAX_WORKERS_LIMIT];
+    int n_zombies;
 } server_t;
 
 void log_line(server_t *s, const char *level, const char *event, const job_request_t *r, int code,
@@ -154,10 +153,22 @@ int job_input_payload(server_t *s, job_request_t *r, const zk_entry_t *zk, const
 int job_witness_bytes(server_t *s, job_request_t *r, const zk_entry_t *zk, const uint8_t *tid,
                       size_t tlen, uint8_t **wbuf, size_t *wlen, char *err, size_t errlen);
 
-/* ---- job.c: prove jobs on a worker thread ---- */
-void join_worker(server_t *s);
-/* Runs a prove request on a worker thread and waits up to the timeout; *answer gets the line.
- * Returns the code (negative: already logged). */
-int dispatch_prove(server_t *s, job_request_t *r, char **answer);
+/* ---- job.c: a prove job's work ---- */
+typedef struct job job_t;
+/* The whole job; *answer on success, else the code with err. j: for job_set_active. */
+int prove_job(server_t *s, job_t *j, job_request_t *r, char **answer, char *err, size_t errlen);
+
+/* ---- dispatch.c: jobs on threads, answers in request order ---- */
+/* The job's worker while it is there (NULL after): what a timeout ends. */
+void job_set_active(server_t *s, job_t *j, pworker_t *w);
+/* A prove on a thread of its own, once fewer than --workers run: JOB_OK (its slot is answered
+ * when it ends), else the code with *answer (busy, internal). */
+int pipeline_prove(server_t *s, job_request_t *r, char **answer);
+/* An answer ready now, into its place in the order (false: stdout is gone). */
+bool pipeline_answer(server_t *s, char *answer);
+/* The ready answers at the head of the order out; all: wait for every one. */
+bool pipeline_flush(server_t *s, bool all);
+/* serve.c: writes one answer line (and frees it); false when stdout is gone */
+bool emit_answer(server_t *s, char *text);
 
 #endif

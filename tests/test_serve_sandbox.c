@@ -244,3 +244,30 @@ Test(sandbox, sealed_payload_and_key_stay_in_the_supervisor, .fini = cleanup) {
     cr_assert_eq(srv_stop(&s, 20000), 0);
     free(a), free(kid_hex), free(pub_hex), free(sealed), free(line), free(ct_b64);
 }
+
+/* --workers 2: jobs for two circuits run at once (each sleeps 5 s in its worker: one after the
+ * other would take over 10 s), and the answers still come in request order. */
+Test(sandbox, two_workers_at_once_answers_in_order, .fini = cleanup) {
+    srv_t s;
+    const char *args[] = {"--attest", "none", "--workers", "2", NULL};
+    srv_start(&s, args, 0, "ZBP_WORKER_TEST=delay=5000");
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    char *l1 = prove_wtns("first", "multiplier"), *l2 = prove_wtns("second", "comparator");
+    srv_send(&s, l1);
+    srv_send(&s, l2);
+    srv_send(&s, "{\"id\":\"third\",\"op\":\"ping\"}");
+    free(l1), free(l2);
+    const char *order[] = {"first", "second", "third"};
+    for (int i = 0; i < 3; i++) {
+        char *a = srv_recv(&s, 60000), *id = field_of(a, "id"), *c = code_of(a);
+        cr_assert(a && id, "answer %d missing", i);
+        cr_assert_str_eq(id, order[i], "answer %d out of order: %s", i, a);
+        cr_assert_str_eq(c, "ok", "%s", a);
+        free(a), free(id), free(c);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double sec = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    cr_assert(sec < 9, "two jobs of 5 s each took %.1f s: not at once", sec);
+    cr_assert_eq(srv_stop(&s, 20000), 0);
+}
