@@ -382,7 +382,8 @@ static int attest_setup(server_t *s, char *err, size_t errlen) {
     return 0;
 }
 
-int job_serve(const job_serve_opts_t *o, int in_fd, FILE *out, char *err, size_t errlen) {
+/* The options' bounds (the CLI checks them too; a library caller may not). */
+static int check_opts(const job_serve_opts_t *o, char *err, size_t errlen) {
     if (o->hub_key && !o->replay_log)
         return job_fail(err, errlen, 2,
                         "--hub-key needs --replay-log (spent tickets must stay "
@@ -408,18 +409,12 @@ int job_serve(const job_serve_opts_t *o, int in_fd, FILE *out, char *err, size_t
         !(o->key_ttl_s >= 0 && o->key_ttl_s <= JOB_MAX_SECONDS_LIMIT))
         return job_fail(err, errlen, 2, "--job-timeout and --key-ttl: 0 to %d seconds",
                         JOB_MAX_SECONDS_LIMIT);
-    /* Witnesses and private keys live in this process: no core file, no ptrace by its user. */
-    job_secure_process();
-    server_t *s = calloc(1, sizeof *s);
-    if (!s) return job_fail(err, errlen, 3, "out of memory");
-    s->o = o;
-    s->out = out;
-    s->max_workers = o->workers ? o->workers : 1;
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_mutex_init(&s->attest_mu, NULL);
-    pthread_mutex_init(&s->log_mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
-    int rc = 0;
+    return 0;
+}
+
+/* Test builds only: ZBP_SERVE_TEST_DELAY_MS makes every job sleep after spending its ticket. */
+static int test_hooks(server_t *s, char *err, size_t errlen) {
+    (void)s, (void)err, (void)errlen;
 #ifdef ZBP_TEST_HOOKS /* test builds only */
     const char *delay = getenv("ZBP_SERVE_TEST_DELAY_MS");
     if (delay && *delay) {
@@ -427,100 +422,78 @@ int job_serve(const job_serve_opts_t *o, int in_fd, FILE *out, char *err, size_t
         s->test_delay_ms = strtod(delay, &end);
         /* Bounded like the options: a day at most (a larger value would overflow the sleep). */
         if (*end || !(s->test_delay_ms >= 0 && s->test_delay_ms <= 86400e3)) {
-            rc = job_fail(err, errlen, 2, "ZBP_SERVE_TEST_DELAY_MS: 0 to 86400000 (ms)");
-            goto done;
+            return job_fail(err, errlen, 2, "ZBP_SERVE_TEST_DELAY_MS: 0 to 86400000 (ms)");
         }
         log_line(s, "warn", "test_hook", NULL, -1,
                  "ZBP_SERVE_TEST_DELAY_MS is set: every job sleeps after spending its ticket", -1);
     }
 #endif
-    if (!(s->cache = zk_cache_new(o->zkey_cache_bytes)) || !(s->pool = pool_new(o))) {
-        rc = job_fail(err, errlen, 3, "out of memory");
-        goto done;
-    }
-    if ((rc = attest_setup(s, err, errlen))) goto done;
-    if (o->hub_key && job_hubkey_load(&s->hub, o->hub_key, err, errlen)) {
-        rc = 2;
-        goto done;
-    }
+    return 0;
+}
+
+/* The circuit cache, the workers, attestation, the hub key and the replay log, the key store and
+ * the input queue. 0, or the exit status (2 or 3) with err. */
+static int server_open(server_t *s, int in_fd, size_t *max_line, char *err, size_t errlen) {
+    const job_serve_opts_t *o = s->o;
+    if (!(s->cache = zk_cache_new(o->zkey_cache_bytes)) || !(s->pool = pool_new(o)))
+        return job_fail(err, errlen, 3, "out of memory");
+    int rc = attest_setup(s, err, errlen);
+    if (rc) return rc;
+    if (o->hub_key && job_hubkey_load(&s->hub, o->hub_key, err, errlen)) return 2;
     if (o->replay_log && s->hub) {
         int r2 = job_replay_open(&s->replay, o->replay_log, job_unix_now(), err, errlen);
-        if (r2) {
-            rc = r2 == JOB_BAD_REQUEST ? 2 : 3;
-            goto done;
-        }
+        if (r2) return r2 == JOB_BAD_REQUEST ? 2 : 3;
     }
-    if (!(s->keys = job_keystore_new(o->max_keys, o->key_ttl_s))) {
-        rc = job_fail(err, errlen, 3, "out of memory");
-        goto done;
-    }
-    size_t max_line = o->max_line_bytes ? o->max_line_bytes
-                                        : o->max_witness_bytes / 3 * 4 + 8 + ((size_t)1 << 16);
-    inq_t *q = inq_new(in_fd, o->max_queue, max_line);
-    if (!q) {
-        rc = job_fail(err, errlen, 3, "out of memory");
-        goto done;
-    }
-    s->q = q;
+    if (!(s->keys = job_keystore_new(o->max_keys, o->key_ttl_s)))
+        return job_fail(err, errlen, 3, "out of memory");
+    *max_line = o->max_line_bytes ? o->max_line_bytes
+                                  : o->max_witness_bytes / 3 * 4 + 8 + ((size_t)1 << 16);
+    if (!(s->q = inq_new(in_fd, o->max_queue, *max_line)))
+        return job_fail(err, errlen, 3, "out of memory");
+    return 0;
+}
 
-    /* SIGTERM/SIGINT set a flag (the current job is finished and answered first); the threads
-     * started here block them, so the handler always runs on this thread. SIGPIPE: a closed
-     * stdout shows as a write error instead of killing the process. SIGXFSZ: a write past a
-     * file-size limit (RLIMIT_FSIZE) fails with EFBIG, answered as an I/O failure, instead of
-     * killing the loop. */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    signal(SIGXFSZ, SIG_IGN);
-    pthread_t reader;
-    if (inq_start(q, &reader)) {
-        inq_unref(q);
-        s->q = NULL;
-        rc = job_fail(err, errlen, 3, "cannot start the reader thread");
-        goto done;
+static void log_start(server_t *s, size_t max_line) {
+    jb_t b;
+    jb_init(&b);
+    jb_obj(&b);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    jb_key(&b, "ts");
+    jb_ms(&b, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+    jb_key(&b, "level");
+    jb_str(&b, "info");
+    jb_key(&b, "event");
+    jb_str(&b, "start");
+    jb_key(&b, "version");
+    jb_str(&b, ZBP_VERSION);
+    jb_key(&b, "attestation");
+    jb_str(&b, s->kind);
+    jb_key(&b, "tickets");
+    if (s->hub)
+        jb_str(&b, job_hubkey_type(s->hub));
+    else
+        jb_null(&b);
+    jb_key(&b, "max_line_bytes");
+    jb_u64(&b, max_line);
+    jb_key(&b, "max_witness_bytes");
+    jb_u64(&b, s->o->max_witness_bytes);
+    jb_key(&b, "max_queue");
+    jb_u64(&b, s->o->max_queue);
+    jb_key(&b, "job_timeout_s");
+    jb_ms(&b, s->o->job_timeout_s);
+    jb_obj_end(&b);
+    if (!b.failed) {
+        pthread_mutex_lock(&s->log_mu);
+        fprintf(stderr, "%s\n", b.buf);
+        fflush(stderr);
+        pthread_mutex_unlock(&s->log_mu);
     }
-    {
-        jb_t b;
-        jb_init(&b);
-        jb_obj(&b);
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        jb_key(&b, "ts");
-        jb_ms(&b, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
-        jb_key(&b, "level");
-        jb_str(&b, "info");
-        jb_key(&b, "event");
-        jb_str(&b, "start");
-        jb_key(&b, "version");
-        jb_str(&b, ZBP_VERSION);
-        jb_key(&b, "attestation");
-        jb_str(&b, s->kind);
-        jb_key(&b, "tickets");
-        if (s->hub)
-            jb_str(&b, job_hubkey_type(s->hub));
-        else
-            jb_null(&b);
-        jb_key(&b, "max_line_bytes");
-        jb_u64(&b, max_line);
-        jb_key(&b, "max_witness_bytes");
-        jb_u64(&b, o->max_witness_bytes);
-        jb_key(&b, "max_queue");
-        jb_u64(&b, o->max_queue);
-        jb_key(&b, "job_timeout_s");
-        jb_ms(&b, o->job_timeout_s);
-        jb_obj_end(&b);
-        if (!b.failed) {
-            pthread_mutex_lock(&s->log_mu);
-            fprintf(stderr, "%s\n", b.buf);
-            fflush(stderr);
-            pthread_mutex_unlock(&s->log_mu);
-        }
-        jb_free(&b);
-    }
+    jb_free(&b);
+}
+
+/* Lines in, answers out, until EOF, shutdown, a signal or stdout gone: why it stopped. */
+static const char *serve_loop(server_t *s) {
     entry_t ent;
     int got;
     const char *why = "eof";
@@ -532,7 +505,7 @@ int job_serve(const job_serve_opts_t *o, int in_fd, FILE *out, char *err, size_t
         pthread_mutex_lock(&s->mu);
         bool pending = s->slots != NULL;
         pthread_mutex_unlock(&s->mu);
-        if ((got = inq_pop(q, &ent, pending ? 5 : 100)) == 0) break;
+        if ((got = inq_pop(s->q, &ent, pending ? 5 : 100)) == 0) break;
         if (got < 0) {
             if (pending && !pipeline_flush(s, false)) break;
             continue;
@@ -550,13 +523,27 @@ int job_serve(const job_serve_opts_t *o, int in_fd, FILE *out, char *err, size_t
         }
         if (g_term) break;
     }
-    if (g_term) why = "signal";
-    pipeline_flush(s, true); /* every request read is answered, in order */
-    log_line(s, "info", "stop", NULL, -1, why, -1);
-    inq_close(q, reader);
-done:
-    /* A worker still running a timed-out job uses the server and the libraries: let it finish
-     * (its answer was given) before tearing anything down. */
+    return g_term ? "signal" : why;
+}
+
+/* SIGTERM/SIGINT set a flag (the current job is finished and answered first); the threads
+ * started here block them, so the handler always runs on this thread. SIGPIPE: a closed stdout
+ * shows as a write error instead of killing the process. SIGXFSZ: a write past a file-size limit
+ * (RLIMIT_FSIZE) fails with EFBIG, answered as an I/O failure, instead of killing the loop. */
+static void signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
+}
+
+/* A job still running after its timeout answer uses the server and the libraries: it finishes
+ * (its answer was given) before anything is torn down; then the workers are ended. */
+static void server_close(server_t *s) {
     pthread_mutex_lock(&s->mu);
     while (s->running)
         pthread_cond_wait(&s->cv, &s->mu);
@@ -574,5 +561,40 @@ done:
     pthread_mutex_destroy(&s->log_mu);
     pthread_cond_destroy(&s->cv);
     free(s);
-    return rc;
+}
+
+int job_serve(const job_serve_opts_t *o, int in_fd, FILE *out, char *err, size_t errlen) {
+    int rc = check_opts(o, err, errlen);
+    if (rc) return rc;
+    /* Witnesses and private keys live in this process: no core file, no ptrace by its user. */
+    job_secure_process();
+    server_t *s = calloc(1, sizeof *s);
+    if (!s) return job_fail(err, errlen, 3, "out of memory");
+    s->o = o;
+    s->out = out;
+    s->max_workers = o->workers ? o->workers : 1;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->attest_mu, NULL);
+    pthread_mutex_init(&s->log_mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    size_t max_line = 0;
+    if ((rc = test_hooks(s, err, errlen)) || (rc = server_open(s, in_fd, &max_line, err, errlen))) {
+        if (s->q) inq_unref(s->q);
+        server_close(s);
+        return rc;
+    }
+    signals();
+    pthread_t reader;
+    if (inq_start(s->q, &reader)) {
+        inq_unref(s->q);
+        server_close(s);
+        return job_fail(err, errlen, 3, "cannot start the reader thread");
+    }
+    log_start(s, max_line);
+    const char *why = serve_loop(s);
+    pipeline_flush(s, true); /* every request read is answered, in order */
+    log_line(s, "info", "stop", NULL, -1, why, -1);
+    inq_close(s->q, reader);
+    server_close(s);
+    return 0;
 }
