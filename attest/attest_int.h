@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "attest/attest.h"
+#include "prover/util.h"
 
 struct snp_certs {
     X509 *cert[SNP_CERT_KINDS];
@@ -34,7 +35,6 @@ static inline void att_put_le64(uint8_t *p, uint64_t v) {
 }
 
 bool att_is_zero(const uint8_t *p, size_t n);
-void att_hex(char *out, const uint8_t *b, size_t n); /* out holds 2n+1 chars, lower case */
 
 /* Reads a whole file of at most max bytes (*out malloc'd, NUL-terminated beyond len). Works on
  * pseudo-files (configfs, FIFOs) whose size stat cannot tell. */

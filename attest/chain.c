@@ -59,7 +59,7 @@ snp_gen_t att_check_root(snp_verdict_t *v, X509 *ark, X509 *root, const char *ro
         att_verdict_add(v, "root", SNP_CHECK_FAIL, "cannot digest the ARK");
         return SNP_GEN_UNKNOWN;
     }
-    att_hex(hex, md, 32);
+    zbp_hex_encode(hex, md, 32);
     for (size_t i = 0; i < sizeof pinned_arks / sizeof pinned_arks[0]; i++)
         if (!strcasecmp(hex, pinned_arks[i].sha256)) {
             att_verdict_add(v, "root", SNP_CHECK_PASS, "AMD ARK-%s (pinned SHA-256 %.16s...)",
@@ -178,7 +178,7 @@ void att_check_chip_id(snp_verdict_t *v, const att_ctx_t *cx) {
     bool ok =
         !memcmp(r->chip_id, cx->x.hwid, n) && (n == 64 || att_is_zero(r->chip_id + n, 64 - n));
     char hex[17];
-    att_hex(hex, cx->x.hwid, 8);
+    zbp_hex_encode(hex, cx->x.hwid, 8);
     att_verdict_add(v, "chip-id", ok ? SNP_CHECK_PASS : SNP_CHECK_FAIL,
                     "CHIP_ID %s the VCEK's %zu-byte hwID (%s...)", ok ? "equals" : "differs from",
                     n, hex);

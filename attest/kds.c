@@ -28,12 +28,12 @@ int snp_kds_urls(snp_kds_urls_t *out, const snp_report_t *r, snp_gen_t product_h
     snp_tcb_decode(&t, r->reported_tcb, g.layout);
     char hwid[129];
     if (g.gen == SNP_GEN_TURIN) {
-        att_hex(hwid, r->chip_id, 8); /* the full 64 bytes give a 404 on Turin */
+        zbp_hex_encode(hwid, r->chip_id, 8); /* the full 64 bytes give a 404 on Turin */
         snprintf(out->vek, sizeof out->vek,
                  KDS "/vcek/v1/%s/%s?fmcSPL=%u&blSPL=%u&teeSPL=%u&snpSPL=%u&ucodeSPL=%u", p, hwid,
                  t.fmc, t.bootloader, t.tee, t.snp, t.microcode);
     } else {
-        att_hex(hwid, r->chip_id, 64);
+        zbp_hex_encode(hwid, r->chip_id, 64);
         snprintf(out->vek, sizeof out->vek,
                  KDS "/vcek/v1/%s/%s?blSPL=%u&teeSPL=%u&snpSPL=%u&ucodeSPL=%u", p, hwid,
                  t.bootloader, t.tee, t.snp, t.microcode);

@@ -39,8 +39,8 @@ static void check_bytes(snp_verdict_t *v, const char *name, const char *field, c
                         const uint8_t *want, size_t n) {
     if (!want) return;
     char g[2 * 64 + 1], w[2 * 64 + 1];
-    att_hex(g, got, n);
-    att_hex(w, want, n);
+    zbp_hex_encode(g, got, n);
+    zbp_hex_encode(w, want, n);
     if (!memcmp(got, want, n))
         att_verdict_add(v, name, SNP_CHECK_PASS, "%s as expected (%.32s...)", field, g);
     else
@@ -51,7 +51,7 @@ static void check_bytes(snp_verdict_t *v, const char *name, const char *field, c
 static void check_listed(snp_verdict_t *v, const char *name, const char *field,
                          const uint8_t got[48], const uint8_t (*list)[48], size_t n) {
     char g[97];
-    att_hex(g, got, 48);
+    zbp_hex_encode(g, got, 48);
     for (size_t i = 0; i < n; i++)
         if (!memcmp(got, list[i], 48)) {
             att_verdict_add(v, name, SNP_CHECK_PASS, "%s %.32s... is allowed (entry %zu of %zu)",

@@ -38,7 +38,7 @@ static void em_raw64(em_t *e, const char *k, uint64_t v) {
 }
 static void em_bytes(em_t *e, const char *k, const uint8_t *p, size_t n) {
     char hex[2 * 72 + 1];
-    att_hex(hex, p, n);
+    zbp_hex_encode(hex, p, n);
     em_str(e, k, hex);
 }
 static void em_begin(em_t *e, const char *k) {

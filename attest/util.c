@@ -1,5 +1,5 @@
-/* util.c: the attest room's small shared helpers: error messages (with OpenSSL's reason), hex,
- * and whole-file reads (atomic writes are prover/jsonw.h's zbp_write_file_atomic_mode). */
+/* util.c: the attest room's small shared helpers: error messages (with OpenSSL's reason) and
+ * whole-file reads (hex and atomic writes are prover/util.h's). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include <openssl/err.h>
 
 #include "attest/attest_int.h"
-#include "prover/jsonw.h"
+#include "prover/util.h"
 
 int att_fail(char *err, size_t errlen, int code, const char *fmt, ...) {
     if (err && errlen) {
@@ -44,15 +44,6 @@ bool att_is_zero(const uint8_t *p, size_t n) {
     uint8_t acc = 0;
     for (size_t i = 0; i < n; i++) acc |= p[i];
     return acc == 0;
-}
-
-void att_hex(char *out, const uint8_t *b, size_t n) {
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[b[i] >> 4];
-        out[2 * i + 1] = digits[b[i] & 15];
-    }
-    out[2 * n] = 0;
 }
 
 int att_read_file(const char *path, size_t max, uint8_t **out, size_t *len, char *err,

@@ -7,6 +7,7 @@
 
 #include "cli/attest_policy.h"
 #include "cli/cli.h"
+#include "prover/util.h"
 
 enum { MEAS = 0, IDK = 1, AUTHOR = 2 };
 
@@ -21,26 +22,11 @@ void cli_policy_free(cli_policy_t *c) {
     memset(c, 0, sizeof *c);
 }
 
+/* Hex with an optional 0x: prover/util.h's decoder. */
 int cli_parse_hex(const char *s, uint8_t *out, size_t max, size_t *len) {
     if (!s) return -1;
     if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s += 2;
-    size_t n = strlen(s);
-    if (n % 2 || n / 2 > max) return -1;
-    for (size_t i = 0; i < n / 2; i++) {
-        int v = 0;
-        for (int k = 0; k < 2; k++) {
-            char ch = s[2 * i + k];
-            int d = ch >= '0' && ch <= '9'   ? ch - '0'
-                    : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-                    : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
-                                             : -1;
-            if (d < 0) return -1;
-            v = v * 16 + d;
-        }
-        out[i] = (uint8_t)v;
-    }
-    *len = n / 2;
-    return 0;
+    return zbp_hex_decode(out, max, len, s, strlen(s));
 }
 
 int cli_read_file(const char *path, size_t max, char **out, size_t *len) {

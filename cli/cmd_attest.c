@@ -11,7 +11,7 @@
 #include "cli/attest_policy.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
-#include "prover/jsonw.h"
+#include "prover/util.h"
 
 static int exit_of(int rc) {
     switch (rc) {

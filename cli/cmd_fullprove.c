@@ -15,15 +15,9 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
-#include "prover/jsonw.h"
+#include "prover/util.h"
 #include "prover/prover.h"
 #include "witness/witness.h"
-
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 /* The prover's profile JSON with the witness phase as the first key. */
 static int write_profile(const char *path, const zbp_profile_t *prof, double build_ms, double run_ms,
@@ -117,14 +111,14 @@ int cmd_fullprove(int argc, char **argv) {
     const char *profile = a.profile;
     if (threads > 0) omp_set_num_threads(threads);
     char err[1600] = "";
-    double t0 = now_ms();
+    double t0 = zbp_mono_ms();
     zbp_witness_input_t in;
     int st = zbp_witness_input_load(&in, pos[0], err, sizeof err);
     if (st != ZBP_OK) {
         cli_error("%s", err);
         return cli_witness_exit(st);
     }
-    double input_ms = now_ms() - t0, build_ms = 0, run_ms = 0;
+    double input_ms = zbp_mono_ms() - t0, build_ms = 0, run_ms = 0;
     wo.build_ms = &build_ms;
     wo.run_ms = &run_ms;
     uint8_t *wbuf;
@@ -137,7 +131,7 @@ int cmd_fullprove(int argc, char **argv) {
     }
     zbp_profile_t prof;
     memset(&prof, 0, sizeof prof);
-    double t = now_ms();
+    double t = zbp_mono_ms();
     char wname[600];
     snprintf(wname, sizeof wname, "the witness of %s", pos[0]);
     zbp_wtns_t w;
@@ -153,7 +147,7 @@ int cmd_fullprove(int argc, char **argv) {
         cli_error("%s", err);
         return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
     }
-    prof.load_ms = now_ms() - t;
+    prof.load_ms = zbp_mono_ms() - t;
     zbp_prove_opts_t opts;
     zbp_prove_opts_init(&opts);
     opts.threads = threads;
@@ -172,9 +166,9 @@ int cmd_fullprove(int argc, char **argv) {
         cli_error("%s", err);
         return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
     }
-    t = now_ms();
+    t = zbp_mono_ms();
     st = zbp_write_proof_files(pos[3], pos[4], &proof, err, sizeof err);
-    prof.output_ms = now_ms() - t;
+    prof.output_ms = zbp_mono_ms() - t;
     zbp_proof_free(&proof);
     if (st != ZBP_OK) {
         cli_error("%s", err);

@@ -13,31 +13,11 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
-#include "cuda/cuda.h"
 #include "prover/prover.h"
-
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
+#include "prover/util.h"
 
 static int exit_for(int st) {
     return st == ZBP_ERR_NOMEM ? EXIT_INTERNAL : EXIT_BAD_INPUT;
-}
-
-/* One proof on GPU `device`: a context, the key uploaded, the proof, all released again (a server
- * keeps the circuit loaded instead; see cuda/cuda.h). */
-static int prove_gpu(zbp_proof_t *proof, int device, const zbp_zkey_t *z, const zbp_wtns_t *w,
-                     const zbp_prove_opts_t *opts, zbp_profile_t *prof, char *err, size_t errlen) {
-    zbp_cuda_t *ctx = NULL;
-    zbp_cuda_circuit_t *circ = NULL;
-    int st = zbp_cuda_open(&ctx, device, err, errlen);
-    if (st == ZBP_OK) st = zbp_cuda_circuit_load(&circ, ctx, z, err, errlen);
-    if (st == ZBP_OK) st = zbp_cuda_prove(proof, circ, w, opts, prof, err, errlen);
-    zbp_cuda_circuit_free(circ);
-    zbp_cuda_close(ctx);
-    return st == ZBP_ERR_UNSUPPORTED ? ZBP_ERR_IO : st;
 }
 
 /* The profile for people: each phase's time and share, each MSM's plan and work, the sizes. */
@@ -69,9 +49,10 @@ static void profile_table(FILE *f, const zbp_profile_t *p) {
     ROW("output", p->output_ms);
     ROW("total", all);
 #undef ROW
-    fprintf(f, "constraints %u, domain %u, variables %u, public %u; %d threads; field %s/%s; "
-               "peak memory %.0f MiB\n",
-            p->n_constraints, p->domain_size, p->n_vars, p->n_public, p->threads,
+    fprintf(f, "constraints %u, domain %u, variables %u, public %u; device %s; %d threads; "
+               "field %s/%s; peak memory %.0f MiB\n",
+            p->n_constraints, p->domain_size, p->n_vars, p->n_public,
+            p->device[0] ? p->device : "cpu", p->threads,
             zbp_isa_name(zbp_field_scalar_isa()), zbp_isa_name(zbp_field_batch_isa()),
             p->peak_rss_mib);
 }
@@ -121,8 +102,7 @@ int cmd_prove(int argc, char **argv) {
     /* The device is settled before any file is read: a GPU asked for by name that is not there
      * is an environment failure (3), and auto quietly means the CPU. */
     char err[1024] = "";
-    int device = -1;
-    int dst = zbp_device_parse(device_spec, &device, err, sizeof err);
+    int dst = zbp_device_check(device_spec, NULL, err, sizeof err);
     if (dst != ZBP_OK) {
         cli_error("prove: %s", err);
         return dst == ZBP_ERR_INPUT ? EXIT_BAD_INPUT : EXIT_INTERNAL;
@@ -130,7 +110,7 @@ int cmd_prove(int argc, char **argv) {
     if (threads > 0) omp_set_num_threads(threads);
     zbp_profile_t prof;
     memset(&prof, 0, sizeof prof);
-    double t = now_ms();
+    double t = zbp_mono_ms();
     zbp_zkey_t z;
     zbp_wtns_t w;
     int st = zbp_zkey_open(&z, pos[0], err, sizeof err);
@@ -144,7 +124,7 @@ int cmd_prove(int argc, char **argv) {
         zbp_zkey_close(&z);
         return exit_for(st);
     }
-    double load_ms = now_ms() - t;
+    double load_ms = zbp_mono_ms() - t;
     zbp_prove_opts_t opts;
     zbp_prove_opts_init(&opts);
     opts.threads = threads;
@@ -152,37 +132,28 @@ int cmd_prove(int argc, char **argv) {
     cli_progress_t *progress = cli_progress_start("zbprover prove", 1000);
     opts.progress = cli_progress_phase_cb;
     opts.progress_ctx = progress;
+    /* The prover's face chooses the device: with auto, a GPU that fails (too small, a driver
+     * error, a proof that fails the pairing check) means the CPU, said once on stderr. */
     zbp_proof_t proof;
-    if (device >= 0) {
-        st = prove_gpu(&proof, device, &z, &w, &opts, &prof, err, sizeof err);
-        if (st != ZBP_OK && !strcmp(device_spec, "auto")) {
-            /* auto promised a proof: a GPU that fails (too small, a driver error, or a proof that
-             * fails the pairing check) means the CPU; a witness that satisfies nothing fails
-             * there too, with the CPU prover's message. */
-            cli_error("prove: the GPU proof failed (%s); proving on the CPU", err);
-            st = zbp_groth16_prove(&proof, &z, &w, &opts, &prof, err, sizeof err);
-        } else if (st == ZBP_ERR_IO) {
-            /* a CUDA failure: the message says what the runtime reported */
-            cli_progress_stop(progress);
-            cli_error("%s", err);
-            zbp_wtns_close(&w);
-            zbp_zkey_close(&z);
-            return EXIT_INTERNAL;
-        }
-    } else {
-        st = zbp_groth16_prove(&proof, &z, &w, &opts, &prof, err, sizeof err);
+    zbp_circuit_t *circ = NULL;
+    st = zbp_circuit_open(&circ, &z, device_spec, err, sizeof err);
+    if (st == ZBP_OK) {
+        st = zbp_circuit_prove(circ, &proof, &w, &opts, &prof, err, sizeof err);
+        if (prof.device_note[0]) cli_error("prove: %s", prof.device_note);
     }
+    zbp_circuit_free(circ);
     zbp_wtns_close(&w);
     zbp_zkey_close(&z);
     cli_progress_stop(progress);
     if (st != ZBP_OK) {
         cli_error("%s", err);
-        return exit_for(st);
+        /* a CUDA failure (its text in the message) is the environment's, not the input's */
+        return st == ZBP_ERR_IO || st == ZBP_ERR_UNSUPPORTED ? EXIT_INTERNAL : exit_for(st);
     }
     prof.load_ms = load_ms;
-    t = now_ms();
+    t = zbp_mono_ms();
     st = zbp_write_proof_files(pos[2], pos[3], &proof, err, sizeof err);
-    prof.output_ms = now_ms() - t;
+    prof.output_ms = zbp_mono_ms() - t;
     zbp_proof_free(&proof);
     if (st != ZBP_OK) {
         cli_error("%s", err);

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "prover/jsonw.h"
+#include "prover/util.h"
 #include "prover/prover.h"
 
 static const char RS_USAGE[] = "Usage: prover <circuit.zkey> <witness.wtns> <proof.json> <public.json>\n";

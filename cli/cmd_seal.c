@@ -14,7 +14,7 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "job/job.h"
-#include "prover/jsonw.h"
+#include "prover/util.h"
 #include "witness/witness.h"
 
 /* Reads a whole file (at most max bytes) into a malloc'ed buffer with a NUL after it. A pipe or
@@ -89,7 +89,7 @@ static int on_seal_opt(void *ctx, int key, const char *v) {
 static int sha_of(const char *file, const char *hex, const char *what, uint8_t out[32]) {
     size_t n = 0;
     if (hex) {
-        if (job_hex_decode(out, 32, &n, hex, strlen(hex)) || n != 32) {
+        if (zbp_hex_decode(out, 32, &n, hex, strlen(hex)) || n != 32) {
             cli_error("seal: --%s-sha256 must be 64 hex digits", what);
             return EXIT_BAD_INPUT;
         }
@@ -139,7 +139,7 @@ int cmd_seal(int argc, char **argv) {
     uint8_t zsha[32];
     size_t n = 0;
     if (zhex) {
-        if (job_hex_decode(zsha, 32, &n, zhex, strlen(zhex)) || n != 32) {
+        if (zbp_hex_decode(zsha, 32, &n, zhex, strlen(zhex)) || n != 32) {
             cli_error("seal: --zkey-sha256 must be 64 hex digits");
             return EXIT_BAD_INPUT;
         }
@@ -157,9 +157,9 @@ int cmd_seal(int argc, char **argv) {
     size_t kalen, wtlen;
     int rc = slurp(pos[0], 1 << 20, &ka, &kalen);
     if (rc) return rc;
-    json_doc_t *doc;
-    json_error_t je;
-    if (json_parse(&doc, (const char *)ka, kalen, NULL, &je)) {
+    json_t *doc;
+    zbp_json_error_t je;
+    if (zbp_json_parse(&doc, (const char *)ka, kalen, NULL, &je)) {
         free(ka);
         cli_error("%s: line %zu, column %zu: %s", pos[0], je.line, je.column, je.message);
         return EXIT_BAD_INPUT;
@@ -167,8 +167,8 @@ int cmd_seal(int argc, char **argv) {
     free(ka);
     uint8_t kid[JOB_KEY_ID_LEN], pub[32], tid[JOB_TICKET_ID_MAX];
     size_t tlen = 0;
-    rc = job_key_answer_read(json_root(doc), kid, pub, tid, &tlen, err, sizeof err);
-    json_free(doc);
+    rc = job_key_answer_read(doc, kid, pub, tid, &tlen, err, sizeof err);
+    json_decref(doc);
     if (rc) {
         cli_error("%s: %s", pos[0], err);
         return rc == 1 ? EXIT_VERDICT_NO : rc == 2 ? EXIT_BAD_INPUT : EXIT_INTERNAL;

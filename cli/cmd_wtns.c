@@ -10,7 +10,7 @@
 #include "cli/cli.h"
 #include "cli/opts.h"
 #include "field/field.h"
-#include "prover/jsonw.h"
+#include "prover/util.h"
 #include "witness/witness.h"
 
 /* The witness options, shared with `fullprove` (its table names this one too). */

@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "prover/util.h"
 
 struct cli_progress {
     pthread_t thread;
@@ -26,11 +27,7 @@ struct cli_progress {
 
 static cli_progress_t *active; /* the one shown now: cli_error clears its line first */
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+static double now_s(void) { return zbp_mono_ms() / 1e3; }
 
 /* 0: quiet, 1: redraw on the terminal, 2: a line per step. */
 static int progress_mode(void) {

@@ -30,6 +30,10 @@ int zbp_cuda_available(int *count, char *name, size_t len);
  * ZBP_ERR_INPUT for a malformed value, ZBP_ERR_UNSUPPORTED when a GPU was asked for and none (or
  * not that one) is usable, with a message in err either way. */
 int zbp_device_parse(const char *spec, int *device, char *err, size_t errlen);
+/* The same against another availability function (prover/circuit.c's test builds pass a fake). */
+typedef int (*zbp_cuda_available_fn)(int *count, char *name, size_t len);
+int zbp_device_parse_with(const char *spec, zbp_cuda_available_fn available, int *device, char *err,
+                          size_t errlen);
 
 /* A context on one GPU: its stream, scratch memory and twiddle tables. Not thread safe: one
  * context per host thread. */

@@ -7,6 +7,11 @@
 #include "cuda/cuda.h"
 
 int zbp_device_parse(const char *spec, int *device, char *err, size_t errlen) {
+    return zbp_device_parse_with(spec, zbp_cuda_available, device, err, errlen);
+}
+
+int zbp_device_parse_with(const char *spec, zbp_cuda_available_fn available, int *device, char *err,
+                          size_t errlen) {
     char why[256] = "";
     int count = 0;
     *device = -1;
@@ -14,7 +19,7 @@ int zbp_device_parse(const char *spec, int *device, char *err, size_t errlen) {
     if (!spec || !strcmp(spec, "cpu")) return ZBP_OK;
     if (!strcmp(spec, "auto")) {
         /* auto never fails: no GPU, no driver or no backend all mean the CPU */
-        if (zbp_cuda_available(&count, why, sizeof why) == ZBP_OK && count > 0) *device = 0;
+        if (available(&count, why, sizeof why) == ZBP_OK && count > 0) *device = 0;
         return ZBP_OK;
     }
     long index = 0;
@@ -32,7 +37,7 @@ int zbp_device_parse(const char *spec, int *device, char *err, size_t errlen) {
         if (err && errlen) snprintf(err, errlen, "--device must be auto, cpu or cuda[:N], not '%s'", spec);
         return ZBP_ERR_INPUT;
     }
-    if (zbp_cuda_available(&count, why, sizeof why) != ZBP_OK || count == 0) {
+    if (available(&count, why, sizeof why) != ZBP_OK || count == 0) {
         if (err && errlen) snprintf(err, errlen, "--device %s: no usable GPU: %s", spec, why);
         return ZBP_ERR_UNSUPPORTED;
     }

@@ -47,6 +47,8 @@ ZBPROVER_API void groth16_proof_size(unsigned long long *proof_size);
 /* A prover object holds one parsed key, for many proofs. From a buffer: the buffer is read in
  * place, not copied, and must stay unchanged and alive until groth16_prover_destroy (as with
  * rapidsnark). From a file: the file is mapped read-only and released by groth16_prover_destroy.
+ * The device is $ZBP_DEVICE (cpu, auto, cuda, cuda:N; unset: the CPU), read here: with cuda the
+ * key is loaded onto the GPU once and stays there for every proof of this object.
  * Return PROVER_OK, or PROVER_ERROR with *prover_object untouched. */
 ZBPROVER_API int groth16_prover_create(void **prover_object, const void *zkey_buffer,
                                        unsigned long long zkey_size, char *error_msg,

@@ -2,7 +2,8 @@
  * (rapidsnark's C functions are in prover.h beside this file).
  *
  * Prove from memory: the .zkey and .wtns bytes in, snarkjs's proof.json and public.json text out,
- * into buffers the caller owns. Thread-safe: calls share no state (each makes its own transform
+ * into buffers the caller owns. The device is $ZBP_DEVICE (cpu, auto, cuda, cuda:N; unset: the CPU),
+ * read at each call; a GPU asked for and missing is ZBPROVER_ERR_INTERNAL. Thread-safe: calls share no state (each makes its own transform
  * context); run one at a time for speed, as each uses all the threads it is given.
  *
  *   char proof[ZBPROVER_PROOF_JSON_MAX], *pub = malloc(cap);

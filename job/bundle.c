@@ -68,24 +68,24 @@ static int read_text(const char *path, size_t max, char **out, size_t *len, char
     return 0;
 }
 
-static int parse_text(json_doc_t **doc, job_text_t t, char *err, size_t errlen) {
-    json_error_t je;
-    if (json_parse(doc, t.text, t.len, NULL, &je))
+static int parse_text(json_t **doc, job_text_t t, char *err, size_t errlen) {
+    zbp_json_error_t je;
+    if (zbp_json_parse(doc, t.text, t.len, NULL, &je))
         return job_fail(err, errlen, 2, "%s: line %zu, column %zu: %s", t.name, je.line, je.column,
                         je.message);
     return 0;
 }
 
-static const json_value_t *str_at(const json_value_t *obj, const char *key) {
-    const json_value_t *v = json_get(obj, key);
-    return v && v->type == JSON_STRING ? v : NULL;
+static const json_t *str_at(const json_t *obj, const char *key) {
+    const json_t *v = json_object_get(obj, key);
+    return v && zbp_json_str(v, NULL) ? v : NULL;
 }
 
-static int hex_field(const json_value_t *obj, const char *key, uint8_t *out, size_t min, size_t max,
+static int hex_field(const json_t *obj, const char *key, uint8_t *out, size_t min, size_t max,
                      size_t *len, const char *where, char *err, size_t errlen) {
-    const json_value_t *v = str_at(obj, key);
+    const json_t *v = str_at(obj, key);
     size_t n = 0;
-    if (!v || job_hex_decode(out, max, &n, v->u.str, v->len) || n < min)
+    if (!v || zbp_hex_decode(out, max, &n, json_string_value(v), json_string_length(v)) || n < min)
         return job_fail(err, errlen, 2, "%s: %s must be hex of %zu%s%zu bytes", where, key, min,
                         min == max ? "" : " to ", min == max ? (size_t)0 : max);
     if (len) *len = n;
@@ -124,42 +124,42 @@ static int proof_binding(uint8_t rd[64], const uint8_t *job_id, size_t job_id_le
 
 /* The answer's own fields, as the transcript needs them. */
 typedef struct {
-    const json_value_t *id, *att, *kind;
+    const json_t *id, *att, *kind;
     uint8_t tid[JOB_TICKET_ID_MAX], zsha[32], rd_claim[64];
     size_t tlen;
 } answer_t;
 
-static int read_answer(answer_t *a, const json_value_t *root, const char *bp, char *err,
+static int read_answer(answer_t *a, const json_t *root, const char *bp, char *err,
                        size_t errlen) {
-    const json_value_t *okv = json_get(root, "ok");
-    if (root->type != JSON_OBJECT || !okv || okv->type != JSON_TRUE)
+    const json_t *okv = json_object_get(root, "ok");
+    if (!json_is_object(root) || !okv || !json_is_true(okv))
         return job_fail(err, errlen, 2, "%s: not a successful prove answer (\"ok\": true)", bp);
     if (!(a->id = str_at(root, "id")))
         return job_fail(err, errlen, 2, "%s: id: a string is required", bp);
-    const json_value_t *tv = str_at(root, "ticket_id");
-    if (!tv || job_hex_decode(a->tid, sizeof a->tid, &a->tlen, tv->u.str, tv->len))
+    const json_t *tv = str_at(root, "ticket_id");
+    if (!tv || zbp_hex_decode(a->tid, sizeof a->tid, &a->tlen, json_string_value(tv), json_string_length(tv)))
         return job_fail(err, errlen, 2, "%s: ticket_id must be hex (\"\" when there is no ticket)",
                         bp);
     int rc = hex_field(root, "zkey_sha256", a->zsha, 32, 32, NULL, bp, err, errlen);
     if (rc) return rc;
-    a->att = json_get(root, "attestation");
-    if (!a->att || a->att->type != JSON_OBJECT)
+    a->att = json_object_get(root, "attestation");
+    if (!a->att || !json_is_object(a->att))
         return job_fail(err, errlen, 2, "%s: attestation: an object is required", bp);
     if ((rc = hex_field(a->att, "report_data", a->rd_claim, 64, 64, NULL, bp, err, errlen)))
         return rc;
     a->kind = str_at(a->att, "kind");
-    if (!a->kind || (!json_string_is(a->kind, "snp") && !json_string_is(a->kind, "sim") &&
-                     !json_string_is(a->kind, "none")))
+    if (!a->kind || (!zbp_json_string_is(a->kind, "snp") && !zbp_json_string_is(a->kind, "sim") &&
+                     !zbp_json_string_is(a->kind, "none")))
         return job_fail(err, errlen, 2, "%s: attestation.kind must be snp, sim or none", bp);
     return 0;
 }
 
 /* The proof under the client's key, the transcript recomputed into rd, and what the client
  * expects of the answer. */
-static int check_proof(job_bundle_verdict_t *v, const answer_t *a, const json_value_t *root,
+static int check_proof(job_bundle_verdict_t *v, const answer_t *a, const json_t *root,
                        job_text_t bundle, job_text_t vkt, const job_bundle_opts_t *o,
                        uint8_t rd[64], char *err, size_t errlen) {
-    json_doc_t *vkdoc = NULL;
+    json_t *vkdoc = NULL;
     groth16_vk_t vk;
     bool have_vk = false;
     fr_t *pub = NULL;
@@ -167,15 +167,15 @@ static int check_proof(job_bundle_verdict_t *v, const answer_t *a, const json_va
     char m[768];
     int rc = parse_text(&vkdoc, vkt, err, errlen);
     if (rc) goto out;
-    int st = groth16_vk_from_json(&vk, json_root(vkdoc), m, sizeof m);
+    int st = groth16_vk_from_json(&vk, vkdoc, m, sizeof m);
     if (st) {
         rc = job_fail(err, errlen, st == ZBP_ERR_NOMEM ? 3 : 2, "%s: %s", vkt.name, m);
         goto out;
     }
     have_vk = true;
     groth16_proof_t proof;
-    if ((st = groth16_proof_from_json(&proof, json_get(root, "proof"), m, sizeof m)) ||
-        (st = groth16_public_from_json(&pub, &npub, json_get(root, "public"), m, sizeof m))) {
+    if ((st = groth16_proof_from_json(&proof, json_object_get(root, "proof"), m, sizeof m)) ||
+        (st = groth16_public_from_json(&pub, &npub, json_object_get(root, "public"), m, sizeof m))) {
         rc = job_fail(err, errlen, st == ZBP_ERR_NOMEM ? 3 : 2, "%s: %s", bundle.name, m);
         goto out;
     }
@@ -187,13 +187,13 @@ static int check_proof(job_bundle_verdict_t *v, const answer_t *a, const json_va
         add(v, "proof", SNP_CHECK_FAIL, "the Groth16 proof does not verify with %s", vkt.name);
     else
         add(v, "proof", SNP_CHECK_PASS, "Groth16 proof valid (%zu public signals)", npub);
-    if ((rc = proof_binding(rd, (const uint8_t *)a->id->u.str, a->id->len, a->tid, a->tlen, a->zsha,
+    if ((rc = proof_binding(rd, (const uint8_t *)json_string_value(a->id), json_string_length(a->id), a->tid, a->tlen, a->zsha,
                             &proof, pub, npub))) {
         rc = job_fail(err, errlen, 3, "binding transcript failed");
         goto out;
     }
     char hex[129];
-    job_hex_encode(hex, rd, 64);
+    zbp_hex_encode(hex, rd, 64);
     /* The claim is only compared here; the report's own REPORT_DATA is held to rd below. */
     if (memcmp(rd, a->rd_claim, 64))
         add(v, "transcript", SNP_CHECK_FAIL,
@@ -202,27 +202,27 @@ static int check_proof(job_bundle_verdict_t *v, const answer_t *a, const json_va
         add(v, "transcript", SNP_CHECK_PASS, "SHA-512(ZBPROVER-PROOF-V1 ...) = %.32s...", hex);
     if (o->expect_job_id)
         add(v, "job-id",
-            strlen(o->expect_job_id) == a->id->len &&
-                    !memcmp(o->expect_job_id, a->id->u.str, a->id->len)
+            strlen(o->expect_job_id) == json_string_length(a->id) &&
+                    !memcmp(o->expect_job_id, json_string_value(a->id), json_string_length(a->id))
                 ? SNP_CHECK_PASS
                 : SNP_CHECK_FAIL,
             "id %s", o->expect_job_id);
     if (o->expect_ticket_id) {
         char th[2 * JOB_TICKET_ID_MAX + 1];
-        job_hex_encode(th, a->tid, a->tlen);
+        zbp_hex_encode(th, a->tid, a->tlen);
         add(v, "ticket-id", !strcasecmp(th, o->expect_ticket_id) ? SNP_CHECK_PASS : SNP_CHECK_FAIL,
             "ticket_id %s", th);
     }
     if (o->expect_zkey_sha256) {
         char zh[65];
-        job_hex_encode(zh, a->zsha, 32);
+        zbp_hex_encode(zh, a->zsha, 32);
         add(v, "zkey", !strcasecmp(zh, o->expect_zkey_sha256) ? SNP_CHECK_PASS : SNP_CHECK_FAIL,
             "zkey_sha256 %s", zh);
     }
 out:
     free(pub);
     if (have_vk) groth16_vk_free(&vk);
-    json_free(vkdoc);
+    json_decref(vkdoc);
     return rc;
 }
 
@@ -231,14 +231,14 @@ out:
 static int check_report(job_bundle_verdict_t *v, const answer_t *a, const char *bp,
                         snp_certs_t *certs, const job_bundle_opts_t *o, const uint8_t rd[64],
                         char *err, size_t errlen) {
-    if (json_string_is(a->kind, "none")) {
+    if (zbp_json_string_is(a->kind, "none")) {
         add(v, "attestation", o->allow_unattested ? SNP_CHECK_SKIP : SNP_CHECK_FAIL,
             o->allow_unattested ? "kind none: unattested, accepted by --allow-unattested"
                                 : "kind none: no report binds this proof (--allow-unattested "
                                   "accepts the proof alone)");
         return 0;
     }
-    bool sim = json_string_is(a->kind, "sim");
+    bool sim = zbp_json_string_is(a->kind, "sim");
     bool rooted = o->policy.trust_root || o->policy.trust_root_data;
     if (sim != rooted) {
         add(v, "attestation", SNP_CHECK_FAIL, "%s",
@@ -248,21 +248,21 @@ static int check_report(job_bundle_verdict_t *v, const answer_t *a, const char *
                   "pinned roots");
         return 0;
     }
-    const json_value_t *rb = str_at(a->att, "report_b64");
+    const json_t *rb = str_at(a->att, "report_b64");
     size_t rlen = 0;
-    uint8_t *rep = rb ? malloc(job_b64_decoded_max(rb->len) + 1) : NULL;
+    uint8_t *rep = rb ? malloc(zbp_b64_decoded_max(json_string_length(rb)) + 1) : NULL;
     char m[768];
     int rc = 0;
     snp_report_t r;
-    if (!rep || job_b64_decode(rep, &rlen, rb->u.str, rb->len) || rlen != SNP_REPORT_SIZE)
+    if (!rep || zbp_b64_decode(rep, &rlen, json_string_value(rb), json_string_length(rb)) || rlen != SNP_REPORT_SIZE)
         rc = job_fail(err, errlen, 2, "%s: attestation.report_b64 must be base64 of a %d-byte report",
                       bp, SNP_REPORT_SIZE);
     else if (snp_report_parse(&r, rep, rlen, m, sizeof m))
         rc = job_fail(err, errlen, 2, "%s: attestation.report_b64: %s", bp, m);
     free(rep);
     if (rc) return rc;
-    const json_value_t *pem = str_at(a->att, "certs");
-    if (pem && (rc = snp_certs_add_blob(certs, (const uint8_t *)pem->u.str, pem->len,
+    const json_t *pem = str_at(a->att, "certs");
+    if (pem && (rc = snp_certs_add_blob(certs, (const uint8_t *)json_string_value(pem), json_string_length(pem),
                                         "attestation.certs", m, sizeof m)))
         return job_fail(err, errlen, rc == ATTEST_EINPUT ? 2 : 3, "%s: %s", bp, m);
     snp_policy_t p = o->policy;
@@ -286,15 +286,15 @@ int job_bundle_verify(job_bundle_verdict_t *v, job_text_t bundle, job_text_t vk,
                       const job_bundle_opts_t *o, char *err, size_t errlen) {
     memset(v, 0, sizeof *v);
     v->ok = true;
-    json_doc_t *doc = NULL;
+    json_t *doc = NULL;
     answer_t a;
     uint8_t rd[64];
     memset(&a, 0, sizeof a);
     int rc = parse_text(&doc, bundle, err, errlen);
-    if (!rc) rc = read_answer(&a, json_root(doc), bundle.name, err, errlen);
-    if (!rc) rc = check_proof(v, &a, json_root(doc), bundle, vk, o, rd, err, errlen);
+    if (!rc) rc = read_answer(&a, doc, bundle.name, err, errlen);
+    if (!rc) rc = check_proof(v, &a, doc, bundle, vk, o, rd, err, errlen);
     if (!rc) rc = check_report(v, &a, bundle.name, certs, o, rd, err, errlen);
-    json_free(doc);
+    json_decref(doc);
     return rc ? rc : v->ok ? 0 : 1;
 }
 
@@ -322,22 +322,22 @@ int job_bundle_check(job_bundle_verdict_t *v, const char *bundle_path, const job
     return rc;
 }
 
-int job_key_answer_read(const json_value_t *a, uint8_t key_id[JOB_KEY_ID_LEN], uint8_t pub[32],
+int job_key_answer_read(const json_t *a, uint8_t key_id[JOB_KEY_ID_LEN], uint8_t pub[32],
                         uint8_t *ticket_id, size_t *ticket_id_len, char *err, size_t errlen) {
-    const json_value_t *okv = json_get(a, "ok");
-    if (!a || a->type != JSON_OBJECT || !okv || okv->type != JSON_TRUE)
+    const json_t *okv = json_object_get(a, "ok");
+    if (!json_is_object(a) || !okv || !json_is_true(okv))
         return job_fail(err, errlen, 2, "not a successful key answer (\"ok\": true)");
     int rc;
     if ((rc = hex_field(a, "key_id", key_id, JOB_KEY_ID_LEN, JOB_KEY_ID_LEN, NULL, "key answer",
                         err, errlen)) ||
         (rc = hex_field(a, "public", pub, 32, 32, NULL, "key answer", err, errlen)))
         return rc;
-    const json_value_t *tv = str_at(a, "ticket_id");
-    if (!tv || job_hex_decode(ticket_id, JOB_TICKET_ID_MAX, ticket_id_len, tv->u.str, tv->len))
+    const json_t *tv = str_at(a, "ticket_id");
+    if (!tv || zbp_hex_decode(ticket_id, JOB_TICKET_ID_MAX, ticket_id_len, json_string_value(tv), json_string_length(tv)))
         return job_fail(err, errlen, 2, "key answer: ticket_id must be hex");
-    const json_value_t *att = json_get(a, "attestation");
+    const json_t *att = json_object_get(a, "attestation");
     uint8_t claim[64], rd[64];
-    if (!att || att->type != JSON_OBJECT ||
+    if (!json_is_object(att) ||
         (rc = hex_field(att, "report_data", claim, 64, 64, NULL, "key answer: attestation", err,
                         errlen)))
         return rc ? rc : job_fail(err, errlen, 2, "key answer: attestation: an object is required");
@@ -347,13 +347,13 @@ int job_key_answer_read(const json_value_t *a, uint8_t key_id[JOB_KEY_ID_LEN], u
         return job_fail(err, errlen, 1,
                         "key answer: report_data is not SHA-512 of the KEY "
                         "transcript of this public key and ticket id");
-    const json_value_t *rb = str_at(att, "report_b64");
+    const json_t *rb = str_at(att, "report_b64");
     if (rb) {
-        uint8_t *rep = malloc(job_b64_decoded_max(rb->len) + 1);
+        uint8_t *rep = malloc(zbp_b64_decoded_max(json_string_length(rb)) + 1);
         size_t n = 0;
         snp_report_t r;
         char m[512];
-        bool ok = rep && !job_b64_decode(rep, &n, rb->u.str, rb->len) && n == SNP_REPORT_SIZE &&
+        bool ok = rep && !zbp_b64_decode(rep, &n, json_string_value(rb), json_string_length(rb)) && n == SNP_REPORT_SIZE &&
                   !snp_report_parse(&r, rep, n, m, sizeof m);
         free(rep);
         if (!ok) return job_fail(err, errlen, 2, "key answer: report_b64 is not a report");

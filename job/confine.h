@@ -5,12 +5,14 @@
 #ifndef ZBP_JOB_CONFINE_H
 #define ZBP_JOB_CONFINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 typedef struct {
     uint64_t as_bytes; /* RLIMIT_AS; 0: none (sanitizer builds: their shadow memory needs terabytes) */
     uint64_t cpu_s;    /* RLIMIT_CPU, a backstop under serve's own timeout; 0: none */
+    bool gpu;          /* the circuit is on a GPU: the filter also allows its driver's calls */
 } confine_opts_t;
 
 /* Confines the calling process (single-threaded: unshare(CLONE_NEWUSER) refuses threads). report

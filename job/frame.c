@@ -81,6 +81,11 @@ int frame_result_parse(const uint8_t *body, size_t len, frame_result_t *r, char 
     r->pub = t + m + p;
     r->pub_len = (size_t)u;
     if (memchr(t, 0, (size_t)(m + p + u))) return job_fail(err, errlen, -1, "result frame: a NUL byte");
+    memcpy(r->device, body + 40, 16);
+    size_t dl = strnlen(r->device, 16);
+    if (dl == 16 || strspn(r->device, "abcdefghijklmnopqrstuvwxyz0123456789:") != dl ||
+        (r->code == 0 && !dl))
+        return job_fail(err, errlen, -1, "result frame: a bad device name");
     if (r->code == 0 && (!p || !u)) return job_fail(err, errlen, -1, "result frame: no proof");
     if (r->code != 0 && (p || u || !m))
         return job_fail(err, errlen, -1, "result frame: an error with a proof or without a message");
@@ -96,6 +101,7 @@ void frame_result_head(uint8_t out[FRAME_RESULT_HEAD], const frame_result_t *r) 
     put32(out + 16, (uint32_t)r->pub_len);
     memcpy(out + 24, &r->witness_ms, 8);
     memcpy(out + 32, &r->prove_ms, 8);
+    memcpy(out + 40, r->device, strnlen(r->device, 15));
 }
 
 static int write_all(int fd, const uint8_t *p, size_t n) {

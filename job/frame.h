@@ -12,19 +12,21 @@
 
 #define FRAME_MAGIC 0x4650425au /* "ZBPF" little-endian */
 #define FRAME_HEADER 16
-#define FRAME_RESULT_HEAD 40
+#define FRAME_RESULT_HEAD 56
 
 enum { FRAME_HELLO = 1, FRAME_JOB = 2, FRAME_RESULT = 3 };
 enum { FRAME_JOB_WTNS = 1, FRAME_JOB_INPUT = 2 };
 enum { FRAME_RETIRE = 1 }; /* RESULT flag: the worker ends after this answer */
 
-/* A RESULT body: code (a JOB_* status), flags, the message, and on success the proof and public
- * signals as snarkjs's JSON texts; the worker's own timings. Pointers into the frame's body. */
+/* A RESULT body: code (a JOB_* status), flags, the message (on success: a note for the log, or
+ * none), and on success the proof and public signals as snarkjs's JSON texts, the device that
+ * proved ("cpu", "cuda:0"); the worker's own timings. Pointers into the frame's body. */
 typedef struct {
     uint32_t code, flags;
     const char *msg, *proof, *pub;
     size_t msg_len, proof_len, pub_len;
     double witness_ms, prove_ms;
+    char device[16];
 } frame_result_t;
 
 /* The header: magic, a known type, a length of at most max. 0, or -1 with err. */

@@ -19,6 +19,7 @@ static void coord_be(uint8_t out[32], const fq_t *x) { fq_to_bytes_be(out, x); }
 typedef struct {
     double t0, ticket, load, witness_end, prove_end, attest;
     double object, start, w_witness, w_prove; /* -1: not measured */
+    char device[16];                           /* what made the proof (the worker says) */
 } timing_t;
 static void answer_timing(jb_t *b, const timing_t *t);
 
@@ -27,16 +28,16 @@ static void answer_timing(jb_t *b, const timing_t *t);
  * ours, and the pairing equation with the key's verification key. *bad: the worker lied. */
 static int check_result(const zk_entry_t *zk, const frame_result_t *res, const zbp_wtns_t *w,
                         zbp_proof_t *proof, bool *bad, char *err, size_t errlen) {
-    json_doc_t *dp = NULL, *du = NULL;
+    json_t *dp = NULL, *du = NULL;
     groth16_proof_t gp;
     char m[400];
     int rc = JOB_INTERNAL, valid = 0;
     *bad = true;
     memset(proof, 0, sizeof *proof);
-    if (json_parse(&dp, res->proof, res->proof_len, NULL, NULL) ||
-        json_parse(&du, res->pub, res->pub_len, NULL, NULL) ||
-        groth16_proof_from_json(&gp, json_root(dp), m, sizeof m) ||
-        groth16_public_from_json(&proof->pub, &proof->n_public, json_root(du), m, sizeof m)) {
+    if (zbp_json_parse(&dp, res->proof, res->proof_len, NULL, NULL) ||
+        zbp_json_parse(&du, res->pub, res->pub_len, NULL, NULL) ||
+        groth16_proof_from_json(&gp, dp, m, sizeof m) ||
+        groth16_public_from_json(&proof->pub, &proof->n_public, du, m, sizeof m)) {
         rc = job_fail(err, errlen, rc, "the worker's proof does not parse");
         goto out;
     }
@@ -62,8 +63,8 @@ static int check_result(const zk_entry_t *zk, const frame_result_t *res, const z
     *bad = false;
     rc = JOB_OK;
 out:
-    json_free(dp);
-    json_free(du);
+    json_decref(dp); /* NULL is fine */
+    json_decref(du);
     return rc;
 }
 
@@ -87,6 +88,12 @@ static int run_in_worker(server_t *s, job_t *j, const zk_entry_t *zk, const zk_e
     } else if (!rc) {
         t->w_witness = res.witness_ms;
         t->w_prove = res.prove_ms;
+        memcpy(t->device, res.device, sizeof t->device);
+        if (res.msg_len) { /* its GPU left for the CPU (--device auto): said once, in the log */
+            char note[600];
+            snprintf(note, sizeof note, "%.*s", (int)res.msg_len, res.msg);
+            log_line(s, "warn", "device_fallback", NULL, -1, note, -1);
+        }
         rc = check_result(zk, &res, w, proof, &end, err, errlen);
         if (end) {
             log_line(s, "error", "worker_wrong_proof", NULL, -1, err, -1);
@@ -144,6 +151,8 @@ static int answer_proof(server_t *s, job_request_t *r, const zk_entry_t *zk, con
     }
     jb_key(&b, "ticket_id");
     jb_hex(&b, tid ? tid : (const uint8_t *)"", tlen);
+    jb_key(&b, "device"); /* what made the proof (not bound: for information, like timing_ms) */
+    jb_str(&b, t->device);
     int rc = attest_object(s, &b, rd, err, errlen);
     t->attest = job_mono_ms();
     answer_timing(&b, t);

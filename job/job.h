@@ -11,6 +11,7 @@
 
 #include "attest/attest.h"
 #include "prover/json.h"
+#include "prover/util.h"
 #include "prover/prover.h"
 
 /* Status codes. JOB_OK is success; every other value is one of the protocol's stable error codes
@@ -33,16 +34,18 @@ typedef enum {
 
 const char *job_code_name(int code); /* "bad_request", ...; "internal" for anything unknown */
 
-/* ---- hex and base64 (strict: standard alphabet, padding required, no whitespace) ---- */
-/* Hex of either case into at most max bytes; -1 on a bad digit, an odd length or too many. */
-int job_hex_decode(uint8_t *out, size_t max, size_t *len, const char *hex, size_t hexlen);
-void job_hex_encode(char *out, const uint8_t *b, size_t n); /* out: 2n+1 chars, lower case */
-/* The decoded size of a base64 text of n chars (an upper bound before padding is seen). */
-size_t job_b64_decoded_max(size_t n);
-/* Decodes into out (room for job_b64_decoded_max(n) bytes); -1 when the text is not canonical. */
-int job_b64_decode(uint8_t *out, size_t *len, const char *b64, size_t n);
-/* Encodes into a malloc'ed NUL-terminated string, or NULL when out of memory. */
-char *job_b64_encode(const uint8_t *b, size_t n);
+/* ---- hex and base64: prover/util.h's (strict: canonical base64, no whitespace) ----
+ * The job_ names stay as aliases while the job loop's files are rewritten (one implementation). */
+static inline int job_hex_decode(uint8_t *out, size_t max, size_t *len, const char *hex,
+                                 size_t hexlen) {
+    return zbp_hex_decode(out, max, len, hex, hexlen);
+}
+static inline void job_hex_encode(char *out, const uint8_t *b, size_t n) { zbp_hex_encode(out, b, n); }
+static inline size_t job_b64_decoded_max(size_t n) { return zbp_b64_decoded_max(n); }
+static inline int job_b64_decode(uint8_t *out, size_t *len, const char *b64, size_t n) {
+    return zbp_b64_decode(out, len, b64, n);
+}
+static inline char *job_b64_encode(const uint8_t *b, size_t n) { return zbp_b64_encode(b, n); }
 
 /* ---- tickets ---- */
 #define JOB_TICKET_ID_MIN 16
@@ -64,7 +67,7 @@ typedef struct {
 
 /* {"id": hex, "expires": n, "zkey_sha256": hex (optional), "sig": base64}. JOB_BAD_TICKET with a
  * message when anything is missing or malformed. */
-int job_ticket_from_json(job_ticket_t *t, const json_value_t *v, char *err, size_t errlen);
+int job_ticket_from_json(job_ticket_t *t, const json_t *v, char *err, size_t errlen);
 /* "ZBPROVER-TICKET-V1" || lp(id) || u64le(expires) || lp(zkey_sha256 or empty): the signed bytes.
  * out holds JOB_TICKET_MSG_MAX bytes; returns the length. */
 size_t job_ticket_message(uint8_t *out, const job_ticket_t *t);
@@ -127,7 +130,7 @@ typedef struct {
     const char *ct_b64; /* borrowed from the JSON document */
     size_t ct_b64_len;
 } job_sealed_t;
-int job_sealed_from_json(job_sealed_t *s, const json_value_t *v, char *err, size_t errlen);
+int job_sealed_from_json(job_sealed_t *s, const json_t *v, char *err, size_t errlen);
 /* Takes the key named by s out of the store (it is then gone, whatever happens next), checks that
  * it was issued for ticket_id, and decrypts with the associated data (ticket_id, zkey_sha256, for
  * an input the program's wasm_sha256 (NULL for a witness), key_id). *plain is secret memory (the caller frees it with job_secret_free, which wipes it). JOB_BAD_WITNESS when the key is
@@ -168,7 +171,7 @@ typedef enum {
 #define JOB_ID_MAX 256
 
 typedef struct {
-    json_doc_t *doc; /* owns every string below */
+    json_t *doc; /* owns every string below */
     const char *id;  /* NULL when absent or unusable (the answer then carries null) */
     size_t id_len;
     job_op_t op;
@@ -178,7 +181,7 @@ typedef struct {
     size_t wtns_len;
     job_sealed_t sealed;
     const char *wasm;            /* JOB_WTNS_INPUT, _SEALED_INPUT: the witness program's path */
-    const json_value_t *input;   /* JOB_WTNS_INPUT: the input object (in doc) */
+    const json_t *input;   /* JOB_WTNS_INPUT: the input object (in doc) */
     bool has_ticket;
     job_ticket_t ticket;
 } job_request_t;
@@ -206,6 +209,8 @@ typedef struct {
     double job_timeout_s;     /* 0: none */
     size_t zkey_cache_bytes;  /* budget of the circuit cache (file sizes) */
     int threads;              /* 0: OpenMP's default */
+    const char *device;       /* where proofs run: NULL or "cpu", "auto", "cuda", "cuda:N"
+                                 (prover.h's zbp_circuit_open); checked at start */
     size_t max_keys;          /* outstanding single-use keys */
     double key_ttl_s;
     /* prove from inputs: the witness program's limits and its objects' cache */
@@ -279,7 +284,7 @@ int job_bundle_check(job_bundle_verdict_t *v, const char *bundle_path, const job
 /* The KEY transcript check a client does before sealing: the answer's report_data equals
  * SHA-512("ZBPROVER-KEY-V1" || lp(ticket_id) || public), and so does the report's REPORT_DATA
  * when a report is present. Fills the key's fields. 0, 1 (mismatch) or 2 (malformed). */
-int job_key_answer_read(const json_value_t *answer, uint8_t key_id[JOB_KEY_ID_LEN], uint8_t pub[32],
+int job_key_answer_read(const json_t *answer, uint8_t key_id[JOB_KEY_ID_LEN], uint8_t pub[32],
                         uint8_t *ticket_id, size_t *ticket_id_len, char *err, size_t errlen);
 
 #endif

@@ -2,6 +2,7 @@
  * witness opened here: the worker never sees the key or the ciphertext), or, for a job from inputs,
  * the witness program's object (built or found here, from the bytes the loop hashed) and the
  * input as JSON text (the request's member, or a sealed input's plaintext). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,59 +11,76 @@
 #include "job/serve_int.h"
 #include "witness/witness.h"
 
-/* The JSON text of v into out (NULL: only counted); its length. Strings are escaped as JSON needs
- * (the reader decoded them: quotes, backslashes and control characters come back escaped). */
-static size_t text_of(const json_value_t *v, char *out) {
+/* A string's JSON text (escaped as JSON needs: quotes, backslashes, control characters) into out
+ * (NULL: only counted); its length. */
+static size_t text_str(const char *p, size_t len, char *out) {
     size_t n = 0;
 #define PUT(c) (out ? (void)(out[n] = (c)) : (void)0, n++)
-    switch (v->type) {
-    case JSON_NULL: return out ? (memcpy(out, "null", 4), 4) : 4;
-    case JSON_FALSE: return out ? (memcpy(out, "false", 5), 5) : 5;
-    case JSON_TRUE: return out ? (memcpy(out, "true", 4), 4) : 4;
-    case JSON_NUMBER:
-        if (out) memcpy(out, v->u.str, v->len);
-        return v->len;
-    case JSON_STRING:
-        PUT('"');
-        for (size_t i = 0; i < v->len; i++) {
-            unsigned char c = (unsigned char)v->u.str[i];
-            if (c == '"' || c == '\\') {
-                PUT('\\');
-                PUT((char)c);
-            } else if (c < 0x20) {
-                static const char hx[] = "0123456789abcdef";
-                PUT('\\'), PUT('u'), PUT('0'), PUT('0'), PUT(hx[c >> 4]), PUT(hx[c & 15]);
-            } else {
-                PUT((char)c);
-            }
+    PUT('"');
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '"' || c == '\\') {
+            PUT('\\');
+            PUT((char)c);
+        } else if (c < 0x20) {
+            static const char hx[] = "0123456789abcdef";
+            PUT('\\'), PUT('u'), PUT('0'), PUT('0'), PUT(hx[c >> 4]), PUT(hx[c & 15]);
+        } else {
+            PUT((char)c);
         }
-        PUT('"');
-        return n;
+    }
+    PUT('"');
+    return n;
+}
+
+/* The JSON text of v into out (NULL: only counted); its length. Numbers exactly as the request
+ * wrote them (the reader's exact numbers), objects in their order (circom reads the signals in
+ * the input's order). */
+static size_t text_of(const json_t *v, char *out) {
+    size_t n = 0, len;
+    const char *t;
+    char num[32];
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        if ((t = zbp_json_number_text(v, &len))) { /* an exact number: its text as written */
+            if (out) memcpy(out, t, len);
+            return len;
+        }
+        t = zbp_json_str(v, &len);
+        return text_str(t, len, out);
+    case JSON_INTEGER:
+        len = (size_t)snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        if (out) memcpy(out, num, len);
+        return len;
     case JSON_ARRAY:
         PUT('[');
-        for (size_t i = 0; i < v->len; i++) {
+        for (size_t i = 0; i < json_array_size(v); i++) {
             if (i) PUT(',');
-            n += text_of(&v->u.items[i], out ? out + n : NULL);
+            n += text_of(json_array_get(v, i), out ? out + n : NULL);
         }
         PUT(']');
         return n;
     case JSON_OBJECT:
         PUT('{');
-        for (size_t i = 0; i < v->len; i++) {
-            json_value_t k = {JSON_STRING, 0, v->u.members[i].key_len, {.str = v->u.members[i].key}};
-            if (i) PUT(',');
-            n += text_of(&k, out ? out + n : NULL);
+        for (void *it = json_object_iter((json_t *)v); it; it = json_object_iter_next((json_t *)v, it)) {
+            if (n > 1) PUT(',');
+            n += text_str(json_object_iter_key(it), json_object_iter_key_len(it), out ? out + n : NULL);
             PUT(':');
-            n += text_of(&v->u.members[i].value, out ? out + n : NULL);
+            n += text_of(json_object_iter_value(it), out ? out + n : NULL);
         }
         PUT('}');
         return n;
+    case JSON_TRUE: t = "true"; break;
+    case JSON_FALSE: t = "false"; break;
+    default: t = "null"; break; /* no real is ever in a parsed tree (prover/json.h) */
     }
 #undef PUT
-    return n;
+    len = strlen(t);
+    if (out) memcpy(out, t, len);
+    return len;
 }
 
-int job_input_text(const json_value_t *v, uint8_t **out, size_t *len, char *err, size_t errlen) {
+int job_input_text(const json_t *v, uint8_t **out, size_t *len, char *err, size_t errlen) {
     size_t n = text_of(v, NULL);
     if (!(*out = job_secret_alloc(n + 1))) return job_fail(err, errlen, JOB_INTERNAL, "out of memory");
     text_of(v, (char *)*out);

@@ -9,14 +9,17 @@
 #include <stdint.h>
 
 #include "job/job.h"
+#include "prover/util.h"
 
-/* Compact JSON text (no whitespace), built by appending; allocation failure is sticky (failed). */
+/* Compact JSON text (no whitespace), built by appending values to a jansson tree: buf and len
+ * hold the text once the outermost value is closed; allocation failure is sticky (failed). */
 typedef struct {
     char *buf;
-    size_t len, cap;
+    size_t len;
+    json_t *root;       /* the document while it is built */
+    json_t *stack[32];  /* the open containers */
     int depth;
-    bool first[32];
-    bool after_key;
+    char *key;          /* the pending key in an object */
     bool failed;
 } jb_t;
 
@@ -39,13 +42,13 @@ void jb_null(jb_t *b);
 void jb_value_compact(jb_t *b, const char *text, size_t n);
 
 /* Wipes every string, number and key under v (request.c): JSON that held secrets. */
-void job_json_wipe(const json_value_t *v);
+void job_json_wipe(const json_t *v);
 
 /* Formats into err (when non-NULL) and returns code. */
 int job_fail(char *err, size_t errlen, int code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-double job_mono_ms(void);    /* CLOCK_MONOTONIC in milliseconds */
+static inline double job_mono_ms(void) { return zbp_mono_ms(); } /* prover/util.h's clock */
 uint64_t job_unix_now(void); /* wall-clock seconds */
 
 /* The certificates and CRLs of a certificate table (DER entries) or of a PEM file/directory, as one

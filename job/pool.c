@@ -119,6 +119,7 @@ static void make_argv(wargv_t *v, const pool_t *p, const zk_entry_t *zk, const z
     snprintf(v->a[8], 72, "%u", o->witness_time_limit_s ? o->witness_time_limit_s : 600);
     snprintf(v->a[9], 72, "%llu", (unsigned long long)(o->witness_memory_limit ? o->witness_memory_limit : 8ull << 30));
     snprintf(v->a[10], 72, "%llu", (unsigned long long)o->max_witness_bytes * 2 + (64ull << 20));
+    snprintf(v->a[11], 72, "%s", o->device ? o->device : "cpu");
     v->argv[0] = (char *)"zbprover";
     for (int i = 0; i < WORKER_ARGC; i++)
         v->argv[i + 1] = v->a[i];
@@ -197,7 +198,11 @@ static int start(pool_t *p, pworker_t *w, const zk_entry_t *zk, const zk_entry_t
         end_worker(w);
         goto out;
     }
-    snprintf(w->conf, sizeof w->conf, "%s", (char *)body);
+    /* "<device> <confinement...>": where it proves, and what it got */
+    char *sp = strchr((char *)body, ' ');
+    if (sp) *sp = 0;
+    snprintf(w->device, sizeof w->device, "%s", (char *)body);
+    snprintf(w->conf, sizeof w->conf, "%s", sp ? sp + 1 : "");
     free(body);
     rc = JOB_OK;
 out:
@@ -331,7 +336,10 @@ int pool_job(pool_t *p, pworker_t *w, uint32_t kind, const uint8_t *payload, siz
         if (type != FRAME_RESULT) snprintf(m, sizeof m, "a frame of type %u", type);
         r = -2;
     }
-    if (!r) return JOB_OK;
+    if (!r) {
+        if (!res->code) memcpy(w->device, res->device, sizeof w->device); /* auto may leave its GPU */
+        return JOB_OK;
+    }
     free(*body);
     *body = NULL;
     w->dead = true;
@@ -394,6 +402,8 @@ void pool_info(pool_t *p, jb_t *b) {
         jb_u64(b, w->jobs);
         jb_key(b, "rss_bytes");
         jb_u64(b, w->pid > 0 ? rss(w->pid) : 0);
+        jb_key(b, "device");
+        jb_str(b, w->device);
         jb_key(b, "confinement");
         jb_str(b, w->conf);
         jb_obj_end(b);

@@ -95,7 +95,7 @@ static int insert(job_replay_t *r, const uint8_t *id, size_t len) {
 /* "<seq> <hex id> <expires>" into out (room for REPLAY_LINE_MAX); returns its length. */
 static size_t line_text(char *out, uint64_t seq, const uint8_t *id, size_t len, uint64_t expires) {
     int n = snprintf(out, REPLAY_LINE_MAX, "%llu ", (unsigned long long)seq);
-    job_hex_encode(out + n, id, len);
+    zbp_hex_encode(out + n, id, len);
     n += (int)(2 * len);
     n += snprintf(out + n, REPLAY_LINE_MAX - (size_t)n, " %llu", (unsigned long long)expires);
     return (size_t)n;
@@ -143,9 +143,9 @@ static int load(job_replay_t *r, const char *text, size_t n, uint64_t now, char 
         size_t len = 0, chain_at = nf == 4 ? (size_t)(f[3] - text) : 0;
         uint64_t seq = 0, exp = 0;
         bool ok = nf == 4 && chain_at + fl[3] == end && parse_u64(f[0], fl[0], &seq) &&
-                  !job_hex_decode(id, sizeof id, &len, f[1], fl[1]) && len >= JOB_TICKET_ID_MIN &&
+                  !zbp_hex_decode(id, sizeof id, &len, f[1], fl[1]) && len >= JOB_TICKET_ID_MIN &&
                   parse_u64(f[2], fl[2], &exp) && fl[3] == 64 &&
-                  !job_hex_decode(got, sizeof got, &(size_t){0}, f[3], 64);
+                  !zbp_hex_decode(got, sizeof got, &(size_t){0}, f[3], 64);
         if (!ok)
             return job_fail(err, errlen, JOB_BAD_REQUEST,
                             "%s: line %zu is not '<seq> <hex id> <expires> <chain>': the log is "
@@ -178,7 +178,7 @@ static int write_header(job_replay_t *r, char *err, size_t errlen) {
     if (RAND_bytes(nonce, sizeof nonce) != 1)
         return job_fail(err, errlen, JOB_INTERNAL, "no randomness for the replay log");
     memcpy(h, REPLAY_MAGIC, sizeof REPLAY_MAGIC - 1);
-    job_hex_encode(h + sizeof REPLAY_MAGIC - 1, nonce, sizeof nonce);
+    zbp_hex_encode(h + sizeof REPLAY_MAGIC - 1, nonce, sizeof nonce);
     h[REPLAY_HEADER_LEN - 1] = '\n';
     if (write(r->fd, h, REPLAY_HEADER_LEN) != (ssize_t)REPLAY_HEADER_LEN || fsync(r->fd) != 0) {
         int e = errno;
@@ -333,7 +333,7 @@ int job_replay_spend(job_replay_t *r, const uint8_t *id, size_t len, uint64_t ex
         size_t n = line_text(line, r->seq + 1, id, len, expires);
         chain_next(chain, r->chain, line, n);
         line[n++] = ' ';
-        job_hex_encode(line + n, chain, 32);
+        zbp_hex_encode(line + n, chain, 32);
         n += 64;
         line[n++] = '\n';
         /* One write(2) of the whole line on an O_APPEND descriptor, then fdatasync. A short

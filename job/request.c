@@ -2,32 +2,28 @@
  * (docs/job-protocol.md, "Requests"). Nothing here touches files, keys or the prover. */
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "job/job_int.h"
 
 /* Request lines are bounded by the reader; the limits here bound the parser's own work. A
  * circuit's input (`input`) is the one member with many values: 2^20 of them at most. */
-static const json_limits_t request_limits = {.max_depth = 16, .max_bytes = 0,
+static const zbp_json_limits_t request_limits = {.max_depth = 16, .max_bytes = 0,
                                              .max_values = 1 << 20};
 
-static const json_value_t *member(const json_value_t *obj, const char *key, json_type_t type) {
-    const json_value_t *v = json_get(obj, key);
-    return v && v->type == type ? v : NULL;
-}
-
 /* A path: a non-empty string without NUL bytes (a \u0000 escape would cut it short). */
-static int path_member(const json_value_t *obj, const char *key, const char **out) {
-    const json_value_t *v = member(obj, key, JSON_STRING);
-    if (!v || !v->len || strlen(v->u.str) != v->len || v->len > 4095) return -1;
-    *out = v->u.str;
+static int path_member(const json_t *obj, const char *key, const char **out) {
+    size_t n;
+    const char *s = zbp_json_str(json_object_get(obj, key), &n);
+    if (!s || !n || strlen(s) != n || n > 4095) return -1;
+    *out = s;
     return 0;
 }
 
-static bool id_usable(const json_value_t *v) {
-    if (!v || v->type != JSON_STRING || v->len == 0 || v->len > JOB_ID_MAX) return false;
-    for (size_t i = 0; i < v->len; i++) {
-        unsigned char c = (unsigned char)v->u.str[i];
+static bool id_usable(const json_t *v) {
+    size_t n;
+    const char *s = zbp_json_str(v, &n);
+    if (!s || n == 0 || n > JOB_ID_MAX) return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7f) return false; /* also refuses NUL */
     }
     return true;
@@ -35,24 +31,24 @@ static bool id_usable(const json_value_t *v) {
 
 int job_request_parse(job_request_t *r, const char *text, size_t len, char *err, size_t errlen) {
     memset(r, 0, sizeof *r);
-    json_error_t je;
-    json_limits_t lim = request_limits;
+    zbp_json_error_t je;
+    zbp_json_limits_t lim = request_limits;
     lim.max_bytes = len + 1;
-    if (json_parse(&r->doc, text, len, &lim, &je) != 0)
+    if (zbp_json_parse(&r->doc, text, len, &lim, &je) != 0)
         return job_fail(err, errlen, JOB_BAD_REQUEST, "not JSON: %s at column %zu", je.message,
                         je.column);
-    const json_value_t *root = json_root(r->doc);
-    if (root->type != JSON_OBJECT)
+    const json_t *root = r->doc;
+    if (!json_is_object(root))
         return job_fail(err, errlen, JOB_BAD_REQUEST, "a request is a JSON object");
-    const json_value_t *id = json_get(root, "id");
+    const json_t *id = json_object_get(root, "id");
     if (!id_usable(id))
         return job_fail(err, errlen, JOB_BAD_REQUEST,
                         "id: a string of 1 to %d bytes without control characters is required",
                         JOB_ID_MAX);
-    r->id = id->u.str;
-    r->id_len = id->len;
-    const json_value_t *op = json_get(root, "op");
-    if (!op || op->type != JSON_STRING)
+    r->id = json_string_value(id);
+    r->id_len = json_string_length(id);
+    const json_t *op = json_object_get(root, "op");
+    if (!op || !zbp_json_str(op, NULL))
         return job_fail(err, errlen, JOB_BAD_REQUEST, "op: a string is required");
     static const struct {
         const char *name;
@@ -62,13 +58,13 @@ int job_request_parse(job_request_t *r, const char *text, size_t len, char *err,
         {"info", JOB_OP_INFO},   {"shutdown", JOB_OP_SHUTDOWN},
     };
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
-        if (json_string_is(op, ops[i].name)) r->op = ops[i].op;
+        if (zbp_json_string_is(op, ops[i].name)) r->op = ops[i].op;
     if (r->op == JOB_OP_NONE)
         return job_fail(err, errlen, JOB_BAD_REQUEST,
                         "op: unknown (prove, key, ping, info or shutdown)");
 
-    const json_value_t *ticket = json_get(root, "ticket");
-    if (ticket && ticket->type != JSON_NULL && (r->op == JOB_OP_PROVE || r->op == JOB_OP_KEY)) {
+    const json_t *ticket = json_object_get(root, "ticket");
+    if (ticket && !json_is_null(ticket) && (r->op == JOB_OP_PROVE || r->op == JOB_OP_KEY)) {
         int rc = job_ticket_from_json(&r->ticket, ticket, err, errlen);
         if (rc) return rc;
         r->has_ticket = true;
@@ -77,28 +73,28 @@ int job_request_parse(job_request_t *r, const char *text, size_t len, char *err,
 
     if (path_member(root, "zkey", &r->zkey))
         return job_fail(err, errlen, JOB_BAD_REQUEST, "zkey: the .zkey's path is required");
-    const json_value_t *w = json_get(root, "wtns"), *b = json_get(root, "wtns_b64"),
-                       *s = json_get(root, "sealed"), *in = json_get(root, "input");
+    const json_t *w = json_object_get(root, "wtns"), *b = json_object_get(root, "wtns_b64"),
+                       *s = json_object_get(root, "sealed"), *in = json_object_get(root, "input");
     if (!!w + !!b + !!s + !!in != 1)
         return job_fail(err, errlen, JOB_BAD_REQUEST,
                         "give the witness as exactly one of wtns, wtns_b64, sealed and input");
     if (w) {
         if (path_member(root, "wtns", &r->wtns))
             return job_fail(err, errlen, JOB_BAD_REQUEST, "wtns: a path is required");
-        r->wtns_len = w->len;
+        r->wtns_len = json_string_length(w);
         r->wsrc = JOB_WTNS_PATH;
     } else if (b) {
-        if (b->type != JSON_STRING || b->len == 0)
+        if (!zbp_json_str(b, NULL) || json_string_length(b) == 0)
             return job_fail(err, errlen, JOB_BAD_REQUEST, "wtns_b64: base64 text is required");
-        r->wtns = b->u.str;
-        r->wtns_len = b->len;
+        r->wtns = json_string_value(b);
+        r->wtns_len = json_string_length(b);
         r->wsrc = JOB_WTNS_B64;
     } else if (s) {
         int rc = job_sealed_from_json(&r->sealed, s, err, errlen);
         if (rc) return rc;
         r->wsrc = r->sealed.input ? JOB_WTNS_SEALED_INPUT : JOB_WTNS_SEALED;
     } else {
-        if (in->type != JSON_OBJECT)
+        if (!json_is_object(in))
             return job_fail(err, errlen, JOB_BAD_REQUEST,
                             "input: a JSON object of the circuit's input signals is required");
         r->input = in;
@@ -109,7 +105,7 @@ int job_request_parse(job_request_t *r, const char *text, size_t len, char *err,
     if (from_input && path_member(root, "wasm", &r->wasm))
         return job_fail(err, errlen, JOB_BAD_REQUEST,
                         "wasm: the witness program's path is required with an input");
-    if (!from_input && json_get(root, "wasm"))
+    if (!from_input && json_object_get(root, "wasm"))
         return job_fail(err, errlen, JOB_BAD_REQUEST,
                         "wasm: only with an input (a witness needs no witness program)");
     return JOB_OK;
@@ -117,26 +113,16 @@ int job_request_parse(job_request_t *r, const char *text, size_t len, char *err,
 
 /* Every string of the document (keys too) wiped: a wtns_b64 text, a sealed ciphertext or an input
  * must not outlive its request, whether the request was served or failed while it was parsed. */
-void job_json_wipe(const json_value_t *v) {
-    if (v->type == JSON_STRING || v->type == JSON_NUMBER) {
-        OPENSSL_cleanse((char *)v->u.str, v->len);
-    } else if (v->type == JSON_ARRAY) {
-        for (size_t i = 0; i < v->len; i++)
-            job_json_wipe(&v->u.items[i]);
-    } else if (v->type == JSON_OBJECT) {
-        for (size_t i = 0; i < v->len; i++) {
-            OPENSSL_cleanse((char *)v->u.members[i].key, v->u.members[i].key_len);
-            job_json_wipe(&v->u.members[i].value);
-        }
-    }
+void job_json_wipe(const json_t *v) {
+    if (v) zbp_json_wipe((json_t *)v); /* the request's document is ours to overwrite */
 }
 
 void job_request_wipe(job_request_t *r) {
-    if (r->doc) job_json_wipe(json_root(r->doc));
+    if (r->doc) job_json_wipe(r->doc);
 }
 
 void job_request_free(job_request_t *r) {
     job_request_wipe(r);
-    json_free(r->doc);
+    json_decref(r->doc);
     memset(r, 0, sizeof *r);
 }

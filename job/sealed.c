@@ -128,31 +128,31 @@ int job_keystore_create(job_keystore_t *ks, const uint8_t *ticket_id, size_t tic
     return rc;
 }
 
-int job_sealed_from_json(job_sealed_t *s, const json_value_t *v, char *err, size_t errlen) {
+int job_sealed_from_json(job_sealed_t *s, const json_t *v, char *err, size_t errlen) {
     memset(s, 0, sizeof *s);
-    if (!v || v->type != JSON_OBJECT)
+    if (!json_is_object(v))
         return job_fail(err, errlen, JOB_BAD_REQUEST, "sealed: not an object");
-    const json_value_t *alg = json_get(v, "alg"), *kid = json_get(v, "key_id"),
-                       *epk = json_get(v, "epk"), *ct = json_get(v, "ct");
+    const json_t *alg = json_object_get(v, "alg"), *kid = json_object_get(v, "key_id"),
+                       *epk = json_object_get(v, "epk"), *ct = json_object_get(v, "ct");
     size_t n = 0;
-    if (!json_string_is(alg, JOB_SEAL_ALG))
+    if (!zbp_json_string_is(alg, JOB_SEAL_ALG))
         return job_fail(err, errlen, JOB_BAD_REQUEST, "sealed: alg must be \"" JOB_SEAL_ALG "\"");
-    if (!kid || kid->type != JSON_STRING ||
-        job_hex_decode(s->key_id, JOB_KEY_ID_LEN, &n, kid->u.str, kid->len) || n != JOB_KEY_ID_LEN)
+    if (!kid || !zbp_json_str(kid, NULL) ||
+        zbp_hex_decode(s->key_id, JOB_KEY_ID_LEN, &n, json_string_value(kid), json_string_length(kid)) || n != JOB_KEY_ID_LEN)
         return job_fail(err, errlen, JOB_BAD_REQUEST, "sealed: key_id must be 32 hex digits");
-    if (!epk || epk->type != JSON_STRING || job_hex_decode(s->epk, 32, &n, epk->u.str, epk->len) ||
+    if (!epk || !zbp_json_str(epk, NULL) || zbp_hex_decode(s->epk, 32, &n, json_string_value(epk), json_string_length(epk)) ||
         n != 32)
         return job_fail(err, errlen, JOB_BAD_REQUEST, "sealed: epk must be 64 hex digits");
-    if (!ct || ct->type != JSON_STRING || ct->len < 24) /* base64 of at least the 16-byte tag */
+    if (!ct || !zbp_json_str(ct, NULL) || json_string_length(ct) < 24) /* base64 of at least the 16-byte tag */
         return job_fail(err, errlen, JOB_BAD_REQUEST, "sealed: ct must be base64 text");
     /* What the plaintext is: a .wtns (absent: the V1 format) or the circuit's input JSON. */
-    const json_value_t *content = json_get(v, "content");
-    if (content && !json_string_is(content, "wtns") && !json_string_is(content, "input"))
+    const json_t *content = json_object_get(v, "content");
+    if (content && !zbp_json_string_is(content, "wtns") && !zbp_json_string_is(content, "input"))
         return job_fail(err, errlen, JOB_BAD_REQUEST,
                         "sealed: content must be \"wtns\" (the default) or \"input\"");
-    s->input = content && json_string_is(content, "input");
-    s->ct_b64 = ct->u.str;
-    s->ct_b64_len = ct->len;
+    s->input = content && zbp_json_string_is(content, "input");
+    s->ct_b64 = json_string_value(ct);
+    s->ct_b64_len = json_string_length(ct);
     return JOB_OK;
 }
 
@@ -277,17 +277,17 @@ int job_sealed_open(job_keystore_t *ks, const job_sealed_t *s, const uint8_t *ti
             job_fail(err, errlen, JOB_BAD_WITNESS, "sealed: the key was issued for another ticket");
         goto out;
     }
-    if (job_b64_decoded_max(s->ct_b64_len) > max_plain + 16 + 2) {
+    if (zbp_b64_decoded_max(s->ct_b64_len) > max_plain + 16 + 2) {
         rc = job_fail(err, errlen, JOB_TOO_LARGE, "sealed: the %s exceeds %zu bytes", what,
                       max_plain);
         goto out;
     }
-    ct = malloc(job_b64_decoded_max(s->ct_b64_len) + 1);
+    ct = malloc(zbp_b64_decoded_max(s->ct_b64_len) + 1);
     if (!ct) {
         rc = job_fail(err, errlen, JOB_INTERNAL, "out of memory");
         goto out;
     }
-    if (job_b64_decode(ct, &ctlen, s->ct_b64, s->ct_b64_len) || ctlen < 16) {
+    if (zbp_b64_decode(ct, &ctlen, s->ct_b64, s->ct_b64_len) || ctlen < 16) {
         rc =
             job_fail(err, errlen, JOB_BAD_REQUEST, "sealed: ct is not base64 of at least 16 bytes");
         goto out;
@@ -344,7 +344,7 @@ int job_seal(char **out, const uint8_t recipient_pub[32], const uint8_t key_id[J
                       "sealing failed (is the public key a valid X25519 key?)");
     } else {
         memcpy(ct + plain_len, tag, 16);
-        char *b64 = job_b64_encode(ct, plain_len + 16);
+        char *b64 = zbp_b64_encode(ct, plain_len + 16);
         jb_t b;
         jb_init(&b);
         jb_obj(&b);

@@ -193,6 +193,14 @@ static char *info_answer(server_t *s, const job_request_t *r) {
     jb_key(&b, "device");
     jb_arr(&b);
     jb_str(&b, "cpu");
+    int gpus = 0;
+    if (zbp_device_check("cuda", NULL, NULL, 0) == ZBP_OK) /* the GPUs this build can use */
+        for (; gpus < 64; gpus++) {
+            char spec[16];
+            snprintf(spec, sizeof spec, "cuda:%d", gpus);
+            if (zbp_device_check(spec, NULL, NULL, 0) != ZBP_OK) break;
+            jb_str(&b, spec);
+        }
     jb_arr_end(&b);
     jb_key(&b, "attest");
     jb_arr(&b);
@@ -202,6 +210,8 @@ static char *info_answer(server_t *s, const job_request_t *r) {
     jb_str(&b, "none");
     jb_arr_end(&b);
     jb_obj_end(&b);
+    jb_key(&b, "device"); /* --device as given: where new circuits are opened */
+    jb_str(&b, s->o->device ? s->o->device : "cpu");
     jb_key(&b, "attestation");
     jb_str(&b, s->kind);
     jb_key(&b, "tickets");
@@ -302,14 +312,14 @@ static bool handle(server_t *s, entry_t *e) {
         const char *msg = NULL;
         char mbuf[1280];
         if (code && answer) {
-            json_doc_t *d;
-            if (!json_parse(&d, answer, strlen(answer), NULL, NULL)) {
-                const json_value_t *m = json_get(json_get(json_root(d), "error"), "message");
-                if (m && m->type == JSON_STRING) {
-                    snprintf(mbuf, sizeof mbuf, "%s", m->u.str);
+            json_t *d;
+            if (!zbp_json_parse(&d, answer, strlen(answer), NULL, NULL)) {
+                const json_t *m = json_object_get(json_object_get(d, "error"), "message");
+                if (m && zbp_json_str(m, NULL)) {
+                    snprintf(mbuf, sizeof mbuf, "%s", json_string_value(m));
                     msg = mbuf;
                 }
-                json_free(d);
+                json_decref(d);
             }
         }
         log_line(s, code ? "warn" : "info", "answer", &r, code, msg, job_mono_ms() - t0);
@@ -405,6 +415,11 @@ static int check_opts(const job_serve_opts_t *o, char *err, size_t errlen) {
         return job_fail(err, errlen, 2, "--workers: 1 to %d", JOB_MAX_WORKERS_LIMIT);
     if (o->threads < 0 || o->threads > JOB_MAX_THREADS_LIMIT)
         return job_fail(err, errlen, 2, "--threads: 1 to %d", JOB_MAX_THREADS_LIMIT);
+    /* The device is settled before anything is served: cuda without a usable GPU cannot serve
+     * (3), a malformed value is the options' fault (2); auto without a GPU means the CPU. */
+    char dm[512];
+    int dst = zbp_device_check(o->device, NULL, dm, sizeof dm);
+    if (dst != ZBP_OK) return job_fail(err, errlen, dst == ZBP_ERR_INPUT ? 2 : 3, "%s", dm);
     if (!(o->job_timeout_s >= 0 && o->job_timeout_s <= JOB_MAX_SECONDS_LIMIT) ||
         !(o->key_ttl_s >= 0 && o->key_ttl_s <= JOB_MAX_SECONDS_LIMIT))
         return job_fail(err, errlen, 2, "--job-timeout and --key-ttl: 0 to %d seconds",

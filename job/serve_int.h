@@ -85,7 +85,8 @@ typedef struct pworker {
     bool has_program;
     pid_t pid; /* also its process group */
     int sock;
-    char conf[160]; /* the confinement it reported */
+    char conf[160];  /* the confinement it reported */
+    char device[16]; /* where it proves: cpu, cuda:N */
     uint64_t jobs;
     double last_ms;
     size_t bytes; /* counted in the circuit budget */
@@ -144,7 +145,7 @@ char *error_answer(const job_request_t *r, int code, const char *message);
 int attest_object(server_t *s, jb_t *b, const uint8_t rd[64], char *err, size_t errlen);
 
 /* ---- job_input.c: what a job hands its worker ---- */
-int job_input_text(const json_value_t *v, uint8_t **out, size_t *len, char *err, size_t errlen);
+int job_input_text(const json_t *v, uint8_t **out, size_t *len, char *err, size_t errlen);
 int job_input_object(server_t *s, job_request_t *r, zk_entry_t *wm, char *so, size_t solen,
                      double *object_ms, char *err, size_t errlen);
 int job_input_payload(server_t *s, job_request_t *r, const zk_entry_t *zk, const zk_entry_t *wm,

@@ -16,33 +16,33 @@ struct job_hubkey {
     bool ed25519;
 };
 
-static const json_value_t *string_member(const json_value_t *obj, const char *key) {
-    const json_value_t *v = json_get(obj, key);
-    return v && v->type == JSON_STRING ? v : NULL;
+static const json_t *string_member(const json_t *obj, const char *key) {
+    const json_t *v = json_object_get(obj, key);
+    return v && zbp_json_str(v, NULL) ? v : NULL;
 }
 
-int job_ticket_from_json(job_ticket_t *t, const json_value_t *v, char *err, size_t errlen) {
+int job_ticket_from_json(job_ticket_t *t, const json_t *v, char *err, size_t errlen) {
     memset(t, 0, sizeof *t);
-    if (!v || v->type != JSON_OBJECT)
+    if (!json_is_object(v))
         return job_fail(err, errlen, JOB_BAD_TICKET, "ticket: not an object");
-    const json_value_t *id = string_member(v, "id"), *sig = string_member(v, "sig");
-    const json_value_t *exp = json_get(v, "expires"), *zk = json_get(v, "zkey_sha256");
-    if (!id || job_hex_decode(t->id, sizeof t->id, &t->id_len, id->u.str, id->len) ||
+    const json_t *id = string_member(v, "id"), *sig = string_member(v, "sig");
+    const json_t *exp = json_object_get(v, "expires"), *zk = json_object_get(v, "zkey_sha256");
+    if (!id || zbp_hex_decode(t->id, sizeof t->id, &t->id_len, json_string_value(id), json_string_length(id)) ||
         t->id_len < JOB_TICKET_ID_MIN)
         return job_fail(err, errlen, JOB_BAD_TICKET, "ticket: id must be hex of 16 to 64 bytes");
-    if (!exp || json_get_u64(exp, &t->expires) != 0)
+    if (!exp || zbp_json_get_u64(exp, &t->expires) != 0)
         return job_fail(err, errlen, JOB_BAD_TICKET,
                         "ticket: expires must be an integer number of unix seconds");
     if (zk) {
         size_t n = 0;
-        if (zk->type != JSON_STRING || job_hex_decode(t->zkey_sha256, 32, &n, zk->u.str, zk->len) ||
+        if (!zbp_json_str(zk, NULL) || zbp_hex_decode(t->zkey_sha256, 32, &n, json_string_value(zk), json_string_length(zk)) ||
             n != 32)
             return job_fail(err, errlen, JOB_BAD_TICKET,
                             "ticket: zkey_sha256 must be 64 hex digits");
         t->has_zkey = true;
     }
-    if (!sig || sig->len == 0 || job_b64_decoded_max(sig->len) > sizeof t->sig ||
-        job_b64_decode(t->sig, &t->sig_len, sig->u.str, sig->len))
+    if (!sig || json_string_length(sig) == 0 || zbp_b64_decoded_max(json_string_length(sig)) > sizeof t->sig ||
+        zbp_b64_decode(t->sig, &t->sig_len, json_string_value(sig), json_string_length(sig)))
         return job_fail(err, errlen, JOB_BAD_TICKET,
                         "ticket: sig must be base64 of at most %d bytes", JOB_TICKET_SIG_MAX);
     return JOB_OK;

@@ -1,7 +1,9 @@
-/* util.c: the job room's small shared pieces: error code names, strict hex and base64, the
- * one-line JSON builder, clocks, and certificate PEM helpers for answers and bundles. */
+/* util.c: the job room's small shared pieces: error code names, the one-line JSON builder (over
+ * jansson), and certificate PEM helpers for answers and bundles. Clocks, hex and base64 are
+ * prover/util.h's. */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,207 +36,101 @@ int job_fail(char *err, size_t errlen, int code, const char *fmt, ...) {
     return code;
 }
 
-double job_mono_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
 uint64_t job_unix_now(void) {
     time_t t = time(NULL);
     return t < 0 ? 0 : (uint64_t)t;
 }
 
-/* ---- hex, base64 ---- */
-static int hexval(char c) {
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
-int job_hex_decode(uint8_t *out, size_t max, size_t *len, const char *hex, size_t hexlen) {
-    if (hexlen % 2 || hexlen / 2 > max) return -1;
-    for (size_t i = 0; i < hexlen / 2; i++) {
-        int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
-        if (hi < 0 || lo < 0) return -1;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    *len = hexlen / 2;
-    return 0;
-}
-
-void job_hex_encode(char *out, const uint8_t *b, size_t n) {
-    static const char d[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = d[b[i] >> 4];
-        out[2 * i + 1] = d[b[i] & 15];
-    }
-    out[2 * n] = 0;
-}
-
-static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static int b64val(unsigned char c) {
-    return c >= 'A' && c <= 'Z'   ? c - 'A'
-           : c >= 'a' && c <= 'z' ? c - 'a' + 26
-           : c >= '0' && c <= '9' ? c - '0' + 52
-           : c == '+'             ? 62
-           : c == '/'             ? 63
-                                  : -1;
-}
-
-size_t job_b64_decoded_max(size_t n) { return n / 4 * 3; }
-
-/* Canonical only: length a multiple of 4, '=' only as the last one or two characters, and the
- * unused bits of the last group zero, so that one byte string has exactly one accepted text. */
-int job_b64_decode(uint8_t *out, size_t *len, const char *b64, size_t n) {
-    if (n % 4) return -1;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i += 4) {
-        int v[4], pad = 0;
-        for (int k = 0; k < 4; k++) {
-            unsigned char c = (unsigned char)b64[i + k];
-            if (c == '=' && i + 4 == n && k >= 2) {
-                v[k] = 0;
-                pad++;
-            } else {
-                if (pad) return -1; /* data after '=' */
-                if ((v[k] = b64val(c)) < 0) return -1;
-            }
-        }
-        uint32_t w =
-            (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
-        if ((pad == 1 && (w & 0xff)) || (pad == 2 && (w & 0xffff))) return -1;
-        out[o++] = (uint8_t)(w >> 16);
-        if (pad < 2) out[o++] = (uint8_t)(w >> 8);
-        if (pad < 1) out[o++] = (uint8_t)w;
-    }
-    *len = o;
-    return 0;
-}
-
-char *job_b64_encode(const uint8_t *b, size_t n) {
-    char *s = malloc((n + 2) / 3 * 4 + 1);
-    if (!s) return NULL;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t w = (uint32_t)b[i] << 16 | (i + 1 < n ? (uint32_t)b[i + 1] << 8 : 0) |
-                     (i + 2 < n ? b[i + 2] : 0);
-        s[o++] = b64chars[w >> 18 & 63];
-        s[o++] = b64chars[w >> 12 & 63];
-        s[o++] = i + 1 < n ? b64chars[w >> 6 & 63] : '=';
-        s[o++] = i + 2 < n ? b64chars[w & 63] : '=';
-    }
-    s[o] = 0;
-    return s;
-}
-
-/* ---- the one-line JSON builder ---- */
-void jb_init(jb_t *b) {
-    memset(b, 0, sizeof *b);
-    b->first[0] = true;
-}
+/* ---- the one-line JSON builder, over jansson ----
+ * Values are added to a jansson tree as they come; when the outermost value is complete, the tree
+ * is written compact (prover/json.h) into buf and released. */
+void jb_init(jb_t *b) { memset(b, 0, sizeof *b); }
 
 void jb_free(jb_t *b) {
+    json_decref(b->root);
+    free(b->key);
     free(b->buf);
     memset(b, 0, sizeof *b);
 }
 
-static void put(jb_t *b, const char *s, size_t n) {
-    if (b->failed) return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 512;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->buf, cap);
-        if (!p) {
-            b->failed = true;
-            return;
-        }
-        b->buf = p;
-        b->cap = cap;
-    }
-    memcpy(b->buf + b->len, s, n);
-    b->len += n;
-    b->buf[b->len] = 0;
+/* The document is complete: its text into buf. Milliseconds have 3 decimals (jb_ms rounds them):
+ * 15 significant digits print them without binary noise. */
+static void finish(jb_t *b) {
+    b->buf = json_dumps(b->root, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+    json_decref(b->root);
+    b->root = NULL;
+    if (!b->buf) b->failed = true;
+    else b->len = strlen(b->buf);
 }
 
-static void element(jb_t *b) {
-    if (b->after_key) {
-        b->after_key = false;
+/* Hangs v under the open container (under the pending key in an object), or makes it the
+ * document; a NULL v (jansson out of memory) or a misplaced one marks the text failed. */
+static void attach(jb_t *b, json_t *v, bool container) {
+    if (b->failed || !v) {
+        b->failed = true;
+        json_decref(v);
         return;
     }
-    if (!b->first[b->depth]) put(b, ",", 1);
-    b->first[b->depth] = false;
-}
-
-static void open_(jb_t *b, const char *c) {
-    element(b);
-    put(b, c, 1);
-    if (b->depth < 31) b->depth++;
-    b->first[b->depth] = true;
-}
-
-static void close_(jb_t *b, const char *c) {
-    if (b->depth > 0) b->depth--;
-    put(b, c, 1);
-}
-
-void jb_obj(jb_t *b) { open_(b, "{"); }
-void jb_obj_end(jb_t *b) { close_(b, "}"); }
-void jb_arr(jb_t *b) { open_(b, "["); }
-void jb_arr_end(jb_t *b) { close_(b, "]"); }
-
-/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
-static size_t utf8_len(const unsigned char *p, size_t n) {
-    if (p[0] < 0x80) return 1;
-    size_t k = p[0] >= 0xc2 && p[0] <= 0xdf   ? 2
-               : p[0] >= 0xe0 && p[0] <= 0xef ? 3
-               : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4
-                                              : 0;
-    if (!k || k > n) return 0;
-    for (size_t i = 1; i < k; i++)
-        if ((p[i] & 0xc0) != 0x80) return 0;
-    if (k == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0))) return 0;
-    if (k == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))) return 0;
-    return k;
-}
-
-void jb_strn(jb_t *b, const char *s, size_t n) {
-    element(b);
-    put(b, "\"", 1);
-    const unsigned char *p = (const unsigned char *)s;
-    for (size_t i = 0; i < n;) {
-        unsigned char c = p[i];
-        char esc[8];
-        if (c == '"' || c == '\\') {
-            esc[0] = '\\';
-            esc[1] = (char)c;
-            put(b, esc, 2);
-            i++;
-        } else if (c < 0x20 || c == 0x7f) {
-            snprintf(esc, sizeof esc, "\\u%04x", c);
-            put(b, esc, 6);
-            i++;
+    int rc = 0;
+    if (b->depth == 0) {
+        if (b->root) rc = -1; /* a second document */
+        else b->root = json_incref(v);
+    } else {
+        json_t *parent = b->stack[b->depth - 1];
+        if (json_is_object(parent)) {
+            rc = b->key ? json_object_set(parent, b->key, v) : -1;
+            free(b->key);
+            b->key = NULL;
         } else {
-            size_t k = utf8_len(p + i, n - i);
-            if (k)
-                put(b, s + i, k);
-            else
-                put(b, "?", 1);
-            i += k ? k : 1;
+            rc = json_array_append(parent, v);
         }
     }
-    put(b, "\"", 1);
+    if (!rc && container) {
+        if (b->depth < (int)(sizeof b->stack / sizeof b->stack[0])) b->stack[b->depth++] = v;
+        else rc = -1;
+    }
+    json_decref(v); /* the tree holds it now */
+    if (rc) {
+        b->failed = true;
+        return;
+    }
+    if (b->depth == 0) finish(b);
+}
+
+static void close_(jb_t *b) {
+    if (b->failed) return;
+    if (b->depth == 0) {
+        b->failed = true;
+        return;
+    }
+    if (--b->depth == 0) finish(b);
+}
+
+void jb_obj(jb_t *b) { attach(b, json_object(), true); }
+void jb_obj_end(jb_t *b) { close_(b); }
+void jb_arr(jb_t *b) { attach(b, json_array(), true); }
+void jb_arr_end(jb_t *b) { close_(b); }
+
+void jb_strn(jb_t *b, const char *s, size_t n) {
+    json_t *v = json_stringn(s, n);
+    if (!v) {
+        /* not UTF-8 (a message cut inside a character): the bytes above ASCII become '?' */
+        char *t = malloc(n ? n : 1);
+        if (t) {
+            for (size_t i = 0; i < n; i++) t[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+            v = json_stringn(t, n);
+            free(t);
+        }
+    }
+    attach(b, v, false);
 }
 
 void jb_str(jb_t *b, const char *s) { jb_strn(b, s, strlen(s)); }
 
 void jb_key(jb_t *b, const char *k) {
-    jb_str(b, k);
-    put(b, ":", 1);
-    b->after_key = true;
+    if (b->failed) return;
+    free(b->key);
+    if (!(b->key = strdup(k))) b->failed = true;
 }
 
 void jb_hex(jb_t *b, const uint8_t *p, size_t n) {
@@ -243,56 +139,25 @@ void jb_hex(jb_t *b, const uint8_t *p, size_t n) {
         b->failed = true;
         return;
     }
-    job_hex_encode(h, p, n);
+    zbp_hex_encode(h, p, n);
     jb_strn(b, h, 2 * n);
     free(h);
 }
 
 void jb_u64(jb_t *b, uint64_t v) {
-    char t[24];
-    int n = snprintf(t, sizeof t, "%llu", (unsigned long long)v);
-    element(b);
-    put(b, t, (size_t)n);
+    /* jansson's integers are signed 64-bit; no count or time here comes near 2^63 */
+    attach(b, json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)v), false);
 }
 
-void jb_ms(jb_t *b, double ms) {
-    char t[40];
-    int n = snprintf(t, sizeof t, "%.3f", ms < 0 ? 0.0 : ms);
-    element(b);
-    put(b, t, (size_t)n);
-}
+void jb_ms(jb_t *b, double ms) { attach(b, json_real(ms < 0 ? 0.0 : round(ms * 1e3) / 1e3), false); }
 
-void jb_bool(jb_t *b, bool v) {
-    element(b);
-    put(b, v ? "true" : "false", v ? 4 : 5);
-}
+void jb_bool(jb_t *b, bool v) { attach(b, json_boolean(v), false); }
 
-void jb_null(jb_t *b) {
-    element(b);
-    put(b, "null", 4);
-}
+void jb_null(jb_t *b) { attach(b, json_null(), false); }
 
 void jb_value_compact(jb_t *b, const char *text, size_t n) {
-    element(b);
-    bool in_str = false, esc = false;
-    size_t run = 0; /* start of the current run of kept bytes */
-    for (size_t i = 0; i < n; i++) {
-        char c = text[i];
-        if (in_str) {
-            if (esc)
-                esc = false;
-            else if (c == '\\')
-                esc = true;
-            else if (c == '"')
-                in_str = false;
-        } else if (c == '"') {
-            in_str = true;
-        } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-            put(b, text + run, i - run);
-            run = i + 1;
-        }
-    }
-    put(b, text + run, n - run);
+    /* The project's own output (proof.json, public.json): its numbers are small or strings. */
+    attach(b, json_loadb(text, n, JSON_DECODE_ANY, NULL), false);
 }
 
 /* ---- certificates as PEM ---- */

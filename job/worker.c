@@ -28,6 +28,7 @@
 typedef struct {
     int sock;
     zbp_zkey_t z;
+    zbp_circuit_t *circ; /* z on the device (resident on a GPU), opened before the filter */
     void *so; /* the witness object (dlopen'ed), or NULL */
     char wasm_sha[65];
     worker_args_t a;
@@ -71,10 +72,11 @@ static void test_act(worker_t *w) {
 }
 
 static int reply(worker_t *w, int code, int flags, const char *msg, const char *proof,
-                 const char *pub, double wms, double pms) {
+                 const char *pub, double wms, double pms, const char *device) {
     frame_result_t r = {(uint32_t)code, (uint32_t)flags, msg, proof, pub,
                         msg ? strlen(msg) : 0, proof ? strlen(proof) : 0, pub ? strlen(pub) : 0,
-                        wms, pms};
+                        wms, pms, ""};
+    snprintf(r.device, sizeof r.device, "%s", device);
     size_t tl = r.msg_len + r.proof_len + r.pub_len;
     uint8_t head[FRAME_RESULT_HEAD];
     frame_result_head(head, &r);
@@ -104,7 +106,7 @@ static int witness_of_input(worker_t *w, const uint8_t *text, size_t len, uint8_
     st = zbp_witness_run_loaded(out, olen, w->so, w->wasm_sha, "the witness program", &in, "input",
                                 &wo, m, mlen);
     alarm(0);
-    job_json_wipe(json_root(in.doc));
+    job_json_wipe(in.doc);
     zbp_witness_input_free(&in);
     if (st != ZBP_OK) return st == ZBP_ERR_NOMEM ? JOB_INTERNAL : JOB_BAD_WITNESS;
     return JOB_OK;
@@ -112,7 +114,7 @@ static int witness_of_input(worker_t *w, const uint8_t *text, size_t len, uint8_
 
 /* One job: the witness (given, or computed), the proof, the answer. */
 static int run_job(worker_t *w, uint32_t kind, const uint8_t *p, size_t plen) {
-    char m[1600] = "";
+    char m[1600] = "", note[600] = "", device[16] = "cpu";
     double t0 = job_mono_ms(), t1;
     uint8_t *wbuf = NULL;
     size_t wlen = 0;
@@ -135,7 +137,12 @@ static int run_job(worker_t *w, uint32_t kind, const uint8_t *p, size_t plen) {
         zbp_prove_opts_t po;
         zbp_prove_opts_init(&po);
         po.threads = w->a.threads;
-        int st = zbp_groth16_prove(&proof, &w->z, &wt, &po, NULL, m, sizeof m);
+        zbp_profile_t prof;
+        memset(&prof, 0, sizeof prof);
+        int st = zbp_circuit_prove(w->circ, &proof, &wt, &po, &prof, m, sizeof m);
+        snprintf(device, sizeof device, "%s", prof.device[0] ? prof.device : "cpu");
+        if (st == ZBP_OK && prof.device_note[0]) /* a GPU left for the CPU: a note for the log */
+            snprintf(note, sizeof note, "%s", prof.device_note);
         zbp_wtns_close(&wt);
         if (st != ZBP_OK)
             code = st == ZBP_ERR_INPUT || st == ZBP_ERR_RANGE ? JOB_BAD_WITNESS : JOB_INTERNAL;
@@ -149,8 +156,8 @@ static int run_job(worker_t *w, uint32_t kind, const uint8_t *p, size_t plen) {
         free(wbuf);
     }
     double t2 = job_mono_ms();
-    int rc = reply(w, code, flags, code ? m : NULL, code ? NULL : ptext, code ? NULL : utext,
-                   t1 - t0, t2 - t1);
+    int rc = reply(w, code, flags, code ? m : note[0] ? note : NULL, code ? NULL : ptext,
+                   code ? NULL : utext, t1 - t0, t2 - t1, device);
     free(ptext);
     free(utext);
     job_stack_scrub();
@@ -168,7 +175,8 @@ static int load(worker_t *w, char *err, size_t errlen) {
     if (p == MAP_FAILED) return job_fail(err, errlen, -1, "mmap: %s", strerror(errno));
     close(w->a.zkey_fd);
     char m[1024];
-    if (zbp_zkey_from_memory(&w->z, p, (size_t)st.st_size, "circuit.zkey", m, sizeof m) != ZBP_OK)
+    if (zbp_zkey_from_memory(&w->z, p, (size_t)st.st_size, "circuit.zkey", m, sizeof m) != ZBP_OK ||
+        zbp_circuit_open(&w->circ, &w->z, w->a.device, m, sizeof m) != ZBP_OK)
         return job_fail(err, errlen, -1, "%s", m);
     if (w->a.so_fd >= 0) {
         char path[64];
@@ -187,18 +195,26 @@ int job_worker_run(const worker_args_t *a) {
     w.sock = a->sock_fd;
     snprintf(w.wasm_sha, sizeof w.wasm_sha, "%s", a->wasm_sha);
     signal(SIGPIPE, SIG_IGN);
+    /* jansson seeds its hash tables from /dev/urandom at the first object it makes (the proof's
+     * JSON): now, while the worker may still open a file. */
+    json_object_seed(0);
     test_hooks(&w);
     char err[1200], rep[160];
     if (load(&w, err, sizeof err)) {
         frame_send(w.sock, FRAME_HELLO, "error: ", 7, err, strlen(err));
         return 3;
     }
-    confine_opts_t co = {a->as_bytes, a->cpu_s};
+    /* A GPU's driver needs more of the kernel (confine.c says what); its address space is the
+     * driver's to reserve. */
+    bool gpu = strcmp(zbp_circuit_device(w.circ), "cpu") != 0;
+    confine_opts_t co = {gpu ? 0 : a->as_bytes, a->cpu_s, gpu};
     if (job_confine(&co, rep, sizeof rep, err, sizeof err)) {
         frame_send(w.sock, FRAME_HELLO, "error: ", 7, err, strlen(err));
         return 3;
     }
-    if (frame_send(w.sock, FRAME_HELLO, rep, strlen(rep), NULL, 0)) _exit(0);
+    char hello[200]; /* "<device> <confinement>" */
+    snprintf(hello, sizeof hello, "%s %s", zbp_circuit_device(w.circ), rep);
+    if (frame_send(w.sock, FRAME_HELLO, hello, strlen(hello), NULL, 0)) _exit(0);
     for (;;) {
         uint32_t type, kind;
         uint8_t *body;
@@ -227,6 +243,7 @@ int job_worker_args(worker_args_t *a, int argc, char **argv) {
     memset(a, 0, sizeof *a);
     if (argc != WORKER_ARGC) return -1;
     uint64_t v[9];
+    if (argc != WORKER_ARGC) return -1;
     for (int i = 0; i < 9; i++) {
         if (i == 2 && !strcmp(argv[3], "-")) {
             v[2] = (uint64_t)-1;
@@ -237,7 +254,10 @@ int job_worker_args(worker_args_t *a, int argc, char **argv) {
     if (v[0] > 1024 || v[1] > 1024 || (v[2] != (uint64_t)-1 && v[2] > 1024) || v[3] > 4096 ||
         v[6] > 604800)
         return -1;
-    if (strlen(argv[4]) > 64) return -1;
+    if (strlen(argv[4]) > 64 || strlen(argv[11]) > 15 ||
+        zbp_device_check(argv[11], NULL, NULL, 0) == ZBP_ERR_INPUT)
+        return -1;
+    snprintf(a->device, sizeof a->device, "%s", argv[11]);
     a->sock_fd = (int)v[0];
     a->zkey_fd = (int)v[1];
     a->so_fd = v[2] == (uint64_t)-1 ? -1 : (int)v[2];

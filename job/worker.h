@@ -13,9 +13,10 @@ typedef struct {
     unsigned wtime_s;            /* the witness program's seconds */
     uint64_t wmem_bytes;         /* the witness program's memory */
     uint64_t max_frame;          /* the largest JOB frame */
+    char device[16];             /* serve's --device: cpu, auto, cuda[:N] */
 } worker_args_t;
 
-#define WORKER_ARGC 11 /* "__worker", sock zkey so|- sha|- threads as cpu wtime wmem max_frame */
+#define WORKER_ARGC 12 /* "__worker", sock zkey so|- sha|- threads as cpu wtime wmem max_frame device */
 /* argv of `zbprover __worker ...` into a: 0, or -1 for arguments serve did not write. */
 int job_worker_args(worker_args_t *a, int argc, char **argv);
 /* Loads, confines, serves jobs until its socket closes; the exit status. */

@@ -45,8 +45,21 @@ int zbprover_prove(const void *zkey, size_t zkey_len, const void *wtns, size_t w
     zbp_prove_opts_t o;
     zbp_prove_opts_init(&o);
     if (opts) o.threads = opts->threads;
+    /* The device: $ZBP_DEVICE, else the CPU (see zbprover.h). */
     zbp_proof_t p;
-    st = zbp_groth16_prove(&p, &z, &w, &o, NULL, err, err_len);
+    zbp_circuit_t *circ = NULL;
+    zbp_profile_t prof;
+    st = zbp_circuit_open(&circ, &z, zbp_api_device(), err, err_len);
+    if (st == ZBP_OK) {
+        st = zbp_circuit_prove(circ, &p, &w, &o, &prof, err, err_len);
+        if (prof.device_note[0]) fprintf(stderr, "zbprover: %s\n", prof.device_note);
+    } else {
+        char why[512];
+        snprintf(why, sizeof why, "%s", err ? err : "");
+        st = zbp_fail(err, err_len, st == ZBP_ERR_INPUT ? ZBP_ERR_INPUT : ZBP_ERR_IO,
+                      "ZBP_DEVICE=%s: %s", zbp_api_device(), why);
+    }
+    zbp_circuit_free(circ);
     zbp_wtns_close(&w);
     zbp_zkey_close(&z);
     if (st != ZBP_OK) return to_api(st);

@@ -6,96 +6,106 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "prover/jsonw.h"
+#include "prover/json.h"
 #include "prover/prover.h"
 #include "prover/readers_int.h"
+#include "prover/util.h"
 
-static void g1_json(jsonw_t *w, const g1_affine_t *p) {
+/* The files are built as jansson trees and written by prover/json.h's snarkjs-layout writer. Every
+ * append goes through add(), which marks the tree failed when an allocation did (jansson's
+ * constructors return NULL, which the setters refuse), so a short tree is never written. */
+typedef struct {
+    int failed;
+} tree_t;
+
+static json_t *add(tree_t *t, json_t *parent, const char *key, json_t *v) {
+    int rc = !v ? -1 : key ? json_object_set_new(parent, key, v) : json_array_append_new(parent, v);
+    if (rc) t->failed = 1;
+    return v;
+}
+
+static json_t *str(tree_t *t, const char *s) {
+    json_t *v = json_string(s);
+    if (!v) t->failed = 1;
+    return v;
+}
+
+static json_t *g1_json(tree_t *t, const g1_affine_t *p) {
     char x[80], y[80];
     int z1;
     g1_affine_to_dec(x, y, &z1, p);
-    jsonw_begin_array(w);
-    jsonw_string(w, x);
-    jsonw_string(w, y);
-    jsonw_string(w, z1 ? "1" : "0");
-    jsonw_end_array(w);
+    json_t *a = json_array();
+    add(t, a, NULL, str(t, x));
+    add(t, a, NULL, str(t, y));
+    add(t, a, NULL, str(t, z1 ? "1" : "0"));
+    return a;
 }
 
-static void fq2_json(jsonw_t *w, const char *c0, const char *c1) {
-    jsonw_begin_array(w);
-    jsonw_string(w, c0);
-    jsonw_string(w, c1);
-    jsonw_end_array(w);
+static json_t *fq2_json(tree_t *t, const char *c0, const char *c1) {
+    json_t *a = json_array();
+    add(t, a, NULL, str(t, c0));
+    add(t, a, NULL, str(t, c1));
+    return a;
 }
 
-static void g2_json(jsonw_t *w, const g2_affine_t *p) {
+static json_t *g2_json(tree_t *t, const g2_affine_t *p) {
     char c[4][80];
     int z1;
     g2_affine_to_dec(c, &z1, p);
-    jsonw_begin_array(w);
-    fq2_json(w, c[0], c[1]);
-    fq2_json(w, c[2], c[3]);
-    fq2_json(w, z1 ? "1" : "0", "0");
-    jsonw_end_array(w);
+    json_t *a = json_array();
+    add(t, a, NULL, fq2_json(t, c[0], c[1]));
+    add(t, a, NULL, fq2_json(t, c[2], c[3]));
+    add(t, a, NULL, fq2_json(t, z1 ? "1" : "0", "0"));
+    return a;
+}
+
+/* The tree's text in snarkjs's layout, or ZBP_ERR_NOMEM; the tree is released either way. */
+static int finish(tree_t *t, json_t *root, char **out, size_t *len) {
+    char *text = !t->failed && root ? zbp_json_dump_snarkjs(root, len) : NULL;
+    json_decref(root);
+    if (!text) return ZBP_ERR_NOMEM;
+    *out = text;
+    return ZBP_OK;
 }
 
 int zbp_vk_json(char **out, size_t *len, const zbp_zkey_t *z) {
-    jsonw_t w;
-    jsonw_init(&w);
-    jsonw_begin_object(&w);
-    jsonw_key(&w, "protocol");
-    jsonw_string(&w, "groth16");
-    jsonw_key(&w, "curve");
-    jsonw_string(&w, "bn128");
-    jsonw_key(&w, "nPublic");
-    jsonw_uint(&w, z->n_public);
-    jsonw_key(&w, "vk_alpha_1");
-    g1_json(&w, &z->alpha1);
-    jsonw_key(&w, "vk_beta_2");
-    g2_json(&w, &z->beta2);
-    jsonw_key(&w, "vk_gamma_2");
-    g2_json(&w, &z->gamma2);
-    jsonw_key(&w, "vk_delta_2");
-    g2_json(&w, &z->delta2);
+    tree_t t = {0};
+    json_t *o = json_object();
+    if (!o) return ZBP_ERR_NOMEM;
+    add(&t, o, "protocol", str(&t, "groth16"));
+    add(&t, o, "curve", str(&t, "bn128"));
+    add(&t, o, "nPublic", json_integer((json_int_t)z->n_public));
+    add(&t, o, "vk_alpha_1", g1_json(&t, &z->alpha1));
+    add(&t, o, "vk_beta_2", g2_json(&t, &z->beta2));
+    add(&t, o, "vk_gamma_2", g2_json(&t, &z->gamma2));
+    add(&t, o, "vk_delta_2", g2_json(&t, &z->delta2));
     /* e(alpha1, beta2) as [[c0.c0, c0.c1, c0.c2], [c1.c0, c1.c1, c1.c2]], each Fq2 as [c0, c1]. */
     fq12_t ab;
     pairing(&ab, &z->alpha1, &z->beta2);
-    jsonw_key(&w, "vk_alphabeta_12");
-    jsonw_begin_array(&w);
+    json_t *abj = add(&t, o, "vk_alphabeta_12", json_array());
     const fq6_t *c6[2] = {&ab.c0, &ab.c1};
-    for (int a = 0; a < 2; a++) {
+    for (int a = 0; a < 2 && abj; a++) {
         const fq2_t *c2[3] = {&c6[a]->c0, &c6[a]->c1, &c6[a]->c2};
-        jsonw_begin_array(&w);
-        for (int b = 0; b < 3; b++) {
+        json_t *row = add(&t, abj, NULL, json_array());
+        for (int b = 0; b < 3 && row; b++) {
             char s0[80], s1[80];
             fq_to_dec(s0, &c2[b]->c0);
             fq_to_dec(s1, &c2[b]->c1);
-            fq2_json(&w, s0, s1);
+            add(&t, row, NULL, fq2_json(&t, s0, s1));
         }
-        jsonw_end_array(&w);
     }
-    jsonw_end_array(&w);
-    jsonw_key(&w, "IC");
-    jsonw_begin_array(&w);
-    for (uint32_t i = 0; i <= z->n_public; i++) {
+    json_t *ic = add(&t, o, "IC", json_array());
+    for (uint32_t i = 0; i <= z->n_public && ic; i++) {
         uint8_t buf[64];
         g1_affine_t p;
         memcpy(buf, z->ic + (size_t)i * 64, 64);
         if (g1_affine_from_zkey(&p, buf) != ZBP_OK) {
-            jsonw_free(&w);
+            json_decref(o);
             return ZBP_ERR_INPUT;
         }
-        g1_json(&w, &p);
+        add(&t, ic, NULL, g1_json(&t, &p));
     }
-    jsonw_end_array(&w);
-    jsonw_end_object(&w);
-    if (w.failed) {
-        jsonw_free(&w);
-        return ZBP_ERR_NOMEM;
-    }
-    *out = w.buf;
-    *len = w.len;
-    return ZBP_OK;
+    return finish(&t, o, out, len);
 }
 
 int zbp_write_vk_json(const char *path, const zbp_zkey_t *z, char *err, size_t errlen) {
@@ -117,49 +127,46 @@ int zbp_write_vk_json(const char *path, const zbp_zkey_t *z, char *err, size_t e
 
 /* ---- proof.json, public.json, the profile ---- */
 
-static void proof_text(jsonw_t *w, const zbp_proof_t *p) {
-    jsonw_begin_object(w);
-    jsonw_key(w, "pi_a");
-    g1_json(w, &p->a);
-    jsonw_key(w, "pi_b");
-    g2_json(w, &p->b);
-    jsonw_key(w, "pi_c");
-    g1_json(w, &p->c);
-    jsonw_key(w, "protocol");
-    jsonw_string(w, "groth16");
-    jsonw_key(w, "curve");
-    jsonw_string(w, "bn128");
-    jsonw_end_object(w);
+/* pi_a, pi_b, pi_c and protocol, then curve when snarkjs's layout has it (rapidsnark's has not). */
+json_t *zbp_proof_value(const zbp_proof_t *p, int with_curve) {
+    tree_t t = {0};
+    json_t *o = json_object();
+    if (!o) return NULL;
+    add(&t, o, "pi_a", g1_json(&t, &p->a));
+    add(&t, o, "pi_b", g2_json(&t, &p->b));
+    add(&t, o, "pi_c", g1_json(&t, &p->c));
+    add(&t, o, "protocol", str(&t, "groth16"));
+    if (with_curve) add(&t, o, "curve", str(&t, "bn128"));
+    if (t.failed) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
 }
 
-static int finish(jsonw_t *w, char **out, size_t *len) {
-    if (w->failed) {
-        jsonw_free(w);
-        return ZBP_ERR_NOMEM;
+json_t *zbp_public_value(const fr_t *pub, size_t n) {
+    tree_t t = {0};
+    json_t *a = json_array();
+    for (size_t i = 0; i < n && a; i++) {
+        char d[80];
+        fr_to_dec(d, &pub[i]);
+        add(&t, a, NULL, str(&t, d));
     }
-    *out = w->buf;
-    *len = w->len;
-    return ZBP_OK;
+    if (t.failed) {
+        json_decref(a);
+        return NULL;
+    }
+    return a;
 }
 
 int zbp_proof_json(char **out, size_t *len, const zbp_proof_t *p) {
-    jsonw_t w;
-    jsonw_init(&w);
-    proof_text(&w, p);
-    return finish(&w, out, len);
+    tree_t t = {0};
+    return finish(&t, zbp_proof_value(p, 1), out, len);
 }
 
 int zbp_public_json(char **out, size_t *len, const zbp_proof_t *p) {
-    jsonw_t w;
-    jsonw_init(&w);
-    jsonw_begin_array(&w);
-    for (size_t i = 0; i < p->n_public; i++) {
-        char d[80];
-        fr_to_dec(d, &p->pub[i]);
-        jsonw_string(&w, d);
-    }
-    jsonw_end_array(&w);
-    return finish(&w, out, len);
+    tree_t t = {0};
+    return finish(&t, zbp_public_value(p->pub, p->n_public), out, len);
 }
 
 int zbp_write_proof_files(const char *proof_path, const char *public_path, const zbp_proof_t *p,
@@ -187,15 +194,15 @@ int zbp_write_profile_json(const char *path, const zbp_profile_t *f, char *err, 
     size_t len = 0;
     int n = snprintf(
         buf, sizeof buf,
-        "{\n \"backend\": \"cpu\",\n \"threads\": %d,\n \"field_scalar\": \"%s\",\n"
+        "{\n \"backend\": \"%s\",\n \"threads\": %d,\n \"field_scalar\": \"%s\",\n"
         " \"field_batch\": \"%s\",\n \"constraints\": %u,\n \"domain_size\": %u,\n"
         " \"variables\": %u,\n \"public\": %u,\n \"phases_ms\": {\n  \"load\": %.3f,\n"
         "  \"witness\": %.3f,\n  \"abc\": %.3f,\n  \"ntt\": %.3f,\n  \"h\": %.3f,\n"
         "  \"msm_a\": %.3f,\n  \"msm_b1\": %.3f,\n  \"msm_b2\": %.3f,\n  \"msm_c\": %.3f,\n"
         "  \"msm_h\": %.3f,\n  \"finish\": %.3f,\n  \"verify\": %.3f,\n  \"output\": %.3f\n },\n"
         " \"msm\": {",
-        f->threads, zbp_isa_name(zbp_field_scalar_isa()), zbp_isa_name(zbp_field_batch_isa()),
-        f->n_constraints, f->domain_size, f->n_vars, f->n_public, f->load_ms, f->witness_ms,
+        f->device[0] ? f->device : "cpu", f->threads, zbp_isa_name(zbp_field_scalar_isa()),
+        zbp_isa_name(zbp_field_batch_isa()), f->n_constraints, f->domain_size, f->n_vars, f->n_public, f->load_ms, f->witness_ms,
         f->abc_ms, f->ntt_ms, f->h_ms, f->msm_a_ms, f->msm_b1_ms, f->msm_b2_ms, f->msm_c_ms,
         f->msm_h_ms, f->finish_ms, f->verify_ms, f->output_ms);
     /* Each MSM's plan and work: window c, windows, bucket ranges, the scalar classes, the

@@ -13,26 +13,10 @@
 #include "ntt/ntt.h"
 #include "prover/prover.h"
 #include "prover/readers_int.h"
+#include "prover/util.h"
 
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-/* Wipes memory that held secrets (the randomizers, the witness and every vector computed from
- * it) so the compiler cannot drop the stores: explicit_bzero runs at memset's speed, where a
- * volatile byte loop took tens of ms for a 2^20 witness. */
-static void wipe(void *p, size_t n) {
-    if (p) explicit_bzero(p, n);
-}
-
-/* a, b, c and h are the witness's image on the domain: as secret as the witness itself. */
-static void wipe_free(void *p, size_t n) {
-    wipe(p, n);
-    free(p);
-}
-
+/* Memory that held secrets (the randomizers, the witness and every vector computed from it; a, b,
+ * c and h are the witness's image on the domain) is wiped with prover/util.h's zbp_wipe. */
 /* Uniform scalar in [0, r) from the OS CSPRNG (getrandom), canonical limbs. */
 static int random_scalar(uint64_t out[4]) {
     for (;;) {
@@ -48,7 +32,7 @@ static int random_scalar(uint64_t out[4]) {
         }
         buf[31] &= 0x3f; /* 254 bits, then reject values >= r */
         zbp_rd_limbs(out, buf);
-        wipe(buf, sizeof buf);
+        zbp_wipe(buf, sizeof buf);
         if (zbp_limbs_lt(out, FR_MODULUS)) return ZBP_OK;
     }
 }
@@ -156,7 +140,7 @@ int zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *
 
     /* ---- randomizers and the proof (snarkjs draws r first, then s) ---- */
     phase(opts, "finish");
-    t = now_ms();
+    t = zbp_mono_ms();
     if (opts->fixed_rs) {
         memcpy(r, opts->r, 32);
         memcpy(s, opts->s, 32);
@@ -171,9 +155,9 @@ int zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *
         fr_to_mont(&sm, s);
         fr_mul(&rsm, &rm, &sm);
         fr_from_mont(rs, &rsm);
-        wipe(&rm, sizeof rm);
-        wipe(&sm, sizeof sm);
-        wipe(&rsm, sizeof rsm);
+        zbp_wipe(&rm, sizeof rm);
+        zbp_wipe(&sm, sizeof sm);
+        zbp_wipe(&rsm, sizeof rsm);
     }
     g1_jac_t d1, tmp1, pi_a, pi_c, b1;
     g2_jac_t d2, tmp2, pi_b;
@@ -203,9 +187,9 @@ int zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *
     g1_jac_to_affine(&out->a, &pi_a);
     g2_jac_to_affine(&out->b, &pi_b);
     g1_jac_to_affine(&out->c, &pi_c);
-    wipe(&tmp1, sizeof tmp1);
-    wipe(&tmp2, sizeof tmp2);
-    prof->finish_ms = now_ms() - t;
+    zbp_wipe(&tmp1, sizeof tmp1);
+    zbp_wipe(&tmp2, sizeof tmp2);
+    prof->finish_ms = zbp_mono_ms() - t;
 
     /* ---- public signals w[1..nPublic], and the proof checked before it is released ---- */
     out->n_public = np;
@@ -220,7 +204,7 @@ int zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *
         fr_to_mont(&out->pub[i], v);
     }
     phase(opts, "verify");
-    t = now_ms();
+    t = zbp_mono_ms();
     if (!opts->skip_verify) {
         int valid = 0;
         st = zbp_zkey_verify_proof(z, out, &valid, err, errlen);
@@ -237,13 +221,13 @@ int zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *
             goto fail;
         }
     }
-    prof->verify_ms = now_ms() - t;
+    prof->verify_ms = zbp_mono_ms() - t;
     status = ZBP_OK;
 fail:
     if (status != ZBP_OK) zbp_proof_free(out);
-    wipe(r, sizeof r);
-    wipe(s, sizeof s);
-    wipe(rs, sizeof rs);
+    zbp_wipe(r, sizeof r);
+    zbp_wipe(s, sizeof s);
+    zbp_wipe(rs, sizeof rs);
     return status;
 }
 
@@ -265,7 +249,7 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
     prof->n_public = z->n_public;
     prof->domain_size = z->domain_size;
     prof->n_constraints = z->n_constraints;
-    double t0 = now_ms(), t;
+    double t0 = zbp_mono_ms(), t;
 
     if (wt->n_witness != z->n_vars)
         return zbp_fail(err, errlen, ZBP_ERR_INPUT,
@@ -289,29 +273,29 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
 
     /* ---- witness: canonical limbs, read in place when 8-byte aligned ---- */
     phase(opts, "witness");
-    t = now_ms();
+    t = zbp_mono_ms();
     const uint64_t(*ws)[4] = section_begin(&wt->file, wt->values, nv * 32, &wcopy);
     if (!ws) {
         zbp_fail(err, errlen, ZBP_ERR_NOMEM, "out of memory for a witness of %zu values", nv);
         goto done;
     }
-    prof->witness_ms = now_ms() - t;
+    prof->witness_ms = zbp_mono_ms() - t;
 
     /* ---- A·w, B·w and C = A∘B on the domain ---- */
     phase(opts, "A*w, B*w");
-    t = now_ms();
+    t = zbp_mono_ms();
     memset(a, 0, n * sizeof(fr_t));
     memset(b, 0, n * sizeof(fr_t));
     accumulate_ab(a, b, z, ws, threads);
     zbp_binfile_release(&z->file, z->coefs, (size_t)z->n_coefs * 44);
-    prof->abc_ms = now_ms() - t;
-    t = now_ms();
+    prof->abc_ms = zbp_mono_ms() - t;
+    t = zbp_mono_ms();
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (size_t i = 0; i < n; i += 4096) {
         size_t len = n - i < 4096 ? n - i : 4096;
         fr_mul_batch(c + i, a + i, b + i, len);
     }
-    prof->abc_ms += now_ms() - t;
+    prof->abc_ms += zbp_mono_ms() - t;
 
     /* ---- coset extension: each of a, b, c from the domain to the coset inc·ω^i ----
      * Six transforms (three inverse, three coset forward, batched in one call) is the least for
@@ -325,7 +309,7 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
      * ntt_coset_extend folds n^-1 and the coset powers into its passes and needs no bit
      * reversal (NR, then RN). */
     phase(opts, "transforms");
-    t = now_ms();
+    t = zbp_mono_ms();
     st = ntt_ctx_create(&ntt, threads, 0);
     if (st == ZBP_OK) {
         fr_t *vecs[3] = {a, b, c};
@@ -339,11 +323,11 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
     }
     ntt_ctx_free(ntt);
     ntt = NULL;
-    prof->ntt_ms = now_ms() - t;
+    prof->ntt_ms = zbp_mono_ms() - t;
 
     /* ---- h = a·b − c on the coset, out of Montgomery form (the H MSM's scalars, in a's place) ---- */
     phase(opts, "h");
-    t = now_ms();
+    t = zbp_mono_ms();
     uint64_t(*h)[4] = (uint64_t(*)[4])a;
 #pragma omp parallel for num_threads(threads) schedule(static)
     for (size_t i = 0; i < n; i += 4096) {
@@ -355,10 +339,10 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
             fr_from_mont(h[k], &v);
         }
     }
-    wipe_free(b, n * sizeof(fr_t));
-    wipe_free(c, n * sizeof(fr_t));
+    zbp_wipe_free(b, n * sizeof(fr_t));
+    zbp_wipe_free(c, n * sizeof(fr_t));
     b = c = NULL;
-    prof->h_ms = now_ms() - t;
+    prof->h_ms = zbp_mono_ms() - t;
 
     /* ---- the MSMs over the zkey's points, one section at a time ---- */
     g1_jac_t A, B1, C, H;
@@ -374,7 +358,7 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
 #define ZBP_SECTION_MSM(grp, res, sec, bytes, sc, cnt, k, field)                                    \
     do {                                                                                           \
         phase(opts, msm_phase[k]);                                                                 \
-        t = now_ms();                                                                              \
+        t = zbp_mono_ms();                                                                              \
         if (st == ZBP_OK) {                                                                        \
             const grp##_affine_t *pts = section_begin(&z->file, (sec), (bytes), &copy);            \
             memset(&ms, 0, sizeof ms);                                                             \
@@ -382,7 +366,7 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
             section_end(&z->file, (sec), (bytes), &copy);                                          \
             msm_profile(&prof->msm[k], &ms);                                                       \
         }                                                                                          \
-        prof->field = now_ms() - t;                                                                \
+        prof->field = zbp_mono_ms() - t;                                                                \
     } while (0)
     ZBP_SECTION_MSM(g1, &A, z->a, nv * 64, ws, nv, 0, msm_a_ms);
     ZBP_SECTION_MSM(g1, &B1, z->b1, nv * 64, ws, nv, 1, msm_b1_ms);
@@ -405,14 +389,14 @@ int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w
 
 done:
     if (status != ZBP_OK) zbp_proof_free(out);
-    if (wcopy) wipe(wcopy, z->n_vars * 32); /* the witness is secret: leave no copy of it behind */
+    if (wcopy) zbp_wipe(wcopy, z->n_vars * 32); /* the witness is secret: leave no copy of it behind */
     free(wcopy);
     free(copy);
-    wipe_free(a, n * sizeof(fr_t)); /* h, the H MSM's scalars, lives in a */
-    wipe_free(b, n * sizeof(fr_t));
-    wipe_free(c, n * sizeof(fr_t));
+    zbp_wipe_free(a, n * sizeof(fr_t)); /* h, the H MSM's scalars, lives in a */
+    zbp_wipe_free(b, n * sizeof(fr_t));
+    zbp_wipe_free(c, n * sizeof(fr_t));
     ntt_ctx_free(ntt);
-    prof->total_ms = now_ms() - t0;
+    prof->total_ms = zbp_mono_ms() - t0;
     return status;
 }
 

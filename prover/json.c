@@ -1,519 +1,371 @@
-/* json.c: the strict JSON reader of json.h: recursive descent over the bytes, values in one arena
- * per document, strings decoded (escapes, surrogate pairs) and UTF-8 checked. */
+/* json.c: json.h over jansson: the pre-scan that enforces limits and keeps numbers exact, the
+ * wiping allocator, small accessors, and the two writers. */
 #include "prover/json.h"
 
+#include <malloc.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "field/field.h" /* status codes */
 
-/* ---- arena ------------------------------------------------------------------------------------------ */
-
-typedef struct block {
-    struct block *next;
-    size_t used, cap;
-    max_align_t data[]; /* aligned storage for nodes and strings */
-} block_t;
-
-struct json_doc {
-    block_t *blocks;
-    json_value_t root;
-};
-
-static void *arena_alloc(json_doc_t *doc, size_t n) {
-    n = (n + 15) & ~(size_t)15;
-    block_t *b = doc->blocks;
-    if (!b || b->cap - b->used < n) {
-        size_t cap = n > (64u << 10) ? n : (64u << 10);
-        b = malloc(sizeof *b + cap);
-        if (!b) return NULL;
-        b->next = doc->blocks;
-        b->used = 0;
-        b->cap = cap;
-        doc->blocks = b;
-    }
-    void *p = (char *)b->data + b->used;
-    b->used += n;
-    return p;
+/* ---- a wiping free for jansson --------------------------------------------------------------- */
+/* jansson copies a string through its lexer's growing buffer before the value holds it: without
+ * this, a request's base64 witness or an input's private values would stay behind in freed heap.
+ * Installed only over jansson's defaults, so a host program's own allocator is left alone. */
+static void wipe_free(void *p) {
+    if (!p) return;
+    explicit_bzero(p, malloc_usable_size(p));
+    free(p);
 }
 
-void json_free(json_doc_t *doc) {
-    if (!doc) return;
-    block_t *b = doc->blocks;
-    while (b) {
-        block_t *next = b->next;
-        free(b);
-        b = next;
-    }
-    free(doc);
+static void install_alloc(void) {
+    json_malloc_t m;
+    json_free_t f;
+    json_get_alloc_funcs(&m, &f);
+    if (m == malloc && f == free) json_set_alloc_funcs(malloc, wipe_free);
 }
 
-const json_value_t *json_root(const json_doc_t *doc) { return doc ? &doc->root : NULL; }
-
-/* ---- parser ----------------------------------------------------------------------------------------- */
+/* ---- the pre-scan ------------------------------------------------------------------------------ */
+#define MARK_OPEN "\"\\u0000" /* an exact number's text goes between these */
+#define MARK_OPEN_LEN 7
+#define MARK_LEN 8 /* both quotes and the escape */
 
 typedef struct {
-    const unsigned char *s;
-    size_t len, pos, depth, values;
-    json_limits_t lim;
-    json_doc_t *doc;
-    json_error_t *err;
-    int status; /* ZBP_OK until the first error, which is the one reported */
-} parser_t;
+    size_t *at; /* offsets (in the caller's text) of the numbers to wrap, and their lengths */
+    size_t *len;
+    size_t n, cap;
+} wraps_t;
 
-void json_position(const char *text, size_t len, size_t offset, size_t *line, size_t *column) {
-    size_t l = 1, c = 1;
-    for (size_t i = 0; i < offset && i < len; i++) {
-        if (text[i] == '\n') {
-            l++;
-            c = 1;
-        } else {
-            c++;
-        }
+static int push_wrap(wraps_t *w, size_t at, size_t len) {
+    if (w->n == w->cap) {
+        size_t cap = w->cap ? 2 * w->cap : 64;
+        size_t *a = realloc(w->at, cap * sizeof *a);
+        if (!a) return -1;
+        w->at = a;
+        size_t *l = realloc(w->len, cap * sizeof *l);
+        if (!l) return -1;
+        w->len = l;
+        w->cap = cap;
     }
-    *line = l;
-    *column = c;
-}
-
-static int fail(parser_t *p, int status, size_t at, const char *msg) {
-    if (p->status == ZBP_OK) {
-        p->status = status;
-        if (p->err) {
-            p->err->offset = at;
-            json_position((const char *)p->s, p->len, at, &p->err->line, &p->err->column);
-            snprintf(p->err->message, sizeof p->err->message, "%s", msg);
-        }
-    }
-    return p->status;
-}
-
-static void skip_ws(parser_t *p) {
-    while (p->pos < p->len) {
-        unsigned char c = p->s[p->pos];
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') break;
-        p->pos++;
-    }
-}
-
-static int parse_value(parser_t *p, json_value_t *v);
-
-static int hex4(const unsigned char *s, unsigned *out) {
-    unsigned v = 0;
-    for (int i = 0; i < 4; i++) {
-        unsigned char c = s[i];
-        v <<= 4;
-        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
-        else return 0;
-    }
-    *out = v;
-    return 1;
-}
-
-static size_t put_utf8(char *o, unsigned cp) {
-    if (cp < 0x80) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        o[0] = (char)(0xc0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xe0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        o[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    o[0] = (char)(0xf0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    o[3] = (char)(0x80 | (cp & 0x3f));
-    return 4;
-}
-
-/* Length of the well-formed UTF-8 sequence at s (Unicode table 3-7: no overlong forms, no
- * surrogates, nothing above U+10FFFF), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t avail) {
-    unsigned char c = s[0];
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xbf;
-    if (c < 0x80) return 1;
-    if (c >= 0xc2 && c <= 0xdf) n = 2;
-    else if (c == 0xe0) n = 3, lo = 0xa0;
-    else if (c >= 0xe1 && c <= 0xec) n = 3;
-    else if (c == 0xed) n = 3, hi = 0x9f;
-    else if (c >= 0xee && c <= 0xef) n = 3;
-    else if (c == 0xf0) n = 4, lo = 0x90;
-    else if (c >= 0xf1 && c <= 0xf3) n = 4;
-    else if (c == 0xf4) n = 4, hi = 0x8f;
-    else return 0;
-    if (avail < n) return 0;
-    if (s[1] < lo || s[1] > hi) return 0;
-    for (size_t i = 2; i < n; i++)
-        if (s[i] < 0x80 || s[i] > 0xbf) return 0;
-    return n;
-}
-
-/* At an opening quote. Decodes into the arena: the decoded form is never longer than the raw
- * text, so the raw length bounds the allocation. */
-static int parse_string(parser_t *p, const char **out, size_t *out_len) {
-    size_t start = p->pos + 1, end = start;
-    while (end < p->len && p->s[end] != '"') end += (p->s[end] == '\\') ? 2 : 1;
-    if (end >= p->len) return fail(p, ZBP_ERR_INPUT, p->pos, "unterminated string");
-    char *o = arena_alloc(p->doc, end - start + 1);
-    if (!o) return fail(p, ZBP_ERR_NOMEM, p->pos, "out of memory");
-    size_t n = 0, i = start;
-    while (i < end) {
-        unsigned char c = p->s[i];
-        if (c < 0x20) return fail(p, ZBP_ERR_INPUT, i, "control character in a string");
-        if (c == '\\') {
-            unsigned char e = p->s[i + 1];
-            unsigned cp;
-            switch (e) {
-            case '"': o[n++] = '"'; i += 2; continue;
-            case '\\': o[n++] = '\\'; i += 2; continue;
-            case '/': o[n++] = '/'; i += 2; continue;
-            case 'b': o[n++] = '\b'; i += 2; continue;
-            case 'f': o[n++] = '\f'; i += 2; continue;
-            case 'n': o[n++] = '\n'; i += 2; continue;
-            case 'r': o[n++] = '\r'; i += 2; continue;
-            case 't': o[n++] = '\t'; i += 2; continue;
-            case 'u':
-                if (end - i < 6 || !hex4(p->s + i + 2, &cp))
-                    return fail(p, ZBP_ERR_INPUT, i, "bad \\u escape");
-                if (cp >= 0xdc00 && cp <= 0xdfff)
-                    return fail(p, ZBP_ERR_INPUT, i, "unpaired low surrogate");
-                if (cp >= 0xd800 && cp <= 0xdbff) {
-                    unsigned lo;
-                    if (end - i < 12 || p->s[i + 6] != '\\' || p->s[i + 7] != 'u' ||
-                        !hex4(p->s + i + 8, &lo) || lo < 0xdc00 || lo > 0xdfff)
-                        return fail(p, ZBP_ERR_INPUT, i, "unpaired high surrogate");
-                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-                    i += 6;
-                }
-                n += put_utf8(o + n, cp);
-                i += 6;
-                continue;
-            default:
-                return fail(p, ZBP_ERR_INPUT, i, "unknown escape in a string");
-            }
-        }
-        size_t k = utf8_len(p->s + i, end - i);
-        if (!k) return fail(p, ZBP_ERR_INPUT, i, "invalid UTF-8 in a string");
-        memcpy(o + n, p->s + i, k);
-        n += k;
-        i += k;
-    }
-    o[n] = '\0';
-    *out = o;
-    *out_len = n;
-    p->pos = end + 1;
-    return ZBP_OK;
+    w->at[w->n] = at;
+    w->len[w->n++] = len;
+    return 0;
 }
 
 static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
-static int parse_number(parser_t *p, json_value_t *v) {
-    size_t i = p->pos;
-    const unsigned char *s = p->s;
-    if (i < p->len && s[i] == '-') i++;
-    if (i >= p->len || !is_digit(s[i])) return fail(p, ZBP_ERR_INPUT, i, "expected a digit");
-    if (s[i] == '0') {
-        i++;
-        if (i < p->len && is_digit(s[i])) return fail(p, ZBP_ERR_INPUT, i, "leading zero in a number");
-    } else {
-        while (i < p->len && is_digit(s[i])) i++;
+/* The number at s[i..) by RFC 8259's grammar: its end, or i when it is malformed (jansson then
+ * reports it); *plain = no fraction or exponent; *digits = its integer digits. */
+static size_t number_end(const unsigned char *s, size_t len, size_t i, int *plain, size_t *digits) {
+    size_t k = i;
+    *plain = 1;
+    if (k < len && s[k] == '-') k++;
+    if (k >= len || !is_digit(s[k])) return i;
+    size_t d0 = k;
+    if (s[k] == '0') k++;
+    else
+        while (k < len && is_digit(s[k])) k++;
+    *digits = k - d0;
+    if (k < len && s[k] == '.') {
+        k++;
+        if (k >= len || !is_digit(s[k])) return i;
+        while (k < len && is_digit(s[k])) k++;
+        *plain = 0;
     }
-    if (i < p->len && s[i] == '.') {
-        i++;
-        if (i >= p->len || !is_digit(s[i])) return fail(p, ZBP_ERR_INPUT, i, "expected a digit after '.'");
-        while (i < p->len && is_digit(s[i])) i++;
+    if (k < len && (s[k] == 'e' || s[k] == 'E')) {
+        k++;
+        if (k < len && (s[k] == '+' || s[k] == '-')) k++;
+        if (k >= len || !is_digit(s[k])) return i;
+        while (k < len && is_digit(s[k])) k++;
+        *plain = 0;
     }
-    if (i < p->len && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        if (i < p->len && (s[i] == '+' || s[i] == '-')) i++;
-        if (i >= p->len || !is_digit(s[i])) return fail(p, ZBP_ERR_INPUT, i, "expected a digit in an exponent");
-        while (i < p->len && is_digit(s[i])) i++;
-    }
-    size_t n = i - p->pos;
-    char *t = arena_alloc(p->doc, n + 1);
-    if (!t) return fail(p, ZBP_ERR_NOMEM, p->pos, "out of memory");
-    memcpy(t, s + p->pos, n);
-    t[n] = '\0';
-    v->type = JSON_NUMBER;
-    v->len = n;
-    v->u.str = t;
-    p->pos = i;
-    return ZBP_OK;
+    return k;
 }
 
-/* A growable vector of children, copied into the arena when its container closes. */
-typedef struct {
-    void *data;
-    size_t n, cap, size;
-} vec_t;
+static void position(const char *text, size_t len, size_t offset, zbp_json_error_t *e) {
+    size_t line = 1, start = 0;
+    if (offset > len) offset = len;
+    for (size_t i = 0; i + 1 < offset; i++)
+        if (text[i] == '\n') line++, start = i + 1;
+    e->offset = offset;
+    e->line = line;
+    e->column = offset > start ? offset - start : 1;
+}
 
-static void *vec_push(vec_t *v) {
-    if (v->n == v->cap) {
-        size_t cap = v->cap ? 2 * v->cap : 8;
-        void *d = realloc(v->data, cap * v->size);
-        if (!d) return NULL;
-        v->data = d;
-        v->cap = cap;
+static int fail(zbp_json_error_t *e, const char *text, size_t len, size_t at, int st, const char *m) {
+    if (e) {
+        position(text, len, at, e);
+        snprintf(e->message, sizeof e->message, "%s", m);
     }
-    return (char *)v->data + v->size * v->n++;
+    return st;
 }
 
-static const void *vec_finish(parser_t *p, vec_t *v) {
-    if (v->n == 0) return NULL;
-    void *d = arena_alloc(p->doc, v->n * v->size);
-    if (d) memcpy(d, v->data, v->n * v->size);
-    return d;
-}
-
-static int cmp_member_ptr(const void *a, const void *b) {
-    const json_member_t *x = *(const json_member_t *const *)a, *y = *(const json_member_t *const *)b;
-    size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
-    int c = memcmp(x->key, y->key, n);
-    if (c) return c;
-    return (x->key_len > y->key_len) - (x->key_len < y->key_len);
-}
-
-/* Duplicate keys: pairwise for small objects, by sorting pointers for large ones (a crafted
- * object with a million keys must not cost 10^12 comparisons). Returns the later duplicate. */
-static const json_member_t *find_duplicate(const json_member_t *m, size_t n, int *nomem) {
-    *nomem = 0;
-    if (n <= 16) {
-        for (size_t i = 1; i < n; i++)
-            for (size_t j = 0; j < i; j++)
-                if (m[i].key_len == m[j].key_len && !memcmp(m[i].key, m[j].key, m[i].key_len))
-                    return &m[i];
-        return NULL;
-    }
-    const json_member_t **ptr = malloc(n * sizeof *ptr);
-    if (!ptr) {
-        *nomem = 1;
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++) ptr[i] = &m[i];
-    qsort(ptr, n, sizeof *ptr, cmp_member_ptr);
-    const json_member_t *dup = NULL;
-    for (size_t i = 1; i < n && !dup; i++)
-        if (!cmp_member_ptr(&ptr[i - 1], &ptr[i])) dup = ptr[i] > ptr[i - 1] ? ptr[i] : ptr[i - 1];
-    free(ptr);
-    return dup;
-}
-
-static int parse_array(parser_t *p, json_value_t *v) {
-    vec_t vec = {NULL, 0, 0, sizeof(json_value_t)};
-    p->pos++; /* '[' */
-    skip_ws(p);
-    if (p->pos < p->len && p->s[p->pos] == ']') {
-        p->pos++;
-    } else {
-        for (;;) {
-            json_value_t *item = vec_push(&vec);
-            if (!item) {
-                free(vec.data);
-                return fail(p, ZBP_ERR_NOMEM, p->pos, "out of memory");
-            }
-            if (parse_value(p, item) != ZBP_OK) {
-                free(vec.data);
-                return p->status;
-            }
-            skip_ws(p);
-            if (p->pos < p->len && p->s[p->pos] == ',') {
-                p->pos++;
-                continue;
-            }
-            if (p->pos < p->len && p->s[p->pos] == ']') {
-                p->pos++;
-                break;
-            }
-            free(vec.data);
-            return fail(p, ZBP_ERR_INPUT, p->pos, "expected ',' or ']' after an array element");
+/* Depth and value counts, the numbers to wrap, and strings that begin with \u0000. Malformed text
+ * is left for jansson to report; the scan only needs to tell strings from the rest. */
+static int prescan(const char *text, size_t len, const zbp_json_limits_t *lim, wraps_t *w,
+                   zbp_json_error_t *e) {
+    const unsigned char *s = (const unsigned char *)text;
+    size_t depth = 0, values = 0;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = s[i];
+        if (c == '"') {
+            if (++values > lim->max_values)
+                return fail(e, text, len, i + 1, ZBP_ERR_RANGE, "too many values");
+            if (len - i >= 7 && !memcmp(s + i + 1, "\\u0000", 6))
+                return fail(e, text, len, i + 7, ZBP_ERR_INPUT,
+                            "a string that begins with \\u0000 is not accepted");
+            for (i++; i < len && s[i] != '"'; i += s[i] == '\\' ? 2 : 1) {}
+            i++;
+        } else if (c == '[' || c == '{') {
+            if (++depth > lim->max_depth)
+                return fail(e, text, len, i + 1, ZBP_ERR_RANGE, "nested too deeply");
+            if (++values > lim->max_values)
+                return fail(e, text, len, i + 1, ZBP_ERR_RANGE, "too many values");
+            i++;
+        } else if (c == ']' || c == '}') {
+            if (depth) depth--;
+            i++;
+        } else if (c == '-' || is_digit(c)) {
+            if (++values > lim->max_values)
+                return fail(e, text, len, i + 1, ZBP_ERR_RANGE, "too many values");
+            int plain;
+            size_t digits = 0, end = number_end(s, len, i, &plain, &digits);
+            if (end == i) return ZBP_OK; /* malformed: jansson says where */
+            if ((!plain || digits > 18) && push_wrap(w, i, end - i))
+                return fail(e, text, len, i, ZBP_ERR_NOMEM, "out of memory");
+            i = end;
+        } else {
+            /* jansson stops at a NUL as at the end: "1\0" would pass */
+            if (c == 0) return fail(e, text, len, i + 1, ZBP_ERR_INPUT, "NUL byte in the text");
+            if (c == 't' || c == 'f' || c == 'n') values++;
+            i++;
         }
     }
-    v->type = JSON_ARRAY;
-    v->len = vec.n;
-    v->u.items = vec_finish(p, &vec);
-    free(vec.data);
-    if (vec.n && !v->u.items) return fail(p, ZBP_ERR_NOMEM, v->offset, "out of memory");
     return ZBP_OK;
 }
 
-static int parse_object(parser_t *p, json_value_t *v) {
-    vec_t vec = {NULL, 0, 0, sizeof(json_member_t)};
-    p->pos++; /* '{' */
-    skip_ws(p);
-    if (p->pos < p->len && p->s[p->pos] == '}') {
-        p->pos++;
-    } else {
-        for (;;) {
-            skip_ws(p);
-            if (p->pos >= p->len || p->s[p->pos] != '"') {
-                free(vec.data);
-                return fail(p, ZBP_ERR_INPUT, p->pos, "expected a string key");
-            }
-            json_member_t *m = vec_push(&vec);
-            if (!m) {
-                free(vec.data);
-                return fail(p, ZBP_ERR_NOMEM, p->pos, "out of memory");
-            }
-            if (parse_string(p, &m->key, &m->key_len) != ZBP_OK) {
-                free(vec.data);
-                return p->status;
-            }
-            skip_ws(p);
-            if (p->pos >= p->len || p->s[p->pos] != ':') {
-                free(vec.data);
-                return fail(p, ZBP_ERR_INPUT, p->pos, "expected ':' after a key");
-            }
-            p->pos++;
-            if (parse_value(p, &m->value) != ZBP_OK) {
-                free(vec.data);
-                return p->status;
-            }
-            skip_ws(p);
-            if (p->pos < p->len && p->s[p->pos] == ',') {
-                p->pos++;
-                continue;
-            }
-            if (p->pos < p->len && p->s[p->pos] == '}') {
-                p->pos++;
-                break;
-            }
-            free(vec.data);
-            return fail(p, ZBP_ERR_INPUT, p->pos, "expected ',' or '}' after an object member");
-        }
+/* jansson's offset in the wrapped text, back in the caller's. */
+static size_t unwrap_offset(const wraps_t *w, size_t pos) {
+    size_t shift = 0;
+    for (size_t k = 0; k < w->n; k++) {
+        size_t r = w->at[k] + shift; /* where the k-th wrapped number starts in the new text */
+        if (pos <= r) break;
+        if (pos < r + MARK_LEN + w->len[k]) return w->at[k] + 1;
+        shift += MARK_LEN;
     }
-    int nomem;
-    const json_member_t *dup = find_duplicate(vec.data, vec.n, &nomem);
-    if (nomem || dup) {
-        /* the key's text starts one byte before its value's whitespace; report the value */
-        size_t at = dup ? dup->value.offset : v->offset;
-        free(vec.data);
-        return nomem ? fail(p, ZBP_ERR_NOMEM, v->offset, "out of memory")
-                     : fail(p, ZBP_ERR_INPUT, at, "duplicate key in an object");
-    }
-    v->type = JSON_OBJECT;
-    v->len = vec.n;
-    v->u.members = vec_finish(p, &vec);
-    free(vec.data);
-    if (vec.n && !v->u.members) return fail(p, ZBP_ERR_NOMEM, v->offset, "out of memory");
-    return ZBP_OK;
+    return pos - shift;
 }
 
-static int parse_literal(parser_t *p, json_value_t *v, const char *word, json_type_t t) {
-    size_t n = strlen(word);
-    if (p->len - p->pos < n || memcmp(p->s + p->pos, word, n) != 0)
-        return fail(p, ZBP_ERR_INPUT, p->pos, "unexpected character");
-    p->pos += n;
-    v->type = t;
-    v->len = 0;
-    v->u.str = NULL;
-    return ZBP_OK;
-}
-
-static int parse_value(parser_t *p, json_value_t *v) {
-    skip_ws(p);
-    if (p->pos >= p->len) return fail(p, ZBP_ERR_INPUT, p->pos, "unexpected end of input");
-    if (++p->values > p->lim.max_values) return fail(p, ZBP_ERR_RANGE, p->pos, "too many values");
-    v->offset = p->pos;
-    unsigned char c = p->s[p->pos];
-    switch (c) {
-    case '{':
-    case '[': {
-        if (++p->depth > p->lim.max_depth) return fail(p, ZBP_ERR_RANGE, p->pos, "nested too deeply");
-        int st = c == '{' ? parse_object(p, v) : parse_array(p, v);
-        p->depth--;
-        return st;
-    }
-    case '"':
-        v->type = JSON_STRING;
-        return parse_string(p, &v->u.str, &v->len);
-    case 't': return parse_literal(p, v, "true", JSON_TRUE);
-    case 'f': return parse_literal(p, v, "false", JSON_FALSE);
-    case 'n': return parse_literal(p, v, "null", JSON_NULL);
-    default:
-        if (c == '-' || is_digit(c)) return parse_number(p, v);
-        return fail(p, ZBP_ERR_INPUT, p->pos, "unexpected character");
-    }
-}
-
-int json_parse(json_doc_t **out, const char *text, size_t len, const json_limits_t *limits,
-               json_error_t *err) {
-    parser_t p;
-    memset(&p, 0, sizeof p);
-    p.s = (const unsigned char *)text;
-    p.len = len;
-    p.err = err;
-    p.lim.max_depth = limits && limits->max_depth ? limits->max_depth : 64;
-    p.lim.max_bytes = limits && limits->max_bytes ? limits->max_bytes : (64u << 20);
-    p.lim.max_values = limits && limits->max_values ? limits->max_values : (16u << 20);
+int zbp_json_parse(json_t **out, const char *text, size_t len, const zbp_json_limits_t *limits,
+                   zbp_json_error_t *err) {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, install_alloc);
+    zbp_json_limits_t lim = {64, (size_t)64 << 20, (size_t)16 << 20};
+    if (limits && limits->max_depth) lim.max_depth = limits->max_depth;
+    if (limits && limits->max_bytes) lim.max_bytes = limits->max_bytes;
+    if (limits && limits->max_values) lim.max_values = limits->max_values;
     *out = NULL;
     if (err) memset(err, 0, sizeof *err);
-    if (len > p.lim.max_bytes) return fail(&p, ZBP_ERR_RANGE, 0, "document larger than the limit");
-    if (!text && len) return fail(&p, ZBP_ERR_INPUT, 0, "no input");
+    if (len > lim.max_bytes) return fail(err, text, 0, 0, ZBP_ERR_RANGE, "document larger than the limit");
+    if (!text) return fail(err, "", 0, 0, ZBP_ERR_INPUT, "no input");
     if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
-        return fail(&p, ZBP_ERR_INPUT, 0, "byte order mark before the document");
-    p.doc = calloc(1, sizeof *p.doc);
-    if (!p.doc) return fail(&p, ZBP_ERR_NOMEM, 0, "out of memory");
-    skip_ws(&p);
-    if (p.pos >= p.len) {
-        fail(&p, ZBP_ERR_INPUT, p.pos, "empty document");
-    } else if (parse_value(&p, &p.doc->root) == ZBP_OK) {
-        skip_ws(&p);
-        if (p.pos < p.len) fail(&p, ZBP_ERR_INPUT, p.pos, "unexpected text after the document");
+        return fail(err, text, len, 1, ZBP_ERR_INPUT, "byte order mark before the document");
+    size_t lead = 0;
+    while (lead < len && (text[lead] == ' ' || text[lead] == '\t' || text[lead] == '\r' ||
+                          text[lead] == '\n'))
+        lead++;
+    if (lead == len) return fail(err, text, len, len, ZBP_ERR_INPUT, "empty document");
+    wraps_t w = {0};
+    int st = prescan(text, len, &lim, &w, err);
+    if (st != ZBP_OK) {
+        free(w.at);
+        free(w.len);
+        return st;
     }
-    if (p.status != ZBP_OK) {
-        json_free(p.doc);
-        return p.status;
+    const char *in = text;
+    size_t in_len = len;
+    char *wrapped = NULL;
+    if (w.n) {
+        in_len = len + w.n * MARK_LEN;
+        wrapped = malloc(in_len);
+        if (!wrapped) {
+            free(w.at);
+            free(w.len);
+            return fail(err, text, len, 0, ZBP_ERR_NOMEM, "out of memory");
+        }
+        size_t o = 0, from = 0;
+        for (size_t k = 0; k < w.n; k++) {
+            memcpy(wrapped + o, text + from, w.at[k] - from);
+            o += w.at[k] - from;
+            memcpy(wrapped + o, MARK_OPEN, MARK_OPEN_LEN);
+            o += MARK_OPEN_LEN;
+            memcpy(wrapped + o, text + w.at[k], w.len[k]);
+            o += w.len[k];
+            wrapped[o++] = '"';
+            from = w.at[k] + w.len[k];
+        }
+        memcpy(wrapped + o, text + from, len - from);
+        in = wrapped;
     }
-    *out = p.doc;
-    return ZBP_OK;
-}
-
-/* ---- lookups ---------------------------------------------------------------------------------------- */
-
-const json_value_t *json_get(const json_value_t *obj, const char *key) {
-    if (!obj || obj->type != JSON_OBJECT) return NULL;
-    size_t n = strlen(key);
-    for (size_t i = 0; i < obj->len; i++) {
-        const json_member_t *m = &obj->u.members[i];
-        if (m->key_len == n && !memcmp(m->key, key, n)) return &m->value;
+    json_error_t je;
+    json_t *root =
+        json_loadb(in, in_len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+    if (!root) {
+        size_t pos = je.position < 0 ? 0 : (size_t)je.position;
+        st = json_error_code(&je) == json_error_out_of_memory ? ZBP_ERR_NOMEM : ZBP_ERR_INPUT;
+        fail(err, text, len, unwrap_offset(&w, pos), st, je.text);
     }
-    return NULL;
+    if (wrapped) {
+        explicit_bzero(wrapped, in_len);
+        free(wrapped);
+    }
+    free(w.at);
+    free(w.len);
+    *out = root;
+    return root ? ZBP_OK : st;
 }
 
-const json_value_t *json_at(const json_value_t *arr, size_t i) {
-    if (!arr || arr->type != JSON_ARRAY || i >= arr->len) return NULL;
-    return &arr->u.items[i];
+/* ---- accessors ------------------------------------------------------------------------------- */
+const char *zbp_json_number_text(const json_t *v, size_t *len) {
+    if (!json_is_string(v)) return NULL;
+    size_t n = json_string_length(v);
+    const char *s = json_string_value(v);
+    if (n < 2 || s[0] != '\0') return NULL;
+    if (len) *len = n - 1;
+    return s + 1;
 }
 
-int json_string_is(const json_value_t *v, const char *s) {
-    return v && v->type == JSON_STRING && v->len == strlen(s) && !memcmp(v->u.str, s, v->len);
+int zbp_json_is_number(const json_t *v) {
+    return json_is_integer(v) || zbp_json_number_text(v, NULL) != NULL;
 }
 
-const char *json_type_name(json_type_t t) {
-    static const char *names[] = {"null", "false", "true", "number", "string", "array", "object"};
-    return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "unknown";
+const char *zbp_json_str(const json_t *v, size_t *len) {
+    if (!json_is_string(v) || zbp_json_number_text(v, NULL)) return NULL;
+    if (len) *len = json_string_length(v);
+    return json_string_value(v);
 }
 
-int json_get_u64(const json_value_t *v, uint64_t *out) {
-    if (!v || v->type != JSON_NUMBER || v->len == 0 || v->u.str[0] == '-') return ZBP_ERR_INPUT;
+int zbp_json_string_is(const json_t *v, const char *s) {
+    size_t n;
+    const char *t = zbp_json_str(v, &n);
+    return t && n == strlen(s) && !memcmp(t, s, n);
+}
+
+const char *zbp_json_type_name(const json_t *v) {
+    if (!v) return "missing";
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "object";
+    case JSON_ARRAY: return "array";
+    case JSON_STRING: return zbp_json_number_text(v, NULL) ? "number" : "string";
+    case JSON_INTEGER:
+    case JSON_REAL: return "number";
+    case JSON_TRUE: return "true";
+    case JSON_FALSE: return "false";
+    default: return "null";
+    }
+}
+
+int zbp_json_get_u64(const json_t *v, uint64_t *out) {
+    if (json_is_integer(v)) {
+        json_int_t x = json_integer_value(v);
+        if (x < 0) return ZBP_ERR_INPUT;
+        *out = (uint64_t)x;
+        return ZBP_OK;
+    }
+    size_t n;
+    const char *t = zbp_json_number_text(v, &n);
+    if (!t || t[0] == '-') return ZBP_ERR_INPUT;
     uint64_t x = 0;
-    for (size_t i = 0; i < v->len; i++) {
-        char c = v->u.str[i];
-        if (c < '0' || c > '9') return ZBP_ERR_INPUT; /* a fraction or an exponent */
-        unsigned d = (unsigned)(c - '0');
+    for (size_t i = 0; i < n; i++) {
+        if (!is_digit((unsigned char)t[i])) return ZBP_ERR_INPUT; /* a fraction or an exponent */
+        unsigned d = (unsigned)(t[i] - '0');
         if (x > (UINT64_MAX - d) / 10) return ZBP_ERR_RANGE;
         x = x * 10 + d;
     }
     *out = x;
     return ZBP_OK;
+}
+
+void zbp_json_wipe(json_t *v) {
+    if (json_is_string(v)) {
+        explicit_bzero((char *)json_string_value(v), json_string_length(v));
+    } else if (json_is_integer(v)) {
+        json_integer_set(v, 0);
+    } else if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++) zbp_json_wipe(json_array_get(v, i));
+    } else if (json_is_object(v)) {
+        const char *key;
+        json_t *m;
+        /* Keys are wiped in place: the object is not looked up by key afterwards. */
+        json_object_foreach(v, key, m) {
+            zbp_json_wipe(m);
+            explicit_bzero((char *)key, strlen(key));
+        }
+    }
+}
+
+/* ---- writers --------------------------------------------------------------------------------- */
+/* jansson writes an empty container as "[]"; snarkjs (bfj) as "[\n<indent>]". The one rewrite,
+ * outside strings, at the container's depth. */
+char *zbp_json_dump_snarkjs(const json_t *v, size_t *len) {
+    char *t = json_dumps(v, JSON_INDENT(1) | JSON_ENCODE_ANY);
+    if (!t) return NULL;
+    size_t n = strlen(t), empties = 0, maxdepth = 0, depth = 0;
+    int in_str = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = t[i];
+        if (in_str) {
+            if (c == '\\') i++;
+            else if (c == '"') in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '[' || c == '{') {
+            if ((t[i + 1] == ']' || t[i + 1] == '}')) empties++;
+            if (++depth > maxdepth) maxdepth = depth;
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
+    }
+    if (!empties) {
+        if (len) *len = n;
+        return t;
+    }
+    char *o = malloc(n + empties * (maxdepth + 1) + 1);
+    if (!o) {
+        free(t);
+        return NULL;
+    }
+    size_t k = 0;
+    depth = 0;
+    in_str = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = t[i];
+        o[k++] = c;
+        if (in_str) {
+            if (c == '\\') o[k++] = t[++i];
+            else if (c == '"') in_str = 0;
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == '[' || c == '{') {
+            if (t[i + 1] == ']' || t[i + 1] == '}') {
+                o[k++] = '\n';
+                for (size_t d = 0; d < depth; d++) o[k++] = ' ';
+            }
+            depth++;
+        } else if (c == ']' || c == '}') {
+            depth--;
+        }
+    }
+    o[k] = 0;
+    free(t);
+    if (len) *len = k;
+    return o;
+}
+
+char *zbp_json_dump_compact(const json_t *v, size_t *len) {
+    char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (t && len) *len = strlen(t);
+    return t;
 }

@@ -1,84 +1,70 @@
-/* json.h: a small strict JSON reader (RFC 8259) for the prover's files and the job loop's requests:
- * parses a whole document into a read-only tree, with depth and size limits and error positions. */
+/* json.h: the project's one JSON module, over jansson (Debian's libjansson): a strict reader for
+ * the prover's files, the job loop's requests and snarkjs's input JSON, and the writers of
+ * snarkjs's layout (proof.json, public.json, verification_key.json) and of compact one-line text.
+ *
+ * Reading: jansson with JSON_REJECT_DUPLICATES (a duplicate key is an error), JSON_DECODE_ANY and
+ * JSON_ALLOW_NUL, behind a linear pre-scan that enforces the depth and value limits and keeps
+ * numbers exact: a number that is a plain integer of at most 18 digits becomes a jansson integer;
+ * every other number (longer, fractional, with an exponent) becomes an "exact number", a string
+ * whose first byte is NUL followed by the number's text as written (jansson itself would fail on
+ * integers past 64 bits and round fractions to doubles). No real ever appears in a parsed tree.
+ * A string value whose text begins with \u0000 is refused, so the two cannot be confused.
+ * Every block jansson frees is wiped first (requests carry witnesses). */
 #ifndef ZBP_PROVER_JSON_H
 #define ZBP_PROVER_JSON_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-typedef enum {
-    JSON_NULL,
-    JSON_FALSE,
-    JSON_TRUE,
-    JSON_NUMBER,
-    JSON_STRING,
-    JSON_ARRAY,
-    JSON_OBJECT
-} json_type_t;
-
-typedef struct json_value json_value_t;
-typedef struct json_member json_member_t;
-
-/* One node. Everything it points to lives in its document and dies with json_free. */
-struct json_value {
-    json_type_t type;
-    size_t offset; /* byte offset of the value's first character in the input */
-    size_t len;    /* STRING: decoded byte length; NUMBER: text length; ARRAY, OBJECT: entries */
-    union {
-        const char *str;         /* STRING: decoded UTF-8 (may contain NUL if the text had \u0000);
-                                    NUMBER: the number's text as written. Both NUL-terminated. */
-        const json_value_t *items;    /* ARRAY */
-        const json_member_t *members; /* OBJECT, in document order; keys are unique */
-    } u;
-};
-
-struct json_member {
-    const char *key; /* decoded, NUL-terminated */
-    size_t key_len;
-    json_value_t value;
-};
-
-/* What the parser accepts. Zero fields take the defaults in brackets. */
+/* What the reader accepts. Zero fields take the defaults in brackets. */
 typedef struct {
     size_t max_depth;  /* nesting of arrays and objects [64] */
     size_t max_bytes;  /* input size [64 MiB] */
-    size_t max_values; /* total number of values in the document [16 Mi] */
-} json_limits_t;
+    size_t max_values; /* total number of values and keys in the document [16 Mi] */
+} zbp_json_limits_t;
 
-/* Where and why parsing failed: offset is a byte offset, line and column count from 1 (the column
- * in bytes). message is one short phrase, e.g. "expected ',' or ']' after an array element". */
+/* Where and why parsing failed: offset is a byte offset into the caller's text, line and column
+ * count from 1 (the column in bytes, at the last byte read); message is jansson's phrase, e.g.
+ * "duplicate object key near '\"a\"'", or the pre-scan's ("nested too deeply"). */
 typedef struct {
     size_t offset, line, column;
-    char message[120];
-} json_error_t;
+    char message[160];
+} zbp_json_error_t;
 
-typedef struct json_doc json_doc_t;
+/* Parses text[0..len) (no terminator needed): one value, then only whitespace. Returns ZBP_OK and
+ * *out (json_decref it, or zbp_json_wipe_free), or ZBP_ERR_INPUT (malformed), ZBP_ERR_RANGE (a
+ * limit exceeded) or ZBP_ERR_NOMEM with *err filled (err may be NULL) and *out = NULL. */
+int zbp_json_parse(json_t **out, const char *text, size_t len, const zbp_json_limits_t *limits,
+                   zbp_json_error_t *err);
 
-/* Parses text[0..len) (no terminator needed). Strict: one value, then only whitespace; no
- * comments, trailing commas, BOM, leading zeros, NaN, control characters in strings, invalid UTF-8
- * or unpaired surrogates; duplicate keys in an object are an error. Returns ZBP_OK and *out, or
- * ZBP_ERR_INPUT (malformed), ZBP_ERR_RANGE (a limit exceeded) or ZBP_ERR_NOMEM with *err filled
- * (err may be NULL) and *out = NULL. limits may be NULL. */
-int json_parse(json_doc_t **out, const char *text, size_t len, const json_limits_t *limits,
-               json_error_t *err);
-const json_value_t *json_root(const json_doc_t *doc);
-void json_free(json_doc_t *doc);
+/* The text of an exact number (see above), or NULL when v is not one. */
+const char *zbp_json_number_text(const json_t *v, size_t *len);
+/* 1 when v is a number: a jansson integer or an exact number. */
+int zbp_json_is_number(const json_t *v);
+/* A real string's bytes (NULL for anything else, exact numbers included); *len may be NULL. */
+const char *zbp_json_str(const json_t *v, size_t *len);
+/* 1 when v is a string equal to s. */
+int zbp_json_string_is(const json_t *v, const char *s);
+/* "null", "false", "true", "number", "string", "array", "object" ("missing" for NULL). */
+const char *zbp_json_type_name(const json_t *v);
+/* A non-negative integer without fraction or exponent that fits in uint64: ZBP_OK; ZBP_ERR_INPUT
+ * if v is not such a number, ZBP_ERR_RANGE if it is too large. */
+int zbp_json_get_u64(const json_t *v, uint64_t *out);
+/* Every string, key and number under v overwritten with zeros (secrets in a request). */
+void zbp_json_wipe(json_t *v);
 
-/* Lookups: NULL when v is not of the right type or the entry is missing. */
-const json_value_t *json_get(const json_value_t *obj, const char *key);
-const json_value_t *json_at(const json_value_t *arr, size_t i);
-/* 1 when v is a string equal to s (no embedded NUL in s). */
-int json_string_is(const json_value_t *v, const char *s);
-const char *json_type_name(json_type_t t); /* "null", "false", ..., "object" */
-/* A NUMBER that is a non-negative integer written without fraction or exponent and fits in
- * uint64: ZBP_OK; ZBP_ERR_INPUT if v is not such a number, ZBP_ERR_RANGE if it is too large. */
-int json_get_u64(const json_value_t *v, uint64_t *out);
-/* The line and column (from 1) of a byte offset, for messages about a value's position. */
-void json_position(const char *text, size_t len, size_t offset, size_t *line, size_t *column);
+/* ---- writing ----
+ * snarkjs's layout: Python's json.dumps(indent=1) (1-space indent, "key": value, no trailing
+ * newline), except that an empty container is "[\n<indent>]" as snarkjs's bfj writes it.
+ * Compact: one line, no spaces. Both malloc'ed (NULL when out of memory); *len may be NULL. */
+char *zbp_json_dump_snarkjs(const json_t *v, size_t *len);
+char *zbp_json_dump_compact(const json_t *v, size_t *len);
 
 #ifdef __cplusplus
 }

@@ -34,11 +34,11 @@ typedef struct {
 /* Readers of the parsed JSON. Each returns ZBP_OK, or ZBP_ERR_INPUT / ZBP_ERR_RANGE (a number >= its
  * modulus) / ZBP_ERR_NOMEM with one phrase in err (what is wrong and where, e.g.
  * "pi_b: not in the subgroup G2"), without the file's name. */
-int groth16_vk_from_json(groth16_vk_t *vk, const json_value_t *root, char *err, size_t errlen);
+int groth16_vk_from_json(groth16_vk_t *vk, const json_t *root, char *err, size_t errlen);
 void groth16_vk_free(groth16_vk_t *vk);
-int groth16_proof_from_json(groth16_proof_t *proof, const json_value_t *root, char *err, size_t errlen);
+int groth16_proof_from_json(groth16_proof_t *proof, const json_t *root, char *err, size_t errlen);
 /* public.json: an array of decimal strings below r. *pub is malloc'ed (free() it); NULL when n = 0. */
-int groth16_public_from_json(fr_t **pub, size_t *n, const json_value_t *root, char *err, size_t errlen);
+int groth16_public_from_json(fr_t **pub, size_t *n, const json_t *root, char *err, size_t errlen);
 
 /* e(-A, B) e(IC_0 + sum pub_i IC_(i+1), gamma) e(C, delta) e(alpha, beta) == 1, one multi-Miller
  * loop and one final exponentiation. *valid is 1 or 0. ZBP_ERR_INPUT when n != vk->n_public. */
@@ -187,6 +187,10 @@ typedef struct {
     double load_ms, output_ms;             /* filled by the caller (CLI): opening, writing files */
     uint32_t n_vars, n_public, domain_size, n_constraints;
     int threads;
+    /* Filled by zbp_circuit_prove: the device that made this proof ("cpu", "cuda:0"), and, once,
+     * why a circuit opened with "auto" left its GPU for the CPU (else empty). */
+    char device[16];
+    char device_note[512];
 } zbp_profile_t;
 
 /* Proves with snarkjs's math (docs/formats.md §5), then checks the proof with the key's own
@@ -204,6 +208,54 @@ int zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *
                        const g1_jac_t *A, const g1_jac_t *B1, const g2_jac_t *B2,
                        const g1_jac_t *C, const g1_jac_t *H, const zbp_prove_opts_t *opts,
                        zbp_profile_t *prof, char *err, size_t errlen);
+
+/* ---- a circuit on a device: the prover's face for the CLI, the job loop and the C APIs ------------
+ * One zkey, opened for proving on a device, and proved with any number of times. device:
+ *   "cpu" (or NULL)  the CPU prover (zbp_groth16_prove);
+ *   "cuda", "cuda:N" GPU N (0 by default): the key's point sections and coefficients go to the GPU
+ *                    once, at open, and stay resident until zbp_circuit_free; no GPU (or a build
+ *                    without the CUDA backend) is an error at open: ZBP_ERR_UNSUPPORTED with
+ *                    "--device cuda: no usable GPU: <why>" ("not compiled in (this build has no
+ *                    CUDA backend)", "no CUDA device found", ...);
+ *   "auto"           GPU 0 when one is usable and the key loads onto it, else the CPU, quietly when
+ *                    there is no GPU. Any GPU failure later (a CUDA error, device memory, a proof
+ *                    that fails its pairing check, which is then always run on GPU proofs whatever
+ *                    opts->skip_verify says) proves that witness on the CPU; when the CPU proves it,
+ *                    the GPU was at fault: the circuit drops its GPU and proves on the CPU from then
+ *                    on, and says so once, in that proof's prof->device_note (the caller prints or
+ *                    logs it). A witness the CPU refuses too gets the CPU's error, and the GPU stays.
+ * z must stay open while the circuit lives (the GPU path reads its header at each proof).
+ * Returns ZBP_OK, ZBP_ERR_INPUT (a malformed device), ZBP_ERR_UNSUPPORTED (no usable GPU for
+ * "cuda"), ZBP_ERR_NOMEM / ZBP_ERR_IO (the key could not be loaded onto the GPU), with err. */
+typedef struct zbp_circuit zbp_circuit_t;
+int zbp_circuit_open(zbp_circuit_t **out, const zbp_zkey_t *z, const char *device, char *err,
+                     size_t errlen);
+/* zbp_groth16_prove's contract on the circuit's device: same outputs for the same r and s on
+ * either device; prof (may be NULL) also gets device and device_note. Thread-safe: GPU proofs of
+ * one circuit run one at a time (a mutex), CPU proofs concurrently. */
+int zbp_circuit_prove(zbp_circuit_t *c, zbp_proof_t *out, const zbp_wtns_t *w,
+                      const zbp_prove_opts_t *opts, zbp_profile_t *prof, char *err, size_t errlen);
+/* Where the next proof runs: "cpu" or "cuda:N". */
+const char *zbp_circuit_device(const zbp_circuit_t *c);
+/* Device memory the circuit holds (0 on the CPU). */
+size_t zbp_circuit_device_bytes(const zbp_circuit_t *c);
+void zbp_circuit_free(zbp_circuit_t *c); /* NULL is fine */
+/* Checks a device value without a key: what zbp_circuit_open would say about it (the CLI and the
+ * loop call it before reading any file). *gpu gets the GPU index, or -1 for the CPU (auto without
+ * a usable GPU). */
+int zbp_device_check(const char *device, int *gpu, char *err, size_t errlen);
+/* The device the C APIs (include/zbprover.h, include/prover.h) prove on: $ZBP_DEVICE, else "cpu". */
+const char *zbp_api_device(void);
+
+#ifdef ZBP_TEST_HOOKS
+/* Test builds only: a fake GPU backend in place of cuda/, so that the device logic runs on machines
+ * without a GPU. mode: NULL (the real backend), "ok" (a GPU that proves right: on the CPU, with the
+ * caller's r and s), "fail" (every proof fails with a CUDA-like error), "nomem" (the key does not
+ * fit: open fails), "wrong" (proofs with a wrong pi_a, as a faulty GPU would make). Also read from
+ * $ZBP_TEST_FAKE_GPU at each open when not set here. Not thread-safe; call before opening. */
+void zbp_circuit_test_fake_gpu(const char *mode);
+#endif
+
 /* The pairing check of a proof against the key's alpha, beta, gamma, delta and IC. */
 int zbp_zkey_verify_proof(const zbp_zkey_t *z, const zbp_proof_t *p, int *valid, char *err,
                           size_t errlen);
@@ -241,6 +293,11 @@ int zbp_vk_json(char **out, size_t *len, const zbp_zkey_t *z);
 /* proof.json and public.json as snarkjs writes them (z = "1", Fq2 as [c0, c1], decimal strings). */
 int zbp_proof_json(char **out, size_t *len, const zbp_proof_t *p);
 int zbp_public_json(char **out, size_t *len, const zbp_proof_t *p);
+/* The same as jansson trees (json_decref them; NULL when out of memory), for the writers above and
+ * the compact ones below: the proof's keys pi_a, pi_b, pi_c, protocol, then curve if with_curve;
+ * the public signals (n values in Montgomery form) as decimal strings. */
+json_t *zbp_proof_value(const zbp_proof_t *p, int with_curve);
+json_t *zbp_public_value(const fr_t *pub, size_t n);
 /* Both files, each atomically; when the second cannot be written the first is removed again, so
  * a failure leaves neither behind. */
 int zbp_write_proof_files(const char *proof_path, const char *public_path, const zbp_proof_t *p,

@@ -15,57 +15,29 @@
 #define RS_PROOF_CAP 810ull
 #define RS_PUBLIC_CAP(n) (82ull * (unsigned long long)(n) + 4ull)
 
-/* ---- compact JSON: rapidsnark's layout (keys sorted, no spaces, no newline) ---- */
+/* ---- compact JSON: rapidsnark's layout (keys sorted, no spaces, no newline) ----
+ * rapidsnark's keys in sorted order are the snarkjs order without "curve", so the same trees are
+ * written compact. */
+
+static int compact(json_t *v, char **out, size_t *len) {
+    *out = v ? zbp_json_dump_compact(v, len) : NULL;
+    json_decref(v);
+    return *out ? ZBP_OK : ZBP_ERR_NOMEM;
+}
 
 int zbp_proof_json_compact(char **out, size_t *len, const zbp_proof_t *p) {
-    char ax[80], ay[80], cx[80], cy[80], b[4][80];
-    int az, bz, cz;
-    g1_affine_to_dec(ax, ay, &az, &p->a);
-    g2_affine_to_dec(b, &bz, &p->b);
-    g1_affine_to_dec(cx, cy, &cz, &p->c);
-    size_t cap = RS_PROOF_CAP;
-    char *s = malloc(cap);
-    if (!s) return ZBP_ERR_NOMEM;
-    int n = snprintf(s, cap,
-                     "{\"pi_a\":[\"%s\",\"%s\",\"%s\"],\"pi_b\":[[\"%s\",\"%s\"],[\"%s\",\"%s\"],"
-                     "[\"%s\",\"0\"]],\"pi_c\":[\"%s\",\"%s\",\"%s\"],\"protocol\":\"groth16\"}",
-                     ax, ay, az ? "1" : "0", b[0], b[1], b[2], b[3], bz ? "1" : "0", cx, cy,
-                     cz ? "1" : "0");
-    if (n < 0 || (size_t)n >= cap) { /* cannot happen: 8 numbers of <= 77 digits fit */
-        free(s);
-        return ZBP_ERR_RANGE;
-    }
-    *out = s;
-    *len = (size_t)n;
-    return ZBP_OK;
+    return compact(zbp_proof_value(p, 0), out, len);
 }
 
 int zbp_public_json_compact(char **out, size_t *len, const fr_t *pub, size_t n) {
-    size_t cap = (size_t)RS_PUBLIC_CAP(n), k = 0;
-    char *s = malloc(cap);
-    if (!s) return ZBP_ERR_NOMEM;
-    s[k++] = '[';
-    for (size_t i = 0; i < n; i++) {
-        char d[80];
-        fr_to_dec(d, &pub[i]);
-        size_t dl = strlen(d);
-        if (i) s[k++] = ',';
-        s[k++] = '"';
-        memcpy(s + k, d, dl);
-        k += dl;
-        s[k++] = '"';
-    }
-    s[k++] = ']';
-    s[k] = 0;
-    *out = s;
-    *len = k;
-    return ZBP_OK;
+    return compact(zbp_public_value(pub, n), out, len);
 }
 
 /* ---- the prover object ---- */
 
 typedef struct {
     zbp_zkey_t z; /* mapped from a file, or borrowed from the caller's buffer */
+    zbp_circuit_t *circ; /* on $ZBP_DEVICE (default cpu): with cuda, the key stays on the GPU */
 } rs_prover_t;
 
 static size_t msg_cap(unsigned long long maxsize) {
@@ -92,6 +64,13 @@ static int rs_create(void **obj, const void *buf, unsigned long long size, const
         free(p);
         return fail(msg, maxsize, PROVER_ERROR, err);
     }
+    if ((st = zbp_circuit_open(&p->circ, &p->z, zbp_api_device(), err, sizeof err)) != ZBP_OK) {
+        zbp_zkey_close(&p->z);
+        free(p);
+        char m[600];
+        snprintf(m, sizeof m, "ZBP_DEVICE=%s: %s", zbp_api_device(), err);
+        return fail(msg, maxsize, PROVER_ERROR, m);
+    }
     *obj = p;
     return PROVER_OK;
 }
@@ -111,6 +90,7 @@ int groth16_prover_create_zkey_file(void **prover_object, const char *zkey_file_
 void groth16_prover_destroy(void *prover_object) {
     rs_prover_t *p = prover_object;
     if (!p) return;
+    zbp_circuit_free(p->circ);
     zbp_zkey_close(&p->z);
     free(p);
 }
@@ -176,7 +156,10 @@ int groth16_prover_prove(void *prover_object, const void *wtns_buffer,
     }
 
     zbp_proof_t proof;
-    int st = zbp_groth16_prove(&proof, z, &w, NULL, NULL, err, sizeof err);
+    zbp_profile_t prof;
+    int st = zbp_circuit_prove(p->circ, &proof, &w, NULL, &prof, err, sizeof err);
+    /* this interface has no other channel for the one fallback notice */
+    if (prof.device_note[0]) fprintf(stderr, "zbprover: %s\n", prof.device_note);
     if (st != ZBP_OK) {
         fail(error_msg, error_msg_maxsize, PROVER_ERROR, err);
         goto out;

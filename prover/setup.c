@@ -14,21 +14,11 @@
 #include "ntt/ntt.h"
 #include "prover/prover.h"
 #include "prover/readers_int.h"
+#include "prover/util.h"
 
 /* Whoever holds the toxic waste can forge proofs: the key is for benchmarks and development only.
  * That is also why scalar multiplications here are variable time and nothing is wiped with care
  * beyond the four secrets themselves. */
-
-static double now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static void wipe(void *p, size_t n) {
-    volatile uint8_t *v = p;
-    while (n--) *v++ = 0;
-}
 
 /* A nonzero uniform element of Fr from getrandom(), in Montgomery form. */
 static int random_nonzero(fr_t *out) {
@@ -46,10 +36,10 @@ static int random_nonzero(fr_t *out) {
         buf[31] &= 0x3f; /* 254 bits, then reject values >= r (and 0) */
         uint64_t v[4];
         zbp_rd_limbs(v, buf);
-        wipe(buf, sizeof buf);
+        zbp_wipe(buf, sizeof buf);
         if (zbp_limbs_lt(v, FR_MODULUS) && (v[0] | v[1] | v[2] | v[3])) {
             fr_to_mont(out, v);
-            wipe(v, sizeof v);
+            zbp_wipe(v, sizeof v);
             return ZBP_OK;
         }
     }
@@ -436,7 +426,7 @@ static void mul_gen_g1(g1_affine_t *r, const fr_t *k) {
     g1_jac_from_affine(&j, &G1_GENERATOR);
     g1_mul_ct(&j, &j, l);
     g1_jac_to_affine(r, &j);
-    wipe(l, sizeof l);
+    zbp_wipe(l, sizeof l);
 }
 static void mul_gen_g2(g2_affine_t *r, const fr_t *k) {
     uint64_t l[4];
@@ -445,7 +435,7 @@ static void mul_gen_g2(g2_affine_t *r, const fr_t *k) {
     g2_jac_from_affine(&j, &G2_GENERATOR);
     g2_mul_ct(&j, &j, l);
     g2_jac_to_affine(r, &j);
-    wipe(l, sizeof l);
+    zbp_wipe(l, sizeof l);
 }
 
 void zbp_setup_opts_init(zbp_setup_opts_t *o) {
@@ -455,7 +445,7 @@ void zbp_setup_opts_init(zbp_setup_opts_t *o) {
 
 int zbp_setup_insecure_dev(const zbp_r1cs_t *r, const char *zkey_path, const zbp_setup_opts_t *opts,
                            zbp_setup_stats_t *stats, char *err, size_t errlen) {
-    double t0 = now_ms();
+    double t0 = zbp_mono_ms();
     zbp_setup_opts_t defaults;
     if (!opts) {
         zbp_setup_opts_init(&defaults);
@@ -538,7 +528,7 @@ int zbp_setup_insecure_dev(const zbp_r1cs_t *r, const char *zkey_path, const zbp
         st = zbp_fail(err, errlen, ZBP_ERR_NOMEM, "setup: out of memory for %u wires", s.n_vars);
         goto done;
     }
-    double tq = now_ms();
+    double tq = zbp_mono_ms();
     if ((st = lagrange_at_tau(L, &s)) != ZBP_OK) {
         st = zbp_fail(err, errlen, st, "setup: out of memory for %u Lagrange values", s.rows);
         goto done;
@@ -551,7 +541,7 @@ int zbp_setup_insecure_dev(const zbp_r1cs_t *r, const char *zkey_path, const zbp
                       rname, (unsigned long long)s.n_coefs);
         goto done;
     }
-    t_qap = now_ms() - tq;
+    t_qap = zbp_mono_ms() - tq;
 
     /* Tables: one for G1 (A, B1, IC, C, H) and one for G2 (B2). */
     size_t g1_count = 3 * (size_t)s.n_vars + s.n;
@@ -585,7 +575,7 @@ int zbp_setup_insecure_dev(const zbp_r1cs_t *r, const char *zkey_path, const zbp
     }
     setvbuf(o.f, NULL, _IOFBF, (size_t)1 << 20);
 
-    double tp = now_ms();
+    double tp = zbp_mono_ms();
     g1_affine_t alpha1, beta1, delta1;
     g2_affine_t beta2, delta2;
     mul_gen_g1(&alpha1, &s.alpha);
@@ -623,7 +613,7 @@ int zbp_setup_insecure_dev(const zbp_r1cs_t *r, const char *zkey_path, const zbp
         st = write_points(&o, 8, K_C, (size_t)s.n_vars - s.n_public - 1, 0, &s);
     if (st == ZBP_OK) st = write_points(&o, 9, K_H, s.n, 0, &s);
     o.hashing = 0;
-    t_points = now_ms() - tp;
+    t_points = zbp_mono_ms() - tp;
     if (st != ZBP_OK) {
         st = zbp_fail(err, errlen, st, "setup: out of memory while computing the points");
         goto done;
@@ -685,7 +675,7 @@ int zbp_setup_insecure_dev(const zbp_r1cs_t *r, const char *zkey_path, const zbp
         memset(stats, 0, sizeof *stats);
         stats->qap_ms = t_qap;
         stats->points_ms = t_points;
-        stats->total_ms = now_ms() - t0;
+        stats->total_ms = zbp_mono_ms() - t0;
         stats->n_vars = s.n_vars;
         stats->n_public = s.n_public;
         stats->n_constraints = s.n_cons;
@@ -704,17 +694,17 @@ done:
     }
     EVP_MD_CTX_free(o.md);
     free(L);
-    if (s.u) wipe(s.u, (size_t)s.n_vars * sizeof(fr_t));
+    if (s.u) zbp_wipe(s.u, (size_t)s.n_vars * sizeof(fr_t));
     free(s.u);
     free(s.v);
     free(s.w);
     free(s.t1.pts);
     free(s.t2.pts);
-    wipe(&s.tau, sizeof s.tau);
-    wipe(&s.alpha, sizeof s.alpha);
-    wipe(&s.beta, sizeof s.beta);
-    wipe(&s.delta, sizeof s.delta);
-    wipe(&s.delta_inv, sizeof s.delta_inv);
-    wipe(&s.h_k, sizeof s.h_k);
+    zbp_wipe(&s.tau, sizeof s.tau);
+    zbp_wipe(&s.alpha, sizeof s.alpha);
+    zbp_wipe(&s.beta, sizeof s.beta);
+    zbp_wipe(&s.delta, sizeof s.delta);
+    zbp_wipe(&s.delta_inv, sizeof s.delta_inv);
+    zbp_wipe(&s.h_k, sizeof s.h_k);
     return st;
 }

@@ -19,11 +19,8 @@ static int errf(char *err, size_t errlen, int status, const char *fmt, ...) {
 }
 
 /* A coordinate: a JSON string of decimal digits. */
-static int dec_string(const json_value_t *v, const char **s, size_t *len) {
-    if (!v || v->type != JSON_STRING) return 0;
-    *s = v->u.str;
-    *len = v->len;
-    return 1;
+static int dec_string(const json_t *v, const char **s, size_t *len) {
+    return (*s = zbp_json_str(v, len)) != NULL;
 }
 
 /* Each coordinate must be a canonical decimal below q; says which one is not. */
@@ -42,14 +39,15 @@ static int check_numbers(const char *const *s, const size_t *l, size_t n, const 
 }
 
 /* G1 as [x, y] or [x, y, z]. */
-static int read_g1(g1_affine_t *r, const json_value_t *v, const char *name, char *err, size_t errlen) {
+static int read_g1(g1_affine_t *r, const json_t *v, const char *name, char *err, size_t errlen) {
     const char *s[3] = {NULL, NULL, "1"};
     size_t l[3] = {0, 0, 1};
     if (!v) return errf(err, errlen, ZBP_ERR_INPUT, "%s: missing", name);
-    if (v->type != JSON_ARRAY || (v->len != 2 && v->len != 3))
+    size_t nv = json_array_size(v);
+    if (!json_is_array(v) || (nv != 2 && nv != 3))
         return errf(err, errlen, ZBP_ERR_INPUT, "%s: expected an array of 2 or 3 decimal strings", name);
-    for (size_t i = 0; i < v->len; i++)
-        if (!dec_string(json_at(v, i), &s[i], &l[i]))
+    for (size_t i = 0; i < nv; i++)
+        if (!dec_string(json_array_get(v, i), &s[i], &l[i]))
             return errf(err, errlen, ZBP_ERR_INPUT, "%s[%zu]: expected a decimal string", name, i);
     int st = check_numbers(s, l, (size_t)3, name, err, errlen);
     if (st != ZBP_OK) return st;
@@ -59,18 +57,19 @@ static int read_g1(g1_affine_t *r, const json_value_t *v, const char *name, char
 }
 
 /* G2 as [[x0, x1], [y0, y1]] or with a third pair z; then checked to lie in G2. */
-static int read_g2(g2_affine_t *r, const json_value_t *v, const char *name, char *err, size_t errlen) {
+static int read_g2(g2_affine_t *r, const json_t *v, const char *name, char *err, size_t errlen) {
     const char *s[6] = {NULL, NULL, NULL, NULL, "1", "0"};
     size_t l[6] = {0, 0, 0, 0, 1, 1};
     if (!v) return errf(err, errlen, ZBP_ERR_INPUT, "%s: missing", name);
-    if (v->type != JSON_ARRAY || (v->len != 2 && v->len != 3))
+    size_t nv = json_array_size(v);
+    if (!json_is_array(v) || (nv != 2 && nv != 3))
         return errf(err, errlen, ZBP_ERR_INPUT, "%s: expected an array of 2 or 3 pairs", name);
-    for (size_t i = 0; i < v->len; i++) {
-        const json_value_t *pair = json_at(v, i);
-        if (!pair || pair->type != JSON_ARRAY || pair->len != 2)
+    for (size_t i = 0; i < nv; i++) {
+        const json_t *pair = json_array_get(v, i);
+        if (!json_is_array(pair) || json_array_size(pair) != 2)
             return errf(err, errlen, ZBP_ERR_INPUT, "%s[%zu]: expected a pair [c0, c1]", name, i);
         for (size_t k = 0; k < 2; k++)
-            if (!dec_string(json_at(pair, k), &s[2 * i + k], &l[2 * i + k]))
+            if (!dec_string(json_array_get(pair, k), &s[2 * i + k], &l[2 * i + k]))
                 return errf(err, errlen, ZBP_ERR_INPUT, "%s[%zu][%zu]: expected a decimal string",
                             name, i, k);
     }
@@ -85,47 +84,49 @@ static int read_g2(g2_affine_t *r, const json_value_t *v, const char *name, char
 }
 
 /* snarkjs maps these names to its bn128 curve (getCurveFromName, case-insensitive). */
-static int curve_name_ok(const json_value_t *v) {
-    if (!v || v->type != JSON_STRING || v->len > 16) return 0;
+static int curve_name_ok(const json_t *v) {
+    size_t n;
+    const char *str = zbp_json_str(v, &n);
+    if (!str || n > 16) return 0;
     char low[17];
-    for (size_t i = 0; i <= v->len; i++) {
-        char c = v->u.str[i];
+    for (size_t i = 0; i <= n; i++) {
+        char c = str[i];
         low[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
     }
     return !strcmp(low, "bn128") || !strcmp(low, "bn254") || !strcmp(low, "altbn128");
 }
 
-int groth16_vk_from_json(groth16_vk_t *vk, const json_value_t *root, char *err, size_t errlen) {
+int groth16_vk_from_json(groth16_vk_t *vk, const json_t *root, char *err, size_t errlen) {
     memset(vk, 0, sizeof *vk);
-    if (!root || root->type != JSON_OBJECT)
+    if (!json_is_object(root))
         return errf(err, errlen, ZBP_ERR_INPUT, "expected a JSON object");
-    const json_value_t *proto = json_get(root, "protocol");
-    if (proto && !json_string_is(proto, "groth16"))
+    const json_t *proto = json_object_get(root, "protocol");
+    if (proto && !zbp_json_string_is(proto, "groth16"))
         return errf(err, errlen, ZBP_ERR_INPUT, "protocol: expected \"groth16\"");
-    const json_value_t *curve = json_get(root, "curve");
+    const json_t *curve = json_object_get(root, "curve");
     if (curve && !curve_name_ok(curve))
         return errf(err, errlen, ZBP_ERR_INPUT, "curve: expected \"bn128\"");
     uint64_t n_public;
-    int st = json_get_u64(json_get(root, "nPublic"), &n_public);
+    int st = zbp_json_get_u64(json_object_get(root, "nPublic"), &n_public);
     if (st != ZBP_OK)
         return errf(err, errlen, ZBP_ERR_INPUT, "nPublic: missing or not a non-negative integer");
-    const json_value_t *ic = json_get(root, "IC");
-    if (!ic || ic->type != JSON_ARRAY)
+    const json_t *ic = json_object_get(root, "IC");
+    if (!json_is_array(ic))
         return errf(err, errlen, ZBP_ERR_INPUT, "IC: missing or not an array");
-    if (ic->len != n_public + 1)
+    if (json_array_size(ic) != n_public + 1)
         return errf(err, errlen, ZBP_ERR_INPUT, "IC: has %zu points, nPublic + 1 = %llu expected",
-                    ic->len, (unsigned long long)n_public + 1);
-    if ((st = read_g1(&vk->alpha1, json_get(root, "vk_alpha_1"), "vk_alpha_1", err, errlen)) ||
-        (st = read_g2(&vk->beta2, json_get(root, "vk_beta_2"), "vk_beta_2", err, errlen)) ||
-        (st = read_g2(&vk->gamma2, json_get(root, "vk_gamma_2"), "vk_gamma_2", err, errlen)) ||
-        (st = read_g2(&vk->delta2, json_get(root, "vk_delta_2"), "vk_delta_2", err, errlen)))
+                    json_array_size(ic), (unsigned long long)n_public + 1);
+    if ((st = read_g1(&vk->alpha1, json_object_get(root, "vk_alpha_1"), "vk_alpha_1", err, errlen)) ||
+        (st = read_g2(&vk->beta2, json_object_get(root, "vk_beta_2"), "vk_beta_2", err, errlen)) ||
+        (st = read_g2(&vk->gamma2, json_object_get(root, "vk_gamma_2"), "vk_gamma_2", err, errlen)) ||
+        (st = read_g2(&vk->delta2, json_object_get(root, "vk_delta_2"), "vk_delta_2", err, errlen)))
         return st;
-    vk->ic = malloc(ic->len * sizeof *vk->ic);
+    vk->ic = malloc(json_array_size(ic) * sizeof *vk->ic);
     if (!vk->ic) return errf(err, errlen, ZBP_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < ic->len; i++) {
+    for (size_t i = 0; i < json_array_size(ic); i++) {
         char name[32];
         snprintf(name, sizeof name, "IC[%zu]", i);
-        if ((st = read_g1(&vk->ic[i], json_at(ic, i), name, err, errlen)) != ZBP_OK) {
+        if ((st = read_g1(&vk->ic[i], json_array_get(ic, i), name, err, errlen)) != ZBP_OK) {
             groth16_vk_free(vk);
             return st;
         }
@@ -140,34 +141,36 @@ void groth16_vk_free(groth16_vk_t *vk) {
     vk->n_public = 0;
 }
 
-int groth16_proof_from_json(groth16_proof_t *proof, const json_value_t *root, char *err, size_t errlen) {
-    if (!root || root->type != JSON_OBJECT)
+int groth16_proof_from_json(groth16_proof_t *proof, const json_t *root, char *err, size_t errlen) {
+    if (!json_is_object(root))
         return errf(err, errlen, ZBP_ERR_INPUT, "expected a JSON object");
-    const json_value_t *proto = json_get(root, "protocol");
-    if (proto && !json_string_is(proto, "groth16"))
+    const json_t *proto = json_object_get(root, "protocol");
+    if (proto && !zbp_json_string_is(proto, "groth16"))
         return errf(err, errlen, ZBP_ERR_INPUT, "protocol: expected \"groth16\"");
-    const json_value_t *curve = json_get(root, "curve");
+    const json_t *curve = json_object_get(root, "curve");
     if (curve && !curve_name_ok(curve))
         return errf(err, errlen, ZBP_ERR_INPUT, "curve: expected \"bn128\"");
     int st;
-    if ((st = read_g1(&proof->a, json_get(root, "pi_a"), "pi_a", err, errlen)) ||
-        (st = read_g2(&proof->b, json_get(root, "pi_b"), "pi_b", err, errlen)) ||
-        (st = read_g1(&proof->c, json_get(root, "pi_c"), "pi_c", err, errlen)))
+    if ((st = read_g1(&proof->a, json_object_get(root, "pi_a"), "pi_a", err, errlen)) ||
+        (st = read_g2(&proof->b, json_object_get(root, "pi_b"), "pi_b", err, errlen)) ||
+        (st = read_g1(&proof->c, json_object_get(root, "pi_c"), "pi_c", err, errlen)))
         return st;
     return ZBP_OK;
 }
 
-int groth16_public_from_json(fr_t **pub, size_t *n, const json_value_t *root, char *err, size_t errlen) {
+int groth16_public_from_json(fr_t **pub, size_t *n, const json_t *root, char *err, size_t errlen) {
     *pub = NULL;
     *n = 0;
-    if (!root || root->type != JSON_ARRAY)
+    if (!json_is_array(root))
         return errf(err, errlen, ZBP_ERR_INPUT, "expected an array of decimal strings");
-    if (root->len == 0) return ZBP_OK;
-    fr_t *v = malloc(root->len * sizeof *v);
+    size_t count = json_array_size(root);
+    if (count == 0) return ZBP_OK;
+    fr_t *v = malloc(count * sizeof *v);
     if (!v) return errf(err, errlen, ZBP_ERR_NOMEM, "out of memory");
-    for (size_t i = 0; i < root->len; i++) {
-        const json_value_t *s = json_at(root, i);
-        int st = s && s->type == JSON_STRING ? fr_from_dec(&v[i], s->u.str, s->len) : ZBP_ERR_INPUT;
+    for (size_t i = 0; i < count; i++) {
+        size_t sl;
+        const char *s = zbp_json_str(json_array_get(root, i), &sl);
+        int st = s ? fr_from_dec(&v[i], s, sl) : ZBP_ERR_INPUT;
         if (st != ZBP_OK) {
             free(v);
             return st == ZBP_ERR_RANGE
@@ -176,7 +179,7 @@ int groth16_public_from_json(fr_t **pub, size_t *n, const json_value_t *root, ch
         }
     }
     *pub = v;
-    *n = root->len;
+    *n = count;
     return ZBP_OK;
 }
 
@@ -247,13 +250,13 @@ static int read_file(const char *path, char **data, size_t *len, char *err, size
     return ZBP_OK;
 }
 
-static int load_json(json_doc_t **doc, const char *path, char *err, size_t errlen) {
+static int load_json(json_t **doc, const char *path, char *err, size_t errlen) {
     char *text = NULL;
     size_t len = 0;
     int st = read_file(path, &text, &len, err, errlen);
     if (st != ZBP_OK) return st;
-    json_error_t je;
-    st = json_parse(doc, text, len, NULL, &je);
+    zbp_json_error_t je;
+    st = zbp_json_parse(doc, text, len, NULL, &je);
     free(text);
     if (st != ZBP_OK)
         return errf(err, errlen, st, "%s: line %zu, column %zu: %s", path, je.line, je.column,
@@ -263,7 +266,7 @@ static int load_json(json_doc_t **doc, const char *path, char *err, size_t errle
 
 int groth16_verify_files(const char *vk_path, const char *public_path, const char *proof_path,
                          int *valid, char *err, size_t errlen) {
-    json_doc_t *dvk = NULL, *dpub = NULL, *dproof = NULL;
+    json_t *dvk = NULL, *dpub = NULL, *dproof = NULL;
     groth16_vk_t vk = {0};
     groth16_proof_t proof;
     fr_t *pub = NULL;
@@ -272,12 +275,12 @@ int groth16_verify_files(const char *vk_path, const char *public_path, const cha
     int st;
     *valid = 0;
     if ((st = load_json(&dvk, vk_path, err, errlen)) != ZBP_OK) goto done;
-    if ((st = groth16_vk_from_json(&vk, json_root(dvk), what, sizeof what)) != ZBP_OK) {
+    if ((st = groth16_vk_from_json(&vk, dvk, what, sizeof what)) != ZBP_OK) {
         errf(err, errlen, st, "%s: %s", vk_path, what);
         goto done;
     }
     if ((st = load_json(&dpub, public_path, err, errlen)) != ZBP_OK) goto done;
-    if ((st = groth16_public_from_json(&pub, &n, json_root(dpub), what, sizeof what)) != ZBP_OK) {
+    if ((st = groth16_public_from_json(&pub, &n, dpub, what, sizeof what)) != ZBP_OK) {
         errf(err, errlen, st, "%s: %s", public_path, what);
         goto done;
     }
@@ -287,7 +290,7 @@ int groth16_verify_files(const char *vk_path, const char *public_path, const cha
         goto done;
     }
     if ((st = load_json(&dproof, proof_path, err, errlen)) != ZBP_OK) goto done;
-    if ((st = groth16_proof_from_json(&proof, json_root(dproof), what, sizeof what)) != ZBP_OK) {
+    if ((st = groth16_proof_from_json(&proof, dproof, what, sizeof what)) != ZBP_OK) {
         errf(err, errlen, st, "%s: %s", proof_path, what);
         goto done;
     }
@@ -295,8 +298,8 @@ int groth16_verify_files(const char *vk_path, const char *public_path, const cha
 done:
     free(pub);
     groth16_vk_free(&vk);
-    json_free(dvk);
-    json_free(dpub);
-    json_free(dproof);
+    json_decref(dvk);
+    json_decref(dpub);
+    json_decref(dproof);
     return st;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # install-deps.sh [build|test|bench|all]: installs what zbprover needs on Debian 12 (as root),
 # skipping what is already there, then the npm packages (snarkjs, circom2) when package.json exists.
-#   build  what the program needs to build and the demo to run (compilers, CMake, OpenSSL, node)
+#   build  what the program needs to build and the demo to run (compilers, CMake, OpenSSL, jansson, node)
 #   test   build, plus the test suite's libraries (Criterion, GMP, Google Benchmark)  [the default]
 #   bench  build, plus gnuplot for bench/compare.py's plot
 #   all    all of the above
@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-build_pkgs=(build-essential cmake ninja-build pkg-config python3 libssl-dev libseccomp-dev wabt) # wabt: wasm2c, the witness engine's translator, also at run time
+build_pkgs=(build-essential cmake ninja-build pkg-config python3 libssl-dev libjansson-dev libseccomp-dev wabt) # jansson: JSON; libseccomp: serve's workers' filter; wabt: wasm2c, the witness engine's translator, also at run time
 test_pkgs=(libcriterion-dev libgmp-dev libbenchmark-dev valgrind)
 bench_pkgs=(gnuplot-nox)
 

@@ -121,11 +121,11 @@ KIT int srv_stop(srv_t *s, int timeout_ms) {
 /* The answer's error code, or "ok" (a new string). */
 KIT char *code_of(const char *answer) {
     cr_assert(answer, "no answer");
-    json_doc_t *d;
-    cr_assert_eq(json_parse(&d, answer, strlen(answer), NULL, NULL), 0, "%s", answer);
-    const json_value_t *r = json_root(d), *c = json_get(json_get(r, "error"), "code");
-    char *out = strdup(json_get(r, "ok")->type == JSON_TRUE ? "ok" : c->u.str);
-    json_free(d);
+    json_t *d;
+    cr_assert_eq(zbp_json_parse(&d, answer, strlen(answer), NULL, NULL), 0, "%s", answer);
+    const json_t *r = d, *c = json_object_get(json_object_get(r, "error"), "code");
+    char *out = strdup(json_is_true(json_object_get(r, "ok")) ? "ok" : json_string_value(c));
+    json_decref(d);
     return out;
 }
 
@@ -184,11 +184,11 @@ KIT void sha256_file(const char *path, uint8_t out[32]) {
 }
 
 KIT char *field_of(const char *answer, const char *key) {
-    json_doc_t *d;
-    cr_assert_eq(json_parse(&d, answer, strlen(answer), NULL, NULL), 0);
-    const json_value_t *v = json_get(json_root(d), key);
-    char *out = v && v->type == JSON_STRING ? strdup(v->u.str) : NULL;
-    json_free(d);
+    json_t *d;
+    cr_assert_eq(zbp_json_parse(&d, answer, strlen(answer), NULL, NULL), 0);
+    const json_t *v = json_object_get(d, key);
+    char *out = zbp_json_str(v, NULL) ? strdup(json_string_value(v)) : NULL;
+    json_decref(d);
     return out;
 }
 

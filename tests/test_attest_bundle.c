@@ -46,16 +46,16 @@ static void hex(char *out, const uint8_t *b, size_t n) {
 
 /* REPORT_DATA for the fixture's proof and signals under job id "job-1", no ticket. */
 static void transcript(uint8_t rd[64], const char *proof, const char *pub, const uint8_t zsha[32]) {
-    json_doc_t *pd, *ud;
-    json_error_t je;
-    cr_assert_eq(json_parse(&pd, proof, strlen(proof), NULL, &je), 0);
-    cr_assert_eq(json_parse(&ud, pub, strlen(pub), NULL, &je), 0);
+    json_t *pd, *ud;
+    zbp_json_error_t je;
+    cr_assert_eq(zbp_json_parse(&pd, proof, strlen(proof), NULL, &je), 0);
+    cr_assert_eq(zbp_json_parse(&ud, pub, strlen(pub), NULL, &je), 0);
     groth16_proof_t p;
     fr_t *sig;
     size_t n;
     char err[256];
-    cr_assert_eq(groth16_proof_from_json(&p, json_root(pd), err, sizeof err), 0, "%s", err);
-    cr_assert_eq(groth16_public_from_json(&sig, &n, json_root(ud), err, sizeof err), 0, "%s", err);
+    cr_assert_eq(groth16_proof_from_json(&p, pd, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(groth16_public_from_json(&sig, &n, ud, err, sizeof err), 0, "%s", err);
     uint8_t *pubs = malloc(32 * n + 1);
     for (size_t i = 0; i < n; i++)
         fr_to_bytes_be(pubs + 32 * i, &sig[i]);
@@ -70,8 +70,8 @@ static void transcript(uint8_t rd[64], const char *proof, const char *pub, const
     cr_assert_eq(attest_binding_proof(rd, &b, NULL, 0, NULL), 0);
     free(pubs);
     free(sig);
-    json_free(pd);
-    json_free(ud);
+    json_decref(pd);
+    json_decref(ud);
 }
 
 /* A JSON string literal of s (newlines escaped), appended to out. */

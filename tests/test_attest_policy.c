@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "attest/attest.h"
+#include "prover/util.h"
 #include "attest/attest_int.h" /* att_le32/att_put_* to edit reports */
 #include "attest_testkit.h"
 
@@ -314,7 +315,7 @@ Test(turin, report_chain_tcb_chip_id_and_kds_url) {
     snp_kds_urls_t u;
     cr_assert_eq(snp_kds_urls(&u, &r, SNP_GEN_UNKNOWN, err, sizeof err), ATTEST_OK, "%s", err);
     char hw[17], want[256];
-    att_hex(hw, x.hwid, 8);
+    zbp_hex_encode(hw, x.hwid, 8);
     snprintf(want, sizeof want,
              "https://kdsintf.amd.com/vcek/v1/Turin/%s?fmcSPL=%u&blSPL=%u&teeSPL=%u&snpSPL=%u&"
              "ucodeSPL=%u",

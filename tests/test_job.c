@@ -18,7 +18,7 @@
 
 static size_t unhex(uint8_t *out, const char *hex) {
     size_t n = 0;
-    cr_assert_eq(job_hex_decode(out, 4096, &n, hex, strlen(hex)), 0);
+    cr_assert_eq(zbp_hex_decode(out, 4096, &n, hex, strlen(hex)), 0);
     return n;
 }
 
@@ -36,11 +36,11 @@ static const char vec_msg[] =
     "000000ab2d6132af267508a4cb7ad9ae456b671334914fca0e649fdad976b0e8e00268";
 
 static int ticket_of(job_ticket_t *t, const char *json) {
-    json_doc_t *d;
-    cr_assert_eq(json_parse(&d, json, strlen(json), NULL, NULL), 0, "%s", json);
+    json_t *d;
+    cr_assert_eq(zbp_json_parse(&d, json, strlen(json), NULL, NULL), 0, "%s", json);
     char err[256];
-    int rc = job_ticket_from_json(t, json_root(d), err, sizeof err);
-    json_free(d);
+    int rc = job_ticket_from_json(t, d, err, sizeof err);
+    json_decref(d);
     return rc;
 }
 
@@ -185,29 +185,29 @@ Test(ticket, rsa_pss) {
 Test(codec, strict_base64_and_hex) {
     uint8_t out[16];
     size_t n;
-    cr_assert_eq(job_b64_decode(out, &n, "QQ==", 4), 0);
+    cr_assert_eq(zbp_b64_decode(out, &n, "QQ==", 4), 0);
     cr_assert(n == 1 && out[0] == 'A');
-    cr_assert_eq(job_b64_decode(out, &n, "QUI=", 4), 0);
+    cr_assert_eq(zbp_b64_decode(out, &n, "QUI=", 4), 0);
     cr_assert(n == 2);
-    cr_assert_eq(job_b64_decode(out, &n, "", 0), 0);
+    cr_assert_eq(zbp_b64_decode(out, &n, "", 0), 0);
     cr_assert_eq(n, 0);
     const char *bad[] = {"QR==", "QUJ=", "Q===", "QQ=A", "QQ", "QQ==QQ==", "Q Q=", "QQ-_", "=QQQ"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        cr_expect_eq(job_b64_decode(out, &n, bad[i], strlen(bad[i])), -1, "accepted %s", bad[i]);
+        cr_expect_eq(zbp_b64_decode(out, &n, bad[i], strlen(bad[i])), -1, "accepted %s", bad[i]);
     for (int len = 0; len < 12; len++) { /* round trips */
         uint8_t in[12], back[12];
         for (int i = 0; i < len; i++)
             in[i] = (uint8_t)(i * 37 + 200);
-        char *s = job_b64_encode(in, (size_t)len);
-        cr_assert_eq(job_b64_decode(back, &n, s, strlen(s)), 0);
+        char *s = zbp_b64_encode(in, (size_t)len);
+        cr_assert_eq(zbp_b64_decode(back, &n, s, strlen(s)), 0);
         cr_assert(n == (size_t)len && !memcmp(in, back, n));
         free(s);
     }
-    cr_assert_eq(job_hex_decode(out, 16, &n, "aBcD", 4), 0);
+    cr_assert_eq(zbp_hex_decode(out, 16, &n, "aBcD", 4), 0);
     cr_assert(n == 2 && out[0] == 0xab && out[1] == 0xcd);
-    cr_assert_eq(job_hex_decode(out, 1, &n, "abcd", 4), -1);
-    cr_assert_eq(job_hex_decode(out, 16, &n, "abc", 3), -1);
-    cr_assert_eq(job_hex_decode(out, 16, &n, "0x", 2), -1);
+    cr_assert_eq(zbp_hex_decode(out, 1, &n, "abcd", 4), -1);
+    cr_assert_eq(zbp_hex_decode(out, 16, &n, "abc", 3), -1);
+    cr_assert_eq(zbp_hex_decode(out, 16, &n, "0x", 2), -1);
     cr_assert_str_eq(job_code_name(JOB_REPLAYED_TICKET), "replayed_ticket");
     cr_assert_str_eq(job_code_name(JOB_TIMEOUT), "timeout");
     cr_assert_str_eq(job_code_name(999), "internal");
@@ -311,11 +311,11 @@ Test(secrets, request_wiped_after_a_parse_failure) {
     const char *line = "{\"id\":\"x\",\"op\":\"prove\",\"zkey\":\"z\",\"wtns\":\"w\","
                        "\"wtns_b64\":\"U0VDUkVUU0VDUkVU\"}";
     cr_assert_eq(job_request_parse(&r, line, strlen(line), err, sizeof err), JOB_BAD_REQUEST);
-    const json_value_t *b = json_get(json_root(r.doc), "wtns_b64");
-    cr_assert(b && !strcmp(b->u.str, "U0VDUkVUU0VDUkVU"));
+    const json_t *b = json_object_get(r.doc, "wtns_b64");
+    cr_assert(b && !strcmp(json_string_value(b), "U0VDUkVUU0VDUkVU"));
     job_request_wipe(&r);
     for (size_t i = 0; i < 16; i++)
-        cr_assert_eq(b->u.str[i], 0);
+        cr_assert_eq(json_string_value(b)[i], 0);
     job_request_free(&r);
 }
 
@@ -360,10 +360,10 @@ Test(sealed, round_trip_single_use_and_tampering) {
     cr_assert_eq(job_keystore_create(ks, tid, 16, kid, pub, err, sizeof err), JOB_OK, "%s", err);
     char *text;
     cr_assert_eq(job_seal(&text, pub, kid, tid, 16, zsha, NULL, plain, plen, err, sizeof err), JOB_OK);
-    json_doc_t *d;
-    cr_assert_eq(json_parse(&d, text, strlen(text), NULL, NULL), 0);
+    json_t *d;
+    cr_assert_eq(zbp_json_parse(&d, text, strlen(text), NULL, NULL), 0);
     job_sealed_t s;
-    cr_assert_eq(job_sealed_from_json(&s, json_root(d), err, sizeof err), JOB_OK, "%s", err);
+    cr_assert_eq(job_sealed_from_json(&s, d, err, sizeof err), JOB_OK, "%s", err);
     uint8_t *out;
     size_t olen;
     cr_assert_eq(job_sealed_open(ks, &s, tid, 16, zsha, NULL, 1024, &out, &olen, err, sizeof err), JOB_OK,
@@ -374,7 +374,7 @@ Test(sealed, round_trip_single_use_and_tampering) {
     cr_assert_eq(job_sealed_open(ks, &s, tid, 16, zsha, NULL, 1024, &out, &olen, err, sizeof err),
                  JOB_BAD_WITNESS);
     cr_assert(strstr(err, "no such key"), "%s", err);
-    json_free(d);
+    json_decref(d);
     free(text);
 
     /* Each of: another ticket, another circuit, a flipped ciphertext bit, a too-small limit.
@@ -387,8 +387,8 @@ Test(sealed, round_trip_single_use_and_tampering) {
             char *ct = strstr(text, "\"ct\":\"") + 6;
             ct[3] = ct[3] == 'A' ? 'B' : 'A';
         }
-        cr_assert_eq(json_parse(&d, text, strlen(text), NULL, NULL), 0);
-        cr_assert_eq(job_sealed_from_json(&s, json_root(d), err, sizeof err), JOB_OK);
+        cr_assert_eq(zbp_json_parse(&d, text, strlen(text), NULL, NULL), 0);
+        cr_assert_eq(job_sealed_from_json(&s, d, err, sizeof err), JOB_OK);
         uint8_t t2[16], z2[32];
         memcpy(t2, tid, 16);
         memcpy(z2, zsha, 32);
@@ -400,19 +400,19 @@ Test(sealed, round_trip_single_use_and_tampering) {
             want, "case %d: %s", c, err);
         cr_assert_eq(job_sealed_open(ks, &s, tid, 16, zsha, NULL, 1024, &out, &olen, err, sizeof err),
                      JOB_BAD_WITNESS, "case %d: the key survived a failed attempt", c);
-        json_free(d);
+        json_decref(d);
         free(text);
     }
     /* A key bound to no ticket opens only without one. */
     cr_assert_eq(job_keystore_create(ks, NULL, 0, kid, pub, err, sizeof err), JOB_OK);
     cr_assert_eq(job_seal(&text, pub, kid, NULL, 0, zsha, NULL, plain, 0, err, sizeof err), JOB_OK);
-    cr_assert_eq(json_parse(&d, text, strlen(text), NULL, NULL), 0);
-    cr_assert_eq(job_sealed_from_json(&s, json_root(d), err, sizeof err), JOB_OK);
+    cr_assert_eq(zbp_json_parse(&d, text, strlen(text), NULL, NULL), 0);
+    cr_assert_eq(job_sealed_from_json(&s, d, err, sizeof err), JOB_OK);
     cr_assert_eq(job_sealed_open(ks, &s, NULL, 0, zsha, NULL, 1024, &out, &olen, err, sizeof err), JOB_OK,
                  "%s", err);
     cr_assert_eq(olen, 0);
     job_secret_free(out);
-    json_free(d);
+    json_decref(d);
     free(text);
     /* The store is bounded. */
     for (int i = 0; i < 4; i++)
@@ -449,10 +449,10 @@ Test(sealed, input_bound_to_its_program_and_kind) {
             char *k = strstr(text, "\"content\":\"input\",");
             memmove(k, k + strlen("\"content\":\"input\","), strlen(k + strlen("\"content\":\"input\",")) + 1);
         }
-        json_doc_t *d;
-        cr_assert_eq(json_parse(&d, text, strlen(text), NULL, NULL), 0);
+        json_t *d;
+        cr_assert_eq(zbp_json_parse(&d, text, strlen(text), NULL, NULL), 0);
         job_sealed_t s;
-        cr_assert_eq(job_sealed_from_json(&s, json_root(d), err, sizeof err), JOB_OK, "%s", err);
+        cr_assert_eq(job_sealed_from_json(&s, d, err, sizeof err), JOB_OK, "%s", err);
         cr_assert_eq(s.input, c != 2);
         uint8_t w2[32], *out = NULL;
         size_t olen = 0;
@@ -468,7 +468,7 @@ Test(sealed, input_bound_to_its_program_and_kind) {
             cr_assert_eq(rc, JOB_BAD_WITNESS, "case %d", c);
             cr_assert(strstr(err, "authentication failed"), "%s", err);
         }
-        json_free(d);
+        json_decref(d);
         free(text);
     }
     job_keystore_free(ks);
@@ -493,13 +493,13 @@ Test(sealed, malformed_objects) {
         "\"AAAAAAAAAAAAAAAAAAAAAAAA\"}", /* a content that is neither wtns nor input */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        json_doc_t *d;
-        cr_assert_eq(json_parse(&d, bad[i], strlen(bad[i]), NULL, NULL), 0);
+        json_t *d;
+        cr_assert_eq(zbp_json_parse(&d, bad[i], strlen(bad[i]), NULL, NULL), 0);
         job_sealed_t s;
         char err[256];
-        cr_expect_eq(job_sealed_from_json(&s, json_root(d), err, sizeof err), JOB_BAD_REQUEST, "%s",
+        cr_expect_eq(job_sealed_from_json(&s, d, err, sizeof err), JOB_BAD_REQUEST, "%s",
                      bad[i]);
-        json_free(d);
+        json_decref(d);
     }
     /* A low-order public key (all zero) cannot open anything. */
     job_keystore_t *ks = job_keystore_new(2, 60);
@@ -537,7 +537,7 @@ Test(request, valid_requests) {
                          "\"input\":{\"a\":[1,[\"2\"]],\"b\":\"0x3\"}}"),
                  JOB_OK);
     cr_assert(r.wsrc == JOB_WTNS_INPUT && !strcmp(r.wasm, "/c.wasm") && r.input &&
-              r.input->type == JSON_OBJECT && r.input->len == 2);
+              json_is_object(r.input) && json_object_size(r.input) == 2);
     job_request_free(&r);
     cr_assert_eq(req(&r, "{\"id\":\"j\",\"op\":\"prove\",\"zkey\":\"/a.zkey\",\"wasm\":\"/c.wasm\","
                          "\"sealed\":{\"alg\":\"" JOB_SEAL_ALG "\",\"content\":\"input\",\"key_id\":"

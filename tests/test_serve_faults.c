@@ -59,9 +59,9 @@ static char *ticket(uint64_t expires, const char *zkey) {
     cr_assert(EVP_DigestSignInit(c, NULL, NULL, NULL, g_hub) == 1);
     cr_assert(EVP_DigestSign(c, sig, &slen, msg, mlen) == 1);
     EVP_MD_CTX_free(c);
-    char id[33], zs[65] = "", *s64 = job_b64_encode(sig, slen);
-    job_hex_encode(id, t.id, 16);
-    if (zkey) job_hex_encode(zs, t.zkey_sha256, 32);
+    char id[33], zs[65] = "", *s64 = zbp_b64_encode(sig, slen);
+    zbp_hex_encode(id, t.id, 16);
+    if (zkey) zbp_hex_encode(zs, t.zkey_sha256, 32);
     char *out = malloc(1024);
     snprintf(out, 1024, "{\"id\":\"%s\",\"expires\":%llu%s%s%s,\"sig\":\"%s\"}", id,
              (unsigned long long)expires, zkey ? ",\"zkey_sha256\":\"" : "", zs, zkey ? "\"" : "",
@@ -300,7 +300,7 @@ Test(faults, zkey_rewritten_or_truncated, .fini = cleanup) {
     uint8_t sha[32];
     char hex[65];
     sha256_file(zk, sha);
-    job_hex_encode(hex, sha, 32);
+    zbp_hex_encode(hex, sha, 32);
     srv_t s;
     const char *args[] = {"--attest", "none", NULL};
     srv_start(&s, args, 0, "ZBP_SERVE_TEST_DELAY_MS=1500");
@@ -465,7 +465,7 @@ Test(faults, secrets_wiped_and_kept_out_of_core, .fini = cleanup) {
     cr_assert(kid_hex, "%s", a);
     uint8_t kid[16];
     size_t n;
-    cr_assert_eq(job_hex_decode(kid, 16, &n, kid_hex, 32), 0);
+    cr_assert_eq(zbp_hex_decode(kid, 16, &n, kid_hex, 32), 0);
     usleep(1000000);
     cr_assert(!memory_holds(s.pid, kid, 16), "an expired key is still in memory");
     /* Witness and key memory is marked to stay out of core dumps. */

@@ -47,19 +47,19 @@ static int worker_pids(srv_t *s, pid_t *pids, int max) {
     srv_send(s, "{\"id\":\"i\",\"op\":\"info\"}");
     char *a = srv_recv(s, 10000);
     cr_assert(a, "no info answer");
-    json_doc_t *d;
-    cr_assert_eq(json_parse(&d, a, strlen(a), NULL, NULL), 0, "%s", a);
-    const json_value_t *w = json_get(json_root(d), "workers");
-    cr_assert(w && w->type == JSON_ARRAY, "info has no workers: %s", a);
+    json_t *d;
+    cr_assert_eq(zbp_json_parse(&d, a, strlen(a), NULL, NULL), 0, "%s", a);
+    const json_t *w = json_object_get(d, "workers");
+    cr_assert(json_is_array(w), "info has no workers: %s", a);
     int n = 0;
-    for (size_t i = 0; i < w->len && n < max; i++) {
+    for (size_t i = 0; i < json_array_size(w) && n < max; i++) {
         uint64_t pid;
-        cr_assert_eq(json_get_u64(json_get(json_at(w, i), "pid"), &pid), 0, "%s", a);
-        const json_value_t *c = json_get(json_at(w, i), "confinement");
-        cr_assert(c && strstr(c->u.str, "seccomp") && strstr(c->u.str, "no_new_privs"), "%s", a);
+        cr_assert_eq(zbp_json_get_u64(json_object_get(json_array_get(w, i), "pid"), &pid), 0, "%s", a);
+        const char *c = zbp_json_str(json_object_get(json_array_get(w, i), "confinement"), NULL);
+        cr_assert(c && strstr(c, "seccomp") && strstr(c, "no_new_privs"), "%s", a);
         pids[n++] = (pid_t)pid;
     }
-    json_free(d);
+    json_decref(d);
     free(a);
     return n;
 }
@@ -222,10 +222,10 @@ Test(sandbox, sealed_payload_and_key_stay_in_the_supervisor, .fini = cleanup) {
     expect(&s, "ok", 60000, "the sealed job");
     char *ct_b64 = NULL;
     { /* the ciphertext's bytes, as the supervisor decoded them */
-        json_doc_t *d;
-        cr_assert_eq(json_parse(&d, sealed, strlen(sealed), NULL, NULL), 0);
-        ct_b64 = strdup(json_get(json_root(d), "ct")->u.str);
-        json_free(d);
+        json_t *d;
+        cr_assert_eq(zbp_json_parse(&d, sealed, strlen(sealed), NULL, NULL), 0);
+        ct_b64 = strdup(json_string_value(json_object_get(d, "ct")));
+        json_decref(d);
     }
     uint8_t ct[8192];
     size_t ctl;

@@ -38,12 +38,12 @@ static char *slurp(const char *path, size_t *len) {
     return buf;
 }
 
-static json_doc_t *parse_file(const char *path) {
+static json_t *parse_file(const char *path) {
     size_t len;
     char *text = slurp(path, &len);
-    json_doc_t *doc;
-    json_error_t je;
-    int st = json_parse(&doc, text, len, NULL, &je);
+    json_t *doc;
+    zbp_json_error_t je;
+    int st = zbp_json_parse(&doc, text, len, NULL, &je);
     free(text);
     cr_assert_eq(st, ZBP_OK, "%s: %zu:%zu %s", path, je.line, je.column, je.message);
     return doc;
@@ -59,18 +59,18 @@ typedef struct {
 static void load_case(case_t *c, const char *circuit) {
     char path[1024], err[256];
     fixture(path, sizeof path, circuit, "verification_key.json");
-    json_doc_t *d = parse_file(path);
-    cr_assert_eq(groth16_vk_from_json(&c->vk, json_root(d), err, sizeof err), ZBP_OK, "%s", err);
-    json_free(d);
+    json_t *d = parse_file(path);
+    cr_assert_eq(groth16_vk_from_json(&c->vk, d, err, sizeof err), ZBP_OK, "%s", err);
+    json_decref(d);
     fixture(path, sizeof path, circuit, "proof.json");
     d = parse_file(path);
-    cr_assert_eq(groth16_proof_from_json(&c->proof, json_root(d), err, sizeof err), ZBP_OK, "%s", err);
-    json_free(d);
+    cr_assert_eq(groth16_proof_from_json(&c->proof, d, err, sizeof err), ZBP_OK, "%s", err);
+    json_decref(d);
     fixture(path, sizeof path, circuit, "public.json");
     d = parse_file(path);
-    cr_assert_eq(groth16_public_from_json(&c->pub, &c->n, json_root(d), err, sizeof err), ZBP_OK,
+    cr_assert_eq(groth16_public_from_json(&c->pub, &c->n, d, err, sizeof err), ZBP_OK,
                  "%s", err);
-    json_free(d);
+    json_decref(d);
 }
 
 static void free_case(case_t *c) {
@@ -148,9 +148,9 @@ Test(verify, alphabeta_matches_snarkjs) {
         case_t c;
         load_case(&c, CIRCUITS[i]);
         fixture(path, sizeof path, CIRCUITS[i], "verification_key.json");
-        json_doc_t *d = parse_file(path);
-        const json_value_t *ab = json_get(json_root(d), "vk_alphabeta_12");
-        cr_assert(ab && ab->len == 2);
+        json_t *d = parse_file(path);
+        const json_t *ab = json_object_get(d, "vk_alphabeta_12");
+        cr_assert(ab && json_array_size(ab) == 2);
         fq12_t want;
         fq6_t *c6[2] = {&want.c0, &want.c1};
         for (int a = 0; a < 2; a++) {
@@ -158,16 +158,16 @@ Test(verify, alphabeta_matches_snarkjs) {
             for (int b = 0; b < 3; b++) {
                 fq_t *c1[2] = {&c2[b]->c0, &c2[b]->c1};
                 for (int k = 0; k < 2; k++) {
-                    const json_value_t *s = json_at(json_at(json_at(ab, (size_t)a), (size_t)b), (size_t)k);
-                    cr_assert(s && s->type == JSON_STRING);
-                    cr_assert_eq(fq_from_dec(c1[k], s->u.str, s->len), ZBP_OK);
+                    const json_t *s = json_array_get(json_array_get(json_array_get(ab, (size_t)a), (size_t)b), (size_t)k);
+                    cr_assert(s && zbp_json_str(s, NULL));
+                    cr_assert_eq(fq_from_dec(c1[k], json_string_value(s), json_string_length(s)), ZBP_OK);
                 }
             }
         }
         fq12_t got;
         pairing(&got, &c.vk.alpha1, &c.vk.beta2);
         cr_assert(fq12_equal(&got, &want), "%s: e(alpha, beta) differs from snarkjs", CIRCUITS[i]);
-        json_free(d);
+        json_decref(d);
         free_case(&c);
     }
 }

@@ -76,26 +76,26 @@ int test_proof_verifies(const char *circuit, const char *proof, size_t plen, con
                         size_t ulen) {
     size_t vl;
     char *vk = test_fixture(circuit, "verification_key.json", &vl), err[256];
-    json_doc_t *dv, *dp, *du;
-    json_error_t je;
-    cr_assert_eq(json_parse(&dv, vk, vl, NULL, &je), ZBP_OK);
-    cr_assert_eq(json_parse(&dp, proof, plen, NULL, &je), ZBP_OK, "proof: %s", proof);
-    cr_assert_eq(json_parse(&du, pub, ulen, NULL, &je), ZBP_OK, "public: %s", pub);
+    json_t *dv, *dp, *du;
+    zbp_json_error_t je;
+    cr_assert_eq(zbp_json_parse(&dv, vk, vl, NULL, &je), ZBP_OK);
+    cr_assert_eq(zbp_json_parse(&dp, proof, plen, NULL, &je), ZBP_OK, "proof: %s", proof);
+    cr_assert_eq(zbp_json_parse(&du, pub, ulen, NULL, &je), ZBP_OK, "public: %s", pub);
     groth16_vk_t key;
     groth16_proof_t pr;
     fr_t *sig;
     size_t n;
-    cr_assert_eq(groth16_vk_from_json(&key, json_root(dv), err, sizeof err), ZBP_OK, "%s", err);
-    cr_assert_eq(groth16_proof_from_json(&pr, json_root(dp), err, sizeof err), ZBP_OK, "%s", err);
-    cr_assert_eq(groth16_public_from_json(&sig, &n, json_root(du), err, sizeof err), ZBP_OK, "%s",
+    cr_assert_eq(groth16_vk_from_json(&key, dv, err, sizeof err), ZBP_OK, "%s", err);
+    cr_assert_eq(groth16_proof_from_json(&pr, dp, err, sizeof err), ZBP_OK, "%s", err);
+    cr_assert_eq(groth16_public_from_json(&sig, &n, du, err, sizeof err), ZBP_OK, "%s",
                  err);
     int valid = 0;
     cr_assert_eq(groth16_verify(&key, &pr, sig, n, &valid), ZBP_OK);
     free(sig);
     groth16_vk_free(&key);
-    json_free(dv);
-    json_free(dp);
-    json_free(du);
+    json_decref(dv);
+    json_decref(dp);
+    json_decref(du);
     free(vk);
     return valid;
 }

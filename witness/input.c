@@ -1,8 +1,9 @@
-/* input.c: snarkjs's input JSON read without precision loss. The project's JSON reader keeps every
- * number as its text (jansson would turn large integers into doubles), so values of any length are
- * reduced mod p digit by digit here; nothing about p is assumed beyond its size (circom supports
- * several primes). The rules follow what `snarkjs wtns calculate` does with JSON.parse's output:
- * unstringifyBigInts, flatArray, then BigInt(v) mod p (see witness.h). */
+/* input.c: snarkjs's input JSON read without precision loss. The JSON module (prover/json.h, over
+ * jansson) hands numbers that are not short plain integers over as their text (jansson alone would
+ * fail on integers past 64 bits and round fractions), so values of any length are reduced mod p
+ * digit by digit here; nothing about p is assumed beyond its size (circom supports several primes).
+ * The rules follow what `snarkjs wtns calculate` does with JSON.parse's output: unstringifyBigInts,
+ * flatArray, then BigInt(v) mod p (see witness.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -223,7 +224,7 @@ static int number_value(const char *t, size_t len, const uint32_t *p, unsigned n
     return ZBP_OK;
 }
 
-int zbp_witness_value(const json_value_t *v, const uint32_t *p, unsigned n32, uint32_t *out,
+int zbp_witness_value(const json_t *v, const uint32_t *p, unsigned n32, uint32_t *out,
                       char *err, size_t errlen) {
     uint32_t acc[ZBP_WITNESS_MAX_N32 + 1];
     if (n32 == 0 || n32 > ZBP_WITNESS_MAX_N32) {
@@ -232,13 +233,22 @@ int zbp_witness_value(const json_value_t *v, const uint32_t *p, unsigned n32, ui
     }
     memset(acc, 0, sizeof acc);
     int st = ZBP_OK;
-    switch (v->type) {
-    case JSON_TRUE: acc_push(acc, p, n32, 10, 1); break; /* BigInt(true) is 1n */
-    case JSON_FALSE: break;
-    case JSON_NUMBER: st = number_value(v->u.str, v->len, p, n32, acc, err, errlen); break;
-    case JSON_STRING: st = string_value(v->u.str, v->len, p, n32, acc, err, errlen); break;
-    default:
-        snprintf(err, errlen, "%s is not a number", v->type == JSON_NULL ? "null" : "an object");
+    size_t len;
+    const char *text;
+    char digits[24];
+    if (json_is_true(v)) {
+        acc_push(acc, p, n32, 10, 1); /* BigInt(true) is 1n */
+    } else if (json_is_false(v)) {
+    } else if (json_is_integer(v)) {
+        int n = snprintf(digits, sizeof digits, "%lld", (long long)json_integer_value(v));
+        st = number_value(digits, (size_t)n, p, n32, acc, err, errlen);
+        explicit_bzero(digits, sizeof digits);
+    } else if ((text = zbp_json_number_text(v, &len)) != NULL) {
+        st = number_value(text, len, p, n32, acc, err, errlen);
+    } else if ((text = zbp_json_str(v, &len)) != NULL) {
+        st = string_value(text, len, p, n32, acc, err, errlen);
+    } else {
+        snprintf(err, errlen, "%s is not a number", json_is_null(v) ? "null" : "an object");
         return ZBP_ERR_INPUT;
     }
     if (st == ZBP_OK) memcpy(out, acc, n32 * sizeof *out);
@@ -246,75 +256,75 @@ int zbp_witness_value(const json_value_t *v, const uint32_t *p, unsigned n32, ui
 }
 
 /* Counts the leaves under v (arrays flattened); an unusable leaf gives its message. */
-static int count_leaves(const json_value_t *v, size_t *n, const char **bad) {
-    if (v->type == JSON_ARRAY) {
-        for (size_t i = 0; i < v->len; i++)
-            if (count_leaves(&v->u.items[i], n, bad) != ZBP_OK) return ZBP_ERR_INPUT;
+static int count_leaves(const json_t *v, size_t *n, const char **bad) {
+    if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++)
+            if (count_leaves(json_array_get(v, i), n, bad) != ZBP_OK) return ZBP_ERR_INPUT;
         return ZBP_OK;
     }
-    if (v->type == JSON_NULL || v->type == JSON_OBJECT) {
-        *bad = v->type == JSON_NULL ? "null" : "an object";
+    if (json_is_null(v) || json_is_object(v)) {
+        *bad = json_is_null(v) ? "null" : "an object";
         return ZBP_ERR_INPUT;
     }
     (*n)++;
     return ZBP_OK;
 }
 
-static int read_signals(zbp_witness_input_t *in, const json_value_t *root, const char *name,
+static int read_signals(zbp_witness_input_t *in, const json_t *root, const char *name,
                         char *err, size_t errlen);
 
 int zbp_witness_input_parse(zbp_witness_input_t *in, const char *text, size_t len, const char *name,
                             char *err, size_t errlen) {
     memset(in, 0, sizeof *in);
-    json_error_t je;
-    int st = json_parse(&in->doc, text, len, NULL, &je);
+    zbp_json_error_t je;
+    int st = zbp_json_parse(&in->doc, text, len, NULL, &je);
     if (st != ZBP_OK) {
         snprintf(err, errlen, "%s: not valid JSON at line %zu, column %zu: %s", name, je.line,
                  je.column, je.message);
         return st == ZBP_ERR_NOMEM ? st : ZBP_ERR_INPUT;
     }
-    return read_signals(in, json_root(in->doc), name, err, errlen);
+    return read_signals(in, in->doc, name, err, errlen);
 }
 
-int zbp_witness_input_from_value(zbp_witness_input_t *in, const json_value_t *root,
+int zbp_witness_input_from_value(zbp_witness_input_t *in, const json_t *root,
                                  const char *name, char *err, size_t errlen) {
     memset(in, 0, sizeof *in);
     return read_signals(in, root, name, err, errlen);
 }
 
 /* The signals of the object root into in (in->doc, when set, is root's document). */
-static int read_signals(zbp_witness_input_t *in, const json_value_t *root, const char *name,
+static int read_signals(zbp_witness_input_t *in, const json_t *root, const char *name,
                         char *err, size_t errlen) {
-    if (root->type != JSON_OBJECT) {
+    if (!json_is_object(root)) {
         snprintf(err, errlen, "%s: the input must be a JSON object of signal names, not %s", name,
-                 json_type_name(root->type));
+                 zbp_json_type_name(root));
         zbp_witness_input_free(in);
         return ZBP_ERR_INPUT;
     }
-    in->n_signals = root->len;
-    in->signals = calloc(root->len ? root->len : 1, sizeof *in->signals);
+    size_t count = json_object_size(root);
+    in->n_signals = count;
+    in->signals = calloc(count ? count : 1, sizeof *in->signals);
     if (!in->signals) {
         snprintf(err, errlen, "%s: out of memory", name);
         zbp_witness_input_free(in);
         return ZBP_ERR_NOMEM;
     }
-    for (size_t i = 0; i < root->len; i++) {
-        const json_member_t *m = &root->u.members[i];
-        zbp_witness_signal_t *s = &in->signals[i];
-        s->name = m->key;
-        s->value = &m->value;
-        uint64_t h = zbp_witness_fnv1a(m->key, m->key_len);
+    /* jansson keeps an object's members in document order and refuses a NUL in a key. */
+    size_t i = 0;
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)root, key, value) {
+        zbp_witness_signal_t *s = &in->signals[i++];
+        size_t key_len = strlen(key);
+        s->name = key;
+        s->value = value;
+        uint64_t h = zbp_witness_fnv1a(key, key_len);
         s->h_msb = (uint32_t)(h >> 32);
         s->h_lsb = (uint32_t)h;
         const char *bad = NULL;
         char ex[48];
-        excerpt(ex, sizeof ex, m->key, m->key_len);
-        if (m->key_len != strlen(m->key)) {
-            snprintf(err, errlen, "%s: the signal name \"%s\" contains a NUL character", name, ex);
-            zbp_witness_input_free(in);
-            return ZBP_ERR_INPUT;
-        }
-        if (count_leaves(&m->value, &s->n_values, &bad) != ZBP_OK) {
+        excerpt(ex, sizeof ex, key, key_len);
+        if (count_leaves(value, &s->n_values, &bad) != ZBP_OK) {
             snprintf(err, errlen, "%s: signal '%s': %s is not a number", name, ex, bad);
             zbp_witness_input_free(in);
             return ZBP_ERR_INPUT;
@@ -325,16 +335,17 @@ static int read_signals(zbp_witness_input_t *in, const json_value_t *root, const
 }
 
 void zbp_witness_input_free(zbp_witness_input_t *in) {
-    json_free(in->doc);
+    if (in->doc) zbp_json_wipe(in->doc); /* the inputs may be private */
+    json_decref(in->doc);
     free(in->signals);
     memset(in, 0, sizeof *in);
 }
 
-static int flatten(const json_value_t *v, const uint32_t *p, unsigned n32, uint32_t *out, size_t *k,
+static int flatten(const json_t *v, const uint32_t *p, unsigned n32, uint32_t *out, size_t *k,
                    char *msg, size_t msglen) {
-    if (v->type == JSON_ARRAY) {
-        for (size_t i = 0; i < v->len; i++) {
-            int st = flatten(&v->u.items[i], p, n32, out, k, msg, msglen);
+    if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            int st = flatten(json_array_get(v, i), p, n32, out, k, msg, msglen);
             if (st != ZBP_OK) return st;
         }
         return ZBP_OK;
@@ -352,7 +363,7 @@ int zbp_witness_input_values(const zbp_witness_signal_t *s, const uint32_t *p, u
     if (st != ZBP_OK) {
         char ex[48];
         excerpt(ex, sizeof ex, s->name, strlen(s->name));
-        if (s->value->type == JSON_ARRAY)
+        if (json_is_array(s->value))
             snprintf(err, errlen, "%s: signal '%s', value %zu (flattened): %s", name, ex, k, msg);
         else
             snprintf(err, errlen, "%s: signal '%s': %s", name, ex, msg);

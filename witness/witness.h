@@ -22,11 +22,11 @@ typedef struct {
     const char *name;  /* the signal's name (the JSON key) */
     uint32_t h_msb, h_lsb; /* FNV-1a 64 of the name's UTF-16 code units, as circom_runtime hashes */
     size_t n_values;   /* after flattening */
-    const json_value_t *value; /* the JSON value (arrays not yet flattened) */
+    const json_t *value; /* the JSON value (arrays not yet flattened) */
 } zbp_witness_signal_t;
 
 typedef struct {
-    json_doc_t *doc;
+    json_t *doc;
     zbp_witness_signal_t *signals;
     size_t n_signals;
     size_t n_values; /* over all signals */
@@ -39,7 +39,7 @@ int zbp_witness_input_parse(zbp_witness_input_t *in, const char *text, size_t le
                             char *err, size_t errlen);
 /* The same from a JSON object already parsed (e.g. a member of a request): in borrows root and
  * its document (in->doc stays NULL; root must outlive in). */
-int zbp_witness_input_from_value(zbp_witness_input_t *in, const json_value_t *root,
+int zbp_witness_input_from_value(zbp_witness_input_t *in, const json_t *root,
                                  const char *name, char *err, size_t errlen);
 /* The same from a file (at most 64 MiB); the file's text is wiped once parsed. */
 int zbp_witness_input_load(zbp_witness_input_t *in, const char *path, char *err, size_t errlen);
@@ -50,7 +50,7 @@ void zbp_witness_input_free(zbp_witness_input_t *in);
 int zbp_witness_input_values(const zbp_witness_signal_t *s, const uint32_t *p, unsigned n32,
                              uint32_t *out, const char *name, char *err, size_t errlen);
 /* One value (a leaf) reduced mod p into out[n32]; what for a message ("signal 'a'[3]"). */
-int zbp_witness_value(const json_value_t *v, const uint32_t *p, unsigned n32, uint32_t *out,
+int zbp_witness_value(const json_t *v, const uint32_t *p, unsigned n32, uint32_t *out,
                       char *err, size_t errlen);
 /* FNV-1a 64 of a UTF-8 name taken as UTF-16 code units (JavaScript's charCodeAt). */
 uint64_t zbp_witness_fnv1a(const char *name, size_t len);

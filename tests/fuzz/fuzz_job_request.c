@@ -20,8 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (r.wsrc == JOB_WTNS_B64) { /* decode what the server would decode */
             uint8_t buf[4096];
             size_t n;
-            if (job_b64_decoded_max(r.wtns_len) <= sizeof buf)
-                (void)job_b64_decode(buf, &n, r.wtns, r.wtns_len);
+            if (zbp_b64_decoded_max(r.wtns_len) <= sizeof buf)
+                (void)zbp_b64_decode(buf, &n, r.wtns, r.wtns_len);
         }
         if ((r.wsrc == JOB_WTNS_SEALED || r.wsrc == JOB_WTNS_SEALED_INPUT) &&
             r.sealed.ct_b64_len < 24)
@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         bool from_input = r.wsrc == JOB_WTNS_INPUT || r.wsrc == JOB_WTNS_SEALED_INPUT;
         if (from_input != (r.wasm != NULL) || (from_input && !*r.wasm)) __builtin_trap();
         if (r.wsrc == JOB_WTNS_INPUT) { /* read the input as the loop does, mod BN254's r */
-            if (!r.input || r.input->type != JSON_OBJECT) __builtin_trap();
+            if (!r.input || !json_is_object(r.input)) __builtin_trap();
             static const uint32_t p[8] = {0xf0000001, 0x43e1f593, 0x79b97091, 0x2833e848,
                                           0x8181585d, 0xb85045b6, 0xe131a029, 0x30644e72};
             zbp_witness_input_t in;

@@ -16,11 +16,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     static job_hubkey_t *k;
     char err[256];
     if (!k && job_hubkey_from_pem(&k, pem, sizeof pem - 1, err, sizeof err)) __builtin_trap();
-    json_doc_t *d;
-    json_limits_t lim = {.max_depth = 8, .max_bytes = 1 << 16, .max_values = 256};
-    if (json_parse(&d, (const char *)data, size, &lim, NULL)) return 0;
+    json_t *d;
+    zbp_json_limits_t lim = {.max_depth = 8, .max_bytes = 1 << 16, .max_values = 256};
+    if (zbp_json_parse(&d, (const char *)data, size, &lim, NULL)) return 0;
     job_ticket_t t;
-    if (job_ticket_from_json(&t, json_root(d), err, sizeof err) == JOB_OK) {
+    if (job_ticket_from_json(&t, d, err, sizeof err) == JOB_OK) {
         if (t.id_len < JOB_TICKET_ID_MIN || t.id_len > JOB_TICKET_ID_MAX ||
             t.sig_len > JOB_TICKET_SIG_MAX)
             __builtin_trap();
@@ -31,6 +31,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (rc == JOB_OK && (t.id_len != 16 || memcmp(t.id, id0, 16) || t.expires != 1893456000))
             __builtin_trap();
     }
-    json_free(d);
+    json_decref(d);
     return 0;
 }
