@@ -192,8 +192,11 @@ static int start(pool_t *p, pworker_t *w, const zk_entry_t *zk, const zk_entry_t
     char m[400];
     int r = frame_recv(w->sock, 4096, false, &type, &body, &len, m, sizeof m);
     if (r || type != FRAME_HELLO || !strncmp((char *)body, "error: ", 7)) {
-        job_fail(err, errlen, rc, "the worker did not start: %s",
-                 r ? (r > 0 ? "it ended" : m) : (char *)body);
+        if (!r && type == FRAME_HELLO) /* its own message: the key or the device it could not load */
+            job_fail(err, errlen, rc, "%s", (char *)body + 7);
+        else
+            job_fail(err, errlen, rc, "the worker did not start: %s",
+                     r > 0 ? "it ended" : r < 0 ? m : "it broke the protocol");
         free(body);
         end_worker(w);
         goto out;

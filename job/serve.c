@@ -266,6 +266,13 @@ static bool handle(server_t *s, entry_t *e) {
         OPENSSL_cleanse(e->line, e->len); /* a witness may have been on it */
     }
     if (!code) {
+        /* With one job at a time, every other request is served after the jobs before it, as
+         * it always was (info then sees their results); with --workers N it is served at once,
+         * its answer kept in its place. */
+        if (r.op != JOB_OP_PROVE && s->max_workers == 1 && !pipeline_flush(s, true)) {
+            job_request_free(&r);
+            return false;
+        }
         switch (r.op) {
         case JOB_OP_PING: {
             jb_t b;

@@ -23,6 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             r.pub + r.pub_len > hi || FRAME_RESULT_HEAD + r.msg_len + r.proof_len + r.pub_len != n)
             __builtin_trap();
         if (memchr(r.msg, 0, r.msg_len) || (r.code == 0 && !r.proof_len)) __builtin_trap();
+        size_t dl = strnlen(r.device, sizeof r.device);
+        if (dl == sizeof r.device || strspn(r.device, "abcdefghijklmnopqrstuvwxyz0123456789:") != dl)
+            __builtin_trap();
     }
     uint32_t kind;
     const uint8_t *p;
