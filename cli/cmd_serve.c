@@ -42,7 +42,7 @@ static int parse_seconds(const char *s, double *out) {
 enum {
     K_ATTEST = CLI_KEY0, K_HUB_KEY, K_REPLAY_LOG, K_SIM_DIR, K_CERTS, K_MAX_WITNESS, K_MAX_LINE,
     K_CACHE, K_MAX_QUEUE, K_MAX_KEYS, K_THREADS, K_JOB_TIMEOUT, K_KEY_TTL, K_W_TIME, K_W_MEMORY,
-    K_W_CACHE, K_DEVICE
+    K_W_CACHE, K_DEVICE, K_WORKERS
 };
 /* The ranges in the help lines are the ones the handler enforces (job.h's JOB_MAX_* limits). */
 static const cli_opt_t serve_opts[] = {
@@ -61,6 +61,7 @@ static const cli_opt_t serve_opts[] = {
     {"job-timeout", K_JOB_TIMEOUT, "S", "a job's time before its timeout answer (0..10000000 s)"},
     {"zkey-cache-bytes", K_CACHE, "N", "the circuit cache's budget (1..1024g)"},
     {"threads", K_THREADS, "N", "proving threads (1..4096)"},
+    {"workers", K_WORKERS, "N", "jobs at once, each in its circuit's confined worker (1..64)"},
     {"device", K_DEVICE, "cpu|auto|cuda[:N]", "where to prove (default cpu; a GPU keeps each cached circuit resident)"},
     CLI_HEADING("jobs that bring inputs:"),
     {"witness-time-limit", K_W_TIME, "S", "the witness program's seconds (1..604800)"},
@@ -111,6 +112,8 @@ static int on_serve_opt(void *ctx, int key, const char *v) {
         if (parse_size(v, JOB_MAX_THREADS_LIMIT, &n)) return bad_value("threads", v, "1 to 4096");
         o->threads = (int)n;
         return 0;
+    case K_WORKERS:
+        return parse_size(v, JOB_MAX_WORKERS_LIMIT, &o->workers) ? bad_value("workers", v, "1 to 64") : 0;
     case K_JOB_TIMEOUT:
         return parse_seconds(v, &o->job_timeout_s) ? bad_value("job-timeout", v, "0 to 10000000 seconds") : 0;
     case K_KEY_TTL:

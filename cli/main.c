@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "job/worker.h"
 #include "field/field.h"
 
 /* OpenMP's threads wait passively (sleep at once) unless the user chose a policy: libgomp's
@@ -103,6 +104,16 @@ int main(int argc, char **argv) {
     const char *base = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
     base = base ? base + 1 : (argc > 0 && argv[0] ? argv[0] : "");
     if (!strcmp(base, "prover")) return cmd_rapidsnark_prover(argc, argv);
+    /* serve's workers: started by serve itself (job/pool.c) with fork and exec of this binary;
+     * hidden from the command list, and refused unless its arguments are serve's. */
+    if (argc > 1 && !strcmp(argv[1], "__worker")) {
+        worker_args_t wa;
+        if (job_worker_args(&wa, argc - 1, argv + 1)) {
+            cli_error("__worker: an internal command of serve");
+            return EXIT_BAD_INPUT;
+        }
+        return job_worker_run(&wa);
+    }
     /* Global options come before the command ("+": stop at the first word that is not one). */
     enum { K_ISA = 256 };
     static const struct option global[] = {{"help", no_argument, NULL, 'h'},

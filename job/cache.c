@@ -27,7 +27,6 @@ zk_cache_t *zk_cache_new(size_t budget) {
 }
 
 static void zk_free(zk_entry_t *e) {
-    zbp_circuit_free(e->circ); /* before the key it reads */
     if (e->checked && !e->wasm) zbp_zkey_close(&e->z);
     free(e->bytes);
     free(e->path);
@@ -140,19 +139,6 @@ int zk_check(zk_cache_t *c, zk_entry_t *e, char *err, size_t errlen) {
     return JOB_OK;
 }
 
-int zk_circuit(zk_cache_t *c, zk_entry_t *e, const char *device, zbp_circuit_t **out, char *err,
-               size_t errlen) {
-    char m[1024];
-    int st = ZBP_OK;
-    pthread_mutex_lock(&c->mu);
-    if (!e->circ) st = zbp_circuit_open(&e->circ, &e->z, device, m, sizeof m);
-    *out = e->circ;
-    pthread_mutex_unlock(&c->mu);
-    if (st != ZBP_OK) /* a GPU that cannot hold the key (only with cuda: auto takes the CPU) */
-        return job_fail(err, errlen, JOB_INTERNAL, "%s", m);
-    return JOB_OK;
-}
-
 void zk_release(zk_cache_t *c, zk_entry_t *e) {
     pthread_mutex_lock(&c->mu);
     bool drop = --e->refs == 0 && !e->cached;
@@ -177,10 +163,6 @@ void zk_cache_info(zk_cache_t *c, jb_t *b) {
             jb_u64(b, (uint64_t)e->size);
             jb_key(b, "uses");
             jb_u64(b, e->uses);
-            if (e->circ) { /* where it proves, once it has proved */
-                jb_key(b, "device");
-                jb_str(b, zbp_circuit_device(e->circ));
-            }
             jb_obj_end(b);
         }
         jb_arr_end(b);

@@ -217,6 +217,7 @@ typedef struct {
     unsigned witness_time_limit_s;  /* 0: the witness engine's default */
     uint64_t witness_memory_limit;  /* bytes; 0: the witness engine's default */
     const char *witness_cache_dir;  /* NULL: the witness engine's default */
+    size_t workers;                 /* jobs at once, each in its circuit's worker (0: 1) */
 } job_serve_opts_t;
 
 /* The bounds job_serve accepts (and `serve` gives as its options' ranges). */
@@ -226,6 +227,7 @@ typedef struct {
 #define JOB_MAX_QUEUE_LIMIT 4096
 #define JOB_MAX_KEYS_LIMIT 65536
 #define JOB_MAX_THREADS_LIMIT 4096
+#define JOB_MAX_WORKERS_LIMIT 64 /* --workers: jobs (for different circuits) at once */
 #define JOB_MAX_SECONDS_LIMIT 10000000 /* about 115 days */
 
 void job_serve_opts_init(job_serve_opts_t *o);

@@ -98,7 +98,7 @@ char *error_answer(const job_request_t *r, int code, const char *message) {
 }
 
 /* Writes one answer line. False when stdout is gone (then the loop ends). */
-static bool emit(server_t *s, char *text) {
+bool emit_answer(server_t *s, char *text) {
     bool ok = text && fprintf(s->out, "%s\n", text) >= 0 && fflush(s->out) == 0;
     if (!text) /* only an allocation failure gets here: say so in the fewest bytes */
         ok =
@@ -220,6 +220,7 @@ static char *info_answer(server_t *s, const job_request_t *r) {
     else
         jb_null(&b);
     zk_cache_info(s->cache, &b);
+    pool_info(s->pool, &b);
     pthread_mutex_lock(&s->mu);
     jb_key(&b, "jobs");
     jb_obj(&b);
@@ -229,7 +230,9 @@ static char *info_answer(server_t *s, const job_request_t *r) {
     jb_u64(&b, s->jobs_failed);
     jb_obj_end(&b);
     jb_key(&b, "prover_busy");
-    jb_bool(&b, s->worker_busy);
+    jb_bool(&b, s->running > 0);
+    jb_key(&b, "jobs_running");
+    jb_u64(&b, s->running);
     pthread_mutex_unlock(&s->mu);
     jb_key(&b, "queue");
     jb_u64(&b, inq_depth(s->q));
@@ -263,6 +266,13 @@ static bool handle(server_t *s, entry_t *e) {
         OPENSSL_cleanse(e->line, e->len); /* a witness may have been on it */
     }
     if (!code) {
+        /* With one job at a time, every other request is served after the jobs before it, as
+         * it always was (info then sees their results); with --workers N it is served at once,
+         * its answer kept in its place. */
+        if (r.op != JOB_OP_PROVE && s->max_workers == 1 && !pipeline_flush(s, true)) {
+            job_request_free(&r);
+            return false;
+        }
         switch (r.op) {
         case JOB_OP_PING: {
             jb_t b;
@@ -284,9 +294,11 @@ static bool handle(server_t *s, entry_t *e) {
         }
         case JOB_OP_KEY: code = do_key(s, &r, &answer, err, sizeof err); break;
         case JOB_OP_PROVE:
-            code = dispatch_prove(s, &r, &answer);
-            if (code > 0) /* the worker's message is in the answer; log its code */
-                snprintf(err, sizeof err, "see the answer");
+            code = pipeline_prove(s, &r, &answer);
+            if (!code) { /* on its way: the job answers and logs in its slot */
+                job_request_free(&r);
+                return true;
+            }
             break;
         default: code = job_fail(err, sizeof err, JOB_BAD_REQUEST, "unknown op"); break;
         }
@@ -294,7 +306,7 @@ static bool handle(server_t *s, entry_t *e) {
     bool logged = code < 0;
     if (code < 0) code = -code;
     if (code && !answer) answer = error_answer(&r, code, err);
-    if (r.op == JOB_OP_PROVE || (code == JOB_TIMEOUT)) {
+    if (r.op == JOB_OP_PROVE) {
         pthread_mutex_lock(&s->mu);
         if (code)
             s->jobs_failed++;
@@ -320,7 +332,7 @@ static bool handle(server_t *s, entry_t *e) {
         log_line(s, code ? "warn" : "info", "answer", &r, code, msg, job_mono_ms() - t0);
     }
     job_request_free(&r);
-    if (!emit(s, answer)) return false;
+    if (!pipeline_answer(s, answer)) return false;
     return !stop;
 }
 
@@ -387,7 +399,8 @@ static int attest_setup(server_t *s, char *err, size_t errlen) {
     return 0;
 }
 
-int job_serve(const job_serve_opts_t *o, int in_fd, FILE *out, char *err, size_t errlen) {
+/* The options' bounds (the CLI checks them too; a library caller may not). */
+static int check_opts(const job_serve_opts_t *o, char *err, size_t errlen) {
     if (o->hub_key && !o->replay_log)
         return job_fail(err, errlen, 2,
                         "--hub-key needs --replay-log (spent tickets must stay "
@@ -405,127 +418,104 @@ int job_serve(const job_serve_opts_t *o, int in_fd, FILE *out, char *err, size_t
     if (o->zkey_cache_bytes > JOB_MAX_CACHE_LIMIT)
         return job_fail(err, errlen, 2, "--zkey-cache-bytes: at most %llu",
                         (unsigned long long)JOB_MAX_CACHE_LIMIT);
+    if (o->workers > JOB_MAX_WORKERS_LIMIT)
+        return job_fail(err, errlen, 2, "--workers: 1 to %d", JOB_MAX_WORKERS_LIMIT);
     if (o->threads < 0 || o->threads > JOB_MAX_THREADS_LIMIT)
         return job_fail(err, errlen, 2, "--threads: 1 to %d", JOB_MAX_THREADS_LIMIT);
     /* The device is settled before anything is served: cuda without a usable GPU cannot serve
      * (3), a malformed value is the options' fault (2); auto without a GPU means the CPU. */
     char dm[512];
     int dst = zbp_device_check(o->device, NULL, dm, sizeof dm);
-    if (dst != ZBP_OK) return job_fail(err, errlen, dst == ZBP_ERR_INPUT ? 2 : 3, "%s", dm);
+    if (dst != ZBP_OK) return job_fail(err, errlen, job_bundle_code_of(dst), "%s", dm);
     if (!(o->job_timeout_s >= 0 && o->job_timeout_s <= JOB_MAX_SECONDS_LIMIT) ||
         !(o->key_ttl_s >= 0 && o->key_ttl_s <= JOB_MAX_SECONDS_LIMIT))
         return job_fail(err, errlen, 2, "--job-timeout and --key-ttl: 0 to %d seconds",
                         JOB_MAX_SECONDS_LIMIT);
-    /* Witnesses and private keys live in this process: no core file, no ptrace by its user. */
-    job_secure_process();
-    server_t *s = calloc(1, sizeof *s);
-    if (!s) return job_fail(err, errlen, 3, "out of memory");
-    s->o = o;
-    s->out = out;
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_mutex_init(&s->attest_mu, NULL);
-    pthread_mutex_init(&s->log_mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
-    int rc = 0;
+    return 0;
+}
+
+/* Test builds only: ZBP_SERVE_TEST_DELAY_MS makes every job sleep after spending its ticket. */
+static int test_hooks(server_t *s, char *err, size_t errlen) {
+    (void)s, (void)err, (void)errlen;
+#ifdef ZBP_TEST_HOOKS /* test builds only */
     const char *delay = getenv("ZBP_SERVE_TEST_DELAY_MS");
     if (delay && *delay) {
         char *end;
         s->test_delay_ms = strtod(delay, &end);
         /* Bounded like the options: a day at most (a larger value would overflow the sleep). */
         if (*end || !(s->test_delay_ms >= 0 && s->test_delay_ms <= 86400e3)) {
-            rc = job_fail(err, errlen, 2, "ZBP_SERVE_TEST_DELAY_MS: 0 to 86400000 (ms)");
-            goto done;
+            return job_fail(err, errlen, 2, "ZBP_SERVE_TEST_DELAY_MS: 0 to 86400000 (ms)");
         }
         log_line(s, "warn", "test_hook", NULL, -1,
                  "ZBP_SERVE_TEST_DELAY_MS is set: every job sleeps after spending its ticket", -1);
     }
-    if (!(s->cache = zk_cache_new(o->zkey_cache_bytes))) {
-        rc = job_fail(err, errlen, 3, "out of memory");
-        goto done;
-    }
-    if ((rc = attest_setup(s, err, errlen))) goto done;
-    if (o->hub_key && job_hubkey_load(&s->hub, o->hub_key, err, errlen)) {
-        rc = 2;
-        goto done;
-    }
+#endif
+    return 0;
+}
+
+/* The circuit cache, the workers, attestation, the hub key and the replay log, the key store and
+ * the input queue. 0, or the exit status (2 or 3) with err. */
+static int server_open(server_t *s, int in_fd, size_t *max_line, char *err, size_t errlen) {
+    const job_serve_opts_t *o = s->o;
+    if (!(s->cache = zk_cache_new(o->zkey_cache_bytes)) || !(s->pool = pool_new(o)))
+        return job_fail(err, errlen, 3, "out of memory");
+    int rc = attest_setup(s, err, errlen);
+    if (rc) return rc;
+    if (o->hub_key && job_hubkey_load(&s->hub, o->hub_key, err, errlen)) return 2;
     if (o->replay_log && s->hub) {
         int r2 = job_replay_open(&s->replay, o->replay_log, job_unix_now(), err, errlen);
-        if (r2) {
-            rc = r2 == JOB_BAD_REQUEST ? 2 : 3;
-            goto done;
-        }
+        if (r2) return r2 == JOB_BAD_REQUEST ? 2 : 3;
     }
-    if (!(s->keys = job_keystore_new(o->max_keys, o->key_ttl_s))) {
-        rc = job_fail(err, errlen, 3, "out of memory");
-        goto done;
-    }
-    size_t max_line = o->max_line_bytes ? o->max_line_bytes
-                                        : o->max_witness_bytes / 3 * 4 + 8 + ((size_t)1 << 16);
-    inq_t *q = inq_new(in_fd, o->max_queue, max_line);
-    if (!q) {
-        rc = job_fail(err, errlen, 3, "out of memory");
-        goto done;
-    }
-    s->q = q;
+    if (!(s->keys = job_keystore_new(o->max_keys, o->key_ttl_s)))
+        return job_fail(err, errlen, 3, "out of memory");
+    *max_line = o->max_line_bytes ? o->max_line_bytes
+                                  : o->max_witness_bytes / 3 * 4 + 8 + ((size_t)1 << 16);
+    if (!(s->q = inq_new(in_fd, o->max_queue, *max_line)))
+        return job_fail(err, errlen, 3, "out of memory");
+    return 0;
+}
 
-    /* SIGTERM/SIGINT set a flag (the current job is finished and answered first); the threads
-     * started here block them, so the handler always runs on this thread. SIGPIPE: a closed
-     * stdout shows as a write error instead of killing the process. SIGXFSZ: a write past a
-     * file-size limit (RLIMIT_FSIZE) fails with EFBIG, answered as an I/O failure, instead of
-     * killing the loop. */
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    signal(SIGXFSZ, SIG_IGN);
-    pthread_t reader;
-    if (inq_start(q, &reader)) {
-        inq_unref(q);
-        s->q = NULL;
-        rc = job_fail(err, errlen, 3, "cannot start the reader thread");
-        goto done;
+static void log_start(server_t *s, size_t max_line) {
+    jb_t b;
+    jb_init(&b);
+    jb_obj(&b);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    jb_key(&b, "ts");
+    jb_ms(&b, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+    jb_key(&b, "level");
+    jb_str(&b, "info");
+    jb_key(&b, "event");
+    jb_str(&b, "start");
+    jb_key(&b, "version");
+    jb_str(&b, ZBP_VERSION);
+    jb_key(&b, "attestation");
+    jb_str(&b, s->kind);
+    jb_key(&b, "tickets");
+    if (s->hub)
+        jb_str(&b, job_hubkey_type(s->hub));
+    else
+        jb_null(&b);
+    jb_key(&b, "max_line_bytes");
+    jb_u64(&b, max_line);
+    jb_key(&b, "max_witness_bytes");
+    jb_u64(&b, s->o->max_witness_bytes);
+    jb_key(&b, "max_queue");
+    jb_u64(&b, s->o->max_queue);
+    jb_key(&b, "job_timeout_s");
+    jb_ms(&b, s->o->job_timeout_s);
+    jb_obj_end(&b);
+    if (!b.failed) {
+        pthread_mutex_lock(&s->log_mu);
+        fprintf(stderr, "%s\n", b.buf);
+        fflush(stderr);
+        pthread_mutex_unlock(&s->log_mu);
     }
-    {
-        jb_t b;
-        jb_init(&b);
-        jb_obj(&b);
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        jb_key(&b, "ts");
-        jb_ms(&b, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
-        jb_key(&b, "level");
-        jb_str(&b, "info");
-        jb_key(&b, "event");
-        jb_str(&b, "start");
-        jb_key(&b, "version");
-        jb_str(&b, ZBP_VERSION);
-        jb_key(&b, "attestation");
-        jb_str(&b, s->kind);
-        jb_key(&b, "tickets");
-        if (s->hub)
-            jb_str(&b, job_hubkey_type(s->hub));
-        else
-            jb_null(&b);
-        jb_key(&b, "max_line_bytes");
-        jb_u64(&b, max_line);
-        jb_key(&b, "max_witness_bytes");
-        jb_u64(&b, o->max_witness_bytes);
-        jb_key(&b, "max_queue");
-        jb_u64(&b, o->max_queue);
-        jb_key(&b, "job_timeout_s");
-        jb_ms(&b, o->job_timeout_s);
-        jb_obj_end(&b);
-        if (!b.failed) {
-            pthread_mutex_lock(&s->log_mu);
-            fprintf(stderr, "%s\n", b.buf);
-            fflush(stderr);
-            pthread_mutex_unlock(&s->log_mu);
-        }
-        jb_free(&b);
-    }
+    jb_free(&b);
+}
+
+/* Lines in, answers out, until EOF, shutdown, a signal or stdout gone: why it stopped. */
+static const char *serve_loop(server_t *s) {
     entry_t ent;
     int got;
     const char *why = "eof";
@@ -533,13 +523,20 @@ int job_serve(const job_serve_opts_t *o, int in_fd, FILE *out, char *err, size_t
         /* Every 100 ms at most: look at the signal flag, and wipe keys whose time is up. */
         job_keystore_sweep(s->keys);
         if (g_term) break;
-        if ((got = inq_pop(q, &ent, 100)) == 0) break;
-        if (got < 0) continue;
+        /* While jobs run, every 5 ms: their answers go out as soon as they are at the head. */
+        pthread_mutex_lock(&s->mu);
+        bool pending = s->slots != NULL;
+        pthread_mutex_unlock(&s->mu);
+        if ((got = inq_pop(s->q, &ent, pending ? 5 : 100)) == 0) break;
+        if (got < 0) {
+            if (pending && !pipeline_flush(s, false)) break;
+            continue;
+        }
         /* Blank lines are skipped: they carry no request to answer. */
         bool blank = !ent.too_long;
         for (size_t i = 0; blank && i < ent.len; i++)
             blank = ent.line[i] == ' ' || ent.line[i] == '\t' || ent.line[i] == '\r';
-        bool go_on = blank || handle(s, &ent);
+        bool go_on = (blank || handle(s, &ent)) && pipeline_flush(s, false);
         job_secret_free(ent.line);
         job_stack_scrub();
         if (!go_on) {
@@ -548,20 +545,37 @@ int job_serve(const job_serve_opts_t *o, int in_fd, FILE *out, char *err, size_t
         }
         if (g_term) break;
     }
-    if (g_term) why = "signal";
-    log_line(s, "info", "stop", NULL, -1, why, -1);
-    inq_close(q, reader);
-done:
-    /* A worker still running a timed-out job uses the server and the libraries: let it finish
-     * (its answer was given) before tearing anything down. */
+    return g_term ? "signal" : why;
+}
+
+/* SIGTERM/SIGINT set a flag (the current job is finished and answered first); the threads
+ * started here block them, so the handler always runs on this thread. SIGPIPE: a closed stdout
+ * shows as a write error instead of killing the process. SIGXFSZ: a write past a file-size limit
+ * (RLIMIT_FSIZE) fails with EFBIG, answered as an I/O failure, instead of killing the loop. */
+static void signals(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
+}
+
+/* A job still running after its timeout answer uses the server and the libraries: it finishes
+ * (its answer was given) before anything is torn down; then the workers are ended. */
+static void server_close(server_t *s) {
     pthread_mutex_lock(&s->mu);
-    while (s->worker_busy)
+    while (s->running)
         pthread_cond_wait(&s->cv, &s->mu);
+    for (int k = 0; k < s->n_zombies; k++)
+        pthread_join(s->zombies[k], NULL);
     pthread_mutex_unlock(&s->mu);
-    join_worker(s);
     job_keystore_free(s->keys);
     job_replay_close(s->replay);
     job_hubkey_free(s->hub);
+    pool_free(s->pool);
     zk_cache_free(s->cache);
     free(s->certs_pem);
     pthread_mutex_destroy(&s->mu);
@@ -569,5 +583,40 @@ done:
     pthread_mutex_destroy(&s->log_mu);
     pthread_cond_destroy(&s->cv);
     free(s);
-    return rc;
+}
+
+int job_serve(const job_serve_opts_t *o, int in_fd, FILE *out, char *err, size_t errlen) {
+    int rc = check_opts(o, err, errlen);
+    if (rc) return rc;
+    /* Witnesses and private keys live in this process: no core file, no ptrace by its user. */
+    job_secure_process();
+    server_t *s = calloc(1, sizeof *s);
+    if (!s) return job_fail(err, errlen, 3, "out of memory");
+    s->o = o;
+    s->out = out;
+    s->max_workers = o->workers ? o->workers : 1;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->attest_mu, NULL);
+    pthread_mutex_init(&s->log_mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    size_t max_line = 0;
+    if ((rc = test_hooks(s, err, errlen)) || (rc = server_open(s, in_fd, &max_line, err, errlen))) {
+        if (s->q) inq_unref(s->q);
+        server_close(s);
+        return rc;
+    }
+    signals();
+    pthread_t reader;
+    if (inq_start(s->q, &reader)) {
+        inq_unref(s->q);
+        server_close(s);
+        return job_fail(err, errlen, 3, "cannot start the reader thread");
+    }
+    log_start(s, max_line);
+    const char *why = serve_loop(s);
+    pipeline_flush(s, true); /* every request read is answered, in order */
+    log_line(s, "info", "stop", NULL, -1, why, -1);
+    inq_close(s->q, reader);
+    server_close(s);
+    return 0;
 }

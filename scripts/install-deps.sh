@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-build_pkgs=(build-essential cmake ninja-build pkg-config python3 libssl-dev libjansson-dev wabt) # jansson: JSON; wabt: wasm2c, the witness engine's translator, also at run time
+build_pkgs=(build-essential cmake ninja-build pkg-config python3 libssl-dev libjansson-dev libseccomp-dev wabt) # jansson: JSON; libseccomp: serve's workers' filter; wabt: wasm2c, the witness engine's translator, also at run time
 test_pkgs=(libcriterion-dev libgmp-dev libbenchmark-dev valgrind)
 bench_pkgs=(gnuplot-nox)
 

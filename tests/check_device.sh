@@ -75,7 +75,8 @@ serve() { # serve DEVICE MODE
 }
 serve cuda ok
 [ "$(grep -c '"ok":true,"proof".*"device":"cuda:0"' "$tmp/out")" = 2 ] || fail "serve cuda: $(cut -c1-300 "$tmp/out")"
-grep '"id":"i"' "$tmp/out" | grep -q '"device":"cuda","attestation".*"uses":2,"device":"cuda:0"' ||
+# the circuit's worker holds it on the GPU (serve's workers, docs/threat-model.md)
+grep '"id":"i"' "$tmp/out" | grep -q '"device":"cuda","attestation".*"uses":2.*"workers":\[{[^]]*"device":"cuda:0"' ||
   fail "serve cuda: info: $(grep '"id":"i"' "$tmp/out")"
 grep '"id":"i"' "$tmp/out" | grep -q '"backends":{"device":\["cpu","cuda:0"\]' ||
   fail "serve cuda: info's backends: $(grep '"id":"i"' "$tmp/out")"

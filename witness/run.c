@@ -8,6 +8,7 @@
  * and the .wtns bytes. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -136,10 +137,17 @@ static const char *trap_text(int t) {
 
 typedef struct {
     int fd;
-    const char *input_name, *wasm_name;
+    const char *input_name, *wasm_name, *so_name;
     host_state_t host;
     const uint32_t *grow_refused;
     uint64_t memory_limit;
+    /* A failure's status and message, and where it lands: the forked child sends them as its
+     * reply; the in-process run (zbp_witness_run_loaded) returns them. */
+    jmp_buf jb;
+    int status;
+    char msg[1600];
+    uint32_t *vals; /* the values being set, freed on a failure */
+    uint8_t *out;   /* the .wtns being built, freed on a failure */
 } child_t;
 
 static void send_reply(int fd, int status, const char *msg, const uint8_t *data, size_t len) {
@@ -159,13 +167,12 @@ static void send_reply(int fd, int status, const char *msg, const uint8_t *data,
 
 static __attribute__((noreturn, format(printf, 3, 4))) void child_fail(child_t *c, int status,
                                                                         const char *fmt, ...) {
-    char msg[1600];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    vsnprintf(c->msg, sizeof c->msg, fmt, ap);
     va_end(ap);
-    send_reply(c->fd, status, msg, NULL, 0);
-    _exit(0);
+    c->status = status;
+    longjmp(c->jb, 1);
 }
 
 /* A trap from the module: circom's own exception (with its messages) or a plain trap. */
@@ -195,10 +202,12 @@ static void *witness_alloc(size_t n) {
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); } /* x86-64: little-endian */
 static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
-static __attribute__((noreturn)) void child_main(child_t *c, const char *so_path, const char *sha,
-                                                 const zbp_witness_input_t *in) {
-    void *h = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
-    if (!h) child_fail(c, ZBP_ERR_INPUT, "%s: cannot load the witness object: %s", so_path, dlerror());
+/* The witness of in by the loaded object h: circom's protocol, the .wtns laid out in c->out (its
+ * length returned). *opened: the object whose module is instantiated already (zbpw_open once per
+ * process; circom's init() starts each run afresh, as circom_runtime reuses its instance). A
+ * failure longjmps to c->jb through child_fail. */
+static size_t compute(child_t *c, void *h, const char *sha, const zbp_witness_input_t *in,
+                      zbpw_host_t *host, void **opened) {
     const uint32_t *abi = dlsym(h, "zbpw_abi");
     const char *osha = dlsym(h, "zbpw_sha256");
     c->grow_refused = dlsym(h, "zbpw_grow_refused");
@@ -208,16 +217,19 @@ static __attribute__((noreturn)) void child_main(child_t *c, const char *so_path
     zbpw_set_inputs_fn set_inputs = (zbpw_set_inputs_fn)dlsym(h, "zbpw_set_inputs");
     if (!abi || !osha || !open_fn || !call || !witness || !set_inputs || *abi != ZBPW_ABI)
         child_fail(c, ZBP_ERR_INPUT, "%s: not a witness object of this zbprover (build it with "
-                                     "`zbprover wtns compile`)", so_path);
+                                     "`zbprover wtns compile`)", c->so_name);
     if (strncmp(osha, sha, 64))
         child_fail(c, ZBP_ERR_INPUT, "%s: built from another circuit program (SHA-256 %.16s..., "
-                                     "the .wasm's is %.16s...)", so_path, osha, sha);
+                                     "the .wasm's is %.16s...)", c->so_name, osha, sha);
     /* ZBP_WITNESS_FIELD=portable: the object's own 64-bit multiplication (tests compare it) */
     const char *fe = getenv("ZBP_WITNESS_FIELD");
-    zbpw_host_t host = {&c->host, h_exception, h_error, h_buffer, h_show,
-                        fe && !strcmp(fe, "portable") ? NULL : h_fr_mul};
-    int t = open_fn(&host);
-    if (t) child_trap(c, t, "while starting");
+    *host = (zbpw_host_t){&c->host, h_exception, h_error, h_buffer, h_show,
+                          fe && !strcmp(fe, "portable") ? NULL : h_fr_mul};
+    int t = 0;
+    if (*opened != h) {
+        if ((t = open_fn(host))) child_trap(c, t, "while starting");
+        *opened = h;
+    }
     uint32_t version = 0, n32 = 0, wsize = 0, isize = 0, r = 0, p[ZBP_WITNESS_MAX_N32];
     if ((t = call(ZBPW_VERSION, 0, 0, 0, &version))) child_trap(c, t, "in getVersion");
     if (version != 2)
@@ -251,7 +263,7 @@ static __attribute__((noreturn)) void child_main(child_t *c, const char *so_path
                 child_fail(c, ZBP_ERR_INPUT, "%s: signal '%s' has %zu value%s, the circuit expects %u",
                            c->input_name, s->name, s->n_values, s->n_values == 1 ? "" : "s", size);
         }
-        uint32_t *vals = malloc((s->n_values ? s->n_values : 1) * n32 * sizeof *vals);
+        uint32_t *vals = c->vals = malloc((s->n_values ? s->n_values : 1) * n32 * sizeof *vals);
         char err[600];
         if (!vals) child_fail(c, ZBP_ERR_NOMEM, "out of memory (the memory limit)");
         if (zbp_witness_input_values(s, p, n32, vals, c->input_name, err, sizeof err) != ZBP_OK)
@@ -268,6 +280,7 @@ static __attribute__((noreturn)) void child_main(child_t *c, const char *so_path
         }
         counter += done;
         free(vals);
+        c->vals = NULL;
     }
     if (counter < isize)
         child_fail(c, ZBP_ERR_INPUT, "%s: not all inputs are set: %llu of the circuit's %u input "
@@ -276,7 +289,7 @@ static __attribute__((noreturn)) void child_main(child_t *c, const char *so_path
     /* The .wtns as circom_runtime's calculateWTNSBin lays it out. */
     const size_t n8 = (size_t)n32 * 4;
     const size_t len = 44 + n8 + (size_t)wsize * n8;
-    uint8_t *out = witness_alloc(len);
+    uint8_t *out = c->out = witness_alloc(len);
     if (!out) child_fail(c, ZBP_ERR_NOMEM, "out of memory for a witness of %u values (the memory limit)", wsize);
     memcpy(out, "wtns", 4);
     put32(out + 4, 2);
@@ -289,8 +302,56 @@ static __attribute__((noreturn)) void child_main(child_t *c, const char *so_path
     put32(out + 32 + n8, 2);
     put64(out + 36 + n8, (uint64_t)wsize * n8);
     if ((t = witness((uint32_t *)(void *)(out + 44 + n8), wsize, n32))) child_trap(c, t, "in getWitness");
-    send_reply(c->fd, ZBP_OK, "", out, len);
+    return len;
+}
+
+static __attribute__((noreturn)) void child_main(child_t *c, const char *so_path, const char *sha,
+                                                 const zbp_witness_input_t *in) {
+    if (setjmp(c->jb)) {
+        send_reply(c->fd, c->status, c->msg, NULL, 0);
+        _exit(0);
+    }
+    c->so_name = so_path;
+    void *h = dlopen(so_path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) child_fail(c, ZBP_ERR_INPUT, "%s: cannot load the witness object: %s", so_path, dlerror());
+    zbpw_host_t host;
+    void *opened = NULL;
+    size_t len = compute(c, h, sha, in, &host, &opened);
+    send_reply(c->fd, ZBP_OK, "", c->out, len);
     _exit(0);
+}
+
+/* ---- in this process (a worker of `serve`, which is its own sandbox) ------------------------- */
+
+static child_t g_child;
+static zbpw_host_t g_host; /* the module keeps a pointer to it */
+static void *g_opened;
+
+int zbp_witness_run_loaded(uint8_t **wtns, size_t *len, void *handle, const char *sha256_hex,
+                           const char *wasm_name, const zbp_witness_input_t *in,
+                           const char *input_name, const zbp_witness_opts_t *opts, char *err,
+                           size_t errlen) {
+    child_t *c = &g_child;
+    memset(c, 0, sizeof *c);
+    c->fd = -1;
+    c->input_name = input_name;
+    c->wasm_name = wasm_name;
+    c->so_name = "the witness object";
+    c->host.quiet = opts ? opts->quiet_log : 0;
+    c->memory_limit = opts ? opts->memory_limit : 0;
+    *wtns = NULL;
+    *len = 0;
+    if (setjmp(c->jb)) {
+        free(c->vals);
+        if (c->out) free(c->out);
+        snprintf(err, errlen, "%s", c->msg);
+        return c->status;
+    }
+    size_t n = compute(c, handle, sha256_hex, in, &g_host, &g_opened);
+    *wtns = c->out;
+    *len = n;
+    c->out = NULL;
+    return ZBP_OK;
 }
 
 /* ---- the parent ------------------------------------------------------------------------------- */
@@ -398,8 +459,12 @@ int zbp_witness_run(uint8_t **wtns, size_t *len, const char *so, const char *sha
             set_limit(RLIMIT_CPU, opts->time_limit_s, opts->time_limit_s + 1);
             alarm(opts->time_limit_s);
         }
-        child_t c = {fds[1], input_name, wasm_path, {0, "", "", opts->quiet_log}, NULL,
-                     opts->memory_limit};
+        static child_t c;
+        c.fd = fds[1];
+        c.input_name = input_name;
+        c.wasm_name = wasm_path;
+        c.host.quiet = opts->quiet_log;
+        c.memory_limit = opts->memory_limit;
         child_main(&c, so, sha, in);
     }
     close(fds[1]);

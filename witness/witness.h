@@ -101,4 +101,14 @@ int zbp_witness_run(uint8_t **wtns, size_t *len, const char *so_path, const char
                     const char *wasm_name, const zbp_witness_input_t *in, const char *input_name,
                     const zbp_witness_opts_t *opts, char *err, size_t errlen);
 
+/* The same run in this very process, with the object already loaded (dlopen's handle): for a
+ * process that is itself the sandbox (a worker of `serve`, confined by seccomp, cannot fork). No
+ * limit is set here: the process has its own (address space, the caller's alarm). A failure may
+ * leave the module's state unknown: the caller ends the process before another run. The .wtns is
+ * malloc'ed (the caller wipes and frees it). */
+int zbp_witness_run_loaded(uint8_t **wtns, size_t *len, void *handle, const char *sha256_hex,
+                           const char *wasm_name, const zbp_witness_input_t *in,
+                           const char *input_name, const zbp_witness_opts_t *opts, char *err,
+                           size_t errlen);
+
 #endif
