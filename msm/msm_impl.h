@@ -329,6 +329,7 @@ static inline void FN(msm_slot)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int 
         return;
     }
     __builtin_prefetch(bk, 1);
+    if (sizeof(AFF) > 64) __builtin_prefetch((const char *)bk + 64, 1); /* G2: y's line */
     w->inb[b >> 6] |= bit;
     w->accp[w->cnt] = bk;
 #if MSM_LAZY_ENDO
