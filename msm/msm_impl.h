@@ -207,6 +207,7 @@ static size_t FN(msm_add)(AFF *const *acc, AFF *add, size_t n, F *scratch, uint8
 
 typedef struct {
     const AFF *pt;
+    const F *ex; /* phi's x, precomputed (msm_level_t.ex), or NULL */
     uint32_t b;
     uint8_t neg, endo;
 } FN(msm_qitem_t);
@@ -289,14 +290,18 @@ static int FN(msm_ws_init)(FN(msm_ws_t) *w, size_t seg_max, size_t batch_max) {
     return ZBP_OK;
 }
 
-static inline void FN(msm_load)(AFF *r, const AFF *p, int neg, int endo) {
+/* r = +-p or +-phi(p); ex: phi's x already computed (then endo is 0), or NULL. */
+static inline void FN(msm_load)(AFF *r, const AFF *p, int neg, int endo, const F *ex) {
 #if MSM_HAS_ENDO
-    if (endo)
+    if (ex)
+        r->x = *ex;
+    else if (endo)
         MSM_ENDO_X(&r->x, &p->x);
     else
         r->x = p->x;
 #else
     (void)endo;
+    (void)ex;
     r->x = p->x;
 #endif
     if (neg)
@@ -321,12 +326,13 @@ static void FN(msm_run_batch)(FN(msm_ws_t) *w) {
 }
 
 /* Puts a point whose bucket is not in the open batch: a copy into an empty bucket, or a slot. */
-static inline void FN(msm_slot)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, int endo) {
+static inline void FN(msm_slot)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, int endo,
+                                const F *ex) {
     AFF *bk = &w->buckets[b];
     uint64_t bit = (uint64_t)1 << (b & 63);
     if (!(w->live[b >> 6] & bit)) {
         w->live[b >> 6] |= bit;
-        FN(msm_load)(bk, pt, neg, endo);
+        FN(msm_load)(bk, pt, neg, endo, ex);
         w->st.fills++;
         return;
     }
@@ -336,12 +342,12 @@ static inline void FN(msm_slot)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int 
     w->accp[w->cnt] = bk;
 #if MSM_LAZY_ENDO
     if (w->vec) { /* the array kernel multiplies by beta, batched */
-        FN(msm_load)(&w->addbuf[w->cnt], pt, neg, 0);
+        FN(msm_load)(&w->addbuf[w->cnt], pt, neg, 0, ex);
         w->kind[w->cnt++] = (uint8_t)endo;
         return;
     }
 #endif
-    FN(msm_load)(&w->addbuf[w->cnt], pt, neg, endo);
+    FN(msm_load)(&w->addbuf[w->cnt], pt, neg, endo, ex);
     w->cnt++;
 }
 
@@ -352,7 +358,7 @@ static void FN(msm_drain)(FN(msm_ws_t) *w) {
         FN(msm_qitem_t) it = w->queue[i];
         if (w->cnt < w->batch && !(w->inb[it.b >> 6] & ((uint64_t)1 << (it.b & 63)))) {
             w->qcnt[it.b]--;
-            FN(msm_slot)(w, it.b, it.pt, it.neg, it.endo);
+            FN(msm_slot)(w, it.b, it.pt, it.neg, it.endo, it.ex);
         } else
             w->queue[keep++] = it;
     }
@@ -366,7 +372,8 @@ static void FN(msm_flush)(FN(msm_ws_t) *w) {
     } while (w->cnt == w->batch);
 }
 
-static void FN(msm_spill)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, int endo) {
+static void FN(msm_spill)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, int endo,
+                          const F *ex) {
     if (!w->spill) {
         w->spill = malloc(w->seg_max * sizeof(XYZZ));
         w->spill_list = malloc(w->seg_max * sizeof(uint32_t));
@@ -390,7 +397,7 @@ static void FN(msm_spill)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, i
         w->spill_list[w->nspill++] = b;
     }
     AFF p;
-    FN(msm_load)(&p, pt, neg, endo);
+    FN(msm_load)(&p, pt, neg, endo, ex);
     FN(xyzz_add_affine)(&w->spill[b], &w->spill[b], &p);
     w->st.spills++;
 }
@@ -422,21 +429,22 @@ static void FN(msm_spill_fold)(FN(msm_ws_t) *w) {
     w->nspill = 0;
 }
 
-static inline void FN(msm_put)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, int endo) {
+static inline void FN(msm_put)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, int endo,
+                               const F *ex) {
     if (w->inb[b >> 6] & ((uint64_t)1 << (b & 63))) {
         /* Its bucket already has an addition in this batch: defer it to a later batch. When many
          * points pile onto few buckets (equal small scalars), the queue fills; the excess goes
          * through an XYZZ accumulator instead, so no pattern makes batches degenerate. */
         if (w->qlen < w->qmax && (w->qcnt[b] < MSM_QCAP || w->qlen < w->batch / 4)) {
             w->qcnt[b]++;
-            w->queue[w->qlen++] = (FN(msm_qitem_t)){pt, b, (uint8_t)neg, (uint8_t)endo};
+            w->queue[w->qlen++] = (FN(msm_qitem_t)){pt, ex, b, (uint8_t)neg, (uint8_t)endo};
             w->st.collisions++;
         } else {
-            FN(msm_spill)(w, b, pt, neg, endo);
+            FN(msm_spill)(w, b, pt, neg, endo, ex);
         }
         return;
     }
-    FN(msm_slot)(w, b, pt, neg, endo);
+    FN(msm_slot)(w, b, pt, neg, endo, ex);
     if (w->cnt == w->batch) FN(msm_flush)(w);
 }
 
@@ -570,7 +578,8 @@ static void FN(msm_task)(const msm_pass_t *p, unsigned v, unsigned seg, FN(msm_w
         const msm_level_t *L = &p->lv[j];
         const AFF *base = (const AFF *)L->base;
         const unsigned w_at = L->woff + v, limbs = L->limbs;
-        const int endo = L->endo;
+        const F *exs = (const F *)L->ex;
+        const int endo = L->endo && !exs;
         for (size_t e = 0; e < p->count; e++) {
             uint32_t pi = p->idx[e];
             if (e + MSM_PT_AHEAD < p->count) __builtin_prefetch(&base[p->idx[e + MSM_PT_AHEAD]]);
@@ -587,7 +596,7 @@ static void FN(msm_task)(const msm_pass_t *p, unsigned v, unsigned seg, FN(msm_w
             const AFF *pt = &base[pi];
             if (FN(msm_aff_is_inf)(pt)) continue;
             if (rs) b = (b << rs) | (rr++ & rmask);
-            FN(msm_put)(w, (uint32_t)b, pt, neg, endo);
+            FN(msm_put)(w, (uint32_t)b, pt, neg, endo, exs ? &exs[e] : NULL);
         }
     }
     FN(msm_drain)(w);
@@ -644,7 +653,7 @@ static void FN(msm_ones_task)(const AFF *points, const uint32_t *idx, const uint
             for (; i < b && cnt < MSM_ONES_BLOCK; i++) {
                 const AFF *pt = &points[idx[i]];
                 if (FN(msm_aff_is_inf)(pt)) continue;
-                FN(msm_load)(&buf[cnt++], pt, neg[i], 0);
+                FN(msm_load)(&buf[cnt++], pt, neg[i], 0, NULL);
             }
             /* Halve while the halves are worth an inversion; the last few go through XYZZ. */
             while (cnt >= 32) {
@@ -702,6 +711,7 @@ typedef struct {
     uint32_t *idx;
     uint8_t *ones_neg, *small_neg, *glv_neg;
     uint64_t *small_mag, *glv_sc;
+    F *glv_x; /* beta x of each full entry's point (phi's x), or NULL: see msm_run */
 } FN(msm_classes_t);
 
 static void FN(msm_classes_free)(FN(msm_classes_t) *cl) {
@@ -711,12 +721,13 @@ static void FN(msm_classes_free)(FN(msm_classes_t) *cl) {
     free(cl->small_mag);
     free(cl->glv_sc);
     free(cl->glv_neg);
+    free(cl->glv_x);
 }
 
 /* Classifies in parallel chunks, then compacts each class in the same chunks, in point order. */
 static int FN(msm_classify_all)(FN(msm_classes_t) *cl, const AFF *points,
                                 const uint64_t (*scalars)[4], size_t n, int threads, int fast,
-                                int glv) {
+                                int glv, int phi_x) {
     memset(cl, 0, sizeof *cl);
     const size_t nchunks = (size_t)threads * 4 < n ? (size_t)threads * 4 : n;
     size_t(*counts)[4] = calloc(nchunks, sizeof *counts);
@@ -765,9 +776,10 @@ static int FN(msm_classify_all)(FN(msm_classes_t) *cl, const AFF *points,
     if (glv) {
         cl->glv_sc = malloc((2 * cnt[MSM_FULL] + 1) * 2 * sizeof *cl->glv_sc);
         cl->glv_neg = malloc(2 * cnt[MSM_FULL] + 1);
+        if (phi_x) cl->glv_x = malloc((cnt[MSM_FULL] + 1) * sizeof *cl->glv_x);
     }
     if (!cl->idx || !cl->ones_neg || !cl->small_neg || !cl->small_mag ||
-        (glv && (!cl->glv_sc || !cl->glv_neg))) {
+        (glv && (!cl->glv_sc || !cl->glv_neg || (phi_x && !cl->glv_x)))) {
         rc = ZBP_ERR_NOMEM;
         goto done;
     }
@@ -786,6 +798,9 @@ static int FN(msm_classify_all)(FN(msm_classes_t) *cl, const AFF *points,
     const size_t nfull = cnt[MSM_FULL];
     uint64_t *glv_sc = cl->glv_sc;
     uint8_t *glv_neg = cl->glv_neg;
+    F *glv_x = cl->glv_x;
+#else
+    (void)phi_x;
 #endif
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
     for (size_t ch = 0; ch < nchunks; ch++) {
@@ -803,6 +818,7 @@ static int FN(msm_classify_all)(FN(msm_classes_t) *cl, const AFF *points,
                     MSM_GLV_SPLIT(&glv_sc[2 * e], &n1, &glv_sc[2 * (nfull + e)], &n2, scalars[i]);
                     glv_neg[e] = (uint8_t)n1;
                     glv_neg[nfull + e] = (uint8_t)n2;
+                    if (glv_x) MSM_ENDO_X(&glv_x[e], &points[i].x);
                     /* the halves' real length (about 127 bits): an unused 129th bit would cost a
                      * window of its own at c = 16 */
                     const uint64_t both[2] = {glv_sc[2 * e] | glv_sc[2 * (nfull + e)],
@@ -857,19 +873,20 @@ static int FN(msm_plan)(FN(msm_plan_t) *pl, const FN(msm_classes_t) *cl, const A
             for (unsigned j = 0; j < tab->levels; j++) {
                 pf->lv[j] = (msm_level_t){j ? (const void *)((const AFF *)tab->pts + (size_t)(j - 1) * n)
                                             : (const void *)points,
-                                          &scalars[0][0], 4, 1, NULL, j * tab->wpc, 0};
+                                          &scalars[0][0], 4, 1, NULL, j * tab->wpc, 0, NULL};
             }
             pf->c = tab->c;
             pf->nwin = tab->wpc;
             FN(msm_plan_pass)(pf, cl->full_bits, 0, threads);
         } else if (glv) {
             pf->nlevels = 2;
-            pf->lv[0] = (msm_level_t){points, cl->glv_sc, 2, 0, cl->glv_neg, 0, 0};
-            pf->lv[1] = (msm_level_t){points, cl->glv_sc + 2 * nfull, 2, 0, cl->glv_neg + nfull, 0, 1};
+            pf->lv[0] = (msm_level_t){points, cl->glv_sc, 2, 0, cl->glv_neg, 0, 0, NULL};
+            pf->lv[1] = (msm_level_t){points, cl->glv_sc + 2 * nfull, 2, 0, cl->glv_neg + nfull, 0, 1,
+                                      cl->glv_x};
             FN(msm_plan_pass)(pf, cl->full_bits, force_c, threads);
         } else {
             pf->nlevels = 1;
-            pf->lv[0] = (msm_level_t){points, &scalars[0][0], 4, 1, NULL, 0, 0};
+            pf->lv[0] = (msm_level_t){points, &scalars[0][0], 4, 1, NULL, 0, 0, NULL};
             FN(msm_plan_pass)(pf, cl->full_bits, force_c, threads);
         }
         stats->window = pf->c;
@@ -880,7 +897,7 @@ static int FN(msm_plan)(FN(msm_plan_t) *pl, const FN(msm_classes_t) *cl, const A
     ps->count = cl->cnt[MSM_SMALL];
     if (ps->count) {
         ps->nlevels = 1;
-        ps->lv[0] = (msm_level_t){points, cl->small_mag, 1, 0, cl->small_neg, 0, 0};
+        ps->lv[0] = (msm_level_t){points, cl->small_mag, 1, 0, cl->small_neg, 0, 0, NULL};
         FN(msm_plan_pass)(ps, cl->small_bits, force_c, threads);
         stats->small_window = ps->c;
     }
@@ -1013,7 +1030,18 @@ static int FN(msm_run)(JAC *out, const AFF *points, const uint64_t (*scalars)[4]
     FN(msm_plan_t) pl;
     memset(&pl, 0, sizeof pl);
     XYZZ *res = NULL;
-    int rc = FN(msm_classify_all)(&cl, points, scalars, n, threads, !opts->no_fastpath, glv);
+    /* phi's x once per point for the scalar kernel: otherwise every gather of an image into a
+     * bucket (each window: about half the additions) pays one product by beta. The array kernel
+     * multiplies by beta 8 to a vector, batched, and keeps its lazy flags. n_full Fq of memory. */
+    int phi_x = 0;
+#if MSM_HAS_ENDO
+#ifdef MSM_VEC_ON
+    phi_x = glv && !MSM_VEC_ON();
+#else
+    phi_x = glv;
+#endif
+#endif
+    int rc = FN(msm_classify_all)(&cl, points, scalars, n, threads, !opts->no_fastpath, glv, phi_x);
     if (rc != ZBP_OK) goto done;
     stats.n_zero = cl.cnt[MSM_ZERO];
     stats.n_one = cl.cnt[MSM_ONE];

@@ -40,6 +40,7 @@ typedef struct {
     const uint8_t *neg;   /* per entry, or NULL */
     unsigned woff;        /* window offset of this level's digits */
     int endo;             /* G1 only: use phi(P) = (beta x, y) */
+    const void *ex;       /* with endo: beta x per entry, precomputed (the ADX path), or NULL */
 } msm_level_t;
 
 /* A Pippenger pass: entries (point indices) over levels, `nwin` virtual windows of c bits, each
