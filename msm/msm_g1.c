@@ -85,6 +85,7 @@ static size_t g1_msm_vec_add(g1_affine_t *const *acc, g1_affine_t *add, size_t n
             x2[k] = FQ_ONE;
             memset(&y2[k], 0, sizeof(fq_t));
         }
+        MSM_CHECK((char *)fused + msm_g1_ifma_work_bytes(m8) <= (char *)(scr + MSM_VEC_SCRATCH(n)));
         msm_g1_ifma_add(x2, y2, x1, y1, m8, fused);
         goto scatter;
     }

@@ -76,6 +76,7 @@ static size_t g2_msm_vec_add(g2_affine_t *const *acc, g2_affine_t *add, size_t n
             for (int j = 0; j < 8; j++) memset(&A[j][k], 0, sizeof(fq_t));
             A[V_X2A][k] = FQ_ONE;
         }
+        MSM_CHECK((char *)fused + msm_g2_ifma_work_bytes(m8) <= (char *)(scr + MSM_VEC_SCRATCH(n)));
         msm_g2_ifma_add(A, m8, fused);
         goto scatter;
     }

@@ -207,6 +207,7 @@ static size_t FN(msm_add)(AFF *const *acc, AFF *add, size_t n, F *scratch, uint8
 
 typedef struct {
     const AFF *pt;
+    const F *ex; /* phi's x, precomputed (msm_level_t.ex), or NULL */
     uint32_t b;
     uint8_t neg, endo;
 } FN(msm_qitem_t);
@@ -258,21 +259,29 @@ static void FN(msm_ws_free)(FN(msm_ws_t) *w) {
     memset(w, 0, sizeof *w);
 }
 
+/* Cache-line aligned: a bucket (G1: 64 bytes) then sits in one line, so the one prefetch the
+ * scan issues for it covers both coordinates. malloc's large blocks start 16 bytes into a page,
+ * so every G1 bucket straddled two lines and the kernel's first read of its y missed (perf: ~20%
+ * of the ADX kernel's samples on that load). */
+static void *FN(msm_alloc64)(size_t bytes) {
+    return aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+}
+
 static int FN(msm_ws_init)(FN(msm_ws_t) *w, size_t seg_max, size_t batch_max) {
     memset(w, 0, sizeof *w);
     w->seg_max = seg_max;
     w->batch_max = batch_max;
     w->qmax = 2 * batch_max + 16;
-    w->buckets = malloc((seg_max ? seg_max : 1) * sizeof(AFF));
+    w->buckets = FN(msm_alloc64)((seg_max ? seg_max : 1) * sizeof(AFF));
     w->inb = malloc((seg_max / 64 + 1) * sizeof(uint64_t));
     w->live = malloc((seg_max / 64 + 1) * sizeof(uint64_t));
     w->accp = malloc(batch_max * sizeof(AFF *));
-    w->addbuf = malloc(batch_max * sizeof(AFF));
+    w->addbuf = FN(msm_alloc64)(batch_max * sizeof(AFF));
     w->scratch = malloc(MSM_SCRATCH(batch_max) * sizeof(F));
     w->kind = malloc(batch_max);
     w->queue = malloc(w->qmax * sizeof(FN(msm_qitem_t)));
     w->qcnt = malloc((seg_max ? seg_max : 1) * sizeof(uint16_t));
-    w->red = malloc(2 * MSM_RED_K * sizeof(AFF));
+    w->red = FN(msm_alloc64)(2 * MSM_RED_K * sizeof(AFF));
     if (!w->buckets || !w->inb || !w->live || !w->accp || !w->addbuf || !w->scratch || !w->kind ||
         !w->queue || !w->qcnt || !w->red) {
         FN(msm_ws_free)(w);
@@ -281,14 +290,18 @@ static int FN(msm_ws_init)(FN(msm_ws_t) *w, size_t seg_max, size_t batch_max) {
     return ZBP_OK;
 }
 
-static inline void FN(msm_load)(AFF *r, const AFF *p, int neg, int endo) {
+/* r = +-p or +-phi(p); ex: phi's x already computed (then endo is 0), or NULL. */
+static inline void FN(msm_load)(AFF *r, const AFF *p, int neg, int endo, const F *ex) {
 #if MSM_HAS_ENDO
-    if (endo)
+    if (ex)
+        r->x = *ex;
+    else if (endo)
         MSM_ENDO_X(&r->x, &p->x);
     else
         r->x = p->x;
 #else
     (void)endo;
+    (void)ex;
     r->x = p->x;
 #endif
     if (neg)
@@ -298,6 +311,7 @@ static inline void FN(msm_load)(AFF *r, const AFF *p, int neg, int endo) {
 }
 
 static void FN(msm_run_batch)(FN(msm_ws_t) *w) {
+    MSM_CHECK(w->cnt <= w->batch && w->batch <= w->batch_max && w->qlen <= w->qmax);
     if (w->cnt) {
         w->st.additions += FN(msm_add)(w->accp, w->addbuf, w->cnt, w->scratch,
                                        !w->vec || MSM_LAZY_ENDO ? w->kind : NULL, w->vec);
@@ -305,32 +319,35 @@ static void FN(msm_run_batch)(FN(msm_ws_t) *w) {
     }
     for (size_t k = 0; k < w->cnt; k++) { /* the batch's buckets are free again */
         size_t b = (size_t)(w->accp[k] - w->buckets);
+        MSM_CHECK(b < w->seg_max && (w->inb[b >> 6] >> (b & 63) & 1));
         w->inb[b >> 6] &= ~((uint64_t)1 << (b & 63));
     }
     w->cnt = 0;
 }
 
 /* Puts a point whose bucket is not in the open batch: a copy into an empty bucket, or a slot. */
-static inline void FN(msm_slot)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, int endo) {
+static inline void FN(msm_slot)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, int endo,
+                                const F *ex) {
     AFF *bk = &w->buckets[b];
     uint64_t bit = (uint64_t)1 << (b & 63);
     if (!(w->live[b >> 6] & bit)) {
         w->live[b >> 6] |= bit;
-        FN(msm_load)(bk, pt, neg, endo);
+        FN(msm_load)(bk, pt, neg, endo, ex);
         w->st.fills++;
         return;
     }
     __builtin_prefetch(bk, 1);
+    if (sizeof(AFF) > 64) __builtin_prefetch((const char *)bk + 64, 1); /* G2: y's line */
     w->inb[b >> 6] |= bit;
     w->accp[w->cnt] = bk;
 #if MSM_LAZY_ENDO
     if (w->vec) { /* the array kernel multiplies by beta, batched */
-        FN(msm_load)(&w->addbuf[w->cnt], pt, neg, 0);
+        FN(msm_load)(&w->addbuf[w->cnt], pt, neg, 0, ex);
         w->kind[w->cnt++] = (uint8_t)endo;
         return;
     }
 #endif
-    FN(msm_load)(&w->addbuf[w->cnt], pt, neg, endo);
+    FN(msm_load)(&w->addbuf[w->cnt], pt, neg, endo, ex);
     w->cnt++;
 }
 
@@ -341,7 +358,7 @@ static void FN(msm_drain)(FN(msm_ws_t) *w) {
         FN(msm_qitem_t) it = w->queue[i];
         if (w->cnt < w->batch && !(w->inb[it.b >> 6] & ((uint64_t)1 << (it.b & 63)))) {
             w->qcnt[it.b]--;
-            FN(msm_slot)(w, it.b, it.pt, it.neg, it.endo);
+            FN(msm_slot)(w, it.b, it.pt, it.neg, it.endo, it.ex);
         } else
             w->queue[keep++] = it;
     }
@@ -355,7 +372,8 @@ static void FN(msm_flush)(FN(msm_ws_t) *w) {
     } while (w->cnt == w->batch);
 }
 
-static void FN(msm_spill)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, int endo) {
+static void FN(msm_spill)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, int endo,
+                          const F *ex) {
     if (!w->spill) {
         w->spill = malloc(w->seg_max * sizeof(XYZZ));
         w->spill_list = malloc(w->seg_max * sizeof(uint32_t));
@@ -379,7 +397,7 @@ static void FN(msm_spill)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, i
         w->spill_list[w->nspill++] = b;
     }
     AFF p;
-    FN(msm_load)(&p, pt, neg, endo);
+    FN(msm_load)(&p, pt, neg, endo, ex);
     FN(xyzz_add_affine)(&w->spill[b], &w->spill[b], &p);
     w->st.spills++;
 }
@@ -411,21 +429,22 @@ static void FN(msm_spill_fold)(FN(msm_ws_t) *w) {
     w->nspill = 0;
 }
 
-static inline void FN(msm_put)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, int endo) {
+static inline void FN(msm_put)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, int endo,
+                               const F *ex) {
     if (w->inb[b >> 6] & ((uint64_t)1 << (b & 63))) {
         /* Its bucket already has an addition in this batch: defer it to a later batch. When many
          * points pile onto few buckets (equal small scalars), the queue fills; the excess goes
          * through an XYZZ accumulator instead, so no pattern makes batches degenerate. */
         if (w->qlen < w->qmax && (w->qcnt[b] < MSM_QCAP || w->qlen < w->batch / 4)) {
             w->qcnt[b]++;
-            w->queue[w->qlen++] = (FN(msm_qitem_t)){pt, b, (uint8_t)neg, (uint8_t)endo};
+            w->queue[w->qlen++] = (FN(msm_qitem_t)){pt, ex, b, (uint8_t)neg, (uint8_t)endo};
             w->st.collisions++;
         } else {
-            FN(msm_spill)(w, b, pt, neg, endo);
+            FN(msm_spill)(w, b, pt, neg, endo, ex);
         }
         return;
     }
-    FN(msm_slot)(w, b, pt, neg, endo);
+    FN(msm_slot)(w, b, pt, neg, endo, ex);
     if (w->cnt == w->batch) FN(msm_flush)(w);
 }
 
@@ -461,6 +480,7 @@ static int FN(msm_reduce_batched)(FN(msm_ws_t) *w, size_t nb, XYZZ *run_out, XYZ
     if (K > nb / 8) K = nb / 8;
     if (K < 16) return 0;
     const size_t L = (nb + K - 1) / K;
+    MSM_CHECK(K <= MSM_RED_K && K <= w->batch_max && K * L >= nb);
     AFF *run = w->red, *sum = w->red + MSM_RED_K;
     uint8_t *kind = w->vec ? NULL : w->kind; /* no phi flags on the array kernel */
     memset(run, 0, K * sizeof(AFF));
@@ -553,11 +573,13 @@ static void FN(msm_task)(const msm_pass_t *p, unsigned v, unsigned seg, FN(msm_w
     const size_t rmask = ((size_t)1 << rs) - 1;
     size_t rr = 0;
     w->batch = msm_batch_for(reach << rs);
+    MSM_CHECK(nb <= w->seg_max && (reach << rs) <= nb && w->batch <= w->batch_max);
     for (unsigned j = 0; j < p->nlevels; j++) {
         const msm_level_t *L = &p->lv[j];
         const AFF *base = (const AFF *)L->base;
         const unsigned w_at = L->woff + v, limbs = L->limbs;
-        const int endo = L->endo;
+        const F *exs = (const F *)L->ex;
+        const int endo = L->endo && !exs;
         for (size_t e = 0; e < p->count; e++) {
             uint32_t pi = p->idx[e];
             if (e + MSM_PT_AHEAD < p->count) __builtin_prefetch(&base[p->idx[e + MSM_PT_AHEAD]]);
@@ -574,7 +596,7 @@ static void FN(msm_task)(const msm_pass_t *p, unsigned v, unsigned seg, FN(msm_w
             const AFF *pt = &base[pi];
             if (FN(msm_aff_is_inf)(pt)) continue;
             if (rs) b = (b << rs) | (rr++ & rmask);
-            FN(msm_put)(w, (uint32_t)b, pt, neg, endo);
+            FN(msm_put)(w, (uint32_t)b, pt, neg, endo, exs ? &exs[e] : NULL);
         }
     }
     FN(msm_drain)(w);
@@ -631,7 +653,7 @@ static void FN(msm_ones_task)(const AFF *points, const uint32_t *idx, const uint
             for (; i < b && cnt < MSM_ONES_BLOCK; i++) {
                 const AFF *pt = &points[idx[i]];
                 if (FN(msm_aff_is_inf)(pt)) continue;
-                FN(msm_load)(&buf[cnt++], pt, neg[i], 0);
+                FN(msm_load)(&buf[cnt++], pt, neg[i], 0, NULL);
             }
             /* Halve while the halves are worth an inversion; the last few go through XYZZ. */
             while (cnt >= 32) {
@@ -680,42 +702,38 @@ static void FN(msm_plan_pass)(msm_pass_t *p, unsigned bits, unsigned force_c, in
     p->batch = msm_batch_for(p->seg_buckets);
 }
 
-static int FN(msm_run)(JAC *out, const AFF *points, const uint64_t (*scalars)[4], size_t n,
-                       const msm_opts_t *opts) {
-    msm_opts_t defaults = {0};
-    if (!opts) opts = &defaults;
-    const msm_table_t *tab = opts->table;
-    if (n > UINT32_MAX) return ZBP_ERR_INPUT;
-    if (opts->window && (opts->window < MSM_WINDOW_MIN || opts->window > MSM_WINDOW_MAX))
-        return ZBP_ERR_INPUT;
-    if (tab && (tab->group != MSM_GROUP || tab->points != (const void *)points || tab->n != n))
-        return ZBP_ERR_INPUT;
-    const int threads = msm_threads(opts);
-    int glv = 0;
-#ifdef MSM_GLV_SPLIT
-    glv = !opts->no_glv && !tab;
-#endif
-    msm_stats_t stats = {0};
-    stats.threads = threads;
-    stats.glv = glv;
-    FN(jac_set_infinity)(out);
-    if (n == 0) {
-        if (opts->stats) *opts->stats = stats;
-        return ZBP_OK;
-    }
+/* The scalars sorted into classes (step 1 of the README's algorithm): one index array in point
+ * order (ones, then small, then full), the signs and magnitudes of the ±1 and small scalars, the
+ * GLV halves and signs of the full ones (2 limbs each: the first nfull halves, then the second). */
+typedef struct {
+    size_t cnt[4], off[4];
+    unsigned small_bits, full_bits; /* the largest bit lengths: small magnitudes, full (or halves) */
+    uint32_t *idx;
+    uint8_t *ones_neg, *small_neg, *glv_neg;
+    uint64_t *small_mag, *glv_sc;
+    F *glv_x; /* beta x of each full entry's point (phi's x), or NULL: see msm_run */
+} FN(msm_classes_t);
 
-    /* Classify in parallel chunks, then compact each class in the same chunks, in point order. */
-    const int fast = !opts->no_fastpath;
+static void FN(msm_classes_free)(FN(msm_classes_t) *cl) {
+    free(cl->idx);
+    free(cl->ones_neg);
+    free(cl->small_neg);
+    free(cl->small_mag);
+    free(cl->glv_sc);
+    free(cl->glv_neg);
+    free(cl->glv_x);
+}
+
+/* Classifies in parallel chunks, then compacts each class in the same chunks, in point order. */
+static int FN(msm_classify_all)(FN(msm_classes_t) *cl, const AFF *points,
+                                const uint64_t (*scalars)[4], size_t n, int threads, int fast,
+                                int glv, int phi_x) {
+    memset(cl, 0, sizeof *cl);
     const size_t nchunks = (size_t)threads * 4 < n ? (size_t)threads * 4 : n;
     size_t(*counts)[4] = calloc(nchunks, sizeof *counts);
     unsigned(*maxbits)[2] = calloc(nchunks, sizeof *maxbits); /* small, full bit lengths */
     uint8_t *cls = malloc(n);
     int rc = ZBP_OK;
-    uint32_t *idx = NULL;
-    uint64_t *small_mag = NULL, *glv_sc = NULL;
-    uint8_t *small_neg = NULL, *ones_neg = NULL, *glv_neg = NULL;
-    XYZZ *res = NULL;
-    msm_task_t *tasks = NULL;
     if (!counts || !maxbits || !cls) {
         rc = ZBP_ERR_NOMEM;
         goto done;
@@ -743,29 +761,25 @@ static int FN(msm_run)(JAC *out, const AFF *points, const uint64_t (*scalars)[4]
             }
         }
     }
-    size_t cnt[4] = {0}, off[4] = {0};
-    unsigned small_bits = 0, full_bits = 0; /* full: after the GLV split, below */
+    size_t *cnt = cl->cnt, *off = cl->off;
     for (size_t ch = 0; ch < nchunks; ch++) {
         for (int k = 0; k < 4; k++) cnt[k] += counts[ch][k];
-        if (maxbits[ch][0] > small_bits) small_bits = maxbits[ch][0];
+        if (maxbits[ch][0] > cl->small_bits) cl->small_bits = maxbits[ch][0];
     }
-    stats.n_zero = cnt[MSM_ZERO];
-    stats.n_one = cnt[MSM_ONE];
-    stats.n_small = cnt[MSM_SMALL];
-    stats.n_full = cnt[MSM_FULL];
-    /* One index array: ones, then small, then full. */
     off[MSM_SMALL] = cnt[MSM_ONE];
     off[MSM_FULL] = cnt[MSM_ONE] + cnt[MSM_SMALL];
     size_t nidx = off[MSM_FULL] + cnt[MSM_FULL];
-    idx = malloc((nidx ? nidx : 1) * sizeof *idx);
-    ones_neg = malloc(cnt[MSM_ONE] + 1);
-    small_neg = malloc(cnt[MSM_SMALL] + 1);
-    small_mag = malloc((cnt[MSM_SMALL] + 1) * sizeof *small_mag);
+    cl->idx = malloc((nidx ? nidx : 1) * sizeof *cl->idx);
+    cl->ones_neg = malloc(cnt[MSM_ONE] + 1);
+    cl->small_neg = malloc(cnt[MSM_SMALL] + 1);
+    cl->small_mag = malloc((cnt[MSM_SMALL] + 1) * sizeof *cl->small_mag);
     if (glv) {
-        glv_sc = malloc((2 * cnt[MSM_FULL] + 1) * 2 * sizeof *glv_sc);
-        glv_neg = malloc(2 * cnt[MSM_FULL] + 1);
+        cl->glv_sc = malloc((2 * cnt[MSM_FULL] + 1) * 2 * sizeof *cl->glv_sc);
+        cl->glv_neg = malloc(2 * cnt[MSM_FULL] + 1);
+        if (phi_x) cl->glv_x = malloc((cnt[MSM_FULL] + 1) * sizeof *cl->glv_x);
     }
-    if (!idx || !ones_neg || !small_neg || !small_mag || (glv && (!glv_sc || !glv_neg))) {
+    if (!cl->idx || !cl->ones_neg || !cl->small_neg || !cl->small_mag ||
+        (glv && (!cl->glv_sc || !cl->glv_neg || (phi_x && !cl->glv_x)))) {
         rc = ZBP_ERR_NOMEM;
         goto done;
     }
@@ -777,7 +791,17 @@ static int FN(msm_run)(JAC *out, const AFF *points, const uint64_t (*scalars)[4]
             counts[ch][k] = t[k]; /* now the chunk's first slot in its class */
         }
     }
+    uint32_t *idx = cl->idx;
+    uint8_t *ones_neg = cl->ones_neg, *small_neg = cl->small_neg;
+    uint64_t *small_mag = cl->small_mag;
+#ifdef MSM_GLV_SPLIT
     const size_t nfull = cnt[MSM_FULL];
+    uint64_t *glv_sc = cl->glv_sc;
+    uint8_t *glv_neg = cl->glv_neg;
+    F *glv_x = cl->glv_x;
+#else
+    (void)phi_x;
+#endif
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
     for (size_t ch = 0; ch < nchunks; ch++) {
         size_t a = n * ch / nchunks, b = n * (ch + 1) / nchunks;
@@ -794,6 +818,7 @@ static int FN(msm_run)(JAC *out, const AFF *points, const uint64_t (*scalars)[4]
                     MSM_GLV_SPLIT(&glv_sc[2 * e], &n1, &glv_sc[2 * (nfull + e)], &n2, scalars[i]);
                     glv_neg[e] = (uint8_t)n1;
                     glv_neg[nfull + e] = (uint8_t)n2;
+                    if (glv_x) MSM_ENDO_X(&glv_x[e], &points[i].x);
                     /* the halves' real length (about 127 bits): an unused 129th bit would cost a
                      * window of its own at c = 16 */
                     const uint64_t both[2] = {glv_sc[2 * e] | glv_sc[2 * (nfull + e)],
@@ -816,16 +841,31 @@ static int FN(msm_run)(JAC *out, const AFF *points, const uint64_t (*scalars)[4]
             }
         }
     }
-
     for (size_t ch = 0; ch < nchunks; ch++)
-        if (maxbits[ch][1] > full_bits) full_bits = maxbits[ch][1];
-    if (glv && !full_bits) full_bits = 1; /* every half zero: one window still plans the pass */
+        if (maxbits[ch][1] > cl->full_bits) cl->full_bits = maxbits[ch][1];
+    if (glv && !cl->full_bits) cl->full_bits = 1; /* every half zero: one window still plans the pass */
+done:
+    free(counts);
+    free(maxbits);
+    free(cls);
+    return rc;
+}
 
-    /* The passes. */
+/* The work of one MSM: the two Pippenger passes (full, small) and the task list, full-pass windows
+ * and ranges first (the largest), then small, then the ±1 tree blocks; the workspace sizes. */
+typedef struct {
     msm_pass_t pass[2];
-    memset(pass, 0, sizeof pass);
-    msm_pass_t *pf = &pass[MSM_PASS_FULL], *ps = &pass[MSM_PASS_SMALL];
-    pf->idx = idx + off[MSM_FULL];
+    msm_task_t *tasks;
+    size_t nt, nones, ones_tasks, seg_max, batch_max;
+} FN(msm_plan_t);
+
+static int FN(msm_plan)(FN(msm_plan_t) *pl, const FN(msm_classes_t) *cl, const AFF *points,
+                        const uint64_t (*scalars)[4], size_t n, const msm_table_t *tab, int glv,
+                        unsigned force_c, int threads, msm_stats_t *stats) {
+    memset(pl, 0, sizeof *pl);
+    msm_pass_t *pf = &pl->pass[MSM_PASS_FULL], *ps = &pl->pass[MSM_PASS_SMALL];
+    const size_t nfull = cl->cnt[MSM_FULL];
+    pf->idx = cl->idx + cl->off[MSM_FULL];
     pf->count = nfull;
     if (nfull) {
         if (tab) {
@@ -833,79 +873,88 @@ static int FN(msm_run)(JAC *out, const AFF *points, const uint64_t (*scalars)[4]
             for (unsigned j = 0; j < tab->levels; j++) {
                 pf->lv[j] = (msm_level_t){j ? (const void *)((const AFF *)tab->pts + (size_t)(j - 1) * n)
                                             : (const void *)points,
-                                          &scalars[0][0], 4, 1, NULL, j * tab->wpc, 0};
+                                          &scalars[0][0], 4, 1, NULL, j * tab->wpc, 0, NULL};
             }
             pf->c = tab->c;
             pf->nwin = tab->wpc;
-            FN(msm_plan_pass)(pf, full_bits, 0, threads);
+            FN(msm_plan_pass)(pf, cl->full_bits, 0, threads);
         } else if (glv) {
             pf->nlevels = 2;
-            pf->lv[0] = (msm_level_t){points, glv_sc, 2, 0, glv_neg, 0, 0};
-            pf->lv[1] = (msm_level_t){points, glv_sc + 2 * nfull, 2, 0, glv_neg + nfull, 0, 1};
-            FN(msm_plan_pass)(pf, full_bits, opts->window, threads);
+            pf->lv[0] = (msm_level_t){points, cl->glv_sc, 2, 0, cl->glv_neg, 0, 0, NULL};
+            pf->lv[1] = (msm_level_t){points, cl->glv_sc + 2 * nfull, 2, 0, cl->glv_neg + nfull, 0, 1,
+                                      cl->glv_x};
+            FN(msm_plan_pass)(pf, cl->full_bits, force_c, threads);
         } else {
             pf->nlevels = 1;
-            pf->lv[0] = (msm_level_t){points, &scalars[0][0], 4, 1, NULL, 0, 0};
-            FN(msm_plan_pass)(pf, full_bits, opts->window, threads);
+            pf->lv[0] = (msm_level_t){points, &scalars[0][0], 4, 1, NULL, 0, 0, NULL};
+            FN(msm_plan_pass)(pf, cl->full_bits, force_c, threads);
         }
-        stats.window = pf->c;
-        stats.windows = pf->nwin;
-        stats.segments = pf->segments;
+        stats->window = pf->c;
+        stats->windows = pf->nwin;
+        stats->segments = pf->segments;
     }
-    ps->idx = idx + off[MSM_SMALL];
-    ps->count = cnt[MSM_SMALL];
+    ps->idx = cl->idx + cl->off[MSM_SMALL];
+    ps->count = cl->cnt[MSM_SMALL];
     if (ps->count) {
         ps->nlevels = 1;
-        ps->lv[0] = (msm_level_t){points, small_mag, 1, 0, small_neg, 0, 0};
-        FN(msm_plan_pass)(ps, small_bits, opts->window, threads);
-        stats.small_window = ps->c;
+        ps->lv[0] = (msm_level_t){points, cl->small_mag, 1, 0, cl->small_neg, 0, 0, NULL};
+        FN(msm_plan_pass)(ps, cl->small_bits, force_c, threads);
+        stats->small_window = ps->c;
     }
 
-    /* Tasks: full-pass windows and ranges first (the largest), then small, then the ones blocks. */
-    size_t nones = cnt[MSM_ONE];
     /* Blocks of 4 tree blocks per task, but spread over the threads once there are 1024 or more. */
+    const size_t nones = cl->cnt[MSM_ONE];
     size_t ones_tasks = (nones + MSM_ONES_BLOCK * 4 - 1) / (MSM_ONES_BLOCK * 4);
     size_t ones_want = (nones + 1023) / 1024 < (size_t)threads ? (nones + 1023) / 1024 : (size_t)threads;
     if (ones_tasks < ones_want) ones_tasks = ones_want;
     size_t ntasks = ones_tasks;
     for (int k = 0; k < 2; k++)
-        if (pass[k].count) ntasks += (size_t)pass[k].nwin * pass[k].segments;
-    tasks = malloc((ntasks ? ntasks : 1) * sizeof *tasks);
-    res = malloc((ntasks ? ntasks : 1) * sizeof *res);
-    if (!tasks || !res) {
-        rc = ZBP_ERR_NOMEM;
-        goto done;
-    }
-    size_t nt = 0, seg_max = 1, batch_max = 1;
+        if (pl->pass[k].count) ntasks += (size_t)pl->pass[k].nwin * pl->pass[k].segments;
+    pl->tasks = malloc((ntasks ? ntasks : 1) * sizeof *pl->tasks);
+    if (!pl->tasks) return ZBP_ERR_NOMEM;
+    size_t nt = 0;
+    pl->seg_max = pl->batch_max = 1;
     for (unsigned k = 0; k < 2; k++) {
-        if (!pass[k].count) continue;
-        if (pass[k].seg_buckets > seg_max) seg_max = pass[k].seg_buckets;
-        if (pass[k].batch > batch_max) batch_max = pass[k].batch;
-        for (unsigned v = pass[k].nwin; v-- > 0;)
-            for (unsigned s = 0; s < pass[k].segments; s++) tasks[nt++] = (msm_task_t){k, v, s};
+        const msm_pass_t *p = &pl->pass[k];
+        if (!p->count) continue;
+        if (p->seg_buckets > pl->seg_max) pl->seg_max = p->seg_buckets;
+        if (p->batch > pl->batch_max) pl->batch_max = p->batch;
+        for (unsigned v = p->nwin; v-- > 0;)
+            for (unsigned s = 0; s < p->segments; s++) pl->tasks[nt++] = (msm_task_t){k, v, s};
     }
-    for (size_t k = 0; k < ones_tasks; k++) tasks[nt++] = (msm_task_t){MSM_PASS_ONES, 0, (unsigned)k};
+    for (size_t k = 0; k < ones_tasks; k++) pl->tasks[nt++] = (msm_task_t){MSM_PASS_ONES, 0, (unsigned)k};
+    pl->nt = nt;
+    pl->nones = nones;
+    pl->ones_tasks = ones_tasks;
+    return ZBP_OK;
+}
 
+/* Runs the plan's tasks on the threads, each with its own workspace; res[t] gets task t's sum. */
+static int FN(msm_execute)(const FN(msm_plan_t) *pl, const FN(msm_classes_t) *cl, const AFF *points,
+                           int threads, XYZZ *res, msm_stats_t *stats) {
     int failed = 0;
 #pragma omp parallel num_threads(threads)
     {
         FN(msm_ws_t) ws;
-        int ok = FN(msm_ws_init)(&ws, seg_max, batch_max) == ZBP_OK;
+        int ok = FN(msm_ws_init)(&ws, pl->seg_max, pl->batch_max) == ZBP_OK;
         if (!ok) {
 #pragma omp atomic write
             failed = 1;
         }
 #pragma omp for schedule(dynamic, 1)
-        for (size_t t = 0; t < nt; t++) {
+        for (size_t t = 0; t < pl->nt; t++) {
             if (!ok) continue;
-            const msm_task_t *tk = &tasks[t];
+            const msm_task_t *tk = &pl->tasks[t];
             if (tk->pass == MSM_PASS_ONES) {
-                size_t a = nones * tk->seg / ones_tasks, b = nones * (tk->seg + 1) / ones_tasks;
+                size_t a = pl->nones * tk->seg / pl->ones_tasks;
+                size_t b = pl->nones * (tk->seg + 1) / pl->ones_tasks;
                 int f = 0;
-                FN(msm_ones_task)(points, idx, ones_neg, a, b, &res[t], &ws.st, &f);
+                FN(msm_ones_task)(points, cl->idx, cl->ones_neg, a, b, &res[t], &ws.st, &f);
                 if (f) ws.failed = 1;
             } else {
-                FN(msm_task)(&pass[tk->pass], tk->v, tk->seg, &ws, &res[t]);
+                MSM_CHECK(pl->pass[tk->pass].seg_buckets <= ws.seg_max);
+                MSM_CHECK(pl->pass[tk->pass].batch <= ws.batch_max);
+                FN(msm_task)(&pl->pass[tk->pass], tk->v, tk->seg, &ws, &res[t]);
             }
         }
         if (ok) {
@@ -914,54 +963,103 @@ static int FN(msm_run)(JAC *out, const AFF *points, const uint64_t (*scalars)[4]
                 failed = 1;
             }
 #pragma omp critical(msm_stats)
-            FN(msm_stats_add)(&stats, &ws.st);
+            FN(msm_stats_add)(stats, &ws.st);
             FN(msm_ws_free)(&ws);
         }
     }
-    if (failed) {
-        rc = ZBP_ERR_NOMEM;
-        goto done;
-    }
+    return failed ? ZBP_ERR_NOMEM : ZBP_OK;
+}
 
-    /* Combine: per pass, window sums by Horner from the top window; then the passes and ones. */
+/* Per pass, the window sums by Horner from the top window; then the passes and the ±1 sums. The
+ * tasks are in the plan's order: each pass's windows from the top, its ranges inside. */
+static void FN(msm_combine)(JAC *out, const FN(msm_plan_t) *pl, const XYZZ *res, msm_stats_t *stats) {
     XYZZ total;
     FN(xyzz_set_infinity)(&total);
     size_t t = 0;
     for (unsigned k = 0; k < 2; k++) {
-        if (!pass[k].count) continue;
+        const msm_pass_t *p = &pl->pass[k];
+        if (!p->count) continue;
         XYZZ acc;
         FN(xyzz_set_infinity)(&acc);
-        for (unsigned v = pass[k].nwin; v-- > 0;) {
+        for (unsigned v = p->nwin; v-- > 0;) {
             if (!FN(xyzz_is_infinity)(&acc))
-                for (unsigned i = 0; i < pass[k].c; i++) {
+                for (unsigned i = 0; i < p->c; i++) {
                     FN(xyzz_dbl)(&acc, &acc);
-                    stats.reduction_adds++;
+                    stats->reduction_adds++;
                 }
-            for (unsigned s = 0; s < pass[k].segments; s++, t++) {
+            for (unsigned s = 0; s < p->segments; s++, t++) {
+                MSM_CHECK(pl->tasks[t].pass == k && pl->tasks[t].v == v && pl->tasks[t].seg == s);
                 FN(xyzz_add)(&acc, &acc, &res[t]);
-                stats.reduction_adds++;
+                stats->reduction_adds++;
             }
         }
         FN(xyzz_add)(&total, &total, &acc);
     }
-    for (; t < nt; t++) {
+    for (; t < pl->nt; t++) {
+        MSM_CHECK(pl->tasks[t].pass == MSM_PASS_ONES);
         FN(xyzz_add)(&total, &total, &res[t]);
-        stats.reduction_adds++;
+        stats->reduction_adds++;
     }
     FN(xyzz_to_jac)(out, &total);
+}
 
+static int FN(msm_run)(JAC *out, const AFF *points, const uint64_t (*scalars)[4], size_t n,
+                       const msm_opts_t *opts) {
+    msm_opts_t defaults = {0};
+    if (!opts) opts = &defaults;
+    const msm_table_t *tab = opts->table;
+    if (n > UINT32_MAX) return ZBP_ERR_INPUT;
+    if (opts->window && (opts->window < MSM_WINDOW_MIN || opts->window > MSM_WINDOW_MAX))
+        return ZBP_ERR_INPUT;
+    if (tab && (tab->group != MSM_GROUP || tab->points != (const void *)points || tab->n != n))
+        return ZBP_ERR_INPUT;
+    const int threads = msm_threads(opts);
+    int glv = 0;
+#ifdef MSM_GLV_SPLIT
+    glv = !opts->no_glv && !tab;
+#endif
+    msm_stats_t stats = {0};
+    stats.threads = threads;
+    stats.glv = glv;
+    FN(jac_set_infinity)(out);
+    if (n == 0) {
+        if (opts->stats) *opts->stats = stats;
+        return ZBP_OK;
+    }
+    FN(msm_classes_t) cl;
+    FN(msm_plan_t) pl;
+    memset(&pl, 0, sizeof pl);
+    XYZZ *res = NULL;
+    /* phi's x once per point for the scalar kernel: otherwise every gather of an image into a
+     * bucket (each window: about half the additions) pays one product by beta. The array kernel
+     * multiplies by beta 8 to a vector, batched, and keeps its lazy flags. n_full Fq of memory. */
+    int phi_x = 0;
+#if MSM_HAS_ENDO
+#ifdef MSM_VEC_ON
+    phi_x = glv && !MSM_VEC_ON();
+#else
+    phi_x = glv;
+#endif
+#endif
+    int rc = FN(msm_classify_all)(&cl, points, scalars, n, threads, !opts->no_fastpath, glv, phi_x);
+    if (rc != ZBP_OK) goto done;
+    stats.n_zero = cl.cnt[MSM_ZERO];
+    stats.n_one = cl.cnt[MSM_ONE];
+    stats.n_small = cl.cnt[MSM_SMALL];
+    stats.n_full = cl.cnt[MSM_FULL];
+    rc = FN(msm_plan)(&pl, &cl, points, scalars, n, tab, glv, opts->window, threads, &stats);
+    if (rc != ZBP_OK) goto done;
+    res = malloc((pl.nt ? pl.nt : 1) * sizeof *res);
+    if (!res) {
+        rc = ZBP_ERR_NOMEM;
+        goto done;
+    }
+    rc = FN(msm_execute)(&pl, &cl, points, threads, res, &stats);
+    if (rc == ZBP_OK) FN(msm_combine)(out, &pl, res, &stats);
 done:
     if (opts->stats) *opts->stats = stats;
-    free(counts);
-    free(maxbits);
-    free(cls);
-    free(idx);
-    free(ones_neg);
-    free(small_neg);
-    free(small_mag);
-    free(glv_sc);
-    free(glv_neg);
-    free(tasks);
+    FN(msm_classes_free)(&cl);
+    free(pl.tasks);
     free(res);
     return rc;
 }

@@ -12,6 +12,24 @@
 #define MSM_BATCH_MAX 1024  /* additions per shared inversion, at most */
 #define MSM_SMALL_BITS 32   /* |k| below 2^32 (k or r - k) is a "small" scalar */
 
+/* Invariants of the scratch layout and the plan (workspace sizes against the passes, batch fill,
+ * the kernel's scratch carving, the task order the combination assumes), checked in a build with
+ * -DZBP_CHECK_INVARIANTS=ON (CMake option): a broken one aborts with its file and line. Compiled
+ * out otherwise (the expression is not evaluated). */
+#ifdef ZBP_CHECK_INVARIANTS
+#include <stdio.h>
+#include <stdlib.h>
+#define MSM_CHECK(cond)                                                                            \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: MSM invariant broken: %s\n", __FILE__, __LINE__, #cond);      \
+            abort();                                                                               \
+        }                                                                                          \
+    } while (0)
+#else
+#define MSM_CHECK(cond) ((void)0)
+#endif
+
 /* One kind of input to a pass: entry e contributes digit(sc_e, woff + v) times base[idx[e]] to
  * virtual window v (negated when neg[e] is set, through phi when endo is set). */
 typedef struct {
@@ -22,6 +40,7 @@ typedef struct {
     const uint8_t *neg;   /* per entry, or NULL */
     unsigned woff;        /* window offset of this level's digits */
     int endo;             /* G1 only: use phi(P) = (beta x, y) */
+    const void *ex;       /* with endo: beta x per entry, precomputed (the ADX path), or NULL */
 } msm_level_t;
 
 /* A Pippenger pass: entries (point indices) over levels, `nwin` virtual windows of c bits, each
