@@ -106,18 +106,25 @@ static int native_mul_wanted(void) {
     return !(e && !strcmp(e, "0"));
 }
 
-static int patch_mul(const char *c_path, unsigned long *q_addr) {
-    if (!native_mul_wanted()) return 0;
+/* The translation's text, NUL-terminated (free() it), or NULL. */
+static char *read_text(const char *path, size_t *n) {
     uint8_t *d;
-    size_t n;
     char e[200];
-    if (read_file(c_path, &d, &n, e, sizeof e) != ZBP_OK) return 0;
-    char *text = realloc(d, n + 1);
+    if (read_file(path, &d, n, e, sizeof e) != ZBP_OK) return NULL;
+    char *text = realloc(d, *n + 1);
     if (!text) {
         free(d);
-        return 0;
+        return NULL;
     }
-    text[n] = 0;
+    text[*n] = 0;
+    return text;
+}
+
+static int patch_mul(const char *c_path, unsigned long *q_addr) {
+    if (!native_mul_wanted()) return 0;
+    size_t n;
+    char *text = read_text(c_path, &n);
+    if (!text) return 0;
     int ok = 0;
     char *def = strstr(text, MUL_DEF);
     char *end = def ? strstr(def, "\n}\n") : NULL;
@@ -151,6 +158,79 @@ static int patch_mul(const char *c_path, unsigned long *q_addr) {
     return ok;
 }
 
+/* circom's Fr runtime functions that the glue's natives (glue_fr.c) replace: each translated text
+ * (wasm2c 1.0.32 of the ffwasm code circom 2.1 emits for BN254, definition line to closing brace)
+ * by its SHA-256. The natives were written from exactly these texts, so only a module whose every
+ * one matches gets them (all or none: they call each other); the module's own are renamed w2c_ ->
+ * zbw_ (same length, edited in place), kept for the natives' fallbacks and the self-test. */
+static const struct {
+    const char *name, *sha256;
+} FR_FUNCS[] = {
+    {"Fr_int_copy", "c9ff2440b7c911c8fa36641c196437229a10e1aa4d2c79c8adf4fec6f3f0f652"},
+    {"Fr_int_zero", "e14f7459bc0cc37c2f2c514b390b84718ad20544c4807110175f7c01b7b57415"},
+    {"Fr_int_isZero", "4380ca0159010c41ece36f97bcb0f55088c923511983438253d372c7025e6555"},
+    {"Fr_int_eq", "d0ad5b0818fcdbd0588637b7f1f7226a0c0cedda5b55d4d057ae40deb9c81615"},
+    {"Fr_int_gt", "6ab6da4778a3baaf3c5b2a833be1fa59e09e497f3f679c35d0dae44ef62d2e6d"},
+    {"Fr_int_gte", "0cb8af8d1bc26cc501cb06050e633ee8e259a643d6ebaaccc568640648bc3e86"},
+    {"Fr_int_add", "ae01f1c1753b13210d4165f41078028972ef5e2b8a4e40463449c7ec21af873a"},
+    {"Fr_int_sub", "a3bd8f215db82c31e9c38b151f5ec3d635c4af9b617fe452d6776a83b8d8130e"},
+    {"Fr_F1m_add", "1b1d7b0f16ff5af354e96b24c477fd6d6b7aea0d43e04d4adb995bf2ffe4f60c"},
+    {"Fr_F1m_sub", "6d54b770a18d282890354ea994e0a03702def0edf8975fe21b70b08280436f71"},
+    {"Fr_F1m_neg", "61fd97541117292c7aae6549cdf4dae4c72e0fbe058bdf927a7dcce03f5bede7"},
+    {"Fr_F1m_fromMontgomery", "4058537aa5331974ba1553b00ae959aff0bb5a120e53afc8283b9a92053d9a03"},
+    {"Fr_copy", "08aa7f4cd3728661eb018eff36fe53061c83addbc64c031bcae6518f6c3d5429"},
+    {"Fr_rawCopyS2L", "c1e476e6a16934ecbf323ba2093542ec1a74998b690d72ddaa740b3fdcd9ae17"},
+    {"Fr_toMontgomery", "31e77bb10f20932394926f8ce5c652e85486bb53c571fd2bca5af103720e28be"},
+    {"Fr_toNormal", "4d88b3473418642ba8081e46ed0c1d246be05001d86a19f6f18737c1a079ed68"},
+    {"Fr_toLongNormal", "a25d7b6c483990fd82c760e2d69bd468bf4ce9238ca53c119b655327091b2f2c"},
+    {"Fr_isNegative", "d99b00d7b85e190aa689d01cedd41fd4ebdf3b070e59393eaa2e710f8bce002a"},
+    {"Fr_neg", "76362e699b6d438b57e86c55fc63c49c3206401fdc16837eb677e5200b05473b"},
+    {"Fr_getLsb32", "7940641f9eb0c5fc476c08586691a8c8045a642b3983bdcd6d0e03f8db59ae46"},
+    {"Fr_toInt", "e77cfbf42086069d0b23c2fa050165f52a37ac0cd9f22f8a5ae6b1114184503c"},
+    {"Fr_isTrue", "634bd8c5201cb925382c9acf6426d50ae310050c2fbff2f970a3db406f5bab2d"},
+    {"Fr_add", "8dcc23702c9f0eebc1355cc41c5320f434d7b9d111cbe4b55bde6eacf407d005"},
+    {"Fr_sub", "aa86efe7b64a1105c7c1ed34470f8df8416453347e3ec3f62c7f289924d07ddf"},
+    {"Fr_mul", "6c72dd227d2861ccf9b2ef03cefba9588f79973a252ce7e80bf24b35d0a089a5"},
+    {"Fr_eqR", "8d41bf5d986473d4aa501b750e77e590b911e1bc530de9abafa527e395694d0e"},
+    {"Fr_gtR", "50e10da9a3a09acdc290564268e07031652ff6183e41d46484d322d056cd8557"},
+    {"Fr_eq", "9f7f1f693c308e77a1364f18fe837af03971eef212615db6ef24053a937111cd"},
+    {"Fr_neq", "a81761de46c7aea2ea637554bfa2487d388a6a63788012b6d1cb04e62bbb547f"},
+    {"Fr_gt", "0b4de0a36a6c8fd7b0ce5fca2e5532e429c1278254b4f675c1214c83c163d751"},
+    {"Fr_geq", "d780176757d84adc0979692ceaabbdf220fea17ea676335170e5171ac6886043"},
+    {"Fr_lt", "37e17c44f7d8ce81e872089b86b9f1d0dc92c1eb08b0a9842ac5f6a6690a7ff4"},
+    {"Fr_leq", "1ca47932d5d8d5e87d229b07896b1f52cba9c24db2704961a72d8d00356cf8f9"},
+};
+
+static int patch_fr(const char *c_path) {
+    if (!native_mul_wanted()) return 0;
+    size_t n;
+    char *text = read_text(c_path, &n);
+    if (!text) return 0;
+    enum { NF = sizeof FR_FUNCS / sizeof *FR_FUNCS };
+    char *defs[NF];
+    int ok = 1;
+    for (size_t i = 0; ok && i < NF; i++) {
+        char key[96], sha[65];
+        snprintf(key, sizeof key, " w2c_%s(Z_m_instance_t* instance", FR_FUNCS[i].name);
+        char *k = strstr(text, key), *start = k, *end = k ? strstr(k, "\n}\n") : NULL;
+        ok = end && !strstr(k + 1, key);
+        while (ok && start > text && start[-1] != '\n') start--;
+        if (ok) {
+            sha256_hex((const uint8_t *)start, (size_t)(end + 3 - start), sha);
+            ok = !strcmp(sha, FR_FUNCS[i].sha256);
+            defs[i] = k + 1;
+        }
+    }
+    if (ok) {
+        for (size_t i = 0; i < NF; i++) memcpy(defs[i], "zbw_", 4);
+        FILE *f = fopen(c_path, "w");
+        ok = f && fwrite(text, 1, n, f) == n;
+        if (f && fclose(f) != 0) ok = 0;
+    }
+    free(text);
+    return ok;
+}
+
 /* A tag for the glue and the flags: objects built by another glue are never reused. */
 static void glue_tag(char out[13]) {
     char h[65];
@@ -159,6 +239,7 @@ static void glue_tag(char out[13]) {
     unsigned mdlen = 0;
     EVP_DigestInit_ex(c, EVP_sha256(), NULL);
     EVP_DigestUpdate(c, zbpw_glue_source, strlen(zbpw_glue_source));
+    EVP_DigestUpdate(c, zbpw_glue_fr_source, strlen(zbpw_glue_fr_source));
     for (size_t i = 0; i < sizeof CC_FLAGS / sizeof *CC_FLAGS; i++)
         EVP_DigestUpdate(c, CC_FLAGS[i], strlen(CC_FLAGS[i]) + 1);
     const char *mul = native_mul_wanted() ? "native" : "wasm";
@@ -201,11 +282,12 @@ static int run_tool(char *const argv[], const char *log, char *err, size_t errle
     return -1;
 }
 
-static int write_text(const char *path, const char *a, const char *b) {
+static int write_text(const char *path, const char *a, const char *b, const char *c) {
     FILE *f = fopen(path, "w");
     if (!f) return -1;
     fputs(a, f);
     fputs(b, f);
+    fputs(c, f);
     return fclose(f);
 }
 
@@ -303,6 +385,7 @@ static int check_header(const char *hpath, const char *wasm_path, const char *sh
 static void patch_native(const char *c_path, char *defs, size_t defslen) {
     unsigned long q = 0;
     size_t k = strlen(defs);
+    k += (size_t)snprintf(defs + k, defslen - k, "#define ZBPW_NATIVE_FR %d\n", patch_fr(c_path));
     if (patch_mul(c_path, &q))
         snprintf(defs + k, defslen - k, "#define ZBPW_NATIVE_MUL 1\n#define ZBPW_MUL_Q %luu\n", q);
     else
@@ -355,7 +438,7 @@ static int compile_known(const char *wasm_path, const char *name, const char *sh
         snprintf(err, errlen, "%s: not a circom witness program (%s)", name, e2);
         st = ZBP_ERR_INPUT;
     } else if ((st = check_header(h_path, name, sha, defs, sizeof defs, err, errlen)) != ZBP_OK) {
-    } else if (patch_native(c_path, defs, sizeof defs), write_text(glue_path, defs, zbpw_glue_source) != 0) {
+    } else if (patch_native(c_path, defs, sizeof defs), write_text(glue_path, defs, zbpw_glue_source, zbpw_glue_fr_source) != 0) {
         snprintf(err, errlen, "%s: cannot write: %s", glue_path, strerror(errno));
         st = ZBP_ERR_IO;
     } else if (access(rt, R_OK) != 0) {

@@ -49,6 +49,9 @@ const char zbpw_glue_source[] =
     "static Z_m_instance_t inst;\n"
     "static int opened;\n"
     "static char msg[4096];\n"
+    "#if ZBPW_NATIVE_FR\n"
+    "static void zbpw_fr_check(void);\n"
+    "#endif\n"
     /* circom's Fr_F1m_mul (32-bit product scanning in the module, its hot path) as native 64-bit
      * CIOS Montgomery multiplication. Both compute t = (x*y + m*q) / 2^256 with the one m < 2^256
      * that makes the division exact, whatever the word size, then subtract q once when t carries
@@ -170,6 +173,9 @@ const char zbpw_glue_source[] =
     "    if (t) return t;\n"
     "    Z_m_init_module();\n"
     "    Z_m_instantiate(&inst, &rt);\n"
+    "#if ZBPW_NATIVE_FR\n"
+    "    zbpw_fr_check();\n"
+    "#endif\n"
     "    opened = 1;\n"
     "    return 0;\n"
     "}\n"

@@ -4,6 +4,7 @@
 #ifndef ZBP_WITNESS_GLUE_H
 #define ZBP_WITNESS_GLUE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define ZBPW_ABI 3
@@ -48,7 +49,13 @@ typedef int (*zbpw_witness_fn)(uint32_t *out, uint32_t n, uint32_t n32);
 /* zbpw_abi (uint32_t), zbpw_sha256 (char[65]: the wasm's SHA-256), zbpw_grow_refused (uint32_t:
  * the pages of the last memory.grow refused, 0 if none) */
 
-/* The glue's source (build.c). */
+/* zbpw_fr_selftest(seed, rounds, what, whatlen), in objects with the native Fr functions: each
+ * against the module's own on random and edge operands; 0, the count of differences (the first
+ * described in what), or -1 when the object does not use them. After zbpw_open. */
+typedef int (*zbpw_fr_selftest_fn)(uint64_t seed, uint32_t rounds, char *what, size_t whatlen);
+
+/* The glue's source and the native Fr functions' (glue_fr.c), written after it (build.c). */
 extern const char zbpw_glue_source[];
+extern const char zbpw_glue_fr_source[];
 
 #endif
