@@ -39,6 +39,7 @@ ZC_HD void ZC_FN(affine_neg)(ZC_AFF *r, const ZC_AFF *a) {
 #define XF_AFF_IS_INF(a) ZC_FN(affine_is_infinity)(a)
 #define XF_DECL ZC_HD
 #define XF_DECL_CALL ZC_HD_CALL
+#define XF_DBL_INTO_COPY 1
 #define XF_DECL_MADD ZC_HD
 #include "curve/xyzz_formulas.h"
 

@@ -259,6 +259,7 @@ void FN(jac_batch_to_affine)(AFF *r, const JAC *a, size_t n, F *scratch) {
 #define XF_AFF_IS_INF(a) FN(affine_is_infinity)(a)
 #define XF_DECL
 #define XF_DECL_CALL
+#define XF_DBL_INTO_COPY 0
 #define XF_DECL_MADD
 #include "curve/xyzz_formulas.h"
 

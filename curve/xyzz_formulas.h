@@ -13,6 +13,8 @@
  *   XF_DECL_CALL       the qualifiers of the doublings and the general addition (on the GPU: out
  *                      of line, one copy per kernel)
  *   XF_DECL_MADD       the qualifiers of the mixed addition (on the GPU: inlined, the hot loop)
+ *   XF_DBL_INTO_COPY   1: the mixed addition's P = Q case doubles into a local copy (the GPU: the
+ *                      accumulator's address then never reaches an out-of-line call); 0: in place
  * Variable time: the exceptional cases (identities, P = Q, P = -Q) are branches. The parameters
  * are undefined again at the end, ready for the next instantiation. */
 
@@ -141,7 +143,15 @@ XF_DECL_MADD void XF_FN(xyzz_add_affine)(XF_XYZZ *r, const XF_XYZZ *a, const XF_
     XF_SUB(&rr, &s2, &a->y);
     if (XF_IS_ZERO(&p)) {
         if (XF_IS_ZERO(&rr)) {
+#if XF_DBL_INTO_COPY
+            /* the GPU's rare P = Q case doubles into its own copy: r's address does not escape
+             * into the out-of-line call, so the accumulator stays in registers */
+            XF_XYZZ d;
+            XF_FN(xyzz_dbl_affine)(&d, b);
+            *r = d;
+#else
             XF_FN(xyzz_dbl_affine)(r, b);
+#endif
         } else {
             XF_FN(xyzz_set_infinity)(r);
         }
@@ -178,3 +188,4 @@ XF_DECL_MADD void XF_FN(xyzz_add_affine)(XF_XYZZ *r, const XF_XYZZ *a, const XF_
 #undef XF_DECL
 #undef XF_DECL_CALL
 #undef XF_DECL_MADD
+#undef XF_DBL_INTO_COPY
