@@ -7,7 +7,8 @@
 #   1. environment: nvidia-smi, the architectures in the binary, the device as the backend sees it
 #   2. smoke: G1 MSM and NTT of 2^10 against the CPU
 #   3. correctness against the CPU: the CLI proves the bundled fixture with --device cuda and the
-#      proof verifies; MSM G1 to 2^20 and G2 to 2^18 with random, edge (0, 1, >= r, r - 1),
+#      proof verifies; --device auto chooses the GPU and keeps it (no fallback said); `serve
+#      --device cuda` proves two jobs on one resident circuit (prover/'s zbp_circuit_t, as the CLI); MSM G1 to 2^20 and G2 to 2^18 with random, edge (0, 1, >= r, r - 1),
 #      witness-like, all-one and all-zero scalars on points with identities, duplicates and
 #      opposites; NTT in every order, direction and coset to 2^24; whole proofs (fixture and a
 #      synthetic 2^16 circuit) GPU against CPU with the same r, s: same proof, same public
@@ -91,6 +92,24 @@ fi
 
 # 3. correctness
 stage cli-prove 60 bash -c "'$zbp' prove '$fix/circuit.zkey' '$fix/witness.wtns' '$work/proof.json' '$work/public.json' --device cuda --profile '$work/profile.json' && '$zbp' verify '$fix/verification_key.json' '$work/public.json' '$work/proof.json' && cmp '$work/public.json' '$fix/public.json' && cat '$work/profile.json'"
+# auto must choose the GPU and keep it (a fallback would be said on stderr: it fails the stage)
+stage cli-prove-auto 60 bash -c "'$zbp' prove '$fix/circuit.zkey' '$fix/witness.wtns' '$work/proof.json' '$work/public.json' --device auto --profile '$work/profile.json' 2>'$work/auto.err'; rc=\$?; cat '$work/auto.err'; [ \$rc = 0 ] && [ ! -s '$work/auto.err' ] && grep -q '\"backend\": \"cuda:0\"' '$work/profile.json' && '$zbp' verify '$fix/verification_key.json' '$work/public.json' '$work/proof.json'"
+# the job loop through the same handle: two jobs on one circuit kept resident on the GPU, then info
+serve_check() {
+    local req=$work/serve-req.txt
+    printf '{"id":"1","op":"prove","zkey":"%s","wtns":"%s"}\n{"id":"2","op":"prove","zkey":"%s","wtns":"%s"}\n{"id":"i","op":"info"}\n' \
+        "$fix/circuit.zkey" "$fix/witness.wtns" "$fix/circuit.zkey" "$fix/witness.wtns" >"$req"
+    "$zbp" serve --attest none --device cuda <"$req" >"$work/serve-out.txt" 2>"$work/serve-err.txt" || { cat "$work/serve-err.txt"; return 1; }
+    cut -c1-400 "$work/serve-out.txt"
+    [ "$(grep -c '"ok":true,"proof".*"device":"cuda:0"' "$work/serve-out.txt")" = 2 ] || return 1
+    grep '"id":"i"' "$work/serve-out.txt" | grep -q '"uses":2,"device":"cuda:0"' || return 1
+    python3 -c 'import json,sys; a=json.loads(open(sys.argv[1]).readline()); json.dump(a["proof"],open(sys.argv[2],"w")); json.dump(a["public"],open(sys.argv[3],"w"))' \
+        "$work/serve-out.txt" "$work/sp.json" "$work/su.json" &&
+        "$zbp" verify "$fix/verification_key.json" "$work/su.json" "$work/sp.json"
+}
+export -f serve_check
+export fix
+stage serve-cuda 90 bash -c serve_check
 stage prove-fixture 60 "$gpu" prove "$fix/circuit.zkey" "$fix/witness.wtns"
 for lg in 10 14 18 20; do stage "msm-g1-2^$lg" 90 "$gpu" msm g1 "$lg"; done
 for lg in 10 14 18; do stage "msm-g2-2^$lg" 90 "$gpu" msm g2 "$lg"; done

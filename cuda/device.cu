@@ -124,10 +124,17 @@ extern "C" int zbp_cuda_open(zbp_cuda_t **out, int device, char *err, size_t err
     cudaError_t e = cudaSetDevice(device);
     if (e == cudaSuccess) e = cudaGetDeviceProperties(&prop, device);
     if (e == cudaSuccess) e = cudaStreamCreateWithFlags(&ctx->stream, cudaStreamNonBlocking);
+    if (e == cudaSuccess) e = cudaMallocHost(&ctx->pinned, ZC_PINNED_BYTES);
     if (e != cudaSuccess) {
+        if (ctx->stream) cudaStreamDestroy(ctx->stream);
         free(ctx);
         return zc_cuda_fail(err, errlen, e, "opening the device");
     }
+    int ro = 0;
+    if (cudaDeviceGetAttribute(&ro, cudaDevAttrHostRegisterReadOnlySupported, device) != cudaSuccess)
+        ro = 0;
+    cudaGetLastError();
+    ctx->register_ro = ro;
     snprintf(ctx->name, sizeof ctx->name, "%s", prop.name);
     ctx->sm_count = prop.multiProcessorCount;
     *out = ctx;
@@ -140,11 +147,19 @@ extern "C" void zbp_cuda_close(zbp_cuda_t *ctx) {
     cudaStreamSynchronize(ctx->stream);
     for (int i = 0; i < ZC_S_COUNT; i++) cudaFree(ctx->scratch[i]);
     cudaFree(ctx->tw);
+    for (int i = 0; i < ZC_FACTOR_TABLES; i++) cudaFree(ctx->factors[i].d);
+    cudaFreeHost(ctx->pinned);
     cudaStreamDestroy(ctx->stream);
     free(ctx);
 }
 
 extern "C" const char *zbp_cuda_name(const zbp_cuda_t *ctx) { return ctx ? ctx->name : ""; }
+
+void zc_wipe_scratch(zbp_cuda_t *ctx) {
+    for (int i = 0; i < ZC_S_COUNT; i++)
+        if (i != ZC_S_POINTS && ctx->scratch[i])
+            cudaMemsetAsync(ctx->scratch[i], 0, ctx->scratch_bytes[i], ctx->stream);
+}
 
 void *zc_scratch(zbp_cuda_t *ctx, int slot, size_t bytes, cudaError_t *e) {
     *e = cudaSuccess;

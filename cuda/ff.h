@@ -7,19 +7,26 @@
 
 /* Device code wants every helper inlined into the kernel: calls cost registers and local memory.
  * The host build gets plain static inline functions. */
+/* ZC_HD_CALL: one out-of-line copy per kernel on the device, for the large group formulas (a
+ * point addition is ~3,000 instructions): inlined at each of its call sites they multiplied
+ * ptxas's time and registers (and spilled). On the host both are plain inline functions.
+ * ZC_ALIGN16: device types aligned for 16-byte vector loads (LDG.128/LDS.128) in CUDA
+ * compilations only; host C keeps field/'s 8-byte alignment, with the same size and layout. */
 #if defined(__CUDACC__)
 #define ZC_HD static __host__ __device__ __forceinline__
-#define ZC_HD_NOINLINE static __host__ __device__ __noinline__
+#define ZC_HD_CALL static __host__ __device__ __noinline__
+#define ZC_ALIGN16 __align__(16)
 #else
 #define ZC_HD static inline
-#define ZC_HD_NOINLINE static
+#define ZC_HD_CALL static inline
+#define ZC_ALIGN16
 #endif
 
 /* 8 little-endian 32-bit limbs, Montgomery form with R = 2^256: on a little-endian machine the same
  * bytes as field/'s 4 × 64-bit fq_t/fr_t, so arrays move between the two without conversion.
  * 32-bit limbs because the GPU's integer multiplier is 32 bits wide (a 64-bit product costs four). */
-typedef struct { uint32_t l[8]; } zc_fq_t;
-typedef struct { uint32_t l[8]; } zc_fr_t;
+typedef struct ZC_ALIGN16 { uint32_t l[8]; } zc_fq_t;
+typedef struct ZC_ALIGN16 { uint32_t l[8]; } zc_fr_t;
 typedef struct { zc_fq_t c0, c1; } zc_fq2_t; /* c0 + c1 u, u^2 = -1: the layout of field/'s fq2_t */
 
 /* The constants, written as the 64-bit words of field/constants.h so that they can be compared by

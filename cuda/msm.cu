@@ -188,9 +188,12 @@ static int msm_windows(zbp_cuda_t *ctx, X *win_host, unsigned *c_out, unsigned *
     b = need;
     ZC_TRY(cub::DeviceRunLengthEncode::Encode(tmp, b, skeys, run_keys, counts, nruns_d, N, st));
     ZC_LAUNCHED("MSM run-length encoding (CUB)");
-    uint32_t nruns = 0;
-    ZC_TRY(cudaMemcpyAsync(&nruns, nruns_d, sizeof nruns, cudaMemcpyDeviceToHost, st));
+    /* what comes back lands in the context's pinned memory: window sums first, then counters */
+    X *win_pinned = (X *)ctx->pinned;
+    uint32_t *pin = (uint32_t *)((char *)ctx->pinned + 64 * sizeof(zc_g2_xyzz_t));
+    ZC_TRY(cudaMemcpyAsync(pin, nruns_d, 4, cudaMemcpyDeviceToHost, st));
     ZC_TRY(cudaStreamSynchronize(st));
+    const uint32_t nruns = pin[0];
     if (nruns > R) return zc_input_fail(err, errlen, "MSM: %u runs past the bound %u (a bug)", nruns, R);
     uint32_t last[3] = {0, 0, 0}; /* the last run's chunk offset and chunks, the largest run's */
     if (nruns) {
@@ -205,10 +208,11 @@ static int msm_windows(zbp_cuda_t *ctx, X *win_host, unsigned *c_out, unsigned *
         b = need;
         ZC_TRY(cub::DeviceReduce::Max(tmp, b, nchunks, nruns_d + 1, nruns, st));
         ZC_LAUNCHED("MSM largest run (CUB)");
-        ZC_TRY(cudaMemcpyAsync(&last[0], chunk_off + nruns - 1, 4, cudaMemcpyDeviceToHost, st));
-        ZC_TRY(cudaMemcpyAsync(&last[1], nchunks + nruns - 1, 4, cudaMemcpyDeviceToHost, st));
-        ZC_TRY(cudaMemcpyAsync(&last[2], nruns_d + 1, 4, cudaMemcpyDeviceToHost, st));
+        ZC_TRY(cudaMemcpyAsync(&pin[0], chunk_off + nruns - 1, 4, cudaMemcpyDeviceToHost, st));
+        ZC_TRY(cudaMemcpyAsync(&pin[1], nchunks + nruns - 1, 4, cudaMemcpyDeviceToHost, st));
+        ZC_TRY(cudaMemcpyAsync(&pin[2], nruns_d + 1, 4, cudaMemcpyDeviceToHost, st));
         ZC_TRY(cudaStreamSynchronize(st));
+        memcpy(last, pin, sizeof last);
     }
     const uint32_t total_chunks = last[0] + last[1], max_chunks = last[2];
     /* the keys' first buffer is free again after the run-length pass: the chunk owners go there */
@@ -248,9 +252,10 @@ static int msm_windows(zbp_cuda_t *ctx, X *win_host, unsigned *c_out, unsigned *
     }
     /* window w's sum sits at seg[w nseg] */
     ZC_MARK(6);
-    ZC_TRY(cudaMemcpy2DAsync(win_host, sizeof(X), seg, (size_t)nseg * sizeof(X), sizeof(X), nwin,
+    ZC_TRY(cudaMemcpy2DAsync(win_pinned, sizeof(X), seg, (size_t)nseg * sizeof(X), sizeof(X), nwin,
                              cudaMemcpyDeviceToHost, st));
     ZC_TRY(cudaStreamSynchronize(st));
+    memcpy(win_host, win_pinned, nwin * sizeof(X));
     if (ctx->msm_timing)
         for (int k = 0; k < ZC_MSM_PHASES; k++)
             cudaEventElapsedTime(&ctx->msm_phase_ms[k], ctx->msm_ev[k], ctx->msm_ev[k + 1]);

@@ -65,37 +65,58 @@ __global__ void k_bitrev(zc_fr_t *d, uint32_t n, unsigned log_n) {
     }
 }
 
-/* lo[j] = g^j (j < 2^B) and hi[j] = f g^(j 2^B) (j < nhi), computed on the host with field/. */
-static void host_pow_tables(zc_fr_t *lo, zc_fr_t *hi, size_t nhi, const fr_t *g, const fr_t *f) {
-    fr_t acc = FR_ONE, step;
-    for (size_t j = 0; j < ((size_t)1 << ZC_COSET_LO_BITS); j++) {
-        memcpy(&lo[j], &acc, 32);
-        fr_mul(&acc, &acc, g);
-    }
-    step = acc;
-    acc = *f;
-    for (size_t j = 0; j < nhi; j++) {
-        memcpy(&hi[j], &acc, 32);
-        fr_mul(&acc, &acc, &step);
-    }
+/* out[j] = f base^j for j < n: one thread per entry (zc_pow_entry). */
+__global__ void k_pow_table(zc_fr_t *out, uint32_t n, zc_fr_t base, zc_fr_t f) {
+    uint32_t j = blockIdx.x * blockDim.x + threadIdx.x;
+    if (j < n) zc_pow_entry(&out[j], &base, &f, j);
 }
 
-/* Uploads the two tables for (g, f) covering exponents below 2^log_n; returns lo (hi follows it). */
-static int upload_tables(zbp_cuda_t *ctx, zc_fr_t **dev, unsigned log_n, const fr_t *g,
+/* The factor tables for (g, f) covering exponents below 2^log_n: lo[j] = g^j (j < 2^B) then
+ * hi[j] = f g^(j 2^B), found among the context's tables or computed on the device into one (only
+ * the two 32-byte bases cross the bus). Returns lo (hi follows it). */
+static int factor_tables(zbp_cuda_t *ctx, zc_fr_t **out, unsigned log_n, const fr_t *g,
                          const fr_t *f, char *err, size_t errlen) {
-    size_t nlo = (size_t)1 << ZC_COSET_LO_BITS;
-    size_t nhi = log_n > ZC_COSET_LO_BITS ? (size_t)1 << (log_n - ZC_COSET_LO_BITS) : 1;
-    size_t bytes = (nlo + nhi) * sizeof(zc_fr_t);
-    zc_fr_t *host = (zc_fr_t *)malloc(bytes);
-    if (!host) return ZBP_ERR_NOMEM;
-    host_pow_tables(host, host + nlo, nhi, g, f);
-    cudaError_t e;
-    zc_fr_t *d = (zc_fr_t *)zc_scratch(ctx, ZC_S_COSET, bytes, &e);
-    if (d) e = cudaMemcpyAsync(d, host, bytes, cudaMemcpyHostToDevice, ctx->stream);
-    if (e == cudaSuccess) e = cudaStreamSynchronize(ctx->stream); /* before host is freed */
-    free(host);
-    if (e != cudaSuccess) return zc_cuda_fail(err, errlen, e, "uploading NTT factor tables");
-    *dev = d;
+    for (unsigned i = 0; i < ZC_FACTOR_TABLES; i++) {
+        if (ctx->factors[i].d && ctx->factors[i].log_n >= log_n &&
+            !memcmp(&ctx->factors[i].g, g, sizeof *g) && !memcmp(&ctx->factors[i].f, f, sizeof *f)) {
+            *out = ctx->factors[i].d;
+            return ZBP_OK;
+        }
+    }
+    const uint32_t nlo = 1u << ZC_COSET_LO_BITS;
+    const uint32_t nhi = log_n > ZC_COSET_LO_BITS ? 1u << (log_n - ZC_COSET_LO_BITS) : 1;
+    unsigned slot = ctx->factors_next;
+    ctx->factors_next = (slot + 1) % ZC_FACTOR_TABLES;
+    if (ctx->factors[slot].d) { /* queued work may still read the table it replaces */
+        ZC_TRY(cudaStreamSynchronize(ctx->stream));
+        cudaFree(ctx->factors[slot].d);
+        ctx->factors[slot].d = NULL;
+    }
+    zc_fr_t *d = NULL;
+    ZC_TRY(cudaMalloc(&d, ((size_t)nlo + nhi) * sizeof(zc_fr_t)));
+    fr_t step = *g, one = FR_ONE; /* g^(2^B): B squarings */
+    for (unsigned k = 0; k < ZC_COSET_LO_BITS; k++) fr_sqr(&step, &step);
+    zc_fr_t zg, zf, zone, zstep;
+    memcpy(&zg, g, 32);
+    memcpy(&zf, f, 32);
+    memcpy(&zone, &one, 32);
+    memcpy(&zstep, &step, 32);
+    k_pow_table<<<zc_blocks(nlo, 256), 256, 0, ctx->stream>>>(d, nlo, zg, zone);
+    cudaError_t e = cudaGetLastError();
+    if (e == cudaSuccess) {
+        k_pow_table<<<zc_blocks(nhi, 256), 256, 0, ctx->stream>>>(d + nlo, nhi, zstep, zf);
+        e = cudaGetLastError();
+    }
+    if (e == cudaSuccess && zc_sync_each()) e = cudaDeviceSynchronize();
+    if (e != cudaSuccess) {
+        cudaFree(d);
+        return zc_cuda_fail(err, errlen, e, "kernel NTT factor tables");
+    }
+    ctx->factors[slot].g = *g;
+    ctx->factors[slot].f = *f;
+    ctx->factors[slot].log_n = log_n;
+    ctx->factors[slot].d = d;
+    *out = d;
     return ZBP_OK;
 }
 
@@ -106,7 +127,7 @@ static int ensure_twiddles(zbp_cuda_t *ctx, unsigned log_n, char *err, size_t er
     fr_t w, one = FR_ONE;
     fr_root_of_unity(&w, log_n);
     zc_fr_t *tables;
-    int st = upload_tables(ctx, &tables, log_n, &w, &one, err, errlen);
+    int st = factor_tables(ctx, &tables, log_n, &w, &one, err, errlen);
     if (st != ZBP_OK) return st;
     size_t half = (size_t)1 << (log_n - 1);
     zc_fr_t *tw = NULL;
@@ -125,7 +146,7 @@ static int ensure_twiddles(zbp_cuda_t *ctx, unsigned log_n, char *err, size_t er
 static int scale(zbp_cuda_t *ctx, zc_fr_t *d, unsigned log_n, int bitrev, const fr_t *g,
                  const fr_t *f, char *err, size_t errlen) {
     zc_fr_t *tables;
-    int st = upload_tables(ctx, &tables, log_n, g, f, err, errlen);
+    int st = factor_tables(ctx, &tables, log_n, g, f, err, errlen);
     if (st != ZBP_OK) return st;
     uint32_t n = 1u << log_n;
     k_scale<<<zc_blocks(n, 256), 256, 0, ctx->stream>>>(d, n, log_n, bitrev, tables,

@@ -68,6 +68,20 @@ ZC_HD void zc_ntt_dit(zc_fr_t *d, const zc_fr_t *tw, unsigned tw_log, unsigned s
     }
 }
 
+/* Entry j of a power table, f·base^j, by square and multiply over j's bits (at most 14 of each
+ * for the tables below, whose entries are j < 2^B and j < 2^(28-B)): one thread per entry fills the
+ * coset and twiddle tables on the device, so nothing is computed on the host or copied per
+ * transform. Exact arithmetic: the same words as the host's running products f·base·base···. */
+ZC_HD void zc_pow_entry(zc_fr_t *r, const zc_fr_t *base, const zc_fr_t *f, uint32_t j) {
+    zc_fr_t acc = *f, b = *base;
+    while (j) {
+        if (j & 1u) zc_fr_mul(&acc, &acc, &b);
+        j >>= 1;
+        if (j) zc_fr_sqr(&b, &b);
+    }
+    *r = acc;
+}
+
 /* d[pos] *= lo[e mod 2^B] hi[e >> B] with e = pos, or bitrev(pos) when the data are in
  * bit-reversed order: the coset factors g^e (and n^-1, folded into hi by the caller). */
 ZC_HD void zc_ntt_scale(zc_fr_t *d, uint32_t pos, unsigned log_n, int bitrev, const zc_fr_t *lo,

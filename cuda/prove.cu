@@ -29,10 +29,12 @@ static uint32_t rd32(const uint8_t *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* cudaMalloc and copy, counted in the circuit's bytes. */
+/* cudaMalloc and a copy queued on the context's stream (not the legacy default stream), counted in
+ * the circuit's bytes; the caller synchronizes before the host memory goes. */
 static cudaError_t upload(zbp_cuda_circuit_t *c, void **dst, const void *src, size_t bytes) {
     cudaError_t e = cudaMalloc(dst, bytes ? bytes : 1);
-    if (e == cudaSuccess && bytes) e = cudaMemcpy(*dst, src, bytes, cudaMemcpyHostToDevice);
+    if (e == cudaSuccess && bytes)
+        e = cudaMemcpyAsync(*dst, src, bytes, cudaMemcpyHostToDevice, c->ctx->stream);
     if (e == cudaSuccess) c->bytes += bytes;
     return e;
 }
@@ -110,12 +112,15 @@ extern "C" int zbp_cuda_circuit_load(zbp_cuda_circuit_t **out, zbp_cuda_t *ctx,
     if (e == cudaSuccess) e = upload(c, (void **)&c->b2, z->b2, nv * 128);
     if (e == cudaSuccess) e = upload(c, (void **)&c->c, z->c, (nv - np - 1) * 64);
     if (e == cudaSuccess) e = upload(c, (void **)&c->h, z->h, n * 64);
+    if (e == cudaSuccess) e = cudaStreamSynchronize(ctx->stream);
     if (e != cudaSuccess) {
         st = zc_cuda_fail(err, errlen, e, "uploading the circuit's key");
         goto fail;
     }
     st = ZBP_OK;
 fail:
+    cudaStreamSynchronize(ctx->stream); /* no queued copy reads the host arrays freed below */
+    cudaGetLastError();
     for (int m = 0; m < 2; m++) {
         free(cnt[m]);
         free(wires[m]);
@@ -172,7 +177,20 @@ static int prove_device(zbp_cuda_circuit_t *circ, const zbp_wtns_t *wt, zc_fr_t 
     cudaStream_t st = ctx->stream;
     zc_fr_t *a = abc, *b = abc + n, *c = abc + 2 * n;
     double t = now_ms();
-    ZC_TRY(cudaMemcpyAsync(w, wt->values, nv * 32, cudaMemcpyHostToDevice, st));
+    /* The witness is copied from where it lies (a mapped file, the loop's locked memory), pinned in
+     * place for the copy when the device can pin read-only memory: no staging copy of a secret. */
+    const size_t page = 4096, wbytes = nv * 32;
+    uintptr_t lo = (uintptr_t)wt->values & ~(uintptr_t)(page - 1);
+    size_t span = (((uintptr_t)wt->values + wbytes + page - 1) & ~(uintptr_t)(page - 1)) - lo;
+    int pinned = ctx->register_ro &&
+                 cudaHostRegister((void *)lo, span, cudaHostRegisterReadOnly) == cudaSuccess;
+    cudaGetLastError(); /* a refused registration only means a pageable copy */
+    cudaError_t ce = cudaMemcpyAsync(w, wt->values, wbytes, cudaMemcpyHostToDevice, st);
+    if (pinned) { /* the copy must be done before the pages are unpinned */
+        if (ce == cudaSuccess) ce = cudaStreamSynchronize(st);
+        cudaHostUnregister((void *)lo);
+    }
+    if (ce != cudaSuccess) return zc_cuda_fail(err, errlen, ce, "copying the witness");
     for (int m = 0; m < 2; m++) {
         k_rows<<<zc_blocks(n, 128), 128, 0, st>>>(circ->row_off[m], circ->wire[m], circ->coef[m], w,
                                                   (uint32_t)n, m ? b : a);
@@ -245,15 +263,16 @@ extern "C" int zbp_cuda_prove(zbp_proof_t *out, zbp_cuda_circuit_t *circ, const 
     zc_fr_t *w = (zc_fr_t *)zc_scratch(ctx, ZC_S_WITNESS, nv * 32, &e);
     if (!w) return zc_cuda_fail(err, errlen, e, "allocating the witness");
     zc_fr_t *abc = (zc_fr_t *)zc_scratch(ctx, ZC_S_ABC, 3 * n * 32, &e);
-    if (!abc) return zc_cuda_fail(err, errlen, e, "allocating the domain vectors");
+    if (!abc) return zc_cuda_fail(err, errlen, e, "allocating the domain vectors"); /* w unwritten */
 
     g1_jac_t A, B1, C, H;
     g2_jac_t B2;
     int s2 = prove_device(circ, wt, w, abc, &A, &B1, &B2, &C, &H, prof, err, errlen);
-    /* the witness is secret: no copy stays in device memory, whichever way the proof went (after a
-     * fault that leaves the context unusable these fail too, and the memory dies with it) */
-    cudaMemsetAsync(w, 0, nv * 32, st);
-    cudaMemsetAsync(abc, 0, 3 * n * 32, st);
+    /* the witness is secret: no copy stays in device memory, whichever way the proof went: the
+     * witness, a, b, c and h, and every MSM and NTT scratch buffer that held its digits, sorted
+     * pairs, bucket sums or transforms (after a fault that leaves the context unusable these fail
+     * too, and the memory dies with it) */
+    zc_wipe_scratch(ctx);
     cudaStreamSynchronize(st);
     cudaGetLastError();
     if (s2 != ZBP_OK) return s2;

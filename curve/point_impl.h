@@ -243,151 +243,25 @@ void FN(jac_batch_to_affine)(AFF *r, const JAC *a, size_t n, F *scratch) {
 
 /* ---- XYZZ ------------------------------------------------------------------------------------------- */
 
-void FN(xyzz_set_infinity)(XYZZ *r) {
-    r->x = F_ONE_V;
-    r->y = F_ONE_V;
-    r->zz = F_ZERO_V;
-    r->zzz = F_ZERO_V;
-}
-
-int FN(xyzz_is_infinity)(const XYZZ *a) { return F_IS_ZERO(&a->zz); }
-
-void FN(xyzz_from_affine)(XYZZ *r, const AFF *a) {
-    if (FN(affine_is_infinity)(a)) {
-        FN(xyzz_set_infinity)(r);
-        return;
-    }
-    r->x = a->x;
-    r->y = a->y;
-    r->zz = F_ONE_V;
-    r->zzz = F_ONE_V;
-}
-
-/* dbl-2008-s-1 (a = 0). ZZ = 0 stays 0. */
-void FN(xyzz_dbl)(XYZZ *r, const XYZZ *a) {
-    F u, v, w, s, m, t;
-    F_DBL(&u, &a->y);
-    F_SQR(&v, &u);
-    F_MUL(&w, &u, &v);
-    F_MUL(&s, &a->x, &v);
-    F_SQR(&m, &a->x);
-    F_DBL(&t, &m);
-    F_ADD(&m, &m, &t);
-    F_MUL(&r->zz, &v, &a->zz);
-    F_MUL(&r->zzz, &w, &a->zzz);
-    F_MUL(&w, &w, &a->y);
-    F_SQR(&t, &m);
-    F_SUB(&t, &t, &s);
-    F_SUB(&r->x, &t, &s);
-    F_SUB(&t, &s, &r->x);
-    F_MUL(&t, &m, &t);
-    F_SUB(&r->y, &t, &w);
-}
-
-/* mdbl-2008-s-1: doubling an affine point, ZZ1 = ZZZ1 = 1. */
-void FN(xyzz_dbl_affine)(XYZZ *r, const AFF *a) {
-    if (FN(affine_is_infinity)(a)) {
-        FN(xyzz_set_infinity)(r);
-        return;
-    }
-    F u, v, w, s, m, t;
-    F_DBL(&u, &a->y);
-    F_SQR(&v, &u);
-    F_MUL(&w, &u, &v);
-    F_MUL(&s, &a->x, &v);
-    F_SQR(&m, &a->x);
-    F_DBL(&t, &m);
-    F_ADD(&m, &m, &t);
-    r->zz = v;
-    r->zzz = w;
-    F_MUL(&w, &w, &a->y);
-    F_SQR(&t, &m);
-    F_SUB(&t, &t, &s);
-    F_SUB(&r->x, &t, &s);
-    F_SUB(&t, &s, &r->x);
-    F_MUL(&t, &m, &t);
-    F_SUB(&r->y, &t, &w);
-}
-
-/* add-2008-s. */
-void FN(xyzz_add)(XYZZ *r, const XYZZ *a, const XYZZ *b) {
-    if (FN(xyzz_is_infinity)(a)) {
-        *r = *b;
-        return;
-    }
-    if (FN(xyzz_is_infinity)(b)) {
-        *r = *a;
-        return;
-    }
-    F u1, u2, s1, s2, p, rr, pp, ppp, q, t;
-    F_MUL(&u1, &a->x, &b->zz);
-    F_MUL(&u2, &b->x, &a->zz);
-    F_MUL(&s1, &a->y, &b->zzz);
-    F_MUL(&s2, &b->y, &a->zzz);
-    F_SUB(&p, &u2, &u1);
-    F_SUB(&rr, &s2, &s1);
-    if (F_IS_ZERO(&p)) {
-        if (F_IS_ZERO(&rr)) {
-            FN(xyzz_dbl)(r, a);
-        } else {
-            FN(xyzz_set_infinity)(r);
-        }
-        return;
-    }
-    F_SQR(&pp, &p);
-    F_MUL(&ppp, &p, &pp);
-    F_MUL(&q, &u1, &pp);
-    F_MUL(&t, &a->zz, &b->zz);
-    F_MUL(&r->zz, &t, &pp);
-    F_MUL(&t, &a->zzz, &b->zzz);
-    F_MUL(&r->zzz, &t, &ppp);
-    F_SQR(&t, &rr);
-    F_SUB(&t, &t, &ppp);
-    F_SUB(&t, &t, &q);
-    F_SUB(&r->x, &t, &q);
-    F_SUB(&t, &q, &r->x);
-    F_MUL(&t, &rr, &t);
-    F_MUL(&s1, &s1, &ppp);
-    F_SUB(&r->y, &t, &s1);
-}
-
-/* madd-2008-s. */
-void FN(xyzz_add_affine)(XYZZ *r, const XYZZ *a, const AFF *b) {
-    if (FN(affine_is_infinity)(b)) {
-        *r = *a;
-        return;
-    }
-    if (FN(xyzz_is_infinity)(a)) {
-        FN(xyzz_from_affine)(r, b);
-        return;
-    }
-    F u2, s2, p, rr, pp, ppp, q, t, y1;
-    F_MUL(&u2, &b->x, &a->zz);
-    F_MUL(&s2, &b->y, &a->zzz);
-    F_SUB(&p, &u2, &a->x);
-    F_SUB(&rr, &s2, &a->y);
-    if (F_IS_ZERO(&p)) {
-        if (F_IS_ZERO(&rr)) {
-            FN(xyzz_dbl_affine)(r, b);
-        } else {
-            FN(xyzz_set_infinity)(r);
-        }
-        return;
-    }
-    F_SQR(&pp, &p);
-    F_MUL(&ppp, &p, &pp);
-    F_MUL(&q, &a->x, &pp);
-    F_MUL(&y1, &a->y, &ppp);
-    F_MUL(&r->zz, &a->zz, &pp);
-    F_MUL(&r->zzz, &a->zzz, &ppp);
-    F_SQR(&t, &rr);
-    F_SUB(&t, &t, &ppp);
-    F_SUB(&t, &t, &q);
-    F_SUB(&r->x, &t, &q);
-    F_SUB(&t, &q, &r->x);
-    F_MUL(&t, &rr, &t);
-    F_SUB(&r->y, &t, &y1);
-}
+/* The formulas, shared with the GPU backend (cuda/ec_impl.h): curve/xyzz_formulas.h. */
+#define XF_FN FN
+#define XF_F F
+#define XF_AFF AFF
+#define XF_XYZZ XYZZ
+#define XF_ADD F_ADD
+#define XF_SUB F_SUB
+#define XF_DBL F_DBL
+#define XF_MUL F_MUL
+#define XF_SQR F_SQR
+#define XF_IS_ZERO F_IS_ZERO
+#define XF_SET_ONE(r) (*(r) = F_ONE_V)
+#define XF_SET_ZERO(r) (*(r) = F_ZERO_V)
+#define XF_AFF_IS_INF(a) FN(affine_is_infinity)(a)
+#define XF_DECL
+#define XF_DECL_CALL
+#define XF_DBL_INTO_COPY 0
+#define XF_DECL_MADD
+#include "curve/xyzz_formulas.h"
 
 /* Z = ZZZ: then Z^2 = ZZZ^2 = ZZ^3, so X' = X ZZ^2 and Y' = Y ZZZ^2. */
 void FN(xyzz_to_jac)(JAC *r, const XYZZ *a) {

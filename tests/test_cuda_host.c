@@ -534,6 +534,42 @@ static void coset_tables(zc_fr_t *lo, zc_fr_t *hi, size_t nhi, const fr_t *g, co
     }
 }
 
+/* The device's factor tables (zc_pow_entry, one thread per entry) equal the host's running
+ * products word for word: lo = g^j, hi = f (g^(2^B))^j, and the twiddles w^k. */
+Test(cuda_host, pow_entries_match_running_products, .init = init_rng) {
+    const size_t nlo = (size_t)1 << ZC_COSET_LO_BITS, nhi = 64;
+    zc_fr_t *lo = malloc(nlo * sizeof *lo), hi[64];
+    cr_assert(lo);
+    fr_t g, f, step, one = FR_ONE;
+    fr_random(&g, test_rng_bytes, &rng);
+    fr_random(&f, test_rng_bytes, &rng);
+    coset_tables(lo, hi, nhi, &g, &f);
+    step = g;
+    for (unsigned k = 0; k < ZC_COSET_LO_BITS; k++) fr_sqr(&step, &step);
+    zc_fr_t zg, zf, zone, zstep, got;
+    memcpy(&zg, &g, 32);
+    memcpy(&zf, &f, 32);
+    memcpy(&zone, &one, 32);
+    memcpy(&zstep, &step, 32);
+    for (uint32_t j = 0; j < nlo; j++) {
+        zc_pow_entry(&got, &zg, &zone, j);
+        cr_assert_eq(memcmp(&got, &lo[j], 32), 0, "lo[%u]", j);
+    }
+    for (uint32_t j = 0; j < nhi; j++) {
+        zc_pow_entry(&got, &zstep, &zf, j);
+        cr_assert_eq(memcmp(&got, &hi[j], 32), 0, "hi[%u]", j);
+    }
+    /* and the largest exponent a 2^28 table asks for */
+    fr_t want = f;
+    uint64_t e[4] = {(1u << 14) - 1, 0, 0, 0};
+    fr_t p;
+    fr_pow(&p, &step, e);
+    fr_mul(&want, &want, &p);
+    zc_pow_entry(&got, &zstep, &zf, (1u << 14) - 1);
+    cr_assert_eq(memcmp(&got, &want, 32), 0, "hi[2^14 - 1]");
+    free(lo);
+}
+
 Test(cuda_host, ntt_stages_match_ntt, .init = init_rng) {
     const unsigned tw_log = 12;
     zc_fr_t *tw = malloc(sizeof(zc_fr_t) << (tw_log - 1));
