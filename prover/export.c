@@ -39,7 +39,7 @@ static void g2_json(jsonw_t *w, const g2_affine_t *p) {
     jsonw_end_array(w);
 }
 
-int zbp_vk_json(char **out, size_t *len, const zbp_zkey_t *z) {
+zbp_status zbp_vk_json(char **out, size_t *len, const zbp_zkey_t *z) {
     jsonw_t w;
     jsonw_init(&w);
     jsonw_begin_object(&w);
@@ -98,7 +98,7 @@ int zbp_vk_json(char **out, size_t *len, const zbp_zkey_t *z) {
     return ZBP_OK;
 }
 
-int zbp_write_vk_json(const char *path, const zbp_zkey_t *z, char *err, size_t errlen) {
+zbp_status zbp_write_vk_json(const char *path, const zbp_zkey_t *z, char *err, size_t errlen) {
     char *text;
     size_t len;
     int st = zbp_vk_json(&text, &len, z);
@@ -143,14 +143,14 @@ static int finish(jsonw_t *w, char **out, size_t *len) {
     return ZBP_OK;
 }
 
-int zbp_proof_json(char **out, size_t *len, const zbp_proof_t *p) {
+zbp_status zbp_proof_json(char **out, size_t *len, const zbp_proof_t *p) {
     jsonw_t w;
     jsonw_init(&w);
     proof_text(&w, p);
     return finish(&w, out, len);
 }
 
-int zbp_public_json(char **out, size_t *len, const zbp_proof_t *p) {
+zbp_status zbp_public_json(char **out, size_t *len, const zbp_proof_t *p) {
     jsonw_t w;
     jsonw_init(&w);
     jsonw_begin_array(&w);
@@ -163,7 +163,7 @@ int zbp_public_json(char **out, size_t *len, const zbp_proof_t *p) {
     return finish(&w, out, len);
 }
 
-int zbp_write_proof_files(const char *proof_path, const char *public_path, const zbp_proof_t *p,
+zbp_status zbp_write_proof_files(const char *proof_path, const char *public_path, const zbp_proof_t *p,
                           char *err, size_t errlen) {
     char *pt = NULL, *pu = NULL;
     size_t pl, ul;
@@ -185,7 +185,7 @@ int zbp_write_proof_files(const char *proof_path, const char *public_path, const
     return st;
 }
 
-int zbp_write_profile_json(const char *path, const zbp_profile_t *f, char *err, size_t errlen) {
+zbp_status zbp_write_profile_json(const char *path, const zbp_profile_t *f, char *err, size_t errlen) {
     char buf[8192];
     size_t len = 0;
     int n = snprintf(
@@ -233,7 +233,7 @@ int zbp_write_profile_json(const char *path, const zbp_profile_t *f, char *err, 
 }
 
 /* ---- the key's own verification key, for checking a fresh proof ---- */
-int zbp_zkey_verify_proof(const zbp_zkey_t *z, const zbp_proof_t *p, int *valid, char *err,
+zbp_status zbp_zkey_verify_proof(const zbp_zkey_t *z, const zbp_proof_t *p, int *valid, char *err,
                           size_t errlen) {
     groth16_vk_t vk;
     memset(&vk, 0, sizeof vk);

@@ -17,7 +17,7 @@
 
 /* ---- compact JSON: rapidsnark's layout (keys sorted, no spaces, no newline) ---- */
 
-int zbp_proof_json_compact(char **out, size_t *len, const zbp_proof_t *p) {
+zbp_status zbp_proof_json_compact(char **out, size_t *len, const zbp_proof_t *p) {
     char ax[80], ay[80], cx[80], cy[80], b[4][80];
     int az, bz, cz;
     g1_affine_to_dec(ax, ay, &az, &p->a);
@@ -40,7 +40,7 @@ int zbp_proof_json_compact(char **out, size_t *len, const zbp_proof_t *p) {
     return ZBP_OK;
 }
 
-int zbp_public_json_compact(char **out, size_t *len, const fr_t *pub, size_t n) {
+zbp_status zbp_public_json_compact(char **out, size_t *len, const fr_t *pub, size_t n) {
     size_t cap = (size_t)RS_PUBLIC_CAP(n), k = 0;
     char *s = malloc(cap);
     if (!s) return ZBP_ERR_NOMEM;
@@ -121,7 +121,11 @@ static int witness_public(fr_t **out, const zbp_wtns_t *w, uint32_t n) {
     if (!n) return ZBP_OK;
     fr_t *pub = malloc((size_t)n * sizeof *pub);
     if (!pub) return ZBP_ERR_NOMEM;
-    for (uint32_t i = 0; i < n; i++) fr_from_bytes_le(&pub[i], w->values + (size_t)(i + 1) * 32);
+    for (uint32_t i = 0; i < n; i++)
+        if (fr_from_bytes_le(&pub[i], w->values + (size_t)(i + 1) * 32) != ZBP_OK) {
+            free(pub); /* a public signal >= r: the witness is not one of this field */
+            return ZBP_ERR_RANGE;
+        }
     *out = pub;
     return ZBP_OK;
 }
