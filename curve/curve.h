@@ -187,9 +187,11 @@ void g2_affine_to_zkey(uint8_t out[128], const g2_affine_t *a);
  * [c0, c1]. z = 1 means affine, z = 0 the identity, any other z Jacobian (x/z^2, y/z^3), exactly as
  * snarkjs reads them. Lengths are the strings' lengths. Results are checked for being on the curve
  * (ZBP_ERR_INPUT) but not for G2 membership; a number >= q is ZBP_ERR_RANGE. */
-ZBP_MUST_USE zbp_status g1_affine_from_dec(g1_affine_t *r, const char *x, size_t xl, const char *y, size_t yl,
+ZBP_MUST_USE
+zbp_status g1_affine_from_dec(g1_affine_t *r, const char *x, size_t xl, const char *y, size_t yl,
                        const char *z, size_t zl);
-ZBP_MUST_USE zbp_status g2_affine_from_dec(g2_affine_t *r, const char *const s[6], const size_t len[6]);
+ZBP_MUST_USE
+zbp_status g2_affine_from_dec(g2_affine_t *r, const char *const s[6], const size_t len[6]);
 /* x.c0, x.c1, y.c0, y.c1 (or x, y) as decimal strings; the identity as snarkjs writes it:
  * ("0", "1", z = "0") in G1 and ((0,0), (1,0), z = (0,0)) in G2. *z_is_one tells which z to write. */
 void g1_affine_to_dec(char x[80], char y[80], int *z_is_one, const g1_affine_t *a);

@@ -39,7 +39,8 @@ typedef enum {
 uint32_t zbp_cpu_caps(void);                 /* the capability word of this CPU */
 int zbp_isa_supported(zbp_isa_t isa);        /* 1 when this CPU can run that path */
 const char *zbp_isa_name(zbp_isa_t isa);     /* "portable", "adx", "avx2", "avx512ifma" */
-ZBP_MUST_USE zbp_status zbp_isa_parse(const char *name, zbp_isa_t *out); /* inverse of zbp_isa_name; also "auto" */
+ZBP_MUST_USE
+zbp_status zbp_isa_parse(const char *name, zbp_isa_t *out); /* inverse of zbp_isa_name; also "auto" */
 
 /* Chooses the paths the whole library uses. `zbp_field_init` runs once on first use of any field
  * function and picks the fastest supported path unless ZBP_FORCE_PORTABLE=1 or ZBP_ISA=<name> is

@@ -48,20 +48,25 @@ typedef struct {
 /* Readers of the parsed JSON. Each returns ZBP_OK, or ZBP_ERR_INPUT / ZBP_ERR_RANGE (a number >= its
  * modulus) / ZBP_ERR_NOMEM with one phrase in err (what is wrong and where, e.g.
  * "pi_b: not in the subgroup G2"), without the file's name. */
-ZBP_MUST_USE zbp_status groth16_vk_from_json(groth16_vk_t *vk, const json_value_t *root, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status groth16_vk_from_json(groth16_vk_t *vk, const json_value_t *root, char *err, size_t errlen);
 void groth16_vk_free(groth16_vk_t *vk);
-ZBP_MUST_USE zbp_status groth16_proof_from_json(groth16_proof_t *proof, const json_value_t *root, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status groth16_proof_from_json(groth16_proof_t *proof, const json_value_t *root, char *err, size_t errlen);
 /* public.json: an array of decimal strings below r. *pub is malloc'ed (free() it); NULL when n = 0. */
-ZBP_MUST_USE zbp_status groth16_public_from_json(fr_t **pub, size_t *n, const json_value_t *root, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status groth16_public_from_json(fr_t **pub, size_t *n, const json_value_t *root, char *err, size_t errlen);
 
 /* e(-A, B) e(IC_0 + sum pub_i IC_(i+1), gamma) e(C, delta) e(alpha, beta) == 1, one multi-Miller
  * loop and one final exponentiation. *valid is 1 or 0. ZBP_ERR_INPUT when n != vk->n_public. */
-ZBP_MUST_USE zbp_status groth16_verify(const groth16_vk_t *vk, const groth16_proof_t *proof, const fr_t *pub, size_t n,
+ZBP_MUST_USE
+zbp_status groth16_verify(const groth16_vk_t *vk, const groth16_proof_t *proof, const fr_t *pub, size_t n,
                    int *valid);
 
 /* The whole `zbprover verify`: reads and checks the three files, then verifies. Returns ZBP_OK with
  * *valid set, or an error status with err = "<file>: <what is wrong>". */
-ZBP_MUST_USE zbp_status groth16_verify_files(const char *vk_path, const char *public_path, const char *proof_path,
+ZBP_MUST_USE
+zbp_status groth16_verify_files(const char *vk_path, const char *public_path, const char *proof_path,
                          int *valid, char *err, size_t errlen);
 
 /* ---- snarkjs binary files (.zkey, .wtns, .r1cs) -------------------------------------------------------
@@ -91,9 +96,11 @@ typedef struct {
 
 /* Opens and indexes a container with the given magic ("zkey", "wtns", "r1cs") and version <=
  * max_version. _open maps the file read-only; _from_memory borrows buf (kept alive by the caller). */
-ZBP_MUST_USE zbp_status zbp_binfile_open(zbp_binfile_t *f, const char *path, const char *magic, uint32_t max_version,
+ZBP_MUST_USE
+zbp_status zbp_binfile_open(zbp_binfile_t *f, const char *path, const char *magic, uint32_t max_version,
                      char *err, size_t errlen);
-ZBP_MUST_USE zbp_status zbp_binfile_from_memory(zbp_binfile_t *f, const uint8_t *buf, size_t len, const char *name,
+ZBP_MUST_USE
+zbp_status zbp_binfile_from_memory(zbp_binfile_t *f, const uint8_t *buf, size_t len, const char *name,
                             const char *magic, uint32_t max_version, char *err, size_t errlen);
 void zbp_binfile_close(zbp_binfile_t *f);
 /* Drops the whole pages of a mapped file inside [p, p + len) from this process's resident memory
@@ -126,7 +133,8 @@ typedef struct {
  * coefficient record is checked (matrix 0 or 1, row < domain, wire < n_vars, value < r); the
  * point sections are checked for size only (zbp_zkey_check_points checks every point). */
 ZBP_MUST_USE zbp_status zbp_zkey_open(zbp_zkey_t *z, const char *path, char *err, size_t errlen);
-ZBP_MUST_USE zbp_status zbp_zkey_from_memory(zbp_zkey_t *z, const uint8_t *buf, size_t len, const char *name, char *err,
+ZBP_MUST_USE
+zbp_status zbp_zkey_from_memory(zbp_zkey_t *z, const uint8_t *buf, size_t len, const char *name, char *err,
                          size_t errlen);
 void zbp_zkey_close(zbp_zkey_t *z);
 /* Every point of every section canonical and on its curve (G2 also in the subgroup): a full check
@@ -143,7 +151,8 @@ typedef struct {
     const uint8_t *values;
 } zbp_wtns_t;
 ZBP_MUST_USE zbp_status zbp_wtns_open(zbp_wtns_t *w, const char *path, char *err, size_t errlen);
-ZBP_MUST_USE zbp_status zbp_wtns_from_memory(zbp_wtns_t *w, const uint8_t *buf, size_t len, const char *name, char *err,
+ZBP_MUST_USE
+zbp_status zbp_wtns_from_memory(zbp_wtns_t *w, const uint8_t *buf, size_t len, const char *name, char *err,
                          size_t errlen);
 void zbp_wtns_close(zbp_wtns_t *w);
 
@@ -158,7 +167,8 @@ typedef struct {
     uint64_t constraints_size;
 } zbp_r1cs_t;
 ZBP_MUST_USE zbp_status zbp_r1cs_open(zbp_r1cs_t *r, const char *path, char *err, size_t errlen);
-ZBP_MUST_USE zbp_status zbp_r1cs_from_memory(zbp_r1cs_t *r, const uint8_t *buf, size_t len, const char *name, char *err,
+ZBP_MUST_USE
+zbp_status zbp_r1cs_from_memory(zbp_r1cs_t *r, const uint8_t *buf, size_t len, const char *name, char *err,
                          size_t errlen);
 void zbp_r1cs_close(zbp_r1cs_t *r);
 
@@ -210,14 +220,16 @@ typedef struct {
  * verification key: a witness that does not satisfy the circuit gives ZBP_ERR_INPUT and a message
  * saying so, never a proof. r and s come from getrandom() and are wiped, as are the copy of the
  * witness and the domain vectors a, b, c, h (not the NTT's and MSMs' scratch). err names the files (their zbp_binfile_t names). prof may be NULL. */
-ZBP_MUST_USE zbp_status zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w,
+ZBP_MUST_USE
+zbp_status zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w,
                       const zbp_prove_opts_t *opts, zbp_profile_t *prof, char *err, size_t errlen);
 void zbp_proof_free(zbp_proof_t *p);
 /* The prover's last step, shared with the GPU prover (cuda/): from the MSM results A = sum w_i A_i,
  * B1, B2 (G2), C and H, draws r and s (or takes opts' fixed ones), assembles pi_a, pi_b, pi_c and
  * the public signals from w, and runs the pairing check. Fills
  * prof->finish_ms and verify_ms. opts and prof may be NULL. */
-ZBP_MUST_USE zbp_status zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w,
+ZBP_MUST_USE
+zbp_status zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w,
                        const g1_jac_t *A, const g1_jac_t *B1, const g2_jac_t *B2,
                        const g1_jac_t *C, const g1_jac_t *H, const zbp_prove_opts_t *opts,
                        zbp_profile_t *prof, char *err, size_t errlen);
@@ -247,13 +259,15 @@ typedef struct {
 } zbp_setup_stats_t;
 /* Returns ZBP_OK, or ZBP_ERR_UNSUPPORTED (custom gates), ZBP_ERR_RANGE (over 2^28 rows, or over
  * 2^32 coefficients), ZBP_ERR_NOMEM, ZBP_ERR_IO, with err naming the file. stats may be NULL. */
-ZBP_MUST_USE zbp_status zbp_setup_insecure_dev(const zbp_r1cs_t *r, const char *zkey_path, const zbp_setup_opts_t *opts,
+ZBP_MUST_USE
+zbp_status zbp_setup_insecure_dev(const zbp_r1cs_t *r, const char *zkey_path, const zbp_setup_opts_t *opts,
                            zbp_setup_stats_t *stats, char *err, size_t errlen);
 
 /* ---- JSON writers in snarkjs's exact layout (1-space indent, no trailing newline) --------------------
  * Each writes to a temporary file beside path and renames it into place, so a failure leaves
  * nothing partial behind. */
-ZBP_MUST_USE zbp_status zbp_write_vk_json(const char *path, const zbp_zkey_t *z, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status zbp_write_vk_json(const char *path, const zbp_zkey_t *z, char *err, size_t errlen);
 /* The same text into a malloc'ed string (*out, *len); free() it. */
 ZBP_MUST_USE zbp_status zbp_vk_json(char **out, size_t *len, const zbp_zkey_t *z);
 /* proof.json and public.json as snarkjs writes them (z = "1", Fq2 as [c0, c1], decimal strings). */
@@ -261,7 +275,8 @@ ZBP_MUST_USE zbp_status zbp_proof_json(char **out, size_t *len, const zbp_proof_
 ZBP_MUST_USE zbp_status zbp_public_json(char **out, size_t *len, const zbp_proof_t *p);
 /* Both files, each atomically; when the second cannot be written the first is removed again, so
  * a failure leaves neither behind. */
-ZBP_MUST_USE zbp_status zbp_write_proof_files(const char *proof_path, const char *public_path, const zbp_proof_t *p,
+ZBP_MUST_USE
+zbp_status zbp_write_proof_files(const char *proof_path, const char *public_path, const zbp_proof_t *p,
                           char *err, size_t errlen);
 /* The same texts in rapidsnark's layout (keys sorted, no whitespace, no "curve" key; public as
  * ["..",".."], "[]" when n = 0), for the rapidsnark interface (rapidsnark.c, include/prover.h)
@@ -269,7 +284,8 @@ ZBP_MUST_USE zbp_status zbp_write_proof_files(const char *proof_path, const char
 ZBP_MUST_USE zbp_status zbp_proof_json_compact(char **out, size_t *len, const zbp_proof_t *p);
 ZBP_MUST_USE zbp_status zbp_public_json_compact(char **out, size_t *len, const fr_t *pub, size_t n);
 /* --profile: the profile as JSON (phases in ms, sizes, threads, field paths). */
-ZBP_MUST_USE zbp_status zbp_write_profile_json(const char *path, const zbp_profile_t *prof, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status zbp_write_profile_json(const char *path, const zbp_profile_t *prof, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -34,8 +34,10 @@ typedef struct {
 unsigned fb_choose_window(size_t count);
 /* Fills t for base with w-bit signed windows on `threads` threads: ZBP_OK or ZBP_ERR_NOMEM (t->pts
  * NULL). */
-ZBP_MUST_USE zbp_status g1_fb_build(fb_table_t *t, const g1_affine_t *base, unsigned w, int threads);
-ZBP_MUST_USE zbp_status g2_fb_build(fb_table_t *t, const g2_affine_t *base, unsigned w, int threads);
+ZBP_MUST_USE
+zbp_status g1_fb_build(fb_table_t *t, const g1_affine_t *base, unsigned w, int threads);
+ZBP_MUST_USE
+zbp_status g2_fb_build(fb_table_t *t, const g2_affine_t *base, unsigned w, int threads);
 /* out[i] = k[i]·G for n <= FB_BATCH canonical scalars below r; s is the caller thread's scratch. */
 void g1_fb_mul(const fb_table_t *t, g1_affine_t *out, const uint64_t (*k)[4], size_t n,
                fb_scratch_t *s);
@@ -73,7 +75,8 @@ void zkw_header(zout_t *o, uint32_t n_vars, uint32_t n_public, uint32_t domain,
 void zkw_coefs(zout_t *o, const zbp_r1cs_t *r, uint32_t n_public, uint64_t n_coefs);
 /* Section 10: the circuit hash of sections 2..9 and one contribution named name (name_len <= 64)
  * whose delta is delta1/delta2. Ends hashing. ZBP_ERR_INTERNAL when OpenSSL cannot hash. */
-ZBP_MUST_USE zbp_status zkw_contribution(zout_t *o, const g1_affine_t *delta1, const g2_affine_t *delta2,
+ZBP_MUST_USE
+zbp_status zkw_contribution(zout_t *o, const g1_affine_t *delta1, const g2_affine_t *delta2,
                                          const char *name, size_t name_len, char *err, size_t errlen);
 /* Flushes, fsyncs and renames the file into place: ZBP_OK, or a status with err naming path (a
  * write that failed underneath is ZBP_ERR_IO). Closes o either way. */
