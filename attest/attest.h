@@ -42,7 +42,7 @@
 #define SNP_PLATFORM_SEV_TIO_EN (1ull << 7)           /* v5+ */
 /* A comma-separated list of PLATFORM_INFO bit names (smt, tsme, ecc, rapl-dis,
  * ciphertext-hiding, alias-check, tio) into a mask; ZBP_ERR_INPUT for an unknown name. */
-int snp_platform_bits_parse(uint64_t *out, const char *list);
+ZBP_MUST_USE zbp_status snp_platform_bits_parse(uint64_t *out, const char *list);
 /* The names of the bits set in mask, comma-separated ("" for none); unknown bits as "bit N". */
 void snp_platform_bits_name(char *buf, size_t len, uint64_t mask);
 
@@ -99,9 +99,11 @@ typedef struct {
 
 /* Parses exactly SNP_REPORT_SIZE bytes: version (2..5, later ones with a warning), SIGNATURE_ALGO 1,
  * SIGNING_KEY VCEK or VLEK, POLICY bit 17, and every must-be-zero range. */
-int snp_report_parse(snp_report_t *out, const uint8_t *buf, size_t len, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status snp_report_parse(snp_report_t *out, const uint8_t *buf, size_t len, char *err, size_t errlen);
 /* Reads and parses a report file; messages name the file. */
-int snp_report_read_file(snp_report_t *out, const char *path, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status snp_report_read_file(snp_report_t *out, const char *path, char *err, size_t errlen);
 /* One line describing r->warnings ("" when none). */
 void snp_report_warnings(const snp_report_t *r, char *buf, size_t len);
 
@@ -113,11 +115,12 @@ void snp_report_generation(snp_gen_info_t *out, const snp_report_t *r, const cha
 void snp_tcb_decode(snp_tcb_t *out, uint64_t raw, snp_layout_t layout);
 /* A minimum-TCB spec as the CLIs take it: bl=N,tee=N,snp=N,ucode=N[,fmc=N], each 0..255; the
  * components not named are 0. Returns 0, or -1 for a malformed spec. */
-int snp_tcb_parse(snp_tcb_t *out, const char *spec);
+ZBP_MUST_USE zbp_status snp_tcb_parse(snp_tcb_t *out, const char *spec);
 snp_gen_t snp_gen_from_cpuid(uint8_t fam, uint8_t model);
 snp_gen_t snp_gen_from_product_name(const char *name); /* "Milan-B0" -> Milan, "Genoa", "Turin" */
 const char *snp_gen_name(snp_gen_t g);                  /* "Milan", "Genoa", "Turin", "unknown" */
-int snp_gen_parse(snp_gen_t *out, const char *name);    /* case-insensitive; ZBP_ERR_INPUT if not */
+ZBP_MUST_USE
+zbp_status snp_gen_parse(snp_gen_t *out, const char *name);    /* case-insensitive; ZBP_ERR_INPUT if not */
 
 /* Prints every field: human-readable text, or one JSON object. gen may be NULL (then it is
  * derived from the report alone). */
@@ -145,11 +148,13 @@ typedef struct {
 /* Parses a table of 24-byte entries ended by an all-zero entry. Rejects: no terminator, an
  * offset inside the header, an entry past the end, overlapping entries, empty entries. An empty
  * blob is an empty table. *n gets the number of entries. */
-int snp_cert_table_parse(snp_cert_entry_t *out, size_t max, size_t *n, const uint8_t *buf,
+ZBP_MUST_USE
+zbp_status snp_cert_table_parse(snp_cert_entry_t *out, size_t max, size_t *n, const uint8_t *buf,
                          size_t len, char *err, size_t errlen);
 /* Builds a table of n entries (kinds other than UNKNOWN), each blob copied after the header.
  * *out is malloc'd. */
-int snp_cert_table_build(uint8_t **out, size_t *outlen, const snp_entry_kind_t *kinds,
+ZBP_MUST_USE
+zbp_status snp_cert_table_build(uint8_t **out, size_t *outlen, const snp_entry_kind_t *kinds,
                          const uint8_t *const *blobs, const size_t *lens, size_t n, char *err,
                          size_t errlen);
 const char *snp_entry_kind_name(snp_entry_kind_t k);
@@ -172,28 +177,35 @@ void snp_certs_free(snp_certs_t *c);
  * cert_chain files, and CRLs: crl*, *.crl), a PEM bundle (certificates and CRLs), or one DER
  * certificate. Each is classified by its subject CN (ARK-x, SEV-x, SEV-VLEK-x, SEV-VCEK,
  * SEV-VLEK); a second, different certificate of one kind is an error. */
-int snp_certs_load(snp_certs_t *c, const char *path, char *err, size_t errlen);
-int snp_certs_add_der(snp_certs_t *c, const uint8_t *der, size_t len, const char *what, char *err,
+ZBP_MUST_USE zbp_status snp_certs_load(snp_certs_t *c, const char *path, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status snp_certs_add_der(snp_certs_t *c, const uint8_t *der, size_t len, const char *what, char *err,
                       size_t errlen);
 /* Adds what a blob holds: every certificate and CRL of a PEM text, or one DER certificate. */
-int snp_certs_add_blob(snp_certs_t *c, const uint8_t *d, size_t n, const char *what, char *err,
+ZBP_MUST_USE
+zbp_status snp_certs_add_blob(snp_certs_t *c, const uint8_t *d, size_t n, const char *what, char *err,
                        size_t errlen);
 /* The whole set as PEM text (certificates, then CRLs); *out is malloc'd and NUL-terminated. */
-int snp_certs_to_pem(const snp_certs_t *c, char **out, size_t *len, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status snp_certs_to_pem(const snp_certs_t *c, char **out, size_t *len, char *err, size_t errlen);
 /* Adds CRLs: one DER CRL, or every CRL of a PEM text. Each must parse: a damaged CRL is an
  * input error, never taken for "no CRL". */
-int snp_certs_add_crl(snp_certs_t *c, const uint8_t *d, size_t n, const char *what, char *err,
+ZBP_MUST_USE
+zbp_status snp_certs_add_crl(snp_certs_t *c, const uint8_t *d, size_t n, const char *what, char *err,
                       size_t errlen);
 /* Reads a CRL file (PEM or DER), as --crl takes it. */
-int snp_certs_load_crl(snp_certs_t *c, const char *path, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status snp_certs_load_crl(snp_certs_t *c, const char *path, char *err, size_t errlen);
 size_t snp_certs_crl_count(const snp_certs_t *c);
 /* Adds the certificates (and CRL) of a certificate table. */
-int snp_certs_add_table(snp_certs_t *c, const uint8_t *table, size_t len, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status snp_certs_add_table(snp_certs_t *c, const uint8_t *table, size_t len, char *err, size_t errlen);
 bool snp_certs_has(const snp_certs_t *c, snp_cert_kind_t k);
 const char *snp_cert_kind_name(snp_cert_kind_t k); /* "ark", "ask", "asvk", "vcek", "vlek" */
 /* Writes <kind>.pem or <kind>.der for each certificate present, and the CRLs (crl.pem holding
  * them all, or crl.der, crl-2.der, ...), creating dir. */
-int snp_certs_write(const snp_certs_t *c, const char *dir, bool der, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status snp_certs_write(const snp_certs_t *c, const char *dir, bool der, char *err, size_t errlen);
 
 /* AMD's extensions (OID 1.3.6.1.4.1.3704.1.x) of a VCEK or VLEK. */
 typedef struct {
@@ -208,10 +220,12 @@ typedef struct {
 } snp_vek_ext_t;
 
 /* Parses the extensions of the VCEK or VLEK in c. */
-int snp_certs_vek_ext(snp_vek_ext_t *out, const snp_certs_t *c, snp_cert_kind_t which, char *err,
+ZBP_MUST_USE
+zbp_status snp_certs_vek_ext(snp_vek_ext_t *out, const snp_certs_t *c, snp_cert_kind_t which, char *err,
                       size_t errlen);
 /* The same from one DER certificate (for fuzzing and tests). */
-int snp_vek_ext_parse_der(snp_vek_ext_t *out, const uint8_t *der, size_t len, char *err,
+ZBP_MUST_USE
+zbp_status snp_vek_ext_parse_der(snp_vek_ext_t *out, const uint8_t *der, size_t len, char *err,
                           size_t errlen);
 
 /* ---- the minimum TCB AMD's security bulletins require (tcbtable.c) ---- */
@@ -229,7 +243,8 @@ typedef struct {
 /* The bulletin floor for a part: gen, and the report's CPUID model and stepping (has_cpuid
  * false for a v2 report). as_of "YYYY-MM-DD" keeps the bulletins published by that day; NULL or
  * "" keeps all. ZBP_ERR_INPUT for an unknown product or a malformed date. */
-int snp_min_tcb_auto(snp_min_tcb_t *out, snp_gen_t gen, bool has_cpuid, uint8_t model,
+ZBP_MUST_USE
+zbp_status snp_min_tcb_auto(snp_min_tcb_t *out, snp_gen_t gen, bool has_cpuid, uint8_t model,
                      uint8_t stepping, const char *as_of, char *err, size_t errlen);
 
 /* ---- verification ---- */
@@ -275,7 +290,7 @@ typedef struct {
 void snp_policy_init(snp_policy_t *p); /* nothing required beyond the signature and chain */
 /* A --min-tcb value: "auto", "auto:YYYY-MM-DD", or bl=N,tee=N,snp=N,ucode=N[,fmc=N]. Sets the
  * policy's min-TCB fields; ZBP_ERR_INPUT when malformed. */
-int snp_policy_min_tcb(snp_policy_t *p, const char *spec);
+ZBP_MUST_USE zbp_status snp_policy_min_tcb(snp_policy_t *p, const char *spec);
 
 enum { SNP_CHECK_PASS = 0, SNP_CHECK_FAIL = 1, SNP_CHECK_SKIP = 2 };
 #define SNP_MAX_CHECKS 48
@@ -304,7 +319,8 @@ typedef struct {
 /* Runs every check and records each in out. Returns ZBP_OK (out->ok true), ATTEST_REJECTED
  * (some check failed; each is named in out), or ZBP_ERR_INPUT/EINTERNAL when it could not judge
  * (a missing certificate, an unreadable trust root). */
-int attest_verify(snp_verdict_t *out, const snp_report_t *r, const snp_certs_t *c,
+ZBP_MUST_USE
+zbp_status attest_verify(snp_verdict_t *out, const snp_report_t *r, const snp_certs_t *c,
                   const snp_policy_t *p, char *err, size_t errlen);
 /* Only the report signature over bytes 0x000..0x29F, with the VCEK or VLEK its SIGNING_KEY names.
  * ZBP_OK with *valid (false: the reason in err), ZBP_ERR_INPUT when that certificate is missing,
@@ -323,7 +339,8 @@ typedef struct {
     char chain[128]; /* ASK+ARK or ASVK+ARK, PEM */
     char crl[128];
 } snp_kds_urls_t;
-int snp_kds_urls(snp_kds_urls_t *out, const snp_report_t *r, snp_gen_t product_hint, char *err,
+ZBP_MUST_USE
+zbp_status snp_kds_urls(snp_kds_urls_t *out, const snp_report_t *r, snp_gen_t product_hint, char *err,
                  size_t errlen);
 
 /* ---- getting a report ---- */
@@ -351,7 +368,7 @@ typedef struct {
 } attest_opts_t;
 
 void attest_opts_init(attest_opts_t *o);
-int attest_backend_parse(attest_backend_t *out, const char *name);
+ZBP_MUST_USE zbp_status attest_backend_parse(attest_backend_t *out, const char *name);
 const char *attest_backend_name(attest_backend_t b);
 
 typedef struct {
@@ -362,7 +379,7 @@ typedef struct {
 } attest_result_t;
 
 /* Gets a report carrying report_data; with want_certs, also the host's certificate table. */
-int attest_get_report(attest_result_t *out, const attest_opts_t *o,
+ZBP_MUST_USE zbp_status attest_get_report(attest_result_t *out, const attest_opts_t *o,
                       const uint8_t report_data[SNP_REPORT_DATA_SIZE], bool want_certs, char *err,
                       size_t errlen);
 void attest_result_free(attest_result_t *r);
@@ -383,14 +400,18 @@ typedef struct {
     bool vlek;         /* also make the VLEK chain (ARK -> ASVK -> VLEK) */
 } attest_sim_opts_t;
 
-int attest_sim_init(const char *dir, char *err, size_t errlen); /* Genoa, VCEK chain */
-int attest_sim_init_opts(const char *dir, const attest_sim_opts_t *o, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status attest_sim_init(const char *dir, char *err, size_t errlen); /* Genoa, VCEK chain */
+ZBP_MUST_USE
+zbp_status attest_sim_init_opts(const char *dir, const attest_sim_opts_t *o, char *err, size_t errlen);
 /* The default directory: $ZBP_SIM_DIR, else $HOME/.zbprover/sim. */
 int attest_sim_default_dir(char *buf, size_t len);
 /* Signs report[0..0x29F] in place with the key its SIGNING_KEY names (report bytes otherwise
  * untouched). _with signs with the given key (SNP_CERT_VCEK or _VLEK) whatever the field says. */
-int attest_sim_sign(uint8_t report[SNP_REPORT_SIZE], const char *dir, char *err, size_t errlen);
-int attest_sim_sign_with(uint8_t report[SNP_REPORT_SIZE], const char *dir, snp_cert_kind_t key,
+ZBP_MUST_USE
+zbp_status attest_sim_sign(uint8_t report[SNP_REPORT_SIZE], const char *dir, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status attest_sim_sign_with(uint8_t report[SNP_REPORT_SIZE], const char *dir, snp_cert_kind_t key,
                          char *err, size_t errlen);
 
 /* A CRL from the simulated chain: issuer (ARK, ASK or ASVK) names it and its key signs it (or,
@@ -405,7 +426,8 @@ typedef struct {
     time_t this_update, next_update;
 } attest_sim_crl_t;
 /* *der (malloc'd, DER) gets the CRL. */
-int attest_sim_make_crl(uint8_t **der, size_t *len, const char *dir, const attest_sim_crl_t *s,
+ZBP_MUST_USE
+zbp_status attest_sim_make_crl(uint8_t **der, size_t *len, const char *dir, const attest_sim_crl_t *s,
                         char *err, size_t errlen);
 
 /* ---- binding transcripts (docs/attestation.md; architecture.md "Binding transcript") ---- */
@@ -423,10 +445,12 @@ typedef struct {
 /* REPORT_DATA = SHA-512("ZBPROVER-PROOF-V1" || lp(job_id) || lp(ticket_id) || zkey_sha256 ||
  * u32le(n) || publics || proof). If transcript is non-NULL the string is written there too (cap
  * bytes available; *tlen gets its length). */
-int attest_binding_proof(uint8_t report_data[64], const attest_proof_binding_t *in,
+ZBP_MUST_USE
+zbp_status attest_binding_proof(uint8_t report_data[64], const attest_proof_binding_t *in,
                          uint8_t *transcript, size_t cap, size_t *tlen);
 /* REPORT_DATA = SHA-512("ZBPROVER-KEY-V1" || lp(ticket_id) || x25519_public). */
-int attest_binding_key(uint8_t report_data[64], const uint8_t *ticket_id, size_t ticket_id_len,
+ZBP_MUST_USE
+zbp_status attest_binding_key(uint8_t report_data[64], const uint8_t *ticket_id, size_t ticket_id_len,
                        const uint8_t x25519_public[32], uint8_t *transcript, size_t cap,
                        size_t *tlen);
 

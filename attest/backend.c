@@ -22,7 +22,7 @@ void attest_opts_init(attest_opts_t *o) {
 
 static const char *backend_names[] = {"auto", "tsm", "ioctl", "sim"};
 
-int attest_backend_parse(attest_backend_t *out, const char *name) {
+zbp_status attest_backend_parse(attest_backend_t *out, const char *name) {
     for (int i = 0; i < 4; i++)
         if (name && !strcmp(name, backend_names[i])) {
             *out = (attest_backend_t)i;
@@ -335,7 +335,7 @@ static int ioctl_get(attest_result_t *out, const attest_opts_t *o, const uint8_t
     return rc;
 }
 
-int attest_get_report(attest_result_t *out, const attest_opts_t *o,
+zbp_status attest_get_report(attest_result_t *out, const attest_opts_t *o,
                       const uint8_t report_data[SNP_REPORT_DATA_SIZE], bool want_certs, char *err,
                       size_t errlen) {
     memset(out, 0, sizeof *out);

@@ -53,7 +53,7 @@ static int finish(sink_t *s, uint8_t out[64], size_t *tlen) {
     return ZBP_OK;
 }
 
-int attest_binding_proof(uint8_t report_data[64], const attest_proof_binding_t *in,
+zbp_status attest_binding_proof(uint8_t report_data[64], const attest_proof_binding_t *in,
                          uint8_t *transcript, size_t cap, size_t *tlen) {
     if (in->job_id_len > UINT32_MAX || in->ticket_id_len > UINT32_MAX ||
         (in->n_public && !in->publics) || (in->job_id_len && !in->job_id) ||
@@ -71,7 +71,7 @@ int attest_binding_proof(uint8_t report_data[64], const attest_proof_binding_t *
     return finish(&s, report_data, tlen);
 }
 
-int attest_binding_key(uint8_t report_data[64], const uint8_t *ticket_id, size_t ticket_id_len,
+zbp_status attest_binding_key(uint8_t report_data[64], const uint8_t *ticket_id, size_t ticket_id_len,
                        const uint8_t x25519_public[32], uint8_t *transcript, size_t cap,
                        size_t *tlen) {
     if (ticket_id_len > UINT32_MAX || (ticket_id_len && !ticket_id)) return ZBP_ERR_INPUT;

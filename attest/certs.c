@@ -96,7 +96,7 @@ static int add_x509(snp_certs_t *c, X509 *x, const char *what, char *err, size_t
     return ZBP_OK;
 }
 
-int snp_certs_add_der(snp_certs_t *c, const uint8_t *der, size_t len, const char *what, char *err,
+zbp_status snp_certs_add_der(snp_certs_t *c, const uint8_t *der, size_t len, const char *what, char *err,
                       size_t errlen) {
     const unsigned char *p = der;
     if (len > MAX_CERT_FILE) return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: too large", what);
@@ -115,7 +115,7 @@ static bool looks_pem(const uint8_t *d, size_t n) {
 }
 
 /* Every certificate and CRL of a PEM bundle, or the one certificate of a DER file. */
-int snp_certs_add_blob(snp_certs_t *c, const uint8_t *d, size_t n, const char *what, char *err,
+zbp_status snp_certs_add_blob(snp_certs_t *c, const uint8_t *d, size_t n, const char *what, char *err,
                        size_t errlen) {
     if (n > MAX_CERT_FILE) return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: too large", what);
     if (!looks_pem(d, n)) return snp_certs_add_der(c, d, n, what, err, errlen);
@@ -145,7 +145,7 @@ int snp_certs_add_blob(snp_certs_t *c, const uint8_t *d, size_t n, const char *w
     return rc;
 }
 
-int snp_certs_add_crl(snp_certs_t *c, const uint8_t *d, size_t n, const char *what, char *err,
+zbp_status snp_certs_add_crl(snp_certs_t *c, const uint8_t *d, size_t n, const char *what, char *err,
                       size_t errlen) {
     if (n > MAX_CERT_FILE) return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: too large", what);
     if (looks_pem(d, n)) {
@@ -178,7 +178,7 @@ int snp_certs_add_crl(snp_certs_t *c, const uint8_t *d, size_t n, const char *wh
     return push_crl(c, crl, what, err, errlen);
 }
 
-int snp_certs_load_crl(snp_certs_t *c, const char *path, char *err, size_t errlen) {
+zbp_status snp_certs_load_crl(snp_certs_t *c, const char *path, char *err, size_t errlen) {
     uint8_t *d;
     size_t n;
     int rc = att_read_file(path, MAX_CERT_FILE, &d, &n, err, errlen);
@@ -213,7 +213,7 @@ static int cmp_str(const void *a, const void *b) {
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int snp_certs_load(snp_certs_t *c, const char *path, char *err, size_t errlen) {
+zbp_status snp_certs_load(snp_certs_t *c, const char *path, char *err, size_t errlen) {
     struct stat st;
     if (stat(path, &st) != 0)
         return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: %s", path, strerror(errno));
@@ -252,7 +252,7 @@ int snp_certs_load(snp_certs_t *c, const char *path, char *err, size_t errlen) {
     return rc;
 }
 
-int snp_certs_add_table(snp_certs_t *c, const uint8_t *table, size_t len, char *err,
+zbp_status snp_certs_add_table(snp_certs_t *c, const uint8_t *table, size_t len, char *err,
                         size_t errlen) {
     snp_cert_entry_t e[SNP_CERT_TABLE_MAX];
     size_t n;
@@ -333,7 +333,7 @@ static int write_pem_or_der(const char *path, X509 *x, bool der, char *err, size
     return rc;
 }
 
-int snp_certs_write(const snp_certs_t *c, const char *dir, bool der, char *err, size_t errlen) {
+zbp_status snp_certs_write(const snp_certs_t *c, const char *dir, bool der, char *err, size_t errlen) {
     if (mkdir(dir, 0755) != 0 && errno != EEXIST)
         return zbp_fail(err, errlen, ZBP_ERR_INPUT, "%s: %s", dir, strerror(errno));
     int rc = ZBP_OK;
@@ -366,7 +366,7 @@ int snp_certs_write(const snp_certs_t *c, const char *dir, bool der, char *err, 
     return rc;
 }
 
-int snp_certs_to_pem(const snp_certs_t *c, char **out, size_t *len, char *err, size_t errlen) {
+zbp_status snp_certs_to_pem(const snp_certs_t *c, char **out, size_t *len, char *err, size_t errlen) {
     *out = NULL;
     *len = 0;
     BIO *bio = BIO_new(BIO_s_mem());
@@ -493,7 +493,7 @@ static int parse_ext(snp_vek_ext_t *o, X509 *x, const char *what, char *err, siz
     return ZBP_OK;
 }
 
-int snp_certs_vek_ext(snp_vek_ext_t *out, const snp_certs_t *c, snp_cert_kind_t which, char *err,
+zbp_status snp_certs_vek_ext(snp_vek_ext_t *out, const snp_certs_t *c, snp_cert_kind_t which, char *err,
                       size_t errlen) {
     memset(out, 0, sizeof *out);
     X509 *x = att_certs_get(c, which);
@@ -503,7 +503,7 @@ int snp_certs_vek_ext(snp_vek_ext_t *out, const snp_certs_t *c, snp_cert_kind_t 
     return parse_ext(out, x, snp_cert_kind_name(which), err, errlen);
 }
 
-int snp_vek_ext_parse_der(snp_vek_ext_t *out, const uint8_t *der, size_t len, char *err,
+zbp_status snp_vek_ext_parse_der(snp_vek_ext_t *out, const uint8_t *der, size_t len, char *err,
                           size_t errlen) {
     memset(out, 0, sizeof *out);
     const unsigned char *p = der;

@@ -42,7 +42,7 @@ const char *snp_entry_kind_name(snp_entry_kind_t k) {
     }
 }
 
-int snp_cert_table_parse(snp_cert_entry_t *out, size_t max, size_t *n, const uint8_t *buf,
+zbp_status snp_cert_table_parse(snp_cert_entry_t *out, size_t max, size_t *n, const uint8_t *buf,
                          size_t len, char *err, size_t errlen) {
     *n = 0;
     if (len == 0) return ZBP_OK; /* the host supplied no certificates */
@@ -101,7 +101,7 @@ int snp_cert_table_parse(snp_cert_entry_t *out, size_t max, size_t *n, const uin
     return ZBP_OK;
 }
 
-int snp_cert_table_build(uint8_t **out, size_t *outlen, const snp_entry_kind_t *kinds,
+zbp_status snp_cert_table_build(uint8_t **out, size_t *outlen, const snp_entry_kind_t *kinds,
                          const uint8_t *const *blobs, const size_t *lens, size_t n, char *err,
                          size_t errlen) {
     *out = NULL;

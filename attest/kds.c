@@ -6,7 +6,7 @@
 
 #define KDS "https://kdsintf.amd.com"
 
-int snp_kds_urls(snp_kds_urls_t *out, const snp_report_t *r, snp_gen_t product_hint, char *err,
+zbp_status snp_kds_urls(snp_kds_urls_t *out, const snp_report_t *r, snp_gen_t product_hint, char *err,
                  size_t errlen) {
     memset(out, 0, sizeof *out);
     snp_gen_info_t g;

@@ -113,7 +113,7 @@ static const struct {
 };
 #define N_PLATFORM_BITS (sizeof platform_bits / sizeof platform_bits[0])
 
-int snp_platform_bits_parse(uint64_t *out, const char *list) {
+zbp_status snp_platform_bits_parse(uint64_t *out, const char *list) {
     *out = 0;
     if (!list || !*list) return ZBP_ERR_INPUT;
     const char *s = list;

@@ -21,7 +21,7 @@ static int check_mbz(const uint8_t *b, size_t from, size_t to, const char *what,
     return ZBP_OK;
 }
 
-int snp_report_parse(snp_report_t *out, const uint8_t *b, size_t len, char *err, size_t errlen) {
+zbp_status snp_report_parse(snp_report_t *out, const uint8_t *b, size_t len, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     if (!b || len != SNP_REPORT_SIZE)
         return zbp_fail(err, errlen, ZBP_ERR_INPUT, "report: %zu bytes, expected %d", b ? len : 0,
@@ -117,7 +117,7 @@ int snp_report_parse(snp_report_t *out, const uint8_t *b, size_t len, char *err,
     return ZBP_OK;
 }
 
-int snp_report_read_file(snp_report_t *out, const char *path, char *err, size_t errlen) {
+zbp_status snp_report_read_file(snp_report_t *out, const char *path, char *err, size_t errlen) {
     uint8_t *buf;
     size_t len;
     memset(out, 0, sizeof *out);
@@ -175,7 +175,7 @@ const char *snp_gen_name(snp_gen_t g) {
     }
 }
 
-int snp_gen_parse(snp_gen_t *out, const char *name) {
+zbp_status snp_gen_parse(snp_gen_t *out, const char *name) {
     for (snp_gen_t g = SNP_GEN_MILAN; g <= SNP_GEN_TURIN; g++)
         if (name && !strcasecmp(name, snp_gen_name(g))) {
             *out = g;
@@ -250,7 +250,7 @@ uint64_t att_tcb_encode(const snp_tcb_t *t, snp_layout_t layout) {
     return att_le64(b);
 }
 
-int snp_tcb_parse(snp_tcb_t *t, const char *s) {
+zbp_status snp_tcb_parse(snp_tcb_t *t, const char *s) {
     memset(t, 0, sizeof *t);
     char buf[128];
     size_t n = s ? strlen(s) : 0;

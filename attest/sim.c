@@ -350,11 +350,11 @@ static bool complete(const char *dir, bool vlek) {
            (!vlek || (have_files(dir, vlek_files, 4) && fresh(dir, "vlek.pem")));
 }
 
-int attest_sim_init(const char *dir, char *err, size_t errlen) {
+zbp_status attest_sim_init(const char *dir, char *err, size_t errlen) {
     return attest_sim_init_opts(dir, NULL, err, errlen);
 }
 
-int attest_sim_init_opts(const char *dir, const attest_sim_opts_t *o, char *err, size_t errlen) {
+zbp_status attest_sim_init_opts(const char *dir, const attest_sim_opts_t *o, char *err, size_t errlen) {
     attest_sim_opts_t defaults = {0};
     if (!o) o = &defaults;
     snp_gen_t gen = o->product ? o->product : SNP_GEN_GENOA;

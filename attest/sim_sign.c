@@ -26,7 +26,7 @@ static const char *cert_file(snp_cert_kind_t k) {
     return k < SNP_CERT_KINDS ? names[k] : NULL;
 }
 
-int attest_sim_sign_with(uint8_t report[SNP_REPORT_SIZE], const char *dir, snp_cert_kind_t key,
+zbp_status attest_sim_sign_with(uint8_t report[SNP_REPORT_SIZE], const char *dir, snp_cert_kind_t key,
                          char *err, size_t errlen) {
     if (key != SNP_CERT_VCEK && key != SNP_CERT_VLEK)
         return zbp_fail(err, errlen, ZBP_ERR_INPUT, "sim: reports are signed by a VCEK or VLEK");
@@ -59,7 +59,7 @@ int attest_sim_sign_with(uint8_t report[SNP_REPORT_SIZE], const char *dir, snp_c
     return rc;
 }
 
-int attest_sim_sign(uint8_t report[SNP_REPORT_SIZE], const char *dir, char *err, size_t errlen) {
+zbp_status attest_sim_sign(uint8_t report[SNP_REPORT_SIZE], const char *dir, char *err, size_t errlen) {
     uint32_t signing_key = (att_le32(report + 0x48) >> 2) & 7;
     return attest_sim_sign_with(report, dir, signing_key == 1 ? SNP_CERT_VLEK : SNP_CERT_VCEK, err,
                                 errlen);
@@ -169,7 +169,7 @@ int att_sim_get_report(attest_result_t *out, const attest_opts_t *o,
     return rc;
 }
 
-int attest_sim_make_crl(uint8_t **der, size_t *len, const char *dir, const attest_sim_crl_t *s,
+zbp_status attest_sim_make_crl(uint8_t **der, size_t *len, const char *dir, const attest_sim_crl_t *s,
                         char *err, size_t errlen) {
     *der = NULL;
     *len = 0;

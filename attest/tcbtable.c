@@ -156,7 +156,7 @@ static unsigned line_of(snp_gen_t gen, bool has_cpuid, uint8_t model, uint8_t st
     return LINE_CLASSIC;
 }
 
-int snp_min_tcb_auto(snp_min_tcb_t *out, snp_gen_t gen, bool has_cpuid, uint8_t model,
+zbp_status snp_min_tcb_auto(snp_min_tcb_t *out, snp_gen_t gen, bool has_cpuid, uint8_t model,
                      uint8_t stepping, const char *as_of, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     if (gen != SNP_GEN_MILAN && gen != SNP_GEN_GENOA && gen != SNP_GEN_TURIN)

@@ -81,7 +81,7 @@ out:
     return rc;
 }
 
-int snp_policy_min_tcb(snp_policy_t *p, const char *spec) {
+zbp_status snp_policy_min_tcb(snp_policy_t *p, const char *spec) {
     if (!spec) return ZBP_ERR_INPUT;
     p->min_tcb_as_of[0] = 0;
     memset(&p->min_tcb, 0, sizeof p->min_tcb);
@@ -194,7 +194,7 @@ static zbp_status setup(att_ctx_t *cx, X509 **root, const snp_report_t *r, const
     return snp_certs_vek_ext(&cx->x, c, vk, err, errlen);
 }
 
-int attest_verify(snp_verdict_t *out, const snp_report_t *r, const snp_certs_t *c,
+zbp_status attest_verify(snp_verdict_t *out, const snp_report_t *r, const snp_certs_t *c,
                   const snp_policy_t *p, char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     out->ok = true;

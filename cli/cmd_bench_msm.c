@@ -65,7 +65,7 @@ static void bm_scalar_witness(uint64_t k[4], uint64_t *s) {
             bm_scalar_full(k, &s);                                                                 \
             G##_mul_vartime(&bj[i], &g, k);                                                        \
         }                                                                                          \
-        G##_jac_batch_to_affine(base, bj, 64, scr0);                                               \
+        G##_jac_batch_to_affine_vartime(base, bj, 64, scr0);                                               \
         const size_t blk = 4096, nblk = (n + blk - 1) / blk;                                       \
         int failed = 0;                                                                            \
         _Pragma("omp parallel num_threads(threads)") {                                             \
@@ -79,8 +79,8 @@ static void bm_scalar_witness(uint64_t k[4], uint64_t *s) {
                 bm_scalar_full(kk, &bs);                                                           \
                 G##_mul_vartime(&j[0], &g, kk);                                                    \
                 for (size_t i = 1; i < m; i++)                                                     \
-                    G##_jac_add_affine(&j[i], &j[i - 1], &base[bm_next(&bs) & 63]);                \
-                G##_jac_batch_to_affine(out + a, j, m, scr);                                       \
+                    G##_jac_add_affine_vartime(&j[i], &j[i - 1], &base[bm_next(&bs) & 63]);                \
+                G##_jac_batch_to_affine_vartime(out + a, j, m, scr);                                       \
             }                                                                                      \
             free(j);                                                                               \
             free(scr);                                                                             \

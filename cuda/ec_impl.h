@@ -53,8 +53,8 @@ ZC_HD void ZC_FN(xyzz_mul_u32)(ZC_XYZZ *r, const ZC_XYZZ *a, uint32_t k) {
     ZC_XYZZ acc;
     ZC_FN(xyzz_set_infinity)(&acc);
     for (int i = 31; i >= 0; i--) {
-        ZC_FN(xyzz_dbl)(&acc, &acc);
-        if ((k >> i) & 1u) ZC_FN(xyzz_add)(&acc, &acc, a);
+        ZC_FN(xyzz_dbl_vartime)(&acc, &acc);
+        if ((k >> i) & 1u) ZC_FN(xyzz_add_vartime)(&acc, &acc, a);
     }
     *r = acc;
 }
@@ -68,11 +68,11 @@ ZC_HD void ZC_FN(bucket_segment)(ZC_XYZZ *r, const ZC_XYZZ *b, uint32_t lo, uint
     ZC_FN(xyzz_set_infinity)(&acc);
     ZC_FN(xyzz_set_infinity)(&tot);
     for (uint32_t j = hi; j-- > lo;) {
-        ZC_FN(xyzz_add)(&acc, &acc, &b[j]);
-        ZC_FN(xyzz_add)(&tot, &tot, &acc);
+        ZC_FN(xyzz_add_vartime)(&acc, &acc, &b[j]);
+        ZC_FN(xyzz_add_vartime)(&tot, &tot, &acc);
     }
     ZC_FN(xyzz_mul_u32)(&t, &acc, lo);
-    ZC_FN(xyzz_add)(r, &tot, &t);
+    ZC_FN(xyzz_add_vartime)(r, &tot, &t);
 }
 
 #undef ZC_CAT2

@@ -126,11 +126,11 @@ static void edge_points(A *p, size_t n, void (*set_inf)(A *), void (*neg)(A *, c
 
 static void g1_points(g1_affine_t *p, size_t n) {
     random_points<g1_jac_t, g1_affine_t, fq_t>(p, n, &G1_GENERATOR, g1_jac_from_affine, g1_mul_vartime,
-                                                g1_jac_add, g1_jac_batch_to_affine);
+                                                g1_jac_add_vartime, g1_jac_batch_to_affine_vartime);
 }
 static void g2_points(g2_affine_t *p, size_t n) {
     random_points<g2_jac_t, g2_affine_t, fq2_t>(p, n, &G2_GENERATOR, g2_jac_from_affine, g2_mul_vartime,
-                                                 g2_jac_add, g2_jac_batch_to_affine);
+                                                 g2_jac_add_vartime, g2_jac_batch_to_affine_vartime);
 }
 
 /* msm g1|g2 LOG: every scalar kind with edge points, GPU (host arrays in) against the CPU. */

@@ -13,18 +13,18 @@
 template <class A, class X> struct zc_group;
 template <> struct zc_group<zc_g1_affine_t, zc_g1_xyzz_t> {
     static __device__ __forceinline__ void inf(zc_g1_xyzz_t *r) { zc_g1_xyzz_set_infinity(r); }
-    static __device__ __forceinline__ void madd(zc_g1_xyzz_t *r, const zc_g1_affine_t *p) { zc_g1_xyzz_add_affine(r, r, p); }
+    static __device__ __forceinline__ void madd(zc_g1_xyzz_t *r, const zc_g1_affine_t *p) { zc_g1_xyzz_add_affine_vartime(r, r, p); }
     static __device__ __forceinline__ void neg(zc_g1_affine_t *r) { zc_g1_affine_neg(r, r); }
-    static __device__ __forceinline__ void add(zc_g1_xyzz_t *r, const zc_g1_xyzz_t *p) { zc_g1_xyzz_add(r, r, p); }
+    static __device__ __forceinline__ void add(zc_g1_xyzz_t *r, const zc_g1_xyzz_t *p) { zc_g1_xyzz_add_vartime(r, r, p); }
     static __device__ __forceinline__ void segment(zc_g1_xyzz_t *r, const zc_g1_xyzz_t *b, uint32_t lo, uint32_t hi) {
         zc_g1_bucket_segment(r, b, lo, hi);
     }
 };
 template <> struct zc_group<zc_g2_affine_t, zc_g2_xyzz_t> {
     static __device__ __forceinline__ void inf(zc_g2_xyzz_t *r) { zc_g2_xyzz_set_infinity(r); }
-    static __device__ __forceinline__ void madd(zc_g2_xyzz_t *r, const zc_g2_affine_t *p) { zc_g2_xyzz_add_affine(r, r, p); }
+    static __device__ __forceinline__ void madd(zc_g2_xyzz_t *r, const zc_g2_affine_t *p) { zc_g2_xyzz_add_affine_vartime(r, r, p); }
     static __device__ __forceinline__ void neg(zc_g2_affine_t *r) { zc_g2_affine_neg(r, r); }
-    static __device__ __forceinline__ void add(zc_g2_xyzz_t *r, const zc_g2_xyzz_t *p) { zc_g2_xyzz_add(r, r, p); }
+    static __device__ __forceinline__ void add(zc_g2_xyzz_t *r, const zc_g2_xyzz_t *p) { zc_g2_xyzz_add_vartime(r, r, p); }
     static __device__ __forceinline__ void segment(zc_g2_xyzz_t *r, const zc_g2_xyzz_t *b, uint32_t lo, uint32_t hi) {
         zc_g2_bucket_segment(r, b, lo, hi);
     }
@@ -271,9 +271,9 @@ static int msm_windows(zbp_cuda_t *ctx, X *win_host, unsigned *c_out, unsigned *
         G##_xyzz_t acc, w;                                                                         \
         G##_xyzz_set_infinity(&acc);                                                               \
         for (unsigned i = (nwin); i-- > 0;) {                                                      \
-            for (unsigned k = 0; k < (c); k++) G##_xyzz_dbl(&acc, &acc);                           \
+            for (unsigned k = 0; k < (c); k++) G##_xyzz_dbl_vartime(&acc, &acc);                           \
             memcpy(&w, &(wins)[i], sizeof w);                                                      \
-            G##_xyzz_add(&acc, &acc, &w);                                                          \
+            G##_xyzz_add_vartime(&acc, &acc, &w);                                                          \
         }                                                                                          \
         G##_xyzz_to_jac(out, &acc);                                                                \
     } while (0)

@@ -33,24 +33,26 @@ ZBP_INTERNAL extern const g1_affine_t G1_GENERATOR;
 ZBP_INTERNAL extern const g2_affine_t G2_GENERATOR;
 
 /* ---- the group operations, the same for G1 and G2 (G = g1 or g2, F = fq_t or fq2_t) ---------------
- * Outputs come first and may alias inputs. Unless named _vartime or _ct, an operation branches
- * only on whether an input is the identity or on P == ±Q (the formulas' exceptional cases), which
- * the caller's data decides: treat them as variable time.
+ * Outputs come first and may alias inputs. The naming rule of the whole library: no suffix means
+ * constant time (no branch or memory access depends on the values), `_vartime` means the run time
+ * depends on the data. The formulas below branch on whether an input is the identity or on
+ * P == ±Q (the exceptional cases), so they are all _vartime; the predicates (is_infinity, equal,
+ * is_on_curve) and conversions from affine answer about public points. Only G_mul is for secrets.
  *
  *   G_affine_is_infinity(a), G_affine_set_infinity(a), G_affine_neg(r, a), G_affine_equal(a, b)
  *   G_affine_is_on_curve(a)       1 if y^2 = x^3 + b or a is the identity
  *   G_jac_set_infinity(r), G_jac_is_infinity(a), G_jac_from_affine(r, a), G_jac_neg(r, a)
  *   G_jac_equal(a, b)             1 when both stand for the same point
- *   G_jac_dbl(r, a)               2M + 5S
- *   G_jac_add(r, a, b)            11M + 5S; handles a = b (doubles), a = -b and identities
- *   G_jac_add_affine(r, a, b)     mixed, 7M + 4S; b may be the affine identity
- *   G_jac_to_affine(r, a)         one inversion
- *   G_jac_batch_to_affine(r, a, n, scratch)   one inversion for n points; scratch: n F elements
+ *   G_jac_dbl_vartime(r, a)               2M + 5S
+ *   G_jac_add_vartime(r, a, b)            11M + 5S; handles a = b (doubles), a = -b and identities
+ *   G_jac_add_affine_vartime(r, a, b)     mixed, 7M + 4S; b may be the affine identity
+ *   G_jac_to_affine_vartime(r, a)         one inversion
+ *   G_jac_batch_to_affine_vartime(r, a, n, scratch)   one inversion for n points; scratch: n F elements
  *   G_xyzz_set_infinity(r), G_xyzz_is_infinity(a), G_xyzz_from_affine(r, a)
- *   G_xyzz_dbl(r, a)              6M + 3S;   G_xyzz_dbl_affine(r, a): 4M + 2S (doubles an affine point)
- *   G_xyzz_add(r, a, b)           12M + 2S; G_xyzz_add_affine(r, a, b): 8M + 2S
- *   G_xyzz_to_jac(r, a), G_xyzz_to_affine(r, a)
- *   G_xyzz_batch_to_affine(r, a, n, scratch)  scratch: n F elements
+ *   G_xyzz_dbl_vartime(r, a)              6M + 3S;   G_xyzz_dbl_affine_vartime(r, a): 4M + 2S (doubles an affine point)
+ *   G_xyzz_add_vartime(r, a, b)           12M + 2S; G_xyzz_add_affine_vartime(r, a, b): 8M + 2S
+ *   G_xyzz_to_jac_vartime(r, a), G_xyzz_to_affine_vartime(r, a)
+ *   G_xyzz_batch_to_affine_vartime(r, a, n, scratch)  scratch: n F elements
  *
  * Batch-affine addition, one shared inversion for n independent sums (about 5M + 1S + n^-1 of an
  * inversion per sum): the MSM's bucket accumulation.
@@ -65,42 +67,42 @@ ZBP_INTERNAL extern const g2_affine_t G2_GENERATOR;
  * Scalar multiplication; scalars are 4 little-endian limbs of a canonical integer (any value
  * below 2^256, not reduced mod r: multiplying by r itself gives the identity).
  *   G_mul_vartime(r, p, k)        width-5 wNAF with an affine table; for public scalars
- *   G_mul_ct(r, p, k)             Montgomery ladder over all 256 bits with complete projective
+ *   G_mul(r, p, k)                Montgomery ladder over all 256 bits with complete projective
  *                                 formulas and masked swaps: no branch or memory access depends on
  *                                 k or p. For secret scalars (the proof's r and s).
  */
-#define ZBP_CURVE_DECLARE(G, F)                                                                     \
-    int G##_affine_is_infinity(const G##_affine_t *a);                                              \
-    void G##_affine_set_infinity(G##_affine_t *r);                                                  \
-    void G##_affine_neg(G##_affine_t *r, const G##_affine_t *a);                                    \
-    int G##_affine_equal(const G##_affine_t *a, const G##_affine_t *b);                             \
-    int G##_affine_is_on_curve(const G##_affine_t *a);                                              \
-    void G##_jac_set_infinity(G##_jac_t *r);                                                        \
-    int G##_jac_is_infinity(const G##_jac_t *a);                                                    \
-    void G##_jac_from_affine(G##_jac_t *r, const G##_affine_t *a);                                  \
-    void G##_jac_neg(G##_jac_t *r, const G##_jac_t *a);                                             \
-    int G##_jac_equal(const G##_jac_t *a, const G##_jac_t *b);                                      \
-    void G##_jac_dbl(G##_jac_t *r, const G##_jac_t *a);                                             \
-    void G##_jac_add(G##_jac_t *r, const G##_jac_t *a, const G##_jac_t *b);                         \
-    void G##_jac_add_affine(G##_jac_t *r, const G##_jac_t *a, const G##_affine_t *b);               \
-    void G##_jac_to_affine(G##_affine_t *r, const G##_jac_t *a);                                    \
-    void G##_jac_batch_to_affine(G##_affine_t *r, const G##_jac_t *a, size_t n, F *scratch);        \
-    void G##_xyzz_set_infinity(G##_xyzz_t *r);                                                      \
-    int G##_xyzz_is_infinity(const G##_xyzz_t *a);                                                  \
-    void G##_xyzz_from_affine(G##_xyzz_t *r, const G##_affine_t *a);                                \
-    void G##_xyzz_dbl(G##_xyzz_t *r, const G##_xyzz_t *a);                                          \
-    void G##_xyzz_dbl_affine(G##_xyzz_t *r, const G##_affine_t *a);                                 \
-    void G##_xyzz_add(G##_xyzz_t *r, const G##_xyzz_t *a, const G##_xyzz_t *b);                     \
-    void G##_xyzz_add_affine(G##_xyzz_t *r, const G##_xyzz_t *a, const G##_affine_t *b);            \
-    void G##_xyzz_to_jac(G##_jac_t *r, const G##_xyzz_t *a);                                        \
-    void G##_xyzz_to_affine(G##_affine_t *r, const G##_xyzz_t *a);                                  \
-    void G##_xyzz_batch_to_affine(G##_affine_t *r, const G##_xyzz_t *a, size_t n, F *scratch);      \
-    void G##_batch_add_affine_vartime(G##_affine_t *out, const G##_affine_t *a,                     \
-                                      const G##_affine_t *b, size_t n, F *scratch);                 \
-    void G##_batch_add_affine_ptr_vartime(G##_affine_t *const *acc, const G##_affine_t *const *add, \
-                                          const uint8_t *neg, size_t n, F *scratch);                \
-    void G##_mul_vartime(G##_jac_t *r, const G##_jac_t *p, const uint64_t k[4]);                    \
-    void G##_mul_ct(G##_jac_t *r, const G##_jac_t *p, const uint64_t k[4]);
+#define ZBP_CURVE_DECLARE(G, F)                                                                    \
+    int G##_affine_is_infinity(const G##_affine_t *a);                                             \
+    void G##_affine_set_infinity(G##_affine_t *r);                                                 \
+    void G##_affine_neg(G##_affine_t *r, const G##_affine_t *a);                                   \
+    int G##_affine_equal(const G##_affine_t *a, const G##_affine_t *b);                            \
+    int G##_affine_is_on_curve(const G##_affine_t *a);                                             \
+    void G##_jac_set_infinity(G##_jac_t *r);                                                       \
+    int G##_jac_is_infinity(const G##_jac_t *a);                                                   \
+    void G##_jac_from_affine(G##_jac_t *r, const G##_affine_t *a);                                 \
+    void G##_jac_neg(G##_jac_t *r, const G##_jac_t *a);                                            \
+    int G##_jac_equal(const G##_jac_t *a, const G##_jac_t *b);                                     \
+    void G##_jac_dbl_vartime(G##_jac_t *r, const G##_jac_t *a);                                    \
+    void G##_jac_add_vartime(G##_jac_t *r, const G##_jac_t *a, const G##_jac_t *b);                \
+    void G##_jac_add_affine_vartime(G##_jac_t *r, const G##_jac_t *a, const G##_affine_t *b);      \
+    void G##_jac_to_affine_vartime(G##_affine_t *r, const G##_jac_t *a);                           \
+    void G##_jac_batch_to_affine_vartime(G##_affine_t *r, const G##_jac_t *a, size_t n, F *scratch);\
+    void G##_xyzz_set_infinity(G##_xyzz_t *r);                                                     \
+    int G##_xyzz_is_infinity(const G##_xyzz_t *a);                                                 \
+    void G##_xyzz_from_affine(G##_xyzz_t *r, const G##_affine_t *a);                               \
+    void G##_xyzz_dbl_vartime(G##_xyzz_t *r, const G##_xyzz_t *a);                                 \
+    void G##_xyzz_dbl_affine_vartime(G##_xyzz_t *r, const G##_affine_t *a);                        \
+    void G##_xyzz_add_vartime(G##_xyzz_t *r, const G##_xyzz_t *a, const G##_xyzz_t *b);            \
+    void G##_xyzz_add_affine_vartime(G##_xyzz_t *r, const G##_xyzz_t *a, const G##_affine_t *b);   \
+    void G##_xyzz_to_jac_vartime(G##_jac_t *r, const G##_xyzz_t *a);                               \
+    void G##_xyzz_to_affine_vartime(G##_affine_t *r, const G##_xyzz_t *a);                         \
+    void G##_xyzz_batch_to_affine_vartime(G##_affine_t *r, const G##_xyzz_t *a, size_t n, F *scratch);\
+    void G##_batch_add_affine_vartime(G##_affine_t *out, const G##_affine_t *a,                    \
+                                      const G##_affine_t *b, size_t n, F *scratch);                \
+    void G##_batch_add_affine_ptr_vartime(G##_affine_t *const *acc, const G##_affine_t *const *add,\
+                                          const uint8_t *neg, size_t n, F *scratch);               \
+    void G##_mul_vartime(G##_jac_t *r, const G##_jac_t *p, const uint64_t k[4]);                   \
+    void G##_mul(G##_jac_t *r, const G##_jac_t *p, const uint64_t k[4]);
 
 ZBP_CURVE_DECLARE(g1, fq_t)
 ZBP_CURVE_DECLARE(g2, fq2_t)
@@ -130,17 +132,19 @@ static inline int g1_affine_in_subgroup(const g1_affine_t *a) { return g1_affine
  * Montgomery integers; all-zero bytes is the identity. Decoding rejects coordinates >= q
  * (ZBP_ERR_RANGE) and points off the curve (ZBP_ERR_INPUT); G2 decoding also checks the subgroup.
  * Encoding writes the same form. */
-int g1_affine_from_zkey(g1_affine_t *r, const uint8_t in[64]);
-int g2_affine_from_zkey(g2_affine_t *r, const uint8_t in[128]);
+ZBP_MUST_USE zbp_status g1_affine_from_zkey(g1_affine_t *r, const uint8_t in[64]);
+ZBP_MUST_USE zbp_status g2_affine_from_zkey(g2_affine_t *r, const uint8_t in[128]);
 void g1_affine_to_zkey(uint8_t out[64], const g1_affine_t *a);
 void g2_affine_to_zkey(uint8_t out[128], const g2_affine_t *a);
 /* Decimal form, as in snarkjs JSON: x, y (and z) as decimal strings of canonical integers, Fq2 as
  * [c0, c1]. z = 1 means affine, z = 0 the identity, any other z Jacobian (x/z^2, y/z^3), exactly as
  * snarkjs reads them. Lengths are the strings' lengths. Results are checked for being on the curve
  * (ZBP_ERR_INPUT) but not for G2 membership; a number >= q is ZBP_ERR_RANGE. */
-int g1_affine_from_dec(g1_affine_t *r, const char *x, size_t xl, const char *y, size_t yl,
+ZBP_MUST_USE
+zbp_status g1_affine_from_dec(g1_affine_t *r, const char *x, size_t xl, const char *y, size_t yl,
                        const char *z, size_t zl);
-int g2_affine_from_dec(g2_affine_t *r, const char *const s[6], const size_t len[6]);
+ZBP_MUST_USE
+zbp_status g2_affine_from_dec(g2_affine_t *r, const char *const s[6], const size_t len[6]);
 /* x.c0, x.c1, y.c0, y.c1 (or x, y) as decimal strings; the identity as snarkjs writes it:
  * ("0", "1", z = "0") in G1 and ((0,0), (1,0), z = (0,0)) in G2. *z_is_one tells which z to write. */
 void g1_affine_to_dec(char x[80], char y[80], int *z_is_one, const g1_affine_t *a);

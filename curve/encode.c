@@ -24,13 +24,13 @@ static void store_mont(uint8_t out[32], const fq_t *a) {
         for (int j = 0; j < 8; j++) out[8 * i + j] = (uint8_t)(a->l[i] >> (8 * j));
 }
 
-int g1_affine_from_zkey(g1_affine_t *r, const uint8_t in[64]) {
+zbp_status g1_affine_from_zkey(g1_affine_t *r, const uint8_t in[64]) {
     int st;
     if ((st = load_mont(&r->x, in)) != ZBP_OK || (st = load_mont(&r->y, in + 32)) != ZBP_OK) return st;
     return g1_affine_is_on_curve(r) ? ZBP_OK : ZBP_ERR_INPUT;
 }
 
-int g2_affine_from_zkey(g2_affine_t *r, const uint8_t in[128]) {
+zbp_status g2_affine_from_zkey(g2_affine_t *r, const uint8_t in[128]) {
     int st;
     if ((st = load_mont(&r->x.c0, in)) != ZBP_OK || (st = load_mont(&r->x.c1, in + 32)) != ZBP_OK ||
         (st = load_mont(&r->y.c0, in + 64)) != ZBP_OK || (st = load_mont(&r->y.c1, in + 96)) != ZBP_OK)
@@ -50,7 +50,7 @@ void g2_affine_to_zkey(uint8_t out[128], const g2_affine_t *a) {
     store_mont(out + 96, &a->y.c1);
 }
 
-int g1_affine_from_dec(g1_affine_t *r, const char *xs, size_t xl, const char *ys, size_t yl,
+zbp_status g1_affine_from_dec(g1_affine_t *r, const char *xs, size_t xl, const char *ys, size_t yl,
                        const char *zs, size_t zl) {
     fq_t x, y, z;
     int st;
@@ -62,11 +62,11 @@ int g1_affine_from_dec(g1_affine_t *r, const char *xs, size_t xl, const char *ys
         return ZBP_OK;
     }
     g1_jac_t j = {x, y, z};
-    g1_jac_to_affine(r, &j); /* z = 1 costs one inversion of 1; not worth a special case */
+    g1_jac_to_affine_vartime(r, &j); /* z = 1 costs one inversion of 1; not worth a special case */
     return g1_affine_is_on_curve(r) && !g1_affine_is_infinity(r) ? ZBP_OK : ZBP_ERR_INPUT;
 }
 
-int g2_affine_from_dec(g2_affine_t *r, const char *const s[6], const size_t len[6]) {
+zbp_status g2_affine_from_dec(g2_affine_t *r, const char *const s[6], const size_t len[6]) {
     fq_t v[6];
     for (int i = 0; i < 6; i++) {
         int st = fq_from_dec(&v[i], s[i], len[i]);
@@ -77,7 +77,7 @@ int g2_affine_from_dec(g2_affine_t *r, const char *const s[6], const size_t len[
         g2_affine_set_infinity(r);
         return ZBP_OK;
     }
-    g2_jac_to_affine(r, &j);
+    g2_jac_to_affine_vartime(r, &j);
     return g2_affine_is_on_curve(r) && !g2_affine_is_infinity(r) ? ZBP_OK : ZBP_ERR_INPUT;
 }
 

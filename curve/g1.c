@@ -131,17 +131,17 @@ void g1_mul_glv_vartime(g1_jac_t *r, const g1_jac_t *p, const uint64_t k[4]) {
     g1_affine_t neg;
     g1_jac_set_infinity(&acc);
     for (int i = len - 1; i >= 0; i--) {
-        g1_jac_dbl(&acc, &acc);
+        g1_jac_dbl_vartime(&acc, &acc);
         int a = i < l1 ? d1[i] : 0, b = i < l2 ? d2[i] : 0;
-        if (a > 0) g1_jac_add_affine(&acc, &acc, &t1[a >> 1]);
+        if (a > 0) g1_jac_add_affine_vartime(&acc, &acc, &t1[a >> 1]);
         if (a < 0) {
             g1_affine_neg(&neg, &t1[(-a) >> 1]);
-            g1_jac_add_affine(&acc, &acc, &neg);
+            g1_jac_add_affine_vartime(&acc, &acc, &neg);
         }
-        if (b > 0) g1_jac_add_affine(&acc, &acc, &t2[b >> 1]);
+        if (b > 0) g1_jac_add_affine_vartime(&acc, &acc, &t2[b >> 1]);
         if (b < 0) {
             g1_affine_neg(&neg, &t2[(-b) >> 1]);
-            g1_jac_add_affine(&acc, &acc, &neg);
+            g1_jac_add_affine_vartime(&acc, &acc, &neg);
         }
     }
     *r = acc;

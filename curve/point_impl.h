@@ -84,7 +84,7 @@ int FN(jac_equal)(const JAC *a, const JAC *b) {
 }
 
 /* dbl-2009-l (a = 0). Z = 0 stays Z = 0, so the identity needs no branch. */
-void FN(jac_dbl)(JAC *r, const JAC *a) {
+void FN(jac_dbl_vartime)(JAC *r, const JAC *a) {
     F A, B, C, D, E, Fv, t;
     F_SQR(&A, &a->x);
     F_SQR(&B, &a->y);
@@ -110,7 +110,7 @@ void FN(jac_dbl)(JAC *r, const JAC *a) {
 }
 
 /* add-2007-bl, with the exceptional cases dispatched first. */
-void FN(jac_add)(JAC *r, const JAC *a, const JAC *b) {
+void FN(jac_add_vartime)(JAC *r, const JAC *a, const JAC *b) {
     if (FN(jac_is_infinity)(a)) {
         *r = *b;
         return;
@@ -132,7 +132,7 @@ void FN(jac_add)(JAC *r, const JAC *a, const JAC *b) {
     F_SUB(&rr, &s2, &s1);
     if (F_IS_ZERO(&h)) {
         if (F_IS_ZERO(&rr)) {
-            FN(jac_dbl)(r, a);
+            FN(jac_dbl_vartime)(r, a);
         } else {
             FN(jac_set_infinity)(r);
         }
@@ -160,7 +160,7 @@ void FN(jac_add)(JAC *r, const JAC *a, const JAC *b) {
 }
 
 /* madd-2007-bl. */
-void FN(jac_add_affine)(JAC *r, const JAC *a, const AFF *b) {
+void FN(jac_add_affine_vartime)(JAC *r, const JAC *a, const AFF *b) {
     if (FN(affine_is_infinity)(b)) {
         *r = *a;
         return;
@@ -178,7 +178,7 @@ void FN(jac_add_affine)(JAC *r, const JAC *a, const AFF *b) {
     F_SUB(&rr, &s2, &a->y);
     if (F_IS_ZERO(&h)) {
         if (F_IS_ZERO(&rr)) {
-            FN(jac_dbl)(r, a);
+            FN(jac_dbl_vartime)(r, a);
         } else {
             FN(jac_set_infinity)(r);
         }
@@ -206,7 +206,7 @@ void FN(jac_add_affine)(JAC *r, const JAC *a, const AFF *b) {
     F_SUB(&r->y, &t, &y1);
 }
 
-void FN(jac_to_affine)(AFF *r, const JAC *a) {
+void FN(jac_to_affine_vartime)(AFF *r, const JAC *a) {
     if (FN(jac_is_infinity)(a)) {
         FN(affine_set_infinity)(r);
         return;
@@ -219,7 +219,7 @@ void FN(jac_to_affine)(AFF *r, const JAC *a) {
     F_MUL(&r->y, &a->y, &zi2);
 }
 
-void FN(jac_batch_to_affine)(AFF *r, const JAC *a, size_t n, F *scratch) {
+void FN(jac_batch_to_affine_vartime)(AFF *r, const JAC *a, size_t n, F *scratch) {
     F acc = F_ONE_V, inv, zi, zi2;
     for (size_t i = 0; i < n; i++) {
         scratch[i] = acc; /* product of the nonzero Z of a[0..i-1] */
@@ -264,7 +264,7 @@ void FN(jac_batch_to_affine)(AFF *r, const JAC *a, size_t n, F *scratch) {
 #include "curve/xyzz_formulas.h"
 
 /* Z = ZZZ: then Z^2 = ZZZ^2 = ZZ^3, so X' = X ZZ^2 and Y' = Y ZZZ^2. */
-void FN(xyzz_to_jac)(JAC *r, const XYZZ *a) {
+void FN(xyzz_to_jac_vartime)(JAC *r, const XYZZ *a) {
     if (FN(xyzz_is_infinity)(a)) {
         FN(jac_set_infinity)(r);
         return;
@@ -278,7 +278,7 @@ void FN(xyzz_to_jac)(JAC *r, const XYZZ *a) {
 }
 
 /* 1/(ZZ ZZZ) gives both 1/ZZ = t ZZZ and 1/ZZZ = t ZZ with one inversion. */
-void FN(xyzz_to_affine)(AFF *r, const XYZZ *a) {
+void FN(xyzz_to_affine_vartime)(AFF *r, const XYZZ *a) {
     if (FN(xyzz_is_infinity)(a)) {
         FN(affine_set_infinity)(r);
         return;
@@ -292,7 +292,7 @@ void FN(xyzz_to_affine)(AFF *r, const XYZZ *a) {
     F_MUL(&r->y, &a->y, &i);
 }
 
-void FN(xyzz_batch_to_affine)(AFF *r, const XYZZ *a, size_t n, F *scratch) {
+void FN(xyzz_batch_to_affine_vartime)(AFF *r, const XYZZ *a, size_t n, F *scratch) {
     F acc = F_ONE_V, inv, t, i2, zz, zzz;
     for (size_t i = 0; i < n; i++) {
         scratch[i] = acc;
@@ -446,9 +446,9 @@ static void FN(odd_multiples)(AFF table[WNAF_TABLE], const JAC *p) {
     JAC jt[WNAF_TABLE], p2;
     F scratch[WNAF_TABLE];
     jt[0] = *p;
-    FN(jac_dbl)(&p2, p);
-    for (int i = 1; i < WNAF_TABLE; i++) FN(jac_add)(&jt[i], &jt[i - 1], &p2);
-    FN(jac_batch_to_affine)(table, jt, WNAF_TABLE, scratch);
+    FN(jac_dbl_vartime)(&p2, p);
+    for (int i = 1; i < WNAF_TABLE; i++) FN(jac_add_vartime)(&jt[i], &jt[i - 1], &p2);
+    FN(jac_batch_to_affine_vartime)(table, jt, WNAF_TABLE, scratch);
 }
 
 void FN(mul_vartime)(JAC *r, const JAC *p, const uint64_t k[4]) {
@@ -463,13 +463,13 @@ void FN(mul_vartime)(JAC *r, const JAC *p, const uint64_t k[4]) {
     JAC acc;
     FN(jac_set_infinity)(&acc);
     for (int i = len - 1; i >= 0; i--) {
-        FN(jac_dbl)(&acc, &acc);
+        FN(jac_dbl_vartime)(&acc, &acc);
         int d = digits[i];
         if (d > 0) {
-            FN(jac_add_affine)(&acc, &acc, &table[d >> 1]);
+            FN(jac_add_affine_vartime)(&acc, &acc, &table[d >> 1]);
         } else if (d < 0) {
             FN(affine_neg)(&neg, &table[(-d) >> 1]);
-            FN(jac_add_affine)(&acc, &acc, &neg);
+            FN(jac_add_affine_vartime)(&acc, &acc, &neg);
         }
     }
     *r = acc;
@@ -555,7 +555,7 @@ static void FN(proj_cswap)(FN(proj_t) *a, FN(proj_t) *b, uint64_t mask) {
     }
 }
 
-void FN(mul_ct)(JAC *r, const JAC *p, const uint64_t k[4]) {
+void FN(mul)(JAC *r, const JAC *p, const uint64_t k[4]) {
     /* Jacobian (X, Y, Z) -> projective (X Z, Y, Z^3); the identity (Z = 0) becomes (0 : Y : 0),
      * which the complete formulas treat as the identity too. */
     FN(proj_t) r0, r1;

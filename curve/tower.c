@@ -36,12 +36,12 @@ int fq2_sqrt(fq2_t *r, const fq2_t *a) {
     fq_t n, s, t, half, x0, x1;
     if (fq_is_zero(&a->c1)) {
         /* -1 is a non-square in Fq (q = 3 mod 4), so exactly one of a0, -a0 is a square. */
-        if (fq_sqrt(&x0, &a->c0)) {
+        if (fq_sqrt_vartime(&x0, &a->c0)) {
             r->c0 = x0;
             r->c1 = FQ_ZERO;
         } else {
             fq_neg(&t, &a->c0);
-            if (!fq_sqrt(&x1, &t)) return 0;
+            if (!fq_sqrt_vartime(&x1, &t)) return 0;
             r->c0 = FQ_ZERO;
             r->c1 = x1;
         }
@@ -50,15 +50,15 @@ int fq2_sqrt(fq2_t *r, const fq2_t *a) {
     fq_sqr(&n, &a->c0);
     fq_sqr(&t, &a->c1);
     fq_add(&n, &n, &t);
-    if (!fq_sqrt(&s, &n)) return 0;
+    if (!fq_sqrt_vartime(&s, &n)) return 0;
     fq_dbl(&half, &FQ_ONE);
     fq_inv_vartime(&half, &half);
     fq_add(&t, &a->c0, &s);
     fq_mul(&t, &t, &half);
-    if (!fq_sqrt(&x0, &t)) {
+    if (!fq_sqrt_vartime(&x0, &t)) {
         fq_sub(&t, &a->c0, &s);
         fq_mul(&t, &t, &half);
-        if (!fq_sqrt(&x0, &t)) return 0;
+        if (!fq_sqrt_vartime(&x0, &t)) return 0;
     }
     fq_dbl(&x1, &x0);
     fq_inv_vartime(&x1, &x1);

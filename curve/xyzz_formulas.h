@@ -3,7 +3,7 @@
  * for the CPU (G1 over Fq, G2 over Fq2) and cuda/ec_impl.h for the GPU (the same, as host and
  * device code), so the two backends cannot drift apart and agree coordinate for coordinate.
  * Plain C that nvcc also compiles. The includer defines:
- *   XF_FN(name)        the function's name (g1_xyzz_add, zc_g1_xyzz_add, ...)
+ *   XF_FN(name)        the function's name (g1_xyzz_add_vartime, zc_g1_xyzz_add_vartime, ...)
  *   XF_F, XF_AFF, XF_XYZZ  the field, affine (x, y; the identity as 0, 0) and XYZZ types
  *   XF_ADD, XF_SUB, XF_DBL, XF_MUL, XF_SQR (r, a[, b]) and XF_IS_ZERO (a): the field operations,
  *                      which must allow r to alias an argument
@@ -39,7 +39,7 @@ XF_DECL void XF_FN(xyzz_from_affine)(XF_XYZZ *r, const XF_AFF *a) {
 }
 
 /* dbl-2008-s-1 (a = 0). ZZ = 0 stays 0, so the identity needs no branch. */
-XF_DECL_CALL void XF_FN(xyzz_dbl)(XF_XYZZ *r, const XF_XYZZ *a) {
+XF_DECL_CALL void XF_FN(xyzz_dbl_vartime)(XF_XYZZ *r, const XF_XYZZ *a) {
     XF_F u, v, w, s, m, t;
     XF_DBL(&u, &a->y);
     XF_SQR(&v, &u);
@@ -60,7 +60,7 @@ XF_DECL_CALL void XF_FN(xyzz_dbl)(XF_XYZZ *r, const XF_XYZZ *a) {
 }
 
 /* mdbl-2008-s-1: doubling an affine point, ZZ1 = ZZZ1 = 1 (the mixed addition's P = Q case). */
-XF_DECL_CALL void XF_FN(xyzz_dbl_affine)(XF_XYZZ *r, const XF_AFF *a) {
+XF_DECL_CALL void XF_FN(xyzz_dbl_affine_vartime)(XF_XYZZ *r, const XF_AFF *a) {
     if (XF_AFF_IS_INF(a)) {
         XF_FN(xyzz_set_infinity)(r);
         return;
@@ -85,7 +85,7 @@ XF_DECL_CALL void XF_FN(xyzz_dbl_affine)(XF_XYZZ *r, const XF_AFF *a) {
 }
 
 /* add-2008-s, the exceptional cases first. r may alias a or b. */
-XF_DECL_CALL void XF_FN(xyzz_add)(XF_XYZZ *r, const XF_XYZZ *a, const XF_XYZZ *b) {
+XF_DECL_CALL void XF_FN(xyzz_add_vartime)(XF_XYZZ *r, const XF_XYZZ *a, const XF_XYZZ *b) {
     if (XF_FN(xyzz_is_infinity)(a)) {
         *r = *b;
         return;
@@ -103,7 +103,7 @@ XF_DECL_CALL void XF_FN(xyzz_add)(XF_XYZZ *r, const XF_XYZZ *a, const XF_XYZZ *b
     XF_SUB(&rr, &s2, &s1);
     if (XF_IS_ZERO(&p)) {
         if (XF_IS_ZERO(&rr)) {
-            XF_FN(xyzz_dbl)(r, a);
+            XF_FN(xyzz_dbl_vartime)(r, a);
         } else {
             XF_FN(xyzz_set_infinity)(r);
         }
@@ -127,7 +127,7 @@ XF_DECL_CALL void XF_FN(xyzz_add)(XF_XYZZ *r, const XF_XYZZ *a, const XF_XYZZ *b
 }
 
 /* madd-2008-s: 8M + 2S, the bucket accumulator's step. r may alias a. */
-XF_DECL_MADD void XF_FN(xyzz_add_affine)(XF_XYZZ *r, const XF_XYZZ *a, const XF_AFF *b) {
+XF_DECL_MADD void XF_FN(xyzz_add_affine_vartime)(XF_XYZZ *r, const XF_XYZZ *a, const XF_AFF *b) {
     if (XF_AFF_IS_INF(b)) {
         *r = *a;
         return;
@@ -147,10 +147,10 @@ XF_DECL_MADD void XF_FN(xyzz_add_affine)(XF_XYZZ *r, const XF_XYZZ *a, const XF_
             /* the GPU's rare P = Q case doubles into its own copy: r's address does not escape
              * into the out-of-line call, so the accumulator stays in registers */
             XF_XYZZ d;
-            XF_FN(xyzz_dbl_affine)(&d, b);
+            XF_FN(xyzz_dbl_affine_vartime)(&d, b);
             *r = d;
 #else
-            XF_FN(xyzz_dbl_affine)(r, b);
+            XF_FN(xyzz_dbl_affine_vartime)(r, b);
 #endif
         } else {
             XF_FN(xyzz_set_infinity)(r);

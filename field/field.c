@@ -87,7 +87,7 @@ const char *zbp_isa_name(zbp_isa_t isa) {
     return (unsigned)isa < ZBP_ISA_COUNT ? isa_names[isa] : "unknown";
 }
 
-int zbp_isa_parse(const char *name, zbp_isa_t *out) {
+zbp_status zbp_isa_parse(const char *name, zbp_isa_t *out) {
     if (!name) return ZBP_ERR_INPUT;
     for (int i = 0; i < ZBP_ISA_COUNT; i++)
         if (!strcmp(name, isa_names[i])) {
@@ -117,7 +117,7 @@ const zbp_batch_ops_t *zbp_batch_ops(zbp_isa_t isa) {
     }
 }
 
-int zbp_field_select(zbp_isa_t isa) {
+zbp_status zbp_field_select(zbp_isa_t isa) {
     if (!zbp_batch_ops(isa)) return ZBP_ERR_UNSUPPORTED;
     zbp_field_use_adx = isa != ZBP_ISA_PORTABLE && zbp_isa_supported(ZBP_ISA_ADX);
     batch_isa = isa;
@@ -150,7 +150,7 @@ void zbp_field_init(void) {
     else if (named && *named && strcmp(named, "auto") && zbp_isa_parse(named, &want) == ZBP_OK &&
              zbp_isa_supported(want))
         isa = want;
-    zbp_field_select(isa);
+    zbp_status_ignore(zbp_field_select(isa)); /* cannot fail: isa is portable or supported */
 }
 
 /* Runs before main so that every entry point, the tests included, starts on the chosen path. */
@@ -206,8 +206,7 @@ static void mont_to(uint64_t r[4], const uint64_t a[4], const zbp_mont_t *f) {
  * (a multiple of p added to make the division exact), gives x^-1 = +-d. The numbers are held in
  * five signed 62-bit limbs so that the division by 2^62 is a shift of limbs. Variable time: runs
  * of even g are skipped with a count of trailing zeros, and a run of non-swapping steps is done
- * at once by adding the multiple of f that clears the run's low bits (f's inverse mod 2^10). About
- * 4x faster than the binary extended Euclid it replaced (bench field: fq_inv_vartime). */
+ * at once by adding the multiple of f that clears the run's low bits (f's inverse mod 2^10). */
 #define S62_MASK ((((uint64_t)1) << 62) - 1)
 
 typedef struct {
@@ -220,6 +219,12 @@ static void s62_from(s62_t *r, const uint64_t a[4]) {
     r->l[2] = (int64_t)(((a[1] >> 60) | (a[2] << 4)) & S62_MASK);
     r->l[3] = (int64_t)(((a[2] >> 58) | (a[3] << 6)) & S62_MASK);
     r->l[4] = (int64_t)(a[3] >> 56);
+}
+
+/* |x| + |y| <= 2^62, in unsigned arithmetic (for ZBP_INVARIANT; unused without the checks). */
+__attribute__((unused)) static int zbp_abs_sum_le62(int64_t x, int64_t y) {
+    uint64_t ax = x < 0 ? 0 - (uint64_t)x : (uint64_t)x, ay = y < 0 ? 0 - (uint64_t)y : (uint64_t)y;
+    return ax <= ((uint64_t)1 << 62) && ay <= ((uint64_t)1 << 62) - ax;
 }
 
 /* 62 divsteps on the low words of f (odd) and g; t = the scaled matrix (u, v, q, r). Entries are
@@ -263,6 +268,10 @@ static int64_t divsteps62_var(int64_t delta, uint64_t f, uint64_t g, int64_t t[4
     t[1] = (int64_t)v;
     t[2] = (int64_t)q;
     t[3] = (int64_t)r;
+    /* 62 divsteps: each row of T has |x| + |y| <= 2^62 (the bound s62_update_de's growth and the
+     * exact int64 entries rest on), and f stays odd. */
+    ZBP_INVARIANT((f & 1) == 1);
+    ZBP_INVARIANT(zbp_abs_sum_le62(t[0], t[1]) && zbp_abs_sum_le62(t[2], t[3]));
     return delta;
 }
 
@@ -272,6 +281,7 @@ typedef __int128 zbp_i128;
 static void s62_update_fg(s62_t *f, s62_t *g, const int64_t t[4]) {
     zbp_i128 cf = (zbp_i128)t[0] * f->l[0] + (zbp_i128)t[1] * g->l[0];
     zbp_i128 cg = (zbp_i128)t[2] * f->l[0] + (zbp_i128)t[3] * g->l[0];
+    ZBP_INVARIANT(((uint64_t)cf & S62_MASK) == 0 && ((uint64_t)cg & S62_MASK) == 0);
     cf >>= 62; /* the low 62 bits are zero by construction */
     cg >>= 62;
     for (int i = 1; i < 5; i++) {
@@ -294,6 +304,7 @@ static void s62_update_de(s62_t *d, s62_t *e, const int64_t t[4], const s62_t *p
     uint64_t me = (0 - ((uint64_t)t[2] * d0 + (uint64_t)t[3] * e0) * pinv62) & S62_MASK;
     zbp_i128 cd = (zbp_i128)t[0] * d->l[0] + (zbp_i128)t[1] * e->l[0] + (zbp_i128)md * p->l[0];
     zbp_i128 ce = (zbp_i128)t[2] * d->l[0] + (zbp_i128)t[3] * e->l[0] + (zbp_i128)me * p->l[0];
+    ZBP_INVARIANT(((uint64_t)cd & S62_MASK) == 0 && ((uint64_t)ce & S62_MASK) == 0);
     cd >>= 62;
     ce >>= 62;
     for (int i = 1; i < 5; i++) {
@@ -346,7 +357,10 @@ static void mont_inv_vartime(uint64_t r[4], const uint64_t a[4], const zbp_mont_
     s62_from(&G, a);
     const uint64_t pinv62 = (0 - f->pinv) & S62_MASK; /* p^-1 mod 2^62 (f->pinv is -p^-1) */
     int64_t delta = 1, t[4];
+    int rounds = 0;
     for (;;) {
+        /* Bernstein-Yang: at most (49·256 + 57)/17 = 741 divsteps for 256-bit inputs: 12 rounds */
+        ZBP_INVARIANT(++rounds <= 12);
         uint64_t flo = (uint64_t)F.l[0] | ((uint64_t)F.l[1] << 62);
         uint64_t glo = (uint64_t)G.l[0] | ((uint64_t)G.l[1] << 62);
         delta = divsteps62_var(delta, flo, glo, t);
@@ -355,6 +369,9 @@ static void mont_inv_vartime(uint64_t r[4], const uint64_t a[4], const zbp_mont_
         if ((G.l[0] | G.l[1] | G.l[2] | G.l[3] | G.l[4]) == 0) break;
     }
     /* F = +-1 (p is prime and a is nonzero mod p): a^-1 R^-1 = +-D */
+    ZBP_INVARIANT((F.l[0] == 1 && (F.l[1] | F.l[2] | F.l[3] | F.l[4]) == 0) ||
+                  (F.l[0] == (int64_t)S62_MASK && F.l[1] == (int64_t)S62_MASK &&
+                   F.l[2] == (int64_t)S62_MASK && F.l[3] == (int64_t)S62_MASK && F.l[4] == -1));
     uint64_t x[4];
     s62_to_mod(x, &D, F.l[4] < 0, f->p);
     zbp_mont_mul(r, x, f->r2, f);
@@ -529,20 +546,20 @@ static int fr_sqrt_ts(uint64_t r[4], const uint64_t a[4]) {
     void pre##_inv(T *r, const T *a) { mont_pow(r->l, a->l, PM2, &F); }                              \
     void pre##_inv_vartime(T *r, const T *a) { mont_inv_vartime(r->l, a->l, &F); }                   \
     void pre##_pow(T *r, const T *a, const uint64_t e[4]) { mont_pow(r->l, a->l, e, &F); }          \
-    int pre##_legendre(const T *a) { return mont_legendre(a->l, PM1H, &F); }                         \
+    int pre##_legendre_vartime(const T *a) { return mont_legendre(a->l, PM1H, &F); }                         \
     static void pre##_inv_raw(uint64_t *r, const uint64_t *a) { mont_pow(r, a, PM2, &F); }          \
-    int pre##_batch_inv(T *r, const T *a, size_t n, T *scratch) {                                    \
+    zbp_status pre##_batch_inv_vartime(T *r, const T *a, size_t n, T *scratch) {                             \
         return mont_batch_inv(r->l, a->l, n, scratch ? scratch->l : NULL, pre##_inv_raw, &F);        \
     }                                                                                                \
     void pre##_to_mont(T *r, const uint64_t a[4]) { mont_to(r->l, a, &F); }                          \
     void pre##_from_mont(uint64_t r[4], const T *a) { mont_from(r, a->l, &F); }                      \
-    int pre##_from_bytes_le(T *r, const uint8_t in[32]) {                                            \
+    zbp_status pre##_from_bytes_le(T *r, const uint8_t in[32]) {                                     \
         uint64_t x[4];                                                                               \
         int st = limbs_from_le(x, in, F.p);                                                          \
         if (st == ZBP_OK) mont_to(r->l, x, &F);                                                      \
         return st;                                                                                   \
     }                                                                                                \
-    int pre##_from_bytes_be(T *r, const uint8_t in[32]) {                                            \
+    zbp_status pre##_from_bytes_be(T *r, const uint8_t in[32]) {                                     \
         uint64_t x[4];                                                                               \
         int st = limbs_from_be(x, in, F.p);                                                          \
         if (st == ZBP_OK) mont_to(r->l, x, &F);                                                      \
@@ -558,7 +575,7 @@ static int fr_sqrt_ts(uint64_t r[4], const uint64_t a[4]) {
         mont_from(x, a->l, &F);                                                                      \
         limbs_to_be(out, x);                                                                         \
     }                                                                                                \
-    int pre##_from_dec(T *r, const char *s, size_t len) {                                            \
+    zbp_status pre##_from_dec(T *r, const char *s, size_t len) {                                     \
         uint64_t x[4];                                                                               \
         int st = limbs_from_dec(x, s, len, F.p);                                                     \
         if (st == ZBP_OK) mont_to(r->l, x, &F);                                                      \
@@ -587,7 +604,7 @@ FIELD_API(fq_t, fq, zbp_fq_mont, fq_pm2, fq_pm1h)
 FIELD_API(fr_t, fr, zbp_fr_mont, fr_pm2, fr_pm1h)
 #undef FIELD_API
 
-int fq_sqrt(fq_t *r, const fq_t *a) {
+int fq_sqrt_vartime(fq_t *r, const fq_t *a) {
     /* q = 3 mod 4: a^((q+1)/4) is a root exactly when a is a square. */
     fq_t x, chk;
     mont_pow(x.l, a->l, fq_sqrt_exp, &zbp_fq_mont);
@@ -597,7 +614,7 @@ int fq_sqrt(fq_t *r, const fq_t *a) {
     return 1;
 }
 
-int fr_sqrt(fr_t *r, const fr_t *a) { return fr_sqrt_ts(r->l, a->l); }
+int fr_sqrt_vartime(fr_t *r, const fr_t *a) { return fr_sqrt_ts(r->l, a->l); }
 
 void fr_root_of_unity(fr_t *r, unsigned log_n) {
     if (log_n > FR_TWO_ADICITY) log_n = FR_TWO_ADICITY;

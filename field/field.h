@@ -39,7 +39,8 @@ typedef enum {
 uint32_t zbp_cpu_caps(void);                 /* the capability word of this CPU */
 int zbp_isa_supported(zbp_isa_t isa);        /* 1 when this CPU can run that path */
 const char *zbp_isa_name(zbp_isa_t isa);     /* "portable", "adx", "avx2", "avx512ifma" */
-int zbp_isa_parse(const char *name, zbp_isa_t *out); /* inverse of zbp_isa_name; also "auto" */
+ZBP_MUST_USE
+zbp_status zbp_isa_parse(const char *name, zbp_isa_t *out); /* inverse of zbp_isa_name; also "auto" */
 
 /* Chooses the paths the whole library uses. `zbp_field_init` runs once on first use of any field
  * function and picks the fastest supported path unless ZBP_FORCE_PORTABLE=1 or ZBP_ISA=<name> is
@@ -47,7 +48,7 @@ int zbp_isa_parse(const char *name, zbp_isa_t *out); /* inverse of zbp_isa_name;
  * lacks it): the scalar path becomes ADX if isa >= ADX and the CPU has it, else portable; the
  * batch path becomes `isa` itself. Call it before starting threads. */
 void zbp_field_init(void);
-int zbp_field_select(zbp_isa_t isa);
+ZBP_MUST_USE zbp_status zbp_field_select(zbp_isa_t isa);
 zbp_isa_t zbp_field_scalar_isa(void);
 zbp_isa_t zbp_field_batch_isa(void);
 
@@ -79,22 +80,26 @@ static inline int fq_equal(const fq_t *a, const fq_t *b);
 void fq_inv(fq_t *r, const fq_t *a);         /* constant time (Fermat); inv(0) = 0 */
 void fq_inv_vartime(fq_t *r, const fq_t *a); /* divsteps (Bernstein-Yang); inv(0) = 0 */
 void fq_pow(fq_t *r, const fq_t *a, const uint64_t e[4]); /* a^e, e canonical, constant time in a */
-int fq_legendre(const fq_t *a);              /* 1 square, -1 non-square, 0 zero */
-int fq_sqrt(fq_t *r, const fq_t *a);         /* 1 and a root if a is a square, else 0 */
-/* Montgomery's trick: r[i] = a[i]^-1 with one inversion; zeros map to zero. r may equal a.
- * `scratch` holds n elements (NULL: allocated internally; returns ZBP_ERR_NOMEM on failure). */
-int fq_batch_inv(fq_t *r, const fq_t *a, size_t n, fq_t *scratch);
+/* The naming rule of the whole library: no suffix means constant time (no branch or memory access
+ * depends on the values), `_vartime` means the run time depends on the data. */
+int fq_legendre_vartime(const fq_t *a); /* 1 square, -1 non-square, 0 zero; branches on a == 0 */
+/* 1 and a root if a is a square, else 0 (r unspecified); branches on squareness. */
+ZBP_MUST_USE int fq_sqrt_vartime(fq_t *r, const fq_t *a);
+/* Montgomery's trick: r[i] = a[i]^-1 with one inversion; zeros map to zero (a branch per element on
+ * a[i] == 0, hence _vartime). r may equal a. `scratch` holds n elements (NULL: allocated
+ * internally; returns ZBP_ERR_NOMEM on failure). */
+ZBP_MUST_USE zbp_status fq_batch_inv_vartime(fq_t *r, const fq_t *a, size_t n, fq_t *scratch);
 
 void fq_to_mont(fq_t *r, const uint64_t a[4]);   /* canonical limbs (< q) -> Montgomery */
 void fq_from_mont(uint64_t r[4], const fq_t *a); /* Montgomery -> canonical limbs */
 /* 32-byte canonical integers (not Montgomery). Rejects values >= q with ZBP_ERR_RANGE. */
-int fq_from_bytes_le(fq_t *r, const uint8_t in[32]);
-int fq_from_bytes_be(fq_t *r, const uint8_t in[32]);
+ZBP_MUST_USE zbp_status fq_from_bytes_le(fq_t *r, const uint8_t in[32]);
+ZBP_MUST_USE zbp_status fq_from_bytes_be(fq_t *r, const uint8_t in[32]);
 void fq_to_bytes_le(uint8_t out[32], const fq_t *a);
 void fq_to_bytes_be(uint8_t out[32], const fq_t *a);
 /* Decimal strings: digits only, no sign, no leading zeros except "0", value < q. `len` is the
  * string's length (no terminator needed). fq_to_dec writes at most 78 chars plus '\0'. */
-int fq_from_dec(fq_t *r, const char *s, size_t len);
+ZBP_MUST_USE zbp_status fq_from_dec(fq_t *r, const char *s, size_t len);
 void fq_to_dec(char out[80], const fq_t *a);
 /* Uniform in [0, q) from a caller's RNG: `rng(ctx, buf, n)` fills n bytes. */
 void fq_random(fq_t *r, void (*rng)(void *ctx, uint8_t *buf, size_t n), void *ctx);
@@ -119,17 +124,17 @@ static inline int fr_equal(const fr_t *a, const fr_t *b);
 void fr_inv(fr_t *r, const fr_t *a);
 void fr_inv_vartime(fr_t *r, const fr_t *a);
 void fr_pow(fr_t *r, const fr_t *a, const uint64_t e[4]);
-int fr_legendre(const fr_t *a);
-int fr_sqrt(fr_t *r, const fr_t *a);
-int fr_batch_inv(fr_t *r, const fr_t *a, size_t n, fr_t *scratch);
+int fr_legendre_vartime(const fr_t *a);
+ZBP_MUST_USE int fr_sqrt_vartime(fr_t *r, const fr_t *a); /* Tonelli-Shanks: branches on a */
+ZBP_MUST_USE zbp_status fr_batch_inv_vartime(fr_t *r, const fr_t *a, size_t n, fr_t *scratch);
 
 void fr_to_mont(fr_t *r, const uint64_t a[4]);
 void fr_from_mont(uint64_t r[4], const fr_t *a);
-int fr_from_bytes_le(fr_t *r, const uint8_t in[32]);
-int fr_from_bytes_be(fr_t *r, const uint8_t in[32]);
+ZBP_MUST_USE zbp_status fr_from_bytes_le(fr_t *r, const uint8_t in[32]);
+ZBP_MUST_USE zbp_status fr_from_bytes_be(fr_t *r, const uint8_t in[32]);
 void fr_to_bytes_le(uint8_t out[32], const fr_t *a);
 void fr_to_bytes_be(uint8_t out[32], const fr_t *a);
-int fr_from_dec(fr_t *r, const char *s, size_t len);
+ZBP_MUST_USE zbp_status fr_from_dec(fr_t *r, const char *s, size_t len);
 void fr_to_dec(char out[80], const fr_t *a);
 void fr_random(fr_t *r, void (*rng)(void *ctx, uint8_t *buf, size_t n), void *ctx);
 

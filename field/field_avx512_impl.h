@@ -1,7 +1,7 @@
 /* field_avx512_impl.h: inside the field room. The AVX-512 IFMA primitives on registers (transposition,
  * 64 <-> 52-bit limbs, the Montgomery reduction rounds, 64-bit limb add/sub with k-mask carries),
  * shared by the batch backend (field_avx512.c) and by kernels that keep their values in registers
- * across several operations (msm/msm_g1_avx512.c). Include only from files compiled with the IFMA
+ * across several operations (msm/msm_avx512.c). Include only from files compiled with the IFMA
  * flags (CMake gives them to every *_avx512.c). The layout and radix notes are in field_avx512.c. */
 #ifndef ZBP_FIELD_AVX512_IMPL_H
 #define ZBP_FIELD_AVX512_IMPL_H

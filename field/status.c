@@ -30,6 +30,14 @@ zbp_status zbp_status_of_errno(int e) {
     }
 }
 
+#ifdef ZBP_CHECK_INVARIANTS
+#include <stdlib.h>
+void zbp_invariant_failed(const char *file, int line, const char *cond) {
+    fprintf(stderr, "zbprover: invariant broken at %s:%d: %s\n", file, line, cond);
+    abort();
+}
+#endif
+
 const char *zbp_status_name(zbp_status status) {
     static const char *const names[] = {"ok", "input", "range", "nomem", "unsupported",
                                         "io", "environment", "internal"};

@@ -47,6 +47,21 @@ zbp_status zbp_fail(char *err, size_t errlen, zbp_status status, const char *fmt
  * anything else (ENOSPC, EIO, EDQUOT, EMFILE, ...) is ZBP_ERR_IO. */
 zbp_status zbp_status_of_errno(int e);
 
+/* Where a failure needs no action (a fuzz target probing for crashes, a restore of a setting that
+ * was valid before), the call says so with zbp_status_ignore(f(...)) instead of dropping it. */
+static inline void zbp_status_ignore(zbp_status st) { (void)st; }
+
+/* Invariant checks: ZBP_INVARIANT(cond) aborts with the file, line and condition when cond is false
+ * in a build configured with -DZBP_CHECK_INVARIANTS=ON (a verify build), and is nothing otherwise.
+ * For bounds a proof of the algorithm guarantees (divsteps' matrix entries, exact divisions), not
+ * for input checks: those return a status. */
+#ifdef ZBP_CHECK_INVARIANTS
+__attribute__((noreturn)) void zbp_invariant_failed(const char *file, int line, const char *cond);
+#define ZBP_INVARIANT(cond) ((cond) ? (void)0 : zbp_invariant_failed(__FILE__, __LINE__, #cond))
+#else
+#define ZBP_INVARIANT(cond) ((void)sizeof(!(cond))) /* not evaluated; its names count as used */
+#endif
+
 /* "input", "range", "nomem", "unsupported", "io", "environment", "internal" ("ok" for ZBP_OK). */
 const char *zbp_status_name(zbp_status status);
 

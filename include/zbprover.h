@@ -12,6 +12,13 @@
  *   int rc = zbprover_prove(zkey, zkey_len, wtns, wtns_len, proof, &plen, pub, &ulen, NULL,
  *                           err, sizeof err);
  *   if (rc == ZBPROVER_ERR_BUFFER) { ... grow pub to ulen bytes and call again ... }
+ *
+ * Contract of every function: inputs are borrowed for the call only (nothing is kept), output
+ * buffers belong to the caller and must not overlap the inputs, err gets one line on failure. The
+ * codes below match the program's exit statuses (README "Exit status"): 0 ok, 1 a bundle judged
+ * not valid, 2 the caller's input, 3 the machine (memory, randomness), 4 a buffer too small;
+ * prover/api.c maps the library's statuses to them in one place. The witness is secret: it is
+ * wiped from the library's copies, and r and s are drawn from the OS and wiped after the proof.
  */
 #ifndef ZBPROVER_H
 #define ZBPROVER_H

@@ -398,7 +398,7 @@ static void FN(msm_spill)(FN(msm_ws_t) *w, uint32_t b, const AFF *pt, int neg, i
     }
     AFF p;
     FN(msm_load)(&p, pt, neg, endo, ex);
-    FN(xyzz_add_affine)(&w->spill[b], &w->spill[b], &p);
+    FN(xyzz_add_affine_vartime)(&w->spill[b], &w->spill[b], &p);
     w->st.spills++;
 }
 
@@ -413,11 +413,11 @@ static void FN(msm_spill_fold)(FN(msm_ws_t) *w) {
             uint32_t b = w->spill_list[a + j];
             w->spill_tmp[j] = w->spill[b];
             if (!FN(msm_aff_is_inf)(&w->buckets[b])) {
-                FN(xyzz_add_affine)(&w->spill_tmp[j], &w->spill_tmp[j], &w->buckets[b]);
+                FN(xyzz_add_affine_vartime)(&w->spill_tmp[j], &w->spill_tmp[j], &w->buckets[b]);
                 w->st.reduction_adds++;
             }
         }
-        FN(xyzz_batch_to_affine)(w->addbuf, w->spill_tmp, m, w->scratch);
+        FN(xyzz_batch_to_affine_vartime)(w->addbuf, w->spill_tmp, m, w->scratch);
         w->st.inversions++;
         for (size_t j = 0; j < m; j++) {
             uint32_t b = w->spill_list[a + j];
@@ -454,11 +454,11 @@ static void FN(msm_xyzz_mul_small)(XYZZ *r, const XYZZ *p, uint64_t k, msm_stats
     FN(xyzz_set_infinity)(&acc);
     for (int i = 63; i >= 0; i--) {
         if (!FN(xyzz_is_infinity)(&acc)) {
-            FN(xyzz_dbl)(&acc, &acc);
+            FN(xyzz_dbl_vartime)(&acc, &acc);
             st->reduction_adds++;
         }
         if ((k >> i) & 1) {
-            FN(xyzz_add)(&acc, &acc, p);
+            FN(xyzz_add_vartime)(&acc, &acc, p);
             st->reduction_adds++;
         }
     }
@@ -514,22 +514,22 @@ static int FN(msm_reduce_batched)(FN(msm_ws_t) *w, size_t nb, XYZZ *run_out, XYZ
     FN(xyzz_set_infinity)(&S);
     for (size_t k = K; k-- > 0;) {
         if (!FN(msm_aff_is_inf)(&run[k])) {
-            FN(xyzz_add_affine)(&R, &R, &run[k]);
+            FN(xyzz_add_affine_vartime)(&R, &R, &run[k]);
             w->st.reduction_adds++;
         }
         if (k && !FN(xyzz_is_infinity)(&R)) { /* T = sum_{k >= 1} k run_k */
-            FN(xyzz_add)(&T, &T, &R);
+            FN(xyzz_add_vartime)(&T, &T, &R);
             w->st.reduction_adds++;
         }
         if (!FN(msm_aff_is_inf)(&sum[k])) {
-            FN(xyzz_add_affine)(&S, &S, &sum[k]);
+            FN(xyzz_add_affine_vartime)(&S, &S, &sum[k]);
             w->st.reduction_adds++;
         }
     }
     if (!FN(xyzz_is_infinity)(&T)) {
         XYZZ t;
         FN(msm_xyzz_mul_small)(&t, &T, L, &w->st);
-        FN(xyzz_add)(&S, &S, &t);
+        FN(xyzz_add_vartime)(&S, &S, &t);
         w->st.reduction_adds++;
     }
     *run_out = R;
@@ -610,12 +610,12 @@ static void FN(msm_task)(const msm_pass_t *p, unsigned v, unsigned seg, FN(msm_w
     for (size_t b = batched ? 0 : rs ? reach : nb; b-- > 0;) {
         for (size_t q = b << rs; q <= ((b << rs) | rmask); q++) { /* the bucket's copies */
             if (!FN(msm_aff_is_inf)(&w->buckets[q])) {
-                FN(xyzz_add_affine)(&run, &run, &w->buckets[q]);
+                FN(xyzz_add_affine_vartime)(&run, &run, &w->buckets[q]);
                 w->st.reduction_adds++;
             }
         }
         if (!FN(xyzz_is_infinity)(&run)) {
-            FN(xyzz_add)(&sum, &sum, &run);
+            FN(xyzz_add_vartime)(&sum, &sum, &run);
             w->st.reduction_adds++;
         }
     }
@@ -623,7 +623,7 @@ static void FN(msm_task)(const msm_pass_t *p, unsigned v, unsigned seg, FN(msm_w
     if (lo && !FN(xyzz_is_infinity)(&run)) {
         XYZZ t;
         FN(msm_xyzz_mul_small)(&t, &run, lo, &w->st);
-        FN(xyzz_add)(&sum, &sum, &t);
+        FN(xyzz_add_vartime)(&sum, &sum, &t);
         w->st.reduction_adds++;
     }
     *res = sum;
@@ -666,7 +666,7 @@ static void FN(msm_ones_task)(const AFF *points, const uint32_t *idx, const uint
             }
             for (size_t k = 0; k < cnt; k++) {
                 if (FN(msm_aff_is_inf)(&buf[k])) continue;
-                FN(xyzz_add_affine)(res, res, &buf[k]);
+                FN(xyzz_add_affine_vartime)(res, res, &buf[k]);
                 st->reduction_adds++;
             }
         }
@@ -984,23 +984,23 @@ static void FN(msm_combine)(JAC *out, const FN(msm_plan_t) *pl, const XYZZ *res,
         for (unsigned v = p->nwin; v-- > 0;) {
             if (!FN(xyzz_is_infinity)(&acc))
                 for (unsigned i = 0; i < p->c; i++) {
-                    FN(xyzz_dbl)(&acc, &acc);
+                    FN(xyzz_dbl_vartime)(&acc, &acc);
                     stats->reduction_adds++;
                 }
             for (unsigned s = 0; s < p->segments; s++, t++) {
                 MSM_CHECK(pl->tasks[t].pass == k && pl->tasks[t].v == v && pl->tasks[t].seg == s);
-                FN(xyzz_add)(&acc, &acc, &res[t]);
+                FN(xyzz_add_vartime)(&acc, &acc, &res[t]);
                 stats->reduction_adds++;
             }
         }
-        FN(xyzz_add)(&total, &total, &acc);
+        FN(xyzz_add_vartime)(&total, &total, &acc);
     }
     for (; t < pl->nt; t++) {
         MSM_CHECK(pl->tasks[t].pass == MSM_PASS_ONES);
-        FN(xyzz_add)(&total, &total, &res[t]);
+        FN(xyzz_add_vartime)(&total, &total, &res[t]);
         stats->reduction_adds++;
     }
-    FN(xyzz_to_jac)(out, &total);
+    FN(xyzz_to_jac_vartime)(out, &total);
 }
 
 static int FN(msm_run)(JAC *out, const AFF *points, const uint64_t (*scalars)[4], size_t n,
@@ -1131,9 +1131,9 @@ static int FN(msm_table_build)(msm_table_t **out, const AFF *points, size_t n, s
                 size_t a = bi * MSM_TABLE_BLOCK, m = n - a < MSM_TABLE_BLOCK ? n - a : MSM_TABLE_BLOCK;
                 for (size_t i = 0; i < m; i++) {
                     FN(jac_from_affine)(&jb[i], &prev[a + i]);
-                    for (unsigned s = 0; s < shift; s++) FN(jac_dbl)(&jb[i], &jb[i]);
+                    for (unsigned s = 0; s < shift; s++) FN(jac_dbl_vartime)(&jb[i], &jb[i]);
                 }
-                FN(jac_batch_to_affine)(cur + a, jb, m, scr);
+                FN(jac_batch_to_affine_vartime)(cur + a, jb, m, scr);
             }
             free(jb);
             free(scr);

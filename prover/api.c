@@ -10,8 +10,11 @@
 
 const char *zbprover_version(void) { return ZBP_VERSION; }
 
-static int to_api(int st) {
-    return st == ZBP_ERR_NOMEM || st == ZBP_ERR_IO ? ZBPROVER_ERR_INTERNAL : ZBPROVER_ERR_INPUT;
+/* A failure's status to the public code, with the classes of cli_exit_status (cli/exit.c). */
+static int to_api(zbp_status st) {
+    return st == ZBP_ERR_INPUT || st == ZBP_ERR_RANGE || st == ZBP_ERR_UNSUPPORTED
+               ? ZBPROVER_ERR_INPUT
+               : ZBPROVER_ERR_INTERNAL;
 }
 
 int zbprover_prove(const void *zkey, size_t zkey_len, const void *wtns, size_t wtns_len,

@@ -16,7 +16,7 @@ static void set_name(zbp_binfile_t *f, const char *name) {
     snprintf(f->name, sizeof f->name, "%s", name ? name : "(memory)");
 }
 
-int zbp_binfile_from_memory(zbp_binfile_t *f, const uint8_t *buf, size_t len, const char *name,
+zbp_status zbp_binfile_from_memory(zbp_binfile_t *f, const uint8_t *buf, size_t len, const char *name,
                             const char *magic, uint32_t max_version, char *err, size_t errlen) {
     memset(f, 0, sizeof *f);
     set_name(f, name);
@@ -67,7 +67,7 @@ int zbp_binfile_from_memory(zbp_binfile_t *f, const uint8_t *buf, size_t len, co
     return ZBP_OK;
 }
 
-int zbp_binfile_open(zbp_binfile_t *f, const char *path, const char *magic, uint32_t max_version,
+zbp_status zbp_binfile_open(zbp_binfile_t *f, const char *path, const char *magic, uint32_t max_version,
                      char *err, size_t errlen) {
     memset(f, 0, sizeof *f);
     set_name(f, path);

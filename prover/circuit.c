@@ -110,13 +110,10 @@ static int fake_prove(void *gpu, zbp_proof_t *out, const zbp_wtns_t *w,
     if (strcmp(mode, "wrong")) return zbp_groth16_prove(out, z, w, opts, prof, err, errlen);
     /* A faulty GPU's proof: right up to pi_a, which is negated; then the check that
      * zbp_groth16_finish makes on every GPU proof, with cuda/prove.cu's message. */
-    zbp_prove_opts_t o = *opts;
-    o.skip_verify = 1;
-    int st = zbp_groth16_prove(out, z, w, &o, prof, err, errlen);
+    int st = zbp_groth16_prove(out, z, w, opts, prof, err, errlen);
     if (st != ZBP_OK) return st;
     g1_affine_neg(&out->a, &out->a);
     int valid = 0;
-    if (opts->skip_verify) return ZBP_OK;
     st = zbp_zkey_verify_proof(z, out, &valid, err, errlen);
     if (st == ZBP_OK && valid) return ZBP_OK;
     zbp_proof_free(out);
@@ -153,7 +150,7 @@ struct zbp_circuit {
     pthread_mutex_t mu; /* GPU proofs one at a time; the switch to the CPU */
 };
 
-int zbp_device_check(const char *device, int *gpu, char *err, size_t errlen) {
+zbp_status zbp_device_check(const char *device, int *gpu, char *err, size_t errlen) {
     int d = -1;
     int st = zbp_device_parse_with(device, backend()->available, &d, err, errlen);
     if (gpu) *gpu = d;
@@ -166,7 +163,7 @@ const char *zbp_api_device(void) {
     return e && *e ? e : "cpu";
 }
 
-int zbp_circuit_open(zbp_circuit_t **out, const zbp_zkey_t *z, const char *device, char *err,
+zbp_status zbp_circuit_open(zbp_circuit_t **out, const zbp_zkey_t *z, const char *device, char *err,
                      size_t errlen) {
     *out = NULL;
     if (err && errlen) err[0] = '\0';
@@ -221,7 +218,7 @@ static int prove_cpu(zbp_circuit_t *c, zbp_proof_t *out, const zbp_wtns_t *w,
     return st;
 }
 
-int zbp_circuit_prove(zbp_circuit_t *c, zbp_proof_t *out, const zbp_wtns_t *w,
+zbp_status zbp_circuit_prove(zbp_circuit_t *c, zbp_proof_t *out, const zbp_wtns_t *w,
                       const zbp_prove_opts_t *opts, zbp_profile_t *prof, char *err,
                       size_t errlen) {
     zbp_profile_t local;
@@ -248,11 +245,9 @@ int zbp_circuit_prove(zbp_circuit_t *c, zbp_proof_t *out, const zbp_wtns_t *w,
         pthread_mutex_unlock(&c->mu);
         return prove_cpu(c, out, w, opts, prof, NULL, err, errlen);
     }
-    /* Under auto a GPU proof is always pairing-checked: a wrong one must fall back, not leave. */
-    zbp_prove_opts_t o = *opts;
-    if (c->auto_mode) o.skip_verify = 0;
+    /* Every GPU proof is pairing-checked (zbp_groth16_finish): a wrong one falls back under auto. */
     char gerr[768] = "";
-    int st = c->be->prove(c->gpu, out, w, &o, prof, gerr, sizeof gerr);
+    int st = c->be->prove(c->gpu, out, w, opts, prof, gerr, sizeof gerr);
     if (st == ZBP_OK) {
         snprintf(prof->device, sizeof prof->device, "%s", c->device);
         prof->device_note[0] = '\0';

@@ -68,7 +68,7 @@ static int finish(tree_t *t, json_t *root, char **out, size_t *len) {
     return ZBP_OK;
 }
 
-int zbp_vk_json(char **out, size_t *len, const zbp_zkey_t *z) {
+zbp_status zbp_vk_json(char **out, size_t *len, const zbp_zkey_t *z) {
     tree_t t = {0};
     json_t *o = json_object();
     if (!o) return ZBP_ERR_NOMEM;
@@ -108,7 +108,7 @@ int zbp_vk_json(char **out, size_t *len, const zbp_zkey_t *z) {
     return finish(&t, o, out, len);
 }
 
-int zbp_write_vk_json(const char *path, const zbp_zkey_t *z, char *err, size_t errlen) {
+zbp_status zbp_write_vk_json(const char *path, const zbp_zkey_t *z, char *err, size_t errlen) {
     char *text;
     size_t len;
     int st = zbp_vk_json(&text, &len, z);
@@ -160,17 +160,17 @@ json_t *zbp_public_value(const fr_t *pub, size_t n) {
     return a;
 }
 
-int zbp_proof_json(char **out, size_t *len, const zbp_proof_t *p) {
+zbp_status zbp_proof_json(char **out, size_t *len, const zbp_proof_t *p) {
     tree_t t = {0};
     return finish(&t, zbp_proof_value(p, 1), out, len);
 }
 
-int zbp_public_json(char **out, size_t *len, const zbp_proof_t *p) {
+zbp_status zbp_public_json(char **out, size_t *len, const zbp_proof_t *p) {
     tree_t t = {0};
     return finish(&t, zbp_public_value(p->pub, p->n_public), out, len);
 }
 
-int zbp_write_proof_files(const char *proof_path, const char *public_path, const zbp_proof_t *p,
+zbp_status zbp_write_proof_files(const char *proof_path, const char *public_path, const zbp_proof_t *p,
                           char *err, size_t errlen) {
     char *pt = NULL, *pu = NULL;
     size_t pl, ul;
@@ -192,7 +192,7 @@ int zbp_write_proof_files(const char *proof_path, const char *public_path, const
     return st;
 }
 
-int zbp_write_profile_json(const char *path, const zbp_profile_t *f, char *err, size_t errlen) {
+zbp_status zbp_write_profile_json(const char *path, const zbp_profile_t *f, char *err, size_t errlen) {
     char buf[8192];
     size_t len = 0;
     int n = snprintf(
@@ -240,7 +240,7 @@ int zbp_write_profile_json(const char *path, const zbp_profile_t *f, char *err, 
 }
 
 /* ---- the key's own verification key, for checking a fresh proof ---- */
-int zbp_zkey_verify_proof(const zbp_zkey_t *z, const zbp_proof_t *p, int *valid, char *err,
+zbp_status zbp_zkey_verify_proof(const zbp_zkey_t *z, const zbp_proof_t *p, int *valid, char *err,
                           size_t errlen) {
     groth16_vk_t vk;
     memset(&vk, 0, sizeof vk);

@@ -121,7 +121,7 @@ static void accumulate_ab(fr_t *a, fr_t *b, const zbp_zkey_t *z, const uint64_t 
 /* The last step of a proof, shared by the CPU prover below and the GPU one (cuda/): from the five
  * MSM results, the randomizers r and s, pi_a, pi_b, pi_c, the public signals, and the native
  * pairing check before anything is released. */
-int zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *wt,
+zbp_status zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *wt,
                        const g1_jac_t *A, const g1_jac_t *B1, const g2_jac_t *B2,
                        const g1_jac_t *C, const g1_jac_t *H, const zbp_prove_opts_t *opts,
                        zbp_profile_t *prof, char *err, size_t errlen) {
@@ -141,10 +141,13 @@ int zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *
     /* ---- randomizers and the proof (snarkjs draws r first, then s) ---- */
     phase(opts, "finish");
     t = zbp_mono_ms();
+#ifdef ZBP_TEST_HOOKS
     if (opts->fixed_rs) {
         memcpy(r, opts->r, 32);
         memcpy(s, opts->s, 32);
-    } else if (random_scalar(r) != ZBP_OK || random_scalar(s) != ZBP_OK) {
+    } else
+#endif
+    if (random_scalar(r) != ZBP_OK || random_scalar(s) != ZBP_OK) {
         zbp_fail(err, errlen, ZBP_ERR_IO, "the OS random generator failed: %s", strerror(errno));
         status = ZBP_ERR_IO;
         goto fail;
@@ -163,30 +166,30 @@ int zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *
     g2_jac_t d2, tmp2, pi_b;
     /* pi_a = A + alpha1 + r delta1 */
     g1_jac_from_affine(&d1, &z->delta1);
-    g1_mul_ct(&tmp1, &d1, r);
-    g1_jac_add_affine(&pi_a, A, &z->alpha1);
-    g1_jac_add(&pi_a, &pi_a, &tmp1);
+    g1_mul(&tmp1, &d1, r);
+    g1_jac_add_affine_vartime(&pi_a, A, &z->alpha1);
+    g1_jac_add_vartime(&pi_a, &pi_a, &tmp1);
     /* pi_b = B2 + beta2 + s delta2 */
     g2_jac_from_affine(&d2, &z->delta2);
-    g2_mul_ct(&tmp2, &d2, s);
-    g2_jac_add_affine(&pi_b, B2, &z->beta2);
-    g2_jac_add(&pi_b, &pi_b, &tmp2);
+    g2_mul(&tmp2, &d2, s);
+    g2_jac_add_affine_vartime(&pi_b, B2, &z->beta2);
+    g2_jac_add_vartime(&pi_b, &pi_b, &tmp2);
     /* b1 = B1 + beta1 + s delta1 */
-    g1_mul_ct(&tmp1, &d1, s);
-    g1_jac_add_affine(&b1, B1, &z->beta1);
-    g1_jac_add(&b1, &b1, &tmp1);
+    g1_mul(&tmp1, &d1, s);
+    g1_jac_add_affine_vartime(&b1, B1, &z->beta1);
+    g1_jac_add_vartime(&b1, &b1, &tmp1);
     /* pi_c = C + H + s pi_a + r b1 − (r s) delta1 */
-    g1_jac_add(&pi_c, C, H);
-    g1_mul_ct(&tmp1, &pi_a, s);
-    g1_jac_add(&pi_c, &pi_c, &tmp1);
-    g1_mul_ct(&tmp1, &b1, r);
-    g1_jac_add(&pi_c, &pi_c, &tmp1);
-    g1_mul_ct(&tmp1, &d1, rs);
+    g1_jac_add_vartime(&pi_c, C, H);
+    g1_mul(&tmp1, &pi_a, s);
+    g1_jac_add_vartime(&pi_c, &pi_c, &tmp1);
+    g1_mul(&tmp1, &b1, r);
+    g1_jac_add_vartime(&pi_c, &pi_c, &tmp1);
+    g1_mul(&tmp1, &d1, rs);
     g1_jac_neg(&tmp1, &tmp1);
-    g1_jac_add(&pi_c, &pi_c, &tmp1);
-    g1_jac_to_affine(&out->a, &pi_a);
-    g2_jac_to_affine(&out->b, &pi_b);
-    g1_jac_to_affine(&out->c, &pi_c);
+    g1_jac_add_vartime(&pi_c, &pi_c, &tmp1);
+    g1_jac_to_affine_vartime(&out->a, &pi_a);
+    g2_jac_to_affine_vartime(&out->b, &pi_b);
+    g1_jac_to_affine_vartime(&out->c, &pi_c);
     zbp_wipe(&tmp1, sizeof tmp1);
     zbp_wipe(&tmp2, sizeof tmp2);
     prof->finish_ms = zbp_mono_ms() - t;
@@ -205,7 +208,7 @@ int zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *
     }
     phase(opts, "verify");
     t = zbp_mono_ms();
-    if (!opts->skip_verify) {
+    {
         int valid = 0;
         st = zbp_zkey_verify_proof(z, out, &valid, err, errlen);
         if (st != ZBP_OK) {
@@ -232,7 +235,7 @@ fail:
 }
 
 
-int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *wt,
+zbp_status zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *wt,
                       const zbp_prove_opts_t *opts, zbp_profile_t *prof, char *err, size_t errlen) {
     zbp_prove_opts_t defaults;
     if (!opts) {

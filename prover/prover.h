@@ -1,6 +1,20 @@
 /* prover.h: the face of the prover room: readers of snarkjs's .zkey, .wtns and .r1cs files, the
  * Groth16 verifier (snarkjs's check on the same JSON files) with its key and proof types, and the
- * writers of verification_key.json, proof.json and public.json. */
+ * writers of verification_key.json, proof.json and public.json.
+ *
+ * The contract of every function here, unless its comment says otherwise:
+ * - Errors: a zbp_status (field/status.h), ZBP_MUST_USE; on failure one line in (err, errlen) that
+ *   names the file and what is wrong, and the outputs are left closed or freed (nothing to undo).
+ *   A proof that does not verify is ZBP_OK with *valid = 0, not an error.
+ * - Ownership: readers (_open, _from_memory) fill a caller's struct that _close releases; a
+ *   _from_memory reader borrows buf until _close. Writers allocate (*out) for the caller to free.
+ * - Aliasing: inputs are const and may be shared between threads; outputs must not alias inputs.
+ * - Ranges: field elements and points are checked against their moduli and curves where they are
+ *   read (ZBP_ERR_RANGE, ZBP_ERR_INPUT); inside, values are canonical Montgomery form.
+ * - Constant time: zbp_groth16_prove keeps the witness and r, s off branches and addresses where
+ *   it computes with them as secrets (G_mul, constant-time field arithmetic; the MSMs are variable
+ *   time by design, as curve/README.md says) and wipes them; readers and the verifier handle
+ *   public data and are variable time. The development setup is insecure by name. */
 #ifndef ZBP_PROVER_H
 #define ZBP_PROVER_H
 
@@ -34,20 +48,25 @@ typedef struct {
 /* Readers of the parsed JSON. Each returns ZBP_OK, or ZBP_ERR_INPUT / ZBP_ERR_RANGE (a number >= its
  * modulus) / ZBP_ERR_NOMEM with one phrase in err (what is wrong and where, e.g.
  * "pi_b: not in the subgroup G2"), without the file's name. */
-int groth16_vk_from_json(groth16_vk_t *vk, const json_t *root, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status groth16_vk_from_json(groth16_vk_t *vk, const json_t *root, char *err, size_t errlen);
 void groth16_vk_free(groth16_vk_t *vk);
-int groth16_proof_from_json(groth16_proof_t *proof, const json_t *root, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status groth16_proof_from_json(groth16_proof_t *proof, const json_t *root, char *err, size_t errlen);
 /* public.json: an array of decimal strings below r. *pub is malloc'ed (free() it); NULL when n = 0. */
-int groth16_public_from_json(fr_t **pub, size_t *n, const json_t *root, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status groth16_public_from_json(fr_t **pub, size_t *n, const json_t *root, char *err, size_t errlen);
 
 /* e(-A, B) e(IC_0 + sum pub_i IC_(i+1), gamma) e(C, delta) e(alpha, beta) == 1, one multi-Miller
  * loop and one final exponentiation. *valid is 1 or 0. ZBP_ERR_INPUT when n != vk->n_public. */
-int groth16_verify(const groth16_vk_t *vk, const groth16_proof_t *proof, const fr_t *pub, size_t n,
+ZBP_MUST_USE
+zbp_status groth16_verify(const groth16_vk_t *vk, const groth16_proof_t *proof, const fr_t *pub, size_t n,
                    int *valid);
 
 /* The whole `zbprover verify`: reads and checks the three files, then verifies. Returns ZBP_OK with
  * *valid set, or an error status with err = "<file>: <what is wrong>". */
-int groth16_verify_files(const char *vk_path, const char *public_path, const char *proof_path,
+ZBP_MUST_USE
+zbp_status groth16_verify_files(const char *vk_path, const char *public_path, const char *proof_path,
                          int *valid, char *err, size_t errlen);
 
 /* ---- snarkjs binary files (.zkey, .wtns, .r1cs) -------------------------------------------------------
@@ -77,9 +96,11 @@ typedef struct {
 
 /* Opens and indexes a container with the given magic ("zkey", "wtns", "r1cs") and version <=
  * max_version. _open maps the file read-only; _from_memory borrows buf (kept alive by the caller). */
-int zbp_binfile_open(zbp_binfile_t *f, const char *path, const char *magic, uint32_t max_version,
+ZBP_MUST_USE
+zbp_status zbp_binfile_open(zbp_binfile_t *f, const char *path, const char *magic, uint32_t max_version,
                      char *err, size_t errlen);
-int zbp_binfile_from_memory(zbp_binfile_t *f, const uint8_t *buf, size_t len, const char *name,
+ZBP_MUST_USE
+zbp_status zbp_binfile_from_memory(zbp_binfile_t *f, const uint8_t *buf, size_t len, const char *name,
                             const char *magic, uint32_t max_version, char *err, size_t errlen);
 void zbp_binfile_close(zbp_binfile_t *f);
 /* Drops the whole pages of a mapped file inside [p, p + len) from this process's resident memory
@@ -111,13 +132,14 @@ typedef struct {
 /* Reads a .zkey: the header's points are decoded and checked (on the curve, in G2), every
  * coefficient record is checked (matrix 0 or 1, row < domain, wire < n_vars, value < r); the
  * point sections are checked for size only (zbp_zkey_check_points checks every point). */
-int zbp_zkey_open(zbp_zkey_t *z, const char *path, char *err, size_t errlen);
-int zbp_zkey_from_memory(zbp_zkey_t *z, const uint8_t *buf, size_t len, const char *name, char *err,
+ZBP_MUST_USE zbp_status zbp_zkey_open(zbp_zkey_t *z, const char *path, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status zbp_zkey_from_memory(zbp_zkey_t *z, const uint8_t *buf, size_t len, const char *name, char *err,
                          size_t errlen);
 void zbp_zkey_close(zbp_zkey_t *z);
 /* Every point of every section canonical and on its curve (G2 also in the subgroup): a full check
  * for untrusted keys, about a microsecond per G1 point. */
-int zbp_zkey_check_points(const zbp_zkey_t *z, char *err, size_t errlen);
+ZBP_MUST_USE zbp_status zbp_zkey_check_points(const zbp_zkey_t *z, char *err, size_t errlen);
 /* SHA-256 of the whole file. */
 void zbp_zkey_sha256(const zbp_zkey_t *z, uint8_t out[32]);
 
@@ -128,8 +150,9 @@ typedef struct {
     uint32_t n_witness;
     const uint8_t *values;
 } zbp_wtns_t;
-int zbp_wtns_open(zbp_wtns_t *w, const char *path, char *err, size_t errlen);
-int zbp_wtns_from_memory(zbp_wtns_t *w, const uint8_t *buf, size_t len, const char *name, char *err,
+ZBP_MUST_USE zbp_status zbp_wtns_open(zbp_wtns_t *w, const char *path, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status zbp_wtns_from_memory(zbp_wtns_t *w, const uint8_t *buf, size_t len, const char *name, char *err,
                          size_t errlen);
 void zbp_wtns_close(zbp_wtns_t *w);
 
@@ -143,8 +166,9 @@ typedef struct {
     const uint8_t *constraints;
     uint64_t constraints_size;
 } zbp_r1cs_t;
-int zbp_r1cs_open(zbp_r1cs_t *r, const char *path, char *err, size_t errlen);
-int zbp_r1cs_from_memory(zbp_r1cs_t *r, const uint8_t *buf, size_t len, const char *name, char *err,
+ZBP_MUST_USE zbp_status zbp_r1cs_open(zbp_r1cs_t *r, const char *path, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status zbp_r1cs_from_memory(zbp_r1cs_t *r, const uint8_t *buf, size_t len, const char *name, char *err,
                          size_t errlen);
 void zbp_r1cs_close(zbp_r1cs_t *r);
 
@@ -158,11 +182,14 @@ typedef struct {
 } zbp_proof_t;
 
 typedef struct {
-    int threads;      /* 0: OpenMP's default */
-    int skip_verify;  /* 1: release the proof without the native pairing check (benchmarks only) */
-    int fixed_rs;     /* 1: use r and s below instead of the OS CSPRNG (tests: deterministic
-                         proofs; never in production, the proof is then not zero-knowledge) */
+    int threads; /* 0: OpenMP's default */
+#ifdef ZBP_TEST_HOOKS
+    /* Test builds only (ZBP_BUILD_TESTS=ON defines ZBP_TEST_HOOKS on the library and the program):
+     * 1 uses r and s below instead of the OS CSPRNG, for deterministic proofs. A proof made so is
+     * not zero-knowledge; a production build has no such field. */
+    int fixed_rs;
     uint64_t r[4], s[4];
+#endif
     /* Called on the calling thread as each phase begins, with its name ("msm B2 (G2)"): a
      * progress display's hook. NULL: none. */
     void (*progress)(void *ctx, const char *phase);
@@ -197,14 +224,16 @@ typedef struct {
  * verification key: a witness that does not satisfy the circuit gives ZBP_ERR_INPUT and a message
  * saying so, never a proof. r and s come from getrandom() and are wiped, as are the copy of the
  * witness and the domain vectors a, b, c, h (not the NTT's and MSMs' scratch). err names the files (their zbp_binfile_t names). prof may be NULL. */
-int zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w,
+ZBP_MUST_USE
+zbp_status zbp_groth16_prove(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w,
                       const zbp_prove_opts_t *opts, zbp_profile_t *prof, char *err, size_t errlen);
 void zbp_proof_free(zbp_proof_t *p);
 /* The prover's last step, shared with the GPU prover (cuda/): from the MSM results A = sum w_i A_i,
  * B1, B2 (G2), C and H, draws r and s (or takes opts' fixed ones), assembles pi_a, pi_b, pi_c and
- * the public signals from w, and runs the pairing check unless opts->skip_verify. Fills
+ * the public signals from w, and runs the pairing check. Fills
  * prof->finish_ms and verify_ms. opts and prof may be NULL. */
-int zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w,
+ZBP_MUST_USE
+zbp_status zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *w,
                        const g1_jac_t *A, const g1_jac_t *B1, const g2_jac_t *B2,
                        const g1_jac_t *C, const g1_jac_t *H, const zbp_prove_opts_t *opts,
                        zbp_profile_t *prof, char *err, size_t errlen);
@@ -219,21 +248,20 @@ int zbp_groth16_finish(zbp_proof_t *out, const zbp_zkey_t *z, const zbp_wtns_t *
  *                    CUDA backend)", "no CUDA device found", ...);
  *   "auto"           GPU 0 when one is usable and the key loads onto it, else the CPU, quietly when
  *                    there is no GPU. Any GPU failure later (a CUDA error, device memory, a proof
- *                    that fails its pairing check, which is then always run on GPU proofs whatever
- *                    opts->skip_verify says) proves that witness on the CPU; when the CPU proves it,
- *                    the GPU was at fault: the circuit drops its GPU and proves on the CPU from then
- *                    on, and says so once, in that proof's prof->device_note (the caller prints or
+ *                    that fails its pairing check, which always runs on GPU proofs) proves that
+ *                    witness on the CPU; when the CPU proves it, the GPU was at fault: the circuit
+ *                    drops its GPU and proves on the CPU from then on, and says so once, in that proof's prof->device_note (the caller prints or
  *                    logs it). A witness the CPU refuses too gets the CPU's error, and the GPU stays.
  * z must stay open while the circuit lives (the GPU path reads its header at each proof).
  * Returns ZBP_OK, ZBP_ERR_INPUT (a malformed device), ZBP_ERR_ENV (no usable GPU for "cuda", or
  * a GPU that cannot take the key), ZBP_ERR_NOMEM, with err. */
 typedef struct zbp_circuit zbp_circuit_t;
-int zbp_circuit_open(zbp_circuit_t **out, const zbp_zkey_t *z, const char *device, char *err,
+ZBP_MUST_USE zbp_status zbp_circuit_open(zbp_circuit_t **out, const zbp_zkey_t *z, const char *device, char *err,
                      size_t errlen);
 /* zbp_groth16_prove's contract on the circuit's device: same outputs for the same r and s on
  * either device; prof (may be NULL) also gets device and device_note. Thread-safe: GPU proofs of
  * one circuit run one at a time (a mutex), CPU proofs concurrently. */
-int zbp_circuit_prove(zbp_circuit_t *c, zbp_proof_t *out, const zbp_wtns_t *w,
+ZBP_MUST_USE zbp_status zbp_circuit_prove(zbp_circuit_t *c, zbp_proof_t *out, const zbp_wtns_t *w,
                       const zbp_prove_opts_t *opts, zbp_profile_t *prof, char *err, size_t errlen);
 /* Where the next proof runs: "cpu" or "cuda:N". */
 const char *zbp_circuit_device(const zbp_circuit_t *c);
@@ -243,7 +271,7 @@ void zbp_circuit_free(zbp_circuit_t *c); /* NULL is fine */
 /* Checks a device value without a key: what zbp_circuit_open would say about it (the CLI and the
  * loop call it before reading any file). *gpu gets the GPU index, or -1 for the CPU (auto without
  * a usable GPU). */
-int zbp_device_check(const char *device, int *gpu, char *err, size_t errlen);
+ZBP_MUST_USE zbp_status zbp_device_check(const char *device, int *gpu, char *err, size_t errlen);
 /* The device the C APIs (include/zbprover.h, include/prover.h) prove on: $ZBP_DEVICE, else "cpu". */
 const char *zbp_api_device(void);
 
@@ -256,8 +284,9 @@ const char *zbp_api_device(void);
 void zbp_circuit_test_fake_gpu(const char *mode);
 #endif
 
-/* The pairing check of a proof against the key's alpha, beta, gamma, delta and IC. */
-int zbp_zkey_verify_proof(const zbp_zkey_t *z, const zbp_proof_t *p, int *valid, char *err,
+/* The pairing check of a proof against the key's alpha, beta, gamma, delta and IC. (Not yet
+ * ZBP_MUST_USE: cuda/gpu_check.cu ignores it in two places; add it when that file checks them.) */
+zbp_status zbp_zkey_verify_proof(const zbp_zkey_t *z, const zbp_proof_t *p, int *valid, char *err,
                           size_t errlen);
 
 /* ---- insecure development setup (setup.c) --------------------------------------------------------------
@@ -281,18 +310,20 @@ typedef struct {
 } zbp_setup_stats_t;
 /* Returns ZBP_OK, or ZBP_ERR_UNSUPPORTED (custom gates), ZBP_ERR_RANGE (over 2^28 rows, or over
  * 2^32 coefficients), ZBP_ERR_NOMEM, ZBP_ERR_IO, with err naming the file. stats may be NULL. */
-int zbp_setup_insecure_dev(const zbp_r1cs_t *r, const char *zkey_path, const zbp_setup_opts_t *opts,
+ZBP_MUST_USE
+zbp_status zbp_setup_insecure_dev(const zbp_r1cs_t *r, const char *zkey_path, const zbp_setup_opts_t *opts,
                            zbp_setup_stats_t *stats, char *err, size_t errlen);
 
 /* ---- JSON writers in snarkjs's exact layout (1-space indent, no trailing newline) --------------------
  * Each writes to a temporary file beside path and renames it into place, so a failure leaves
  * nothing partial behind. */
-int zbp_write_vk_json(const char *path, const zbp_zkey_t *z, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status zbp_write_vk_json(const char *path, const zbp_zkey_t *z, char *err, size_t errlen);
 /* The same text into a malloc'ed string (*out, *len); free() it. */
-int zbp_vk_json(char **out, size_t *len, const zbp_zkey_t *z);
+ZBP_MUST_USE zbp_status zbp_vk_json(char **out, size_t *len, const zbp_zkey_t *z);
 /* proof.json and public.json as snarkjs writes them (z = "1", Fq2 as [c0, c1], decimal strings). */
-int zbp_proof_json(char **out, size_t *len, const zbp_proof_t *p);
-int zbp_public_json(char **out, size_t *len, const zbp_proof_t *p);
+ZBP_MUST_USE zbp_status zbp_proof_json(char **out, size_t *len, const zbp_proof_t *p);
+ZBP_MUST_USE zbp_status zbp_public_json(char **out, size_t *len, const zbp_proof_t *p);
 /* The same as jansson trees (json_decref them; NULL when out of memory), for the writers above and
  * the compact ones below: the proof's keys pi_a, pi_b, pi_c, protocol, then curve if with_curve;
  * the public signals (n values in Montgomery form) as decimal strings. */
@@ -300,15 +331,17 @@ json_t *zbp_proof_value(const zbp_proof_t *p, int with_curve);
 json_t *zbp_public_value(const fr_t *pub, size_t n);
 /* Both files, each atomically; when the second cannot be written the first is removed again, so
  * a failure leaves neither behind. */
-int zbp_write_proof_files(const char *proof_path, const char *public_path, const zbp_proof_t *p,
+ZBP_MUST_USE
+zbp_status zbp_write_proof_files(const char *proof_path, const char *public_path, const zbp_proof_t *p,
                           char *err, size_t errlen);
 /* The same texts in rapidsnark's layout (keys sorted, no whitespace, no "curve" key; public as
  * ["..",".."], "[]" when n = 0), for the rapidsnark interface (rapidsnark.c, include/prover.h)
  * and the CLI run as `prover`. pub: n values in Montgomery form. */
-int zbp_proof_json_compact(char **out, size_t *len, const zbp_proof_t *p);
-int zbp_public_json_compact(char **out, size_t *len, const fr_t *pub, size_t n);
+ZBP_MUST_USE zbp_status zbp_proof_json_compact(char **out, size_t *len, const zbp_proof_t *p);
+ZBP_MUST_USE zbp_status zbp_public_json_compact(char **out, size_t *len, const fr_t *pub, size_t n);
 /* --profile: the profile as JSON (phases in ms, sizes, threads, field paths). */
-int zbp_write_profile_json(const char *path, const zbp_profile_t *prof, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status zbp_write_profile_json(const char *path, const zbp_profile_t *prof, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

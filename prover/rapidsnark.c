@@ -25,11 +25,11 @@ static int compact(json_t *v, char **out, size_t *len) {
     return *out ? ZBP_OK : ZBP_ERR_NOMEM;
 }
 
-int zbp_proof_json_compact(char **out, size_t *len, const zbp_proof_t *p) {
+zbp_status zbp_proof_json_compact(char **out, size_t *len, const zbp_proof_t *p) {
     return compact(zbp_proof_value(p, 0), out, len);
 }
 
-int zbp_public_json_compact(char **out, size_t *len, const fr_t *pub, size_t n) {
+zbp_status zbp_public_json_compact(char **out, size_t *len, const fr_t *pub, size_t n) {
     return compact(zbp_public_value(pub, n), out, len);
 }
 
@@ -101,7 +101,11 @@ static int witness_public(fr_t **out, const zbp_wtns_t *w, uint32_t n) {
     if (!n) return ZBP_OK;
     fr_t *pub = malloc((size_t)n * sizeof *pub);
     if (!pub) return ZBP_ERR_NOMEM;
-    for (uint32_t i = 0; i < n; i++) fr_from_bytes_le(&pub[i], w->values + (size_t)(i + 1) * 32);
+    for (uint32_t i = 0; i < n; i++)
+        if (fr_from_bytes_le(&pub[i], w->values + (size_t)(i + 1) * 32) != ZBP_OK) {
+            free(pub); /* a public signal >= r: the witness is not one of this field */
+            return ZBP_ERR_RANGE;
+        }
     *out = pub;
     return ZBP_OK;
 }

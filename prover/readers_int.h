@@ -27,7 +27,7 @@ static inline int zbp_limbs_lt(const uint64_t a[4], const uint64_t b[4]) {
  * member and whose static `parse(T *, err, errlen)` checks the body: the container is indexed
  * first, and a failure anywhere leaves the struct closed. */
 #define ZBP_READER_ENTRY_POINTS(T, pre, MAGIC, MAXVER)                                              \
-    int pre##_from_memory(T *x, const uint8_t *buf, size_t len, const char *name, char *err,       \
+    zbp_status pre##_from_memory(T *x, const uint8_t *buf, size_t len, const char *name, char *err,\
                           size_t errlen) {                                                         \
         memset(x, 0, sizeof *x);                                                                   \
         int st = zbp_binfile_from_memory(&x->file, buf, len, name, MAGIC, MAXVER, err, errlen);    \
@@ -35,7 +35,7 @@ static inline int zbp_limbs_lt(const uint64_t a[4], const uint64_t b[4]) {
         if (st != ZBP_OK) pre##_close(x);                                                          \
         return st;                                                                                 \
     }                                                                                              \
-    int pre##_open(T *x, const char *path, char *err, size_t errlen) {                             \
+    zbp_status pre##_open(T *x, const char *path, char *err, size_t errlen) {                      \
         memset(x, 0, sizeof *x);                                                                   \
         int st = zbp_binfile_open(&x->file, path, MAGIC, MAXVER, err, errlen);                     \
         if (st == ZBP_OK) st = parse(x, err, errlen);                                              \

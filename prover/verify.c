@@ -85,7 +85,7 @@ static int curve_name_ok(const json_t *v) {
     return !strcmp(low, "bn128") || !strcmp(low, "bn254") || !strcmp(low, "altbn128");
 }
 
-int groth16_vk_from_json(groth16_vk_t *vk, const json_t *root, char *err, size_t errlen) {
+zbp_status groth16_vk_from_json(groth16_vk_t *vk, const json_t *root, char *err, size_t errlen) {
     memset(vk, 0, sizeof *vk);
     if (!json_is_object(root))
         return zbp_fail(err, errlen, ZBP_ERR_INPUT, "expected a JSON object");
@@ -130,7 +130,7 @@ void groth16_vk_free(groth16_vk_t *vk) {
     vk->n_public = 0;
 }
 
-int groth16_proof_from_json(groth16_proof_t *proof, const json_t *root, char *err, size_t errlen) {
+zbp_status groth16_proof_from_json(groth16_proof_t *proof, const json_t *root, char *err, size_t errlen) {
     if (!json_is_object(root))
         return zbp_fail(err, errlen, ZBP_ERR_INPUT, "expected a JSON object");
     const json_t *proto = json_object_get(root, "protocol");
@@ -147,7 +147,7 @@ int groth16_proof_from_json(groth16_proof_t *proof, const json_t *root, char *er
     return ZBP_OK;
 }
 
-int groth16_public_from_json(fr_t **pub, size_t *n, const json_t *root, char *err, size_t errlen) {
+zbp_status groth16_public_from_json(fr_t **pub, size_t *n, const json_t *root, char *err, size_t errlen) {
     *pub = NULL;
     *n = 0;
     if (!json_is_array(root))
@@ -172,7 +172,7 @@ int groth16_public_from_json(fr_t **pub, size_t *n, const json_t *root, char *er
     return ZBP_OK;
 }
 
-int groth16_verify(const groth16_vk_t *vk, const groth16_proof_t *proof, const fr_t *pub, size_t n,
+zbp_status groth16_verify(const groth16_vk_t *vk, const groth16_proof_t *proof, const fr_t *pub, size_t n,
                    int *valid) {
     *valid = 0;
     if (n != vk->n_public) return ZBP_ERR_INPUT;
@@ -184,13 +184,13 @@ int groth16_verify(const groth16_vk_t *vk, const groth16_proof_t *proof, const f
         fr_from_mont(k, &pub[i]);
         g1_jac_from_affine(&term, &vk->ic[i + 1]);
         g1_mul_glv_vartime(&term, &term, k);
-        g1_jac_add(&acc, &acc, &term);
+        g1_jac_add_vartime(&acc, &acc, &term);
     }
     g1_affine_t p[4];
     g2_affine_t q[4];
     g1_affine_neg(&p[0], &proof->a);
     q[0] = proof->b;
-    g1_jac_to_affine(&p[1], &acc);
+    g1_jac_to_affine_vartime(&p[1], &acc);
     q[1] = vk->gamma2;
     p[2] = proof->c;
     q[2] = vk->delta2;
@@ -253,7 +253,7 @@ static int load_json(json_t **doc, const char *path, char *err, size_t errlen) {
     return ZBP_OK;
 }
 
-int groth16_verify_files(const char *vk_path, const char *public_path, const char *proof_path,
+zbp_status groth16_verify_files(const char *vk_path, const char *public_path, const char *proof_path,
                          int *valid, char *err, size_t errlen) {
     json_t *dvk = NULL, *dpub = NULL, *dproof = NULL;
     groth16_vk_t vk = {0};

@@ -183,7 +183,7 @@ static int check_section(const zbp_zkey_t *z, const uint8_t *p, uint64_t count, 
     return ZBP_OK;
 }
 
-int zbp_zkey_check_points(const zbp_zkey_t *z, char *err, size_t errlen) {
+zbp_status zbp_zkey_check_points(const zbp_zkey_t *z, char *err, size_t errlen) {
     uint64_t nv = z->n_vars, np = z->n_public;
     int st;
     if ((st = check_section(z, z->ic, np + 1, 0, SEC_IC, err, errlen))) return st;

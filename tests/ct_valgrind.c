@@ -8,7 +8,7 @@
  *
  * What is covered (the prover's secrets, groth16.c's zbp_groth16_finish): the randomizers r and s
  * and their product (fr_to_mont, fr_mul, fr_from_mont), the scalar multiplications by them
- * (g1_mul_ct, g2_mul_ct), and the field's constant-time inversions (fq_inv, fr_inv).
+ * (g1_mul, g2_mul), and the field's constant-time inversions (fq_inv, fr_inv).
  * Run by tests/check_ct_valgrind.sh; a plain program, not Criterion, because Criterion's workers
  * are forked processes that valgrind would have to follow. */
 #include <stdio.h>
@@ -53,12 +53,12 @@ static uint64_t run_ct(void) {
         /* the scalar multiplications of the proof's last step */
         g1_jac_t g1, o1;
         g1_jac_from_affine(&g1, &G1_GENERATOR);
-        g1_mul_ct(&o1, &g1, r);
-        g1_mul_ct(&o1, &o1, s);
-        g1_mul_ct(&o1, &o1, rs);
+        g1_mul(&o1, &g1, r);
+        g1_mul(&o1, &o1, s);
+        g1_mul(&o1, &o1, rs);
         g2_jac_t g2, o2;
         g2_jac_from_affine(&g2, &G2_GENERATOR);
-        g2_mul_ct(&o2, &g2, s);
+        g2_mul(&o2, &g2, s);
 
         /* an inversion of a secret-derived coordinate */
         fq_t zi;

@@ -74,9 +74,8 @@ static void reference(fx_t *f, zbp_proof_t *want) {
 
 /* One proof through the handle: its status, and (when it proved) whether it equals want. */
 static int prove_once(zbp_circuit_t *c, fx_t *f, const zbp_wtns_t *w, const zbp_proof_t *want,
-                      int skip_verify, zbp_profile_t *prof, char *err, size_t errlen) {
+                      zbp_profile_t *prof, char *err, size_t errlen) {
     zbp_prove_opts_t o = fixed_opts();
-    o.skip_verify = skip_verify;
     zbp_proof_t p;
     int st = zbp_circuit_prove(c, &p, w, &o, prof, err, errlen);
     if (st == ZBP_OK) {
@@ -106,14 +105,14 @@ Test(circuit, cpu_handle_gives_the_cpu_provers_proofs, .fini = no_fake) {
         cr_assert_eq(zbp_circuit_device_bytes(c), 0);
         for (int k = 0; k < 2; k++) { /* many proofs from one handle */
             zbp_profile_t prof;
-            cr_assert_eq(prove_once(c, &f, &f.w, &want, 0, &prof, err, sizeof err), ZBP_OK, "%s", err);
+            cr_assert_eq(prove_once(c, &f, &f.w, &want, &prof, err, sizeof err), ZBP_OK, "%s", err);
             cr_assert_str_eq(prof.device, "cpu");
             cr_assert_str_eq(prof.device_note, "");
             cr_assert_eq(prof.domain_size, f.z.domain_size);
         }
         /* a witness that satisfies nothing: the CPU prover's refusal */
         zbp_profile_t prof;
-        cr_assert_eq(prove_once(c, &f, &f.bad, &want, 0, &prof, err, sizeof err), ZBP_ERR_INPUT);
+        cr_assert_eq(prove_once(c, &f, &f.bad, &want, &prof, err, sizeof err), ZBP_ERR_INPUT);
         zbp_circuit_free(c);
     }
     zbp_proof_free(&want);
@@ -134,7 +133,7 @@ Test(circuit, auto_without_a_gpu_proves_on_the_cpu_and_cuda_is_refused) {
     cr_assert_eq(zbp_circuit_open(&c, &f.z, "auto", err, sizeof err), ZBP_OK, "%s", err);
     cr_assert_str_eq(zbp_circuit_device(c), "cpu");
     zbp_profile_t prof;
-    cr_assert_eq(prove_once(c, &f, &f.w, &want, 0, &prof, err, sizeof err), ZBP_OK, "%s", err);
+    cr_assert_eq(prove_once(c, &f, &f.w, &want, &prof, err, sizeof err), ZBP_OK, "%s", err);
     cr_assert_str_eq(prof.device, "cpu");
     cr_assert_str_eq(prof.device_note, "", "auto without a GPU is quiet: %s", prof.device_note);
     zbp_circuit_free(c);
@@ -169,7 +168,7 @@ Test(circuit, a_working_gpu_proves_and_stays, .fini = no_fake) {
         cr_assert_gt(zbp_circuit_device_bytes(c), 0);
         for (int k = 0; k < 2; k++) {
             zbp_profile_t prof;
-            cr_assert_eq(prove_once(c, &f, &f.w, &want, 0, &prof, err, sizeof err), ZBP_OK, "%s", err);
+            cr_assert_eq(prove_once(c, &f, &f.w, &want, &prof, err, sizeof err), ZBP_OK, "%s", err);
             cr_assert_str_eq(prof.device, "cuda:0");
             cr_assert_str_eq(prof.device_note, "");
         }
@@ -186,7 +185,7 @@ Test(circuit, a_working_gpu_proves_and_stays, .fini = no_fake) {
 
 /* auto after a GPU fault: this proof is the CPU's (and right), the note says why once, and the
  * circuit proves on the CPU from then on. */
-static void falls_back(const char *mode, int skip_verify, const char *why) {
+static void falls_back(const char *mode, const char *why) {
     zbp_circuit_test_fake_gpu(mode);
     fx_t f;
     fx_open(&f);
@@ -196,7 +195,7 @@ static void falls_back(const char *mode, int skip_verify, const char *why) {
     char err[512];
     cr_assert_eq(zbp_circuit_open(&c, &f.z, "auto", err, sizeof err), ZBP_OK, "%s", err);
     zbp_profile_t prof;
-    cr_assert_eq(prove_once(c, &f, &f.w, &want, skip_verify, &prof, err, sizeof err), ZBP_OK,
+    cr_assert_eq(prove_once(c, &f, &f.w, &want, &prof, err, sizeof err), ZBP_OK,
                  "%s: %s", mode, err);
     cr_assert_str_eq(prof.device, "cpu");
     cr_assert(strstr(prof.device_note, "--device auto") && strstr(prof.device_note, why) &&
@@ -204,7 +203,7 @@ static void falls_back(const char *mode, int skip_verify, const char *why) {
               "%s: the fallback is not said: '%s'", mode, prof.device_note);
     cr_assert_str_eq(zbp_circuit_device(c), "cpu");
     cr_assert_eq(zbp_circuit_device_bytes(c), 0);
-    cr_assert_eq(prove_once(c, &f, &f.w, &want, skip_verify, &prof, err, sizeof err), ZBP_OK, "%s", err);
+    cr_assert_eq(prove_once(c, &f, &f.w, &want, &prof, err, sizeof err), ZBP_OK, "%s", err);
     cr_assert_str_eq(prof.device, "cpu");
     cr_assert_str_eq(prof.device_note, "", "said twice: %s", prof.device_note);
     zbp_circuit_free(c);
@@ -213,17 +212,13 @@ static void falls_back(const char *mode, int skip_verify, const char *why) {
 }
 
 Test(circuit, auto_falls_back_on_a_key_the_gpu_cannot_hold, .fini = no_fake) {
-    falls_back("nomem", 0, "could not be loaded onto GPU 0");
+    falls_back("nomem", "could not be loaded onto GPU 0");
 }
 Test(circuit, auto_falls_back_on_a_cuda_error, .fini = no_fake) {
-    falls_back("fail", 0, "illegal memory access");
+    falls_back("fail", "illegal memory access");
 }
 Test(circuit, auto_falls_back_on_a_wrong_gpu_proof, .fini = no_fake) {
-    falls_back("wrong", 0, "pairing check");
-}
-/* skip_verify is for benchmarks: under auto a GPU proof is checked anyway */
-Test(circuit, auto_checks_gpu_proofs_even_when_told_to_skip, .fini = no_fake) {
-    falls_back("wrong", 1, "pairing check");
+    falls_back("wrong", "pairing check");
 }
 
 Test(circuit, cuda_reports_gpu_failures_without_falling_back, .fini = no_fake) {
@@ -239,14 +234,14 @@ Test(circuit, cuda_reports_gpu_failures_without_falling_back, .fini = no_fake) {
     zbp_circuit_test_fake_gpu("fail");
     cr_assert_eq(zbp_circuit_open(&c, &f.z, "cuda", err, sizeof err), ZBP_OK, "%s", err);
     zbp_profile_t prof;
-    cr_assert_eq(prove_once(c, &f, &f.w, &want, 0, &prof, err, sizeof err), ZBP_ERR_IO);
+    cr_assert_eq(prove_once(c, &f, &f.w, &want, &prof, err, sizeof err), ZBP_ERR_IO);
     cr_assert(strstr(err, "illegal memory access"), "%s", err);
     cr_assert_str_eq(prof.device_note, "");
     cr_assert_str_eq(zbp_circuit_device(c), "cuda:0"); /* still the GPU: cuda means the GPU */
     zbp_circuit_free(c);
     zbp_circuit_test_fake_gpu("wrong");
     cr_assert_eq(zbp_circuit_open(&c, &f.z, "cuda:0", err, sizeof err), ZBP_OK, "%s", err);
-    cr_assert_eq(prove_once(c, &f, &f.w, &want, 0, &prof, err, sizeof err), ZBP_ERR_INPUT);
+    cr_assert_eq(prove_once(c, &f, &f.w, &want, &prof, err, sizeof err), ZBP_ERR_INPUT);
     cr_assert(strstr(err, "pairing check"), "%s", err);
     zbp_circuit_free(c);
     zbp_proof_free(&want);

@@ -143,7 +143,7 @@ static void rand_g1(g1_affine_t *r) {
     g1_jac_t g, p;
     g1_jac_from_affine(&g, &G1_GENERATOR);
     g1_mul_vartime(&p, &g, k);
-    g1_jac_to_affine(r, &p);
+    g1_jac_to_affine_vartime(r, &p);
 }
 static void rand_g2(g2_affine_t *r) {
     uint64_t k[4];
@@ -151,7 +151,7 @@ static void rand_g2(g2_affine_t *r) {
     g2_jac_t g, p;
     g2_jac_from_affine(&g, &G2_GENERATOR);
     g2_mul_vartime(&p, &g, k);
-    g2_jac_to_affine(r, &p);
+    g2_jac_to_affine_vartime(r, &p);
 }
 
 /* Every XYZZ formula on random points, on the exceptional cases (P + P, P - P, identities), both
@@ -165,33 +165,33 @@ static void rand_g2(g2_affine_t *r) {
         G##_xyzz_t a, b, inf, want, got;                                                           \
         ZG##_xyzz_t zgot;                                                                          \
         G##_xyzz_from_affine(&a, &p);                                                              \
-        G##_xyzz_add_affine(&a, &a, &q); /* nontrivial ZZ, ZZZ */                                  \
+        G##_xyzz_add_affine_vartime(&a, &a, &q); /* nontrivial ZZ, ZZZ */                                  \
         G##_xyzz_from_affine(&b, &q);                                                              \
-        G##_xyzz_dbl(&b, &b);                                                                      \
+        G##_xyzz_dbl_vartime(&b, &b);                                                                      \
         G##_xyzz_set_infinity(&inf);                                                               \
         const G##_xyzz_t *xs[4] = {&a, &b, &inf, &a};                                              \
         const G##_affine_t *as[4] = {&p, &q, &np, &p};                                             \
         for (int u = 0; u < 4; u++) {                                                              \
-            G##_xyzz_dbl(&want, xs[u]);                                                            \
-            ZG##_xyzz_dbl(&zgot, &CAS(ZG##_xyzz_t, *xs[u]));                       \
+            G##_xyzz_dbl_vartime(&want, xs[u]);                                                            \
+            ZG##_xyzz_dbl_vartime(&zgot, &CAS(ZG##_xyzz_t, *xs[u]));                       \
             cr_assert_eq(memcmp(&want, &zgot, sizeof want), 0, #G " dbl %d/%d", i, u);              \
-            G##_xyzz_dbl_affine(&want, as[u]);                                                     \
-            ZG##_xyzz_dbl_affine(&zgot, &CAS(ZG##_affine_t, *as[u]));              \
+            G##_xyzz_dbl_affine_vartime(&want, as[u]);                                                     \
+            ZG##_xyzz_dbl_affine_vartime(&zgot, &CAS(ZG##_affine_t, *as[u]));              \
             cr_assert_eq(memcmp(&want, &zgot, sizeof want), 0, #G " dbl_affine %d/%d", i, u);       \
             for (int v = 0; v < 4; v++) {                                                          \
-                G##_xyzz_add(&want, xs[u], xs[v]);                                                 \
-                ZG##_xyzz_add(&zgot, &CAS(ZG##_xyzz_t, *xs[u]),                    \
+                G##_xyzz_add_vartime(&want, xs[u], xs[v]);                                                 \
+                ZG##_xyzz_add_vartime(&zgot, &CAS(ZG##_xyzz_t, *xs[u]),                    \
                               &CAS(ZG##_xyzz_t, *xs[v]));                                          \
                 cr_assert_eq(memcmp(&want, &zgot, sizeof want), 0, #G " add %d/%d/%d", i, u, v);    \
-                G##_xyzz_add_affine(&want, xs[u], as[v]);                                          \
-                ZG##_xyzz_add_affine(&zgot, &CAS(ZG##_xyzz_t, *xs[u]),             \
+                G##_xyzz_add_affine_vartime(&want, xs[u], as[v]);                                          \
+                ZG##_xyzz_add_affine_vartime(&zgot, &CAS(ZG##_xyzz_t, *xs[u]),             \
                                      &CAS(ZG##_affine_t, *as[v]));                                 \
                 cr_assert_eq(memcmp(&want, &zgot, sizeof want), 0, #G " madd %d/%d/%d", i, u, v);   \
             }                                                                                      \
         }                                                                                          \
         /* P + (-P) through the mixed addition: the identity */                                    \
         G##_xyzz_from_affine(&a, &p);                                                              \
-        ZG##_xyzz_add_affine(&zgot, &CAS(ZG##_xyzz_t, a), &CAS(ZG##_affine_t, np)); \
+        ZG##_xyzz_add_affine_vartime(&zgot, &CAS(ZG##_xyzz_t, a), &CAS(ZG##_affine_t, np)); \
         memcpy(&got, &zgot, sizeof got);                                                           \
         cr_assert(G##_xyzz_is_infinity(&got), #G " P - P is not the identity");                    \
         /* the small multiple against the scalar multiplication */                                 \
@@ -202,7 +202,7 @@ static void rand_g2(g2_affine_t *r) {
         G##_jac_from_affine(&pj, &p);                                                              \
         G##_mul_vartime(&kj, &pj, kk);                                                             \
         memcpy(&got, &zgot, sizeof got);                                                           \
-        G##_xyzz_to_jac(&gj, &got);                                                                \
+        G##_xyzz_to_jac_vartime(&gj, &got);                                                                \
         cr_assert(G##_jac_equal(&kj, &gj), #G " mul_u32 by %u", k);                                \
     }
 
@@ -353,7 +353,7 @@ static void emu_index_free(emu_index_t *x) {
                 uint32_t v = ix.pairs[k].val;                                                      \
                 ZG##_affine_t p = CAS(ZG##_affine_t, pts[v & ~ZC_MSM_NEG_BIT]);                    \
                 if (v & ZC_MSM_NEG_BIT) ZG##_affine_neg(&p, &p);                                   \
-                ZG##_xyzz_add_affine(&part[ch], &part[ch], &p);                                    \
+                ZG##_xyzz_add_affine_vartime(&part[ch], &part[ch], &p);                                    \
             }                                                                                      \
         }                                                                                          \
         /* the rounds, each one parallel on the GPU: the chunk a thread reads must not be written \
@@ -364,7 +364,7 @@ static void emu_index_free(emu_index_t *x) {
                 uint32_t j = ch - ix.chunk_off[r];                                                 \
                 if (!zc_msm_tree_pair(j, ix.nchunks[r], st_)) continue;                            \
                 cr_assert(!zc_msm_tree_pair(j + st_, ix.nchunks[r], st_), "a race in round %u", st_); \
-                ZG##_xyzz_add(&part[ch], &part[ch], &part[ch + st_]);                              \
+                ZG##_xyzz_add_vartime(&part[ch], &part[ch], &part[ch + st_]);                              \
             }                                                                                      \
         for (size_t j = 0; j < (size_t)nwin * nb; j++) ZG##_xyzz_set_infinity(&bk[j]);             \
         for (uint32_t r = 0; r < ix.nruns; r++)                                                    \
@@ -372,18 +372,18 @@ static void emu_index_free(emu_index_t *x) {
         ZG##_xyzz_t total, seg, win;                                                               \
         ZG##_xyzz_set_infinity(&total);                                                            \
         for (unsigned w = nwin; w-- > 0;) {                                                        \
-            for (unsigned dk_ = 0; dk_ < (C); dk_++) ZG##_xyzz_dbl(&total, &total);                \
+            for (unsigned dk_ = 0; dk_ < (C); dk_++) ZG##_xyzz_dbl_vartime(&total, &total);                \
             ZG##_xyzz_set_infinity(&win);                                                          \
             for (unsigned sg = 0; sg < (SEGS); sg++) {                                             \
                 uint32_t lo = nb * sg / (SEGS), hi = nb * (sg + 1) / (SEGS);                       \
                 ZG##_bucket_segment(&seg, bk + (size_t)w * nb, lo, hi);                            \
-                ZG##_xyzz_add(&win, &win, &seg);                                                   \
+                ZG##_xyzz_add_vartime(&win, &win, &seg);                                                   \
             }                                                                                      \
-            ZG##_xyzz_add(&total, &total, &win);                                                   \
+            ZG##_xyzz_add_vartime(&total, &total, &win);                                                   \
         }                                                                                          \
         G##_xyzz_t total_c;                                                                        \
         memcpy(&total_c, &total, sizeof total_c);                                                  \
-        G##_xyzz_to_affine(&out_aff, &total_c);                                                    \
+        G##_xyzz_to_affine_vartime(&out_aff, &total_c);                                                    \
         emu_max_chunks = ix.max_chunks;                                                            \
         free(part);                                                                                \
         free(bk);                                                                                  \
@@ -413,7 +413,7 @@ Test(cuda_host, msm_bucket_method_matches_msm_g1, .init = init_rng) {
     g1_jac_t want;
     cr_assert_eq(msm_g1(&want, pts, (const uint64_t(*)[4])sc, n, NULL), ZBP_OK);
     g1_affine_t want_aff, got;
-    g1_jac_to_affine(&want_aff, &want);
+    g1_jac_to_affine_vartime(&want_aff, &want);
     unsigned cs[3] = {4, 7, 10}, segs[3] = {1, 3, 16};
     for (int k = 0; k < 3; k++) {
         EMULATE_MSM(g1, zc_g1, n, cs[k], segs[k], got, pts, sc);
@@ -434,7 +434,7 @@ Test(cuda_host, msm_bucket_method_matches_msm_g2, .init = init_rng) {
     g2_jac_t want;
     cr_assert_eq(msm_g2(&want, pts, (const uint64_t(*)[4])sc, n, NULL), ZBP_OK);
     g2_affine_t want_aff, got;
-    g2_jac_to_affine(&want_aff, &want);
+    g2_jac_to_affine_vartime(&want_aff, &want);
     EMULATE_MSM(g2, zc_g2, n, 6u, 4u, got, pts, sc);
     cr_assert(g2_affine_equal(&got, &want_aff), "G2 differs from msm_g2");
     free(pts);
@@ -471,7 +471,7 @@ Test(cuda_host, msm_index_pipeline_with_witness_like_scalars, .init = init_rng) 
     g1_jac_t want;
     cr_assert_eq(msm_g1(&want, pts, (const uint64_t(*)[4])sc, n, NULL), ZBP_OK);
     g1_affine_t want_aff, got;
-    g1_jac_to_affine(&want_aff, &want);
+    g1_jac_to_affine_vartime(&want_aff, &want);
     EMULATE_MSM(g1, zc_g1, n, 8u, 8u, got, pts, sc);
     cr_assert(g1_affine_equal(&got, &want_aff), "witness-like scalars: differs from msm_g1");
     /* 60% ones in one bucket: ~3600 points, ~57 chunks, six rounds of the tree */

@@ -23,8 +23,8 @@ static void rand_scalar(uint64_t k[4], test_rng_t *rng) {
         G##_jac_t acc, base = *p;                                                                  \
         G##_jac_set_infinity(&acc);                                                                \
         for (int i = 0; i < 256; i++) {                                                            \
-            if ((k[i / 64] >> (i % 64)) & 1) G##_jac_add(&acc, &acc, &base);                       \
-            G##_jac_add(&base, &base, &base);                                                      \
+            if ((k[i / 64] >> (i % 64)) & 1) G##_jac_add_vartime(&acc, &acc, &base);                       \
+            G##_jac_add_vartime(&base, &base, &base);                                                      \
         }                                                                                          \
         *r = acc;                                                                                  \
     }
@@ -75,7 +75,7 @@ static void g2_rescale(g2_jac_t *p, test_rng_t *rng) {
         G##_jac_from_affine(&g, &GEN);                                                    \
         G##_mul_vartime(&r, &g, R_LIMBS);                                                           \
         cr_assert(G##_jac_is_infinity(&r), "r G != O");                                             \
-        G##_mul_ct(&r, &g, R_LIMBS);                                                                \
+        G##_mul(&r, &g, R_LIMBS);                                                                \
         cr_assert(G##_jac_is_infinity(&r), "r G != O (ladder)");                                    \
         G##_mul_naive(&r, &g, R_LIMBS);                                                             \
         cr_assert(G##_jac_is_infinity(&r), "r G != O (naive)");                                     \
@@ -96,40 +96,40 @@ static void g2_rescale(g2_jac_t *p, test_rng_t *rng) {
             G##_rescale(&a, &rng);                                                                  \
             G##_rescale(&b, &rng);                                                                  \
             /* associativity and commutativity */                                                   \
-            G##_jac_add(&t1, &a, &b);                                                               \
-            G##_jac_add(&t1, &t1, &c);                                                              \
-            G##_jac_add(&t2, &b, &c);                                                               \
-            G##_jac_add(&t2, &a, &t2);                                                              \
+            G##_jac_add_vartime(&t1, &a, &b);                                                               \
+            G##_jac_add_vartime(&t1, &t1, &c);                                                              \
+            G##_jac_add_vartime(&t2, &b, &c);                                                               \
+            G##_jac_add_vartime(&t2, &a, &t2);                                                              \
             cr_assert(G##_jac_equal(&t1, &t2), "associativity");                                    \
-            G##_jac_add(&t1, &a, &b);                                                               \
-            G##_jac_add(&t2, &b, &a);                                                               \
+            G##_jac_add_vartime(&t1, &a, &b);                                                               \
+            G##_jac_add_vartime(&t2, &b, &a);                                                               \
             cr_assert(G##_jac_equal(&t1, &t2), "commutativity");                                    \
             /* identity */                                                                          \
             G##_jac_set_infinity(&o);                                                               \
-            G##_jac_add(&t1, &a, &o);                                                               \
+            G##_jac_add_vartime(&t1, &a, &o);                                                               \
             cr_assert(G##_jac_equal(&t1, &a));                                                      \
-            G##_jac_add(&t1, &o, &a);                                                               \
+            G##_jac_add_vartime(&t1, &o, &a);                                                               \
             cr_assert(G##_jac_equal(&t1, &a));                                                      \
-            G##_jac_dbl(&t1, &o);                                                                   \
+            G##_jac_dbl_vartime(&t1, &o);                                                                   \
             cr_assert(G##_jac_is_infinity(&t1));                                                    \
             /* inverse */                                                                           \
             G##_jac_neg(&na, &a);                                                                   \
-            G##_jac_add(&t1, &a, &na);                                                              \
+            G##_jac_add_vartime(&t1, &a, &na);                                                              \
             cr_assert(G##_jac_is_infinity(&t1), "P + (-P) != O");                                   \
             /* doubling is self-addition (the add must detect P == Q in another Z) */               \
-            G##_jac_dbl(&t1, &a);                                                                   \
+            G##_jac_dbl_vartime(&t1, &a);                                                                   \
             G##_jac_t a2 = a;                                                                       \
             G##_rescale(&a2, &rng);                                                                 \
-            G##_jac_add(&t2, &a, &a2);                                                              \
+            G##_jac_add_vartime(&t2, &a, &a2);                                                              \
             cr_assert(G##_jac_equal(&t1, &t2), "dbl != add(P, P)");                                 \
             G##_jac_t na2;                                                                          \
             G##_jac_neg(&na2, &a2);                                                                 \
-            G##_jac_add(&t2, &a, &na2);                                                             \
+            G##_jac_add_vartime(&t2, &a, &na2);                                                             \
             cr_assert(G##_jac_is_infinity(&t2), "add(P, -P) in another Z");                         \
             /* results stay on the curve */                                                         \
             G##_affine_t af;                                                                        \
-            G##_jac_add(&t1, &a, &b);                                                               \
-            G##_jac_to_affine(&af, &t1);                                                            \
+            G##_jac_add_vartime(&t1, &a, &b);                                                               \
+            G##_jac_to_affine_vartime(&af, &t1);                                                            \
             cr_assert(G##_affine_is_on_curve(&af));                                                 \
             cr_assert(!G##_affine_is_infinity(&af));                                                \
         }                                                                                           \
@@ -142,78 +142,78 @@ static void g2_rescale(g2_jac_t *p, test_rng_t *rng) {
             G##_affine_t aa, ba, ra, xa;                                                            \
             G##_random(&a, &rng);                                                                   \
             G##_random(&b, &rng);                                                                   \
-            G##_jac_to_affine(&aa, &a);                                                             \
-            G##_jac_to_affine(&ba, &b);                                                             \
+            G##_jac_to_affine_vartime(&aa, &a);                                                             \
+            G##_jac_to_affine_vartime(&ba, &b);                                                             \
             G##_rescale(&a, &rng);                                                                  \
-            G##_jac_add(&sum, &a, &b);                                                              \
-            G##_jac_dbl(&dbl, &a);                                                                  \
+            G##_jac_add_vartime(&sum, &a, &b);                                                              \
+            G##_jac_dbl_vartime(&dbl, &a);                                                                  \
             /* mixed addition, including its doubling and cancelling cases */                       \
-            G##_jac_add_affine(&t, &a, &ba);                                                        \
+            G##_jac_add_affine_vartime(&t, &a, &ba);                                                        \
             cr_assert(G##_jac_equal(&t, &sum), "mixed add");                                        \
-            G##_jac_add_affine(&t, &a, &aa);                                                        \
+            G##_jac_add_affine_vartime(&t, &a, &aa);                                                        \
             cr_assert(G##_jac_equal(&t, &dbl), "mixed add of P to P");                              \
             G##_affine_t naa;                                                                       \
             G##_affine_neg(&naa, &aa);                                                              \
-            G##_jac_add_affine(&t, &a, &naa);                                                       \
+            G##_jac_add_affine_vartime(&t, &a, &naa);                                                       \
             cr_assert(G##_jac_is_infinity(&t), "mixed add of -P to P");                             \
             G##_affine_t inf;                                                                       \
             G##_affine_set_infinity(&inf);                                                          \
-            G##_jac_add_affine(&t, &a, &inf);                                                       \
+            G##_jac_add_affine_vartime(&t, &a, &inf);                                                       \
             cr_assert(G##_jac_equal(&t, &a));                                                       \
             G##_jac_t o;                                                                            \
             G##_jac_set_infinity(&o);                                                               \
-            G##_jac_add_affine(&t, &o, &aa);                                                        \
+            G##_jac_add_affine_vartime(&t, &o, &aa);                                                        \
             cr_assert(G##_jac_equal(&t, &a));                                                       \
             /* XYZZ */                                                                              \
             G##_xyzz_t x, y, xs;                                                                    \
             G##_xyzz_from_affine(&x, &aa);                                                          \
             G##_xyzz_from_affine(&y, &ba);                                                          \
-            G##_xyzz_dbl(&x, &x);  /* ZZ != 1 from here on */                                       \
-            G##_xyzz_dbl_affine(&xs, &aa);                                                          \
-            G##_xyzz_to_jac(&t, &xs);                                                               \
+            G##_xyzz_dbl_vartime(&x, &x);  /* ZZ != 1 from here on */                                       \
+            G##_xyzz_dbl_affine_vartime(&xs, &aa);                                                          \
+            G##_xyzz_to_jac_vartime(&t, &xs);                                                               \
             cr_assert(G##_jac_equal(&t, &dbl), "xyzz dbl_affine");                                  \
-            G##_xyzz_to_jac(&t, &x);                                                                \
+            G##_xyzz_to_jac_vartime(&t, &x);                                                                \
             cr_assert(G##_jac_equal(&t, &dbl), "xyzz dbl");                                         \
-            G##_xyzz_dbl(&y, &y);                                                                   \
-            G##_xyzz_add(&xs, &x, &y); /* 2a + 2b */                                                \
+            G##_xyzz_dbl_vartime(&y, &y);                                                                   \
+            G##_xyzz_add_vartime(&xs, &x, &y); /* 2a + 2b */                                                \
             G##_jac_t want;                                                                         \
-            G##_jac_dbl(&want, &sum);                                                               \
-            G##_xyzz_to_jac(&t, &xs);                                                               \
+            G##_jac_dbl_vartime(&want, &sum);                                                               \
+            G##_xyzz_to_jac_vartime(&t, &xs);                                                               \
             cr_assert(G##_jac_equal(&t, &want), "xyzz add");                                        \
-            G##_xyzz_add_affine(&xs, &x, &ba); /* 2a + b */                                         \
-            G##_jac_add(&want, &dbl, &b);                                                           \
-            G##_xyzz_to_affine(&xa, &xs);                                                           \
-            G##_jac_to_affine(&ra, &want);                                                          \
+            G##_xyzz_add_affine_vartime(&xs, &x, &ba); /* 2a + b */                                         \
+            G##_jac_add_vartime(&want, &dbl, &b);                                                           \
+            G##_xyzz_to_affine_vartime(&xa, &xs);                                                           \
+            G##_jac_to_affine_vartime(&ra, &want);                                                          \
             cr_assert(G##_affine_equal(&xa, &ra), "xyzz add_affine / to_affine");                   \
             /* xyzz exceptional cases: equal, opposite, identity */                                 \
             G##_xyzz_t e;                                                                           \
             G##_xyzz_from_affine(&e, &aa);                                                          \
-            G##_xyzz_dbl(&e, &e);                                                                   \
+            G##_xyzz_dbl_vartime(&e, &e);                                                                   \
             G##_xyzz_t e2 = e;                                                                      \
-            G##_xyzz_add(&xs, &e, &e2);                                                             \
-            G##_jac_dbl(&want, &dbl);                                                               \
-            G##_xyzz_to_jac(&t, &xs);                                                               \
+            G##_xyzz_add_vartime(&xs, &e, &e2);                                                             \
+            G##_jac_dbl_vartime(&want, &dbl);                                                               \
+            G##_xyzz_to_jac_vartime(&t, &xs);                                                               \
             cr_assert(G##_jac_equal(&t, &want), "xyzz add(P, P)");                                  \
             G##_xyzz_t ne = e;                                                                      \
             F##_neg(&ne.y, &ne.y);                                                                  \
-            G##_xyzz_add(&xs, &e, &ne);                                                             \
+            G##_xyzz_add_vartime(&xs, &e, &ne);                                                             \
             cr_assert(G##_xyzz_is_infinity(&xs), "xyzz add(P, -P)");                                \
             G##_xyzz_t xo;                                                                          \
             G##_xyzz_set_infinity(&xo);                                                             \
-            G##_xyzz_add(&xs, &xo, &e);                                                             \
-            G##_xyzz_to_jac(&t, &xs);                                                               \
+            G##_xyzz_add_vartime(&xs, &xo, &e);                                                             \
+            G##_xyzz_to_jac_vartime(&t, &xs);                                                               \
             cr_assert(G##_jac_equal(&t, &dbl));                                                     \
-            G##_xyzz_add_affine(&xs, &xo, &aa);                                                     \
-            G##_xyzz_to_jac(&t, &xs);                                                               \
+            G##_xyzz_add_affine_vartime(&xs, &xo, &aa);                                                     \
+            G##_xyzz_to_jac_vartime(&t, &xs);                                                               \
             cr_assert(G##_jac_equal(&t, &a));                                                       \
             G##_xyzz_from_affine(&e, &aa);                                                          \
-            G##_xyzz_add_affine(&xs, &e, &aa);                                                      \
-            G##_xyzz_to_jac(&t, &xs);                                                               \
+            G##_xyzz_add_affine_vartime(&xs, &e, &aa);                                                      \
+            G##_xyzz_to_jac_vartime(&t, &xs);                                                               \
             cr_assert(G##_jac_equal(&t, &dbl), "xyzz add_affine(P, P)");                            \
-            G##_xyzz_add_affine(&xs, &e, &naa);                                                     \
+            G##_xyzz_add_affine_vartime(&xs, &e, &naa);                                                     \
             cr_assert(G##_xyzz_is_infinity(&xs), "xyzz add_affine(P, -P)");                         \
-            G##_xyzz_add_affine(&xs, &e, &inf);                                                     \
-            G##_xyzz_to_jac(&t, &xs);                                                               \
+            G##_xyzz_add_affine_vartime(&xs, &e, &inf);                                                     \
+            G##_xyzz_to_jac_vartime(&t, &xs);                                                               \
             cr_assert(G##_jac_equal(&t, &a));                                                       \
         }                                                                                           \
     }                                                                                               \
@@ -231,21 +231,21 @@ static void g2_rescale(g2_jac_t *p, test_rng_t *rng) {
             else                                                                                    \
                 G##_random(&j[i], &rng);                                                            \
             G##_rescale(&j[i], &rng);                                                               \
-            G##_jac_to_affine(&a[i], &j[i]);                                                        \
+            G##_jac_to_affine_vartime(&a[i], &j[i]);                                                        \
             G##_xyzz_from_affine(&x[i], &a[i]);                                                     \
-            G##_xyzz_dbl(&x[i], &x[i]);                                                             \
+            G##_xyzz_dbl_vartime(&x[i], &x[i]);                                                             \
         }                                                                                           \
-        G##_jac_batch_to_affine(b, j, N, scratch);                                                  \
-        G##_xyzz_batch_to_affine(c, x, N, scratch);                                                 \
+        G##_jac_batch_to_affine_vartime(b, j, N, scratch);                                                  \
+        G##_xyzz_batch_to_affine_vartime(c, x, N, scratch);                                                 \
         for (int i = 0; i < N; i++) {                                                               \
             cr_assert(G##_affine_equal(&a[i], &b[i]), "jac batch %d", i);                           \
             G##_jac_t d;                                                                            \
             G##_affine_t da;                                                                        \
-            G##_jac_dbl(&d, &j[i]);                                                                 \
-            G##_jac_to_affine(&da, &d);                                                             \
+            G##_jac_dbl_vartime(&d, &j[i]);                                                                 \
+            G##_jac_to_affine_vartime(&da, &d);                                                             \
             cr_assert(G##_affine_equal(&da, &c[i]), "xyzz batch %d", i);                            \
         }                                                                                           \
-        G##_jac_batch_to_affine(b, j, 0, scratch); /* n = 0 is a no-op */                           \
+        G##_jac_batch_to_affine_vartime(b, j, 0, scratch); /* n = 0 is a no-op */                           \
     }                                                                                               \
     Test(G, batch_add_affine) {                                                                     \
         test_rng_t rng;                                                                             \
@@ -259,9 +259,9 @@ static void g2_rescale(g2_jac_t *p, test_rng_t *rng) {
         for (int i = 0; i < N; i++) {                                                               \
             G##_jac_t p;                                                                            \
             G##_random(&p, &rng);                                                                   \
-            G##_jac_to_affine(&a[i], &p);                                                           \
+            G##_jac_to_affine_vartime(&a[i], &p);                                                           \
             G##_random(&p, &rng);                                                                   \
-            G##_jac_to_affine(&b[i], &p);                                                           \
+            G##_jac_to_affine_vartime(&b[i], &p);                                                           \
             switch (i % 8) { /* every exceptional case, spread through the batch */                 \
             case 1: b[i] = a[i]; break;                                                             \
             case 2: G##_affine_neg(&b[i], &a[i]); break;                                            \
@@ -277,8 +277,8 @@ static void g2_rescale(g2_jac_t *p, test_rng_t *rng) {
             G##_jac_t ja, want;                                                                     \
             G##_affine_t wa;                                                                        \
             G##_jac_from_affine(&ja, &a[i]);                                                        \
-            G##_jac_add_affine(&want, &ja, &b[i]);                                                  \
-            G##_jac_to_affine(&wa, &want);                                                          \
+            G##_jac_add_affine_vartime(&want, &ja, &b[i]);                                                  \
+            G##_jac_to_affine_vartime(&wa, &want);                                                          \
             cr_assert(G##_affine_equal(&wa, &out[i]), "batch add pair %d", i);                      \
             /* the pointer form, with negation flags, in place */                                   \
             acc[i] = a[i];                                                                          \
@@ -291,8 +291,8 @@ static void g2_rescale(g2_jac_t *p, test_rng_t *rng) {
             G##_affine_t wa, bb = b[i];                                                             \
             if (neg[i]) G##_affine_neg(&bb, &bb);                                                   \
             G##_jac_from_affine(&ja, &a[i]);                                                        \
-            G##_jac_add_affine(&want, &ja, &bb);                                                    \
-            G##_jac_to_affine(&wa, &want);                                                          \
+            G##_jac_add_affine_vartime(&want, &ja, &bb);                                                    \
+            G##_jac_to_affine_vartime(&wa, &want);                                                          \
             cr_assert(G##_affine_equal(&wa, &acc[i]), "ptr batch add pair %d", i);                  \
         }                                                                                           \
         /* in place through the array form: out aliases a */                                        \
@@ -322,7 +322,7 @@ static void g2_rescale(g2_jac_t *p, test_rng_t *rng) {
             G##_mul_naive(&want, &p, k);                                                            \
             G##_mul_vartime(&got, &p, k);                                                           \
             cr_assert(G##_jac_equal(&got, &want), "wnaf, case %d", it);                             \
-            G##_mul_ct(&got, &p, k);                                                                \
+            G##_mul(&got, &p, k);                                                                \
             cr_assert(G##_jac_equal(&got, &want), "ladder, case %d", it);                           \
         }                                                                                           \
         G##_jac_t o, got;                                                                           \
@@ -330,7 +330,7 @@ static void g2_rescale(g2_jac_t *p, test_rng_t *rng) {
         G##_jac_set_infinity(&o);                                                                   \
         G##_mul_vartime(&got, &o, k);                                                               \
         cr_assert(G##_jac_is_infinity(&got));                                                       \
-        G##_mul_ct(&got, &o, k);                                                                    \
+        G##_mul(&got, &o, k);                                                                    \
         cr_assert(G##_jac_is_infinity(&got));                                                       \
     }
 
@@ -448,7 +448,7 @@ Test(g2, subgroup_check) {
         g2_jac_t p, c;
         g2_affine_t a, ca;
         g2_random(&p, &rng);
-        g2_jac_to_affine(&a, &p);
+        g2_jac_to_affine_vartime(&a, &p);
         cr_assert(g2_affine_in_subgroup_vartime(&a), "a multiple of the generator");
         g2_random_twist(&a, &rng);
         cr_assert(g2_affine_is_on_curve(&a));
@@ -456,7 +456,7 @@ Test(g2, subgroup_check) {
         /* clearing the cofactor lands in G2, where psi acts as [q] */
         g2_jac_from_affine(&p, &a);
         g2_mul_vartime(&c, &p, hl);
-        g2_jac_to_affine(&ca, &c);
+        g2_jac_to_affine_vartime(&ca, &c);
         cr_assert(g2_affine_in_subgroup_vartime(&ca), "h * point");
         g2_jac_t o;
         g2_mul_vartime(&o, &c, R_LIMBS);
@@ -493,7 +493,7 @@ Test(g2, psi_is_frobenius_eigenvalue) {
         g2_jac_psi(&p1, &p);
         g2_jac_psi(&p2, &p1);
         g2_mul_vartime(&qp, &p, ql);
-        g2_jac_add(&lhs, &p2, &qp);
+        g2_jac_add_vartime(&lhs, &p2, &qp);
         g2_mul_vartime(&rhs, &p1, tl);
         cr_assert(g2_jac_equal(&lhs, &rhs));
     }
@@ -512,8 +512,8 @@ Test(encode, zkey_round_trip_and_rejections) {
     g2_jac_t j2;
     g1_random(&j1, &rng);
     g2_random(&j2, &rng);
-    g1_jac_to_affine(&a1, &j1);
-    g2_jac_to_affine(&a2, &j2);
+    g1_jac_to_affine_vartime(&a1, &j1);
+    g2_jac_to_affine_vartime(&a2, &j2);
     g1_affine_to_zkey(buf, &a1);
     cr_assert(memcmp(buf, &a1, 64) == 0, "zkey layout is the in-memory layout (little endian)");
     cr_assert_eq(g1_affine_from_zkey(&b1, buf), ZBP_OK);

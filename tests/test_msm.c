@@ -66,8 +66,8 @@ static void gen_scalar(uint64_t k[4], int kind, test_rng_t *rng) {
         G##_jac_from_affine(&base, pa);                                                             \
         G##_jac_set_infinity(&acc);                                                                 \
         for (int i = 0; i < 256; i++) {                                                             \
-            if ((k[i / 64] >> (i % 64)) & 1) G##_jac_add(&acc, &acc, &base);                        \
-            G##_jac_dbl(&base, &base);                                                              \
+            if ((k[i / 64] >> (i % 64)) & 1) G##_jac_add_vartime(&acc, &acc, &base);                        \
+            G##_jac_dbl_vartime(&base, &base);                                                              \
         }                                                                                           \
         *r = acc;                                                                                   \
     }                                                                                               \
@@ -76,7 +76,7 @@ static void gen_scalar(uint64_t k[4], int kind, test_rng_t *rng) {
         G##_jac_set_infinity(r);                                                                    \
         for (size_t i = 0; i < n; i++) {                                                            \
             G##_naive_mul(&t, &p[i], k[i]);                                                         \
-            G##_jac_add(r, r, &t);                                                                  \
+            G##_jac_add_vartime(r, r, &t);                                                                  \
         }                                                                                           \
     }                                                                                               \
     static G##_affine_t *G##_points(size_t n, test_rng_t *rng) {                                    \
@@ -89,9 +89,9 @@ static void gen_scalar(uint64_t k[4], int kind, test_rng_t *rng) {
             G##_mul_vartime(&base[b], &g, k);                                                       \
         }                                                                                           \
         j[0] = base[0];                                                                             \
-        for (size_t i = 1; i < n; i++) G##_jac_add(&j[i], &j[i - 1], &base[test_rng_u64(rng) % 16]); \
+        for (size_t i = 1; i < n; i++) G##_jac_add_vartime(&j[i], &j[i - 1], &base[test_rng_u64(rng) % 16]); \
         F_T *scr = malloc((n + 1) * sizeof *scr);                                                   \
-        G##_jac_batch_to_affine(p, j, n, scr);                                                      \
+        G##_jac_batch_to_affine_vartime(p, j, n, scr);                                                      \
         free(scr);                                                                                  \
         free(j);                                                                                    \
         return p;                                                                                   \
@@ -131,7 +131,7 @@ static uint64_t (*scalars(size_t n, int kind, test_rng_t *rng))[4] {
         G##_jac_set_infinity(&prefix[0]);                                                           \
         for (size_t i = 0; i < N; i++) {                                                            \
             G##_naive_mul(&t, &p[i], k[i]);                                                         \
-            G##_jac_add(&prefix[i + 1], &prefix[i], &t);                                            \
+            G##_jac_add_vartime(&prefix[i + 1], &prefix[i], &t);                                            \
         }                                                                                           \
         size_t step = quick() ? 7 : 1;                                                              \
         for (size_t n = 0; n <= N; n += (n < 40 ? 1 : step)) {                                      \
@@ -507,8 +507,8 @@ Test(msm, g1_fused_kernel) {
             g1_jac_t a, s;
             g1_affine_t want;
             g1_jac_from_affine(&a, &p[i]);
-            g1_jac_add_affine(&s, &a, &p[m + i]);
-            g1_jac_to_affine(&want, &s);
+            g1_jac_add_affine_vartime(&s, &a, &p[m + i]);
+            g1_jac_to_affine_vartime(&want, &s);
             cr_assert(fq_equal(&x2[i], &want.x) && fq_equal(&y2[i], &want.y),
                       "G1 fused kernel: pair %zu of %zu wrong", i, m);
         }
@@ -538,8 +538,8 @@ Test(msm, g2_fused_kernel) {
             g2_jac_t a, s;
             g2_affine_t want;
             g2_jac_from_affine(&a, &p[i]);
-            g2_jac_add_affine(&s, &a, &p[m + i]);
-            g2_jac_to_affine(&want, &s);
+            g2_jac_add_affine_vartime(&s, &a, &p[m + i]);
+            g2_jac_to_affine_vartime(&want, &s);
             cr_assert(fq_equal(&A[4][i], &want.x.c0) && fq_equal(&A[5][i], &want.x.c1) &&
                           fq_equal(&A[6][i], &want.y.c0) && fq_equal(&A[7][i], &want.y.c1),
                       "G2 fused kernel: pair %zu of %zu wrong", i, m);

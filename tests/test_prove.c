@@ -152,14 +152,27 @@ Test(prove, witness_of_another_circuit) {
     zbp_zkey_close(&z);
 }
 
+/* A proof of the multiplier fixture and a fresh directory for its files (dir: a mkdtemp template). */
+static void proof_and_dir(zbp_zkey_t *z, zbp_wtns_t *w, zbp_proof_t *p, char *dir) {
+    char err[512];
+    open_pair(z, w, "multiplier");
+    cr_assert_eq(zbp_groth16_prove(p, z, w, NULL, NULL, err, sizeof err), ZBP_OK, "%s", err);
+    cr_assert(mkdtemp(dir));
+}
+
+/* The directory holds nothing (no output, no temporary file); then it is removed. */
+static void assert_empty_and_remove(const char *dir) {
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s)\" && rm -rf %s", dir, dir);
+    cr_assert_eq(system(cmd), 0, "files left in %s", dir);
+}
+
 Test(prove, unwritable_outputs_leave_nothing) {
     zbp_zkey_t z;
     zbp_wtns_t w;
-    open_pair(&z, &w, "multiplier");
     zbp_proof_t p;
     char err[512], dir[] = "/tmp/zbp-prove-out-XXXXXX";
-    cr_assert_eq(zbp_groth16_prove(&p, &z, &w, NULL, NULL, err, sizeof err), ZBP_OK);
-    cr_assert(mkdtemp(dir));
+    proof_and_dir(&z, &w, &p, dir);
     char pp[1100], up[1100];
     snprintf(pp, sizeof pp, "%s/proof.json", dir);
     snprintf(up, sizeof up, "%s/no/such/dir/public.json", dir);
@@ -167,9 +180,7 @@ Test(prove, unwritable_outputs_leave_nothing) {
     cr_assert_eq(zbp_write_proof_files(pp, up, &p, err, sizeof err), ZBP_ERR_INPUT);
     cr_assert(strstr(err, "public.json"), "%s", err);
     cr_assert_neq(access(pp, F_OK), 0, "proof.json was left behind");
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s)\" && rm -rf %s", dir, dir);
-    cr_assert_eq(system(cmd), 0, "files left in %s", dir);
+    assert_empty_and_remove(dir);
     zbp_proof_free(&p);
     zbp_zkey_close(&z);
     zbp_wtns_close(&w);
@@ -180,11 +191,9 @@ Test(prove, unwritable_outputs_leave_nothing) {
 Test(prove, a_failing_write_is_an_io_error) {
     zbp_zkey_t z;
     zbp_wtns_t w;
-    open_pair(&z, &w, "multiplier");
     zbp_proof_t p;
     char err[512], dir[] = "/tmp/zbp-prove-full-XXXXXX";
-    cr_assert_eq(zbp_groth16_prove(&p, &z, &w, NULL, NULL, err, sizeof err), ZBP_OK);
-    cr_assert(mkdtemp(dir));
+    proof_and_dir(&z, &w, &p, dir);
     char pp[1100], up[1100];
     snprintf(pp, sizeof pp, "%s/proof.json", dir);
     snprintf(up, sizeof up, "%s/public.json", dir);
@@ -197,9 +206,7 @@ Test(prove, a_failing_write_is_an_io_error) {
     cr_assert_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
     cr_assert_eq(st, ZBP_ERR_IO, "%d: %s", st, err);
     cr_assert(strstr(err, "proof.json"), "%s", err);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s)\" && rm -rf %s", dir, dir);
-    cr_assert_eq(system(cmd), 0, "files left in %s", dir);
+    assert_empty_and_remove(dir);
     zbp_proof_free(&p);
     zbp_zkey_close(&z);
     zbp_wtns_close(&w);

@@ -18,10 +18,10 @@ Test(rapidsnark, capacities_hold_for_the_largest_numbers) {
     fq_t qm1;
     fr_t rm1;
     fq_t one_q;
-    fq_from_dec(&one_q, "1", 1);
+    cr_assert_eq(fq_from_dec(&one_q, "1", 1), ZBP_OK);
     fq_neg(&qm1, &one_q);
     fr_t one_r;
-    fr_from_dec(&one_r, "1", 1);
+    cr_assert_eq(fr_from_dec(&one_r, "1", 1), ZBP_OK);
     fr_neg(&rm1, &one_r);
     zbp_proof_t p;
     memset(&p, 0, sizeof p);

@@ -455,7 +455,7 @@ static int compile_known(const char *wasm_path, const char *name, const char *sh
     return st;
 }
 
-int zbp_witness_compile(const char *wasm_path, const char *out_so, char *err, size_t errlen) {
+zbp_status zbp_witness_compile(const char *wasm_path, const char *out_so, char *err, size_t errlen) {
     char sha[65];
     int st = wasm_sha256(wasm_path, sha, err, errlen);
     if (st != ZBP_OK) return st;
@@ -478,7 +478,7 @@ static int private_dir(const char *path, char *err, size_t errlen) {
     return ZBP_OK;
 }
 
-int zbp_witness_cache_dir(const char *override, char *out, size_t outlen, char *err, size_t errlen) {
+zbp_status zbp_witness_cache_dir(const char *override, char *out, size_t outlen, char *err, size_t errlen) {
     char base[4096];
     const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     if (override) {
@@ -532,7 +532,7 @@ static int cached_object(const zbp_witness_opts_t *opts, const char *sha, char *
     return ZBP_OK;
 }
 
-int zbp_witness_object(const char *wasm_path, const zbp_witness_opts_t *opts, char *so_path,
+zbp_status zbp_witness_object(const char *wasm_path, const zbp_witness_opts_t *opts, char *so_path,
                        size_t so_len, char sha[65], char *err, size_t errlen) {
     int st = wasm_sha256(wasm_path, sha, err, errlen), have;
     if (st != ZBP_OK) return st;
@@ -541,7 +541,7 @@ int zbp_witness_object(const char *wasm_path, const zbp_witness_opts_t *opts, ch
     return compile_known(wasm_path, wasm_path, sha, so_path, err, errlen);
 }
 
-int zbp_witness_object_mem(const uint8_t *wasm, size_t len, const char *name,
+zbp_status zbp_witness_object_mem(const uint8_t *wasm, size_t len, const char *name,
                            const zbp_witness_opts_t *opts, char *so_path, size_t so_len,
                            char sha[65], char *err, size_t errlen) {
     if (len < 8 || memcmp(wasm, "\0asm\1\0\0\0", 8)) {

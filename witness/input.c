@@ -224,7 +224,7 @@ static int number_value(const char *t, size_t len, const uint32_t *p, unsigned n
     return ZBP_OK;
 }
 
-int zbp_witness_value(const json_t *v, const uint32_t *p, unsigned n32, uint32_t *out,
+zbp_status zbp_witness_value(const json_t *v, const uint32_t *p, unsigned n32, uint32_t *out,
                       char *err, size_t errlen) {
     uint32_t acc[ZBP_WITNESS_MAX_N32 + 1];
     if (n32 == 0 || n32 > ZBP_WITNESS_MAX_N32) {
@@ -273,7 +273,7 @@ static int count_leaves(const json_t *v, size_t *n, const char **bad) {
 static int read_signals(zbp_witness_input_t *in, const json_t *root, const char *name,
                         char *err, size_t errlen);
 
-int zbp_witness_input_parse(zbp_witness_input_t *in, const char *text, size_t len, const char *name,
+zbp_status zbp_witness_input_parse(zbp_witness_input_t *in, const char *text, size_t len, const char *name,
                             char *err, size_t errlen) {
     memset(in, 0, sizeof *in);
     zbp_json_error_t je;
@@ -286,7 +286,7 @@ int zbp_witness_input_parse(zbp_witness_input_t *in, const char *text, size_t le
     return read_signals(in, in->doc, name, err, errlen);
 }
 
-int zbp_witness_input_from_value(zbp_witness_input_t *in, const json_t *root,
+zbp_status zbp_witness_input_from_value(zbp_witness_input_t *in, const json_t *root,
                                  const char *name, char *err, size_t errlen) {
     memset(in, 0, sizeof *in);
     return read_signals(in, root, name, err, errlen);
@@ -355,7 +355,7 @@ static int flatten(const json_t *v, const uint32_t *p, unsigned n32, uint32_t *o
     return st;
 }
 
-int zbp_witness_input_values(const zbp_witness_signal_t *s, const uint32_t *p, unsigned n32,
+zbp_status zbp_witness_input_values(const zbp_witness_signal_t *s, const uint32_t *p, unsigned n32,
                              uint32_t *out, const char *name, char *err, size_t errlen) {
     char msg[200] = "";
     size_t k = 0;
@@ -371,7 +371,7 @@ int zbp_witness_input_values(const zbp_witness_signal_t *s, const uint32_t *p, u
     return st;
 }
 
-int zbp_witness_input_load(zbp_witness_input_t *in, const char *path, char *err, size_t errlen) {
+zbp_status zbp_witness_input_load(zbp_witness_input_t *in, const char *path, char *err, size_t errlen) {
     memset(in, 0, sizeof *in);
     FILE *f = fopen(path, "rb");
     if (!f) {

@@ -396,7 +396,7 @@ static uint64_t vm_size_now(void) {
     return (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
-int zbp_witness_calculate(uint8_t **wtns, size_t *len, const char *wasm_path,
+zbp_status zbp_witness_calculate(uint8_t **wtns, size_t *len, const char *wasm_path,
                           const zbp_witness_input_t *in, const char *input_name,
                           const zbp_witness_opts_t *opts_in, char *err, size_t errlen) {
     zbp_witness_opts_t defaults;
@@ -415,7 +415,7 @@ int zbp_witness_calculate(uint8_t **wtns, size_t *len, const char *wasm_path,
     return zbp_witness_run(wtns, len, so, sha, wasm_path, in, input_name, opts, err, errlen);
 }
 
-int zbp_witness_run(uint8_t **wtns, size_t *len, const char *so, const char *sha,
+zbp_status zbp_witness_run(uint8_t **wtns, size_t *len, const char *so, const char *sha,
                     const char *wasm_path, const zbp_witness_input_t *in, const char *input_name,
                     const zbp_witness_opts_t *opts_in, char *err, size_t errlen) {
     zbp_witness_opts_t defaults;

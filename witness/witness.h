@@ -2,7 +2,13 @@
  * writes) translated by wasm2c into C, compiled into a shared object (cached by the wasm's
  * SHA-256), and run in a forked child under resource limits; the child hands back the witness in
  * snarkjs's .wtns layout. The input reader (input.c) turns snarkjs's input JSON into field elements.
- * Every function returns a ZBP_* status with a one-line message in err naming what is wrong. */
+ * Every fallible function returns a zbp_status (field/status.h, ZBP_MUST_USE) with a one-line
+ * message in err naming what is wrong: ZBP_ERR_INPUT or ZBP_ERR_RANGE for the caller's files and
+ * values (a malformed input, a circuit that refuses it, a value >= r), ZBP_ERR_IO / ZBP_ERR_NOMEM /
+ * ZBP_ERR_UNSUPPORTED for the machine (no wasm2c or cc, a limit reached, an unwritable cache).
+ * Outputs (*wtns, the input struct) are the caller's to free and untouched on failure. The witness
+ * is secret: it is computed in a child process and handed back through a pipe, never written to a
+ * file by this room; nothing here is constant time (the circuit's own program decides its path). */
 #ifndef ZBP_WITNESS_H
 #define ZBP_WITNESS_H
 
@@ -35,22 +41,27 @@ typedef struct {
 /* Parses input JSON text and checks its shape (an object; every leaf a number, string or boolean;
  * nesting within the reader's depth limit). Values are checked by zbp_witness_input_values, which
  * needs the circuit's prime. name: the file's name for messages. */
-int zbp_witness_input_parse(zbp_witness_input_t *in, const char *text, size_t len, const char *name,
+ZBP_MUST_USE
+zbp_status zbp_witness_input_parse(zbp_witness_input_t *in, const char *text, size_t len, const char *name,
                             char *err, size_t errlen);
 /* The same from a JSON object already parsed (e.g. a member of a request): in borrows root and
  * its document (in->doc stays NULL; root must outlive in). */
-int zbp_witness_input_from_value(zbp_witness_input_t *in, const json_t *root,
+ZBP_MUST_USE
+zbp_status zbp_witness_input_from_value(zbp_witness_input_t *in, const json_t *root,
                                  const char *name, char *err, size_t errlen);
 /* The same from a file (at most 64 MiB); the file's text is wiped once parsed. */
-int zbp_witness_input_load(zbp_witness_input_t *in, const char *path, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status zbp_witness_input_load(zbp_witness_input_t *in, const char *path, char *err, size_t errlen);
 void zbp_witness_input_free(zbp_witness_input_t *in);
 /* The values of signal s, flattened, each reduced mod p (p: n32 little-endian 32-bit words, n32 <=
  * ZBP_WITNESS_MAX_N32) into out (n_values * n32 words, little-endian words). */
 #define ZBP_WITNESS_MAX_N32 16
-int zbp_witness_input_values(const zbp_witness_signal_t *s, const uint32_t *p, unsigned n32,
+ZBP_MUST_USE
+zbp_status zbp_witness_input_values(const zbp_witness_signal_t *s, const uint32_t *p, unsigned n32,
                              uint32_t *out, const char *name, char *err, size_t errlen);
 /* One value (a leaf) reduced mod p into out[n32]; what for a message ("signal 'a'[3]"). */
-int zbp_witness_value(const json_t *v, const uint32_t *p, unsigned n32, uint32_t *out,
+ZBP_MUST_USE
+zbp_status zbp_witness_value(const json_t *v, const uint32_t *p, unsigned n32, uint32_t *out,
                       char *err, size_t errlen);
 /* FNV-1a 64 of a UTF-8 name taken as UTF-16 code units (JavaScript's charCodeAt). */
 uint64_t zbp_witness_fnv1a(const char *name, size_t len);
@@ -71,33 +82,37 @@ void zbp_witness_opts_init(zbp_witness_opts_t *o);
 /* Translates wasm_path with wasm2c and compiles it (with the glue and wasm2c's runtime) into the
  * shared object out_so, written atomically. $CC (default cc) and $WASM2C (default wasm2c) name the
  * tools. */
-int zbp_witness_compile(const char *wasm_path, const char *out_so, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status zbp_witness_compile(const char *wasm_path, const char *out_so, char *err, size_t errlen);
 /* The shared object for a wasm file: opts->so_path if set, else the cache's (built when absent).
  * sha256_hex receives the wasm's SHA-256 (65 bytes). */
-int zbp_witness_object(const char *wasm_path, const zbp_witness_opts_t *opts, char *so_path,
+ZBP_MUST_USE
+zbp_status zbp_witness_object(const char *wasm_path, const zbp_witness_opts_t *opts, char *so_path,
                        size_t so_len, char sha256_hex[65], char *err, size_t errlen);
 /* The same for a program already in memory (the job loop reads it itself): these bytes are hashed
  * and, when the cache lacks the object, written to a private file and translated, so that nothing
  * done to the caller's file changes what runs. name: the program's name in messages. */
-int zbp_witness_object_mem(const uint8_t *wasm, size_t len, const char *name,
+ZBP_MUST_USE zbp_status zbp_witness_object_mem(const uint8_t *wasm, size_t len, const char *name,
                            const zbp_witness_opts_t *opts, char *so_path, size_t so_len,
                            char sha256_hex[65], char *err, size_t errlen);
 /* The cache directory (created 0700 when absent). */
-int zbp_witness_cache_dir(const char *override, char *out, size_t outlen, char *err, size_t errlen);
+ZBP_MUST_USE
+zbp_status zbp_witness_cache_dir(const char *override, char *out, size_t outlen, char *err, size_t errlen);
 
 /* ---- running it (run.c) ---------------------------------------------------------------------------
  * Computes the witness for the parsed input in a forked child (RLIMIT_DATA, RLIMIT_AS, RLIMIT_CPU,
  * an alarm) and returns it as a whole .wtns file in memory (*wtns, *len: malloc'ed; the caller wipes
  * and frees it), byte for byte what `snarkjs wtns calculate` writes. ZBP_ERR_INPUT for anything
  * wrong with the input, the circuit program or the circuit's own checks (err says which). */
-int zbp_witness_calculate(uint8_t **wtns, size_t *len, const char *wasm_path,
+ZBP_MUST_USE zbp_status zbp_witness_calculate(uint8_t **wtns, size_t *len, const char *wasm_path,
                           const zbp_witness_input_t *in, const char *input_name,
                           const zbp_witness_opts_t *opts, char *err, size_t errlen);
 
 /* The run alone, with an object from zbp_witness_object(_mem): so_path built from the program whose
  * SHA-256 is sha256_hex (the object's own record is checked against it); wasm_name for messages.
  * opts->timed_out tells a time limit from the other failures. */
-int zbp_witness_run(uint8_t **wtns, size_t *len, const char *so_path, const char *sha256_hex,
+ZBP_MUST_USE
+zbp_status zbp_witness_run(uint8_t **wtns, size_t *len, const char *so_path, const char *sha256_hex,
                     const char *wasm_name, const zbp_witness_input_t *in, const char *input_name,
                     const zbp_witness_opts_t *opts, char *err, size_t errlen);
 

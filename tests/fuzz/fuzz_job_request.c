@@ -37,8 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 for (size_t i = 0; i < in.n_signals; i++) {
                     uint32_t v[8 * 64];
                     if (in.signals[i].n_values <= 64)
-                        (void)zbp_witness_input_values(&in.signals[i], p, 8, v, "input", err,
-                                                       sizeof err);
+                        zbp_status_ignore(zbp_witness_input_values(&in.signals[i], p, 8, v,
+                                                                   "input", err, sizeof err));
                 }
                 zbp_witness_input_free(&in);
             }

@@ -26,8 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
             snp_report_print(sink, &r, NULL, true);
         }
         snp_kds_urls_t u;
-        snp_kds_urls(&u, &r, SNP_GEN_UNKNOWN, err, sizeof err);
-        snp_kds_urls(&u, &r, SNP_GEN_TURIN, err, sizeof err);
+        zbp_status_ignore(snp_kds_urls(&u, &r, SNP_GEN_UNKNOWN, err, sizeof err));
+        zbp_status_ignore(snp_kds_urls(&u, &r, SNP_GEN_TURIN, err, sizeof err));
         snp_certs_t *c = snp_certs_new();
         snp_verdict_t v;
         bool valid;
