@@ -60,7 +60,10 @@ int zbp_json_get_u64(const json_t *v, uint64_t *out);
 void zbp_json_wipe(json_t *v);
 
 /* ---- writing ----
- * snarkjs's layout: Python's json.dumps(indent=1) (1-space indent, "key": value, no trailing
+ * A string value for text that should be UTF-8 (a message cut inside a character, a name from a
+ * certificate): as is when it is, else with every byte above ASCII as '?'. NULL: out of memory. */
+json_t *zbp_json_text(const char *s, size_t n);
+/* snarkjs's layout: Python's json.dumps(indent=1) (1-space indent, "key": value, no trailing
  * newline), except that an empty container is "[\n<indent>]" as snarkjs's bfj writes it.
  * Compact: one line, no spaces. Both malloc'ed (NULL when out of memory); *len may be NULL. */
 char *zbp_json_dump_snarkjs(const json_t *v, size_t *len);
