@@ -53,10 +53,9 @@ void jb_free(jb_t *b) {
     memset(b, 0, sizeof *b);
 }
 
-/* The document is complete: its text into buf. Milliseconds have 3 decimals (jb_ms rounds them):
- * 15 significant digits print them without binary noise. */
+/* The document is complete: its text into buf. */
 static void finish(jb_t *b) {
-    b->buf = json_dumps(b->root, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+    b->buf = zbp_json_dump_compact(b->root, NULL);
     json_decref(b->root);
     b->root = NULL;
     if (!b->buf) b->failed = true;

@@ -390,7 +390,7 @@ json_t *zbp_json_text(const char *s, size_t n) {
 /* jansson writes an empty container as "[]"; snarkjs (bfj) as "[\n<indent>]". The one rewrite,
  * outside strings, at the container's depth. */
 char *zbp_json_dump_snarkjs(const json_t *v, size_t *len) {
-    char *t = json_dumps(v, JSON_INDENT(1) | JSON_ENCODE_ANY);
+    char *t = json_dumps(v, JSON_INDENT(1) | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
     if (!t) return NULL;
     size_t n = strlen(t), empties = 0, maxdepth = 0, depth = 0;
     int in_str = 0;
@@ -445,7 +445,7 @@ char *zbp_json_dump_snarkjs(const json_t *v, size_t *len) {
 }
 
 char *zbp_json_dump_compact(const json_t *v, size_t *len) {
-    char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
     if (t && len) *len = strlen(t);
     return t;
 }

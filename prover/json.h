@@ -65,7 +65,8 @@ void zbp_json_wipe(json_t *v);
 json_t *zbp_json_text(const char *s, size_t n);
 /* snarkjs's layout: Python's json.dumps(indent=1) (1-space indent, "key": value, no trailing
  * newline), except that an empty container is "[\n<indent>]" as snarkjs's bfj writes it.
- * Compact: one line, no spaces. Both malloc'ed (NULL when out of memory); *len may be NULL. */
+ * Compact: one line, no spaces. Reals with 15 significant digits (milliseconds rounded to 3
+ * decimals print without binary noise). Both malloc'ed (NULL when out of memory); *len may be NULL. */
 char *zbp_json_dump_snarkjs(const json_t *v, size_t *len);
 char *zbp_json_dump_compact(const json_t *v, size_t *len);
 
