@@ -449,3 +449,9 @@ char *zbp_json_dump_compact(const json_t *v, size_t *len) {
     if (t && len) *len = strlen(t);
     return t;
 }
+
+char *zbp_json_dump_line(const json_t *v, size_t *len) {
+    char *t = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+    if (t && len) *len = strlen(t);
+    return t;
+}

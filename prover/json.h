@@ -69,6 +69,8 @@ json_t *zbp_json_text(const char *s, size_t n);
  * decimals print without binary noise). Both malloc'ed (NULL when out of memory); *len may be NULL. */
 char *zbp_json_dump_snarkjs(const json_t *v, size_t *len);
 char *zbp_json_dump_compact(const json_t *v, size_t *len);
+/* One line in Python's json.dumps() default layout (", " and ": "): the CLI's --json output. */
+char *zbp_json_dump_line(const json_t *v, size_t *len);
 
 #ifdef __cplusplus
 }
