@@ -25,6 +25,9 @@ static void install_alloc(void) {
     json_free_t f;
     json_get_alloc_funcs(&m, &f);
     if (m == malloc && f == free) json_set_alloc_funcs(malloc, wipe_free);
+    /* jansson seeds its hash function from /dev/urandom at its first object: here, at the first
+     * parse, rather than later inside a sandbox that may refuse the open. */
+    json_object_seed(0);
 }
 
 /* ---- the pre-scan ------------------------------------------------------------------------------

@@ -9,7 +9,9 @@
  * whose first byte is NUL followed by the number's text as written (jansson itself would fail on
  * integers past 64 bits and round fractions to doubles). No real ever appears in a parsed tree.
  * A string value whose text begins with \u0000 is refused, so the two cannot be confused.
- * Every block jansson frees is wiped first (requests carry witnesses). */
+ * Every block jansson frees is wiped first (requests carry witnesses). The first parse also seeds
+ * jansson's hash function (from /dev/urandom): a process that later enters a sandbox refusing
+ * open() should parse once, or call json_object_seed, before it does. */
 #ifndef ZBP_PROVER_JSON_H
 #define ZBP_PROVER_JSON_H
 
