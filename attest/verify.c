@@ -11,6 +11,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "attest/attest_int.h"
+#include "prover/json.h"
 
 void snp_policy_init(snp_policy_t *p) {
     memset(p, 0, sizeof *p);
@@ -101,29 +102,28 @@ zbp_status snp_policy_min_tcb(snp_policy_t *p, const char *spec) {
     return ZBP_OK;
 }
 
-static void json_str(FILE *f, const char *s) {
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            fprintf(f, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(f, "\\u%04x", ch);
-        else
-            fputc(ch, f);
-    }
-    fputc('"', f);
+/* The verdict as one compact JSON line, built as a jansson tree (prover/json.h writes it). */
+static int set(json_t *o, const char *key, json_t *v) { return v ? json_object_set_new(o, key, v) : -1; }
+
+static json_t *text(const char *s) { return zbp_json_text(s, strlen(s)); }
+
+static json_t *hex_u64(uint64_t x) {
+    char b[24];
+    snprintf(b, sizeof b, "0x%llx", (unsigned long long)x);
+    return json_string(b);
 }
 
 void attest_verdict_json(FILE *f, const snp_verdict_t *v) {
     static const char *status[] = {"pass", "fail", "skip"};
-    fprintf(f,
-            "{\"valid\":%s,\"product\":\"%s\",\"revocation\":{\"checked\":%s,\"vek_checked\":%s,"
-            "\"crls\":%zu},",
-            v->ok ? "true" : "false", snp_gen_name(v->gen.gen),
-            v->revocation_checked ? "true" : "false", v->vek_revocation_checked ? "true" : "false",
-            v->crls);
-    fprintf(f, "\"platform_info\":{\"raw\":\"0x%llx\"", (unsigned long long)v->platform_info);
+    json_t *o = json_object(), *rev = json_object(), *pi = json_object(), *checks = json_array();
+    int bad = !o || !rev || !pi || !checks;
+    bad |= set(o, "valid", json_boolean(v->ok));
+    bad |= set(o, "product", text(snp_gen_name(v->gen.gen)));
+    bad |= set(rev, "checked", json_boolean(v->revocation_checked));
+    bad |= set(rev, "vek_checked", json_boolean(v->vek_revocation_checked));
+    bad |= set(rev, "crls", json_integer((json_int_t)v->crls));
+    bad |= set(o, "revocation", json_incref(rev));
+    bad |= set(pi, "raw", hex_u64(v->platform_info));
     static const struct { const char *k; uint64_t bit; } bits[] = {
         {"smt", SNP_PLATFORM_SMT_EN},
         {"tsme", SNP_PLATFORM_TSME_EN},
@@ -133,25 +133,42 @@ void attest_verdict_json(FILE *f, const snp_verdict_t *v) {
         {"alias_check_complete", SNP_PLATFORM_ALIAS_CHECK_COMPLETE},
         {"sev_tio", SNP_PLATFORM_SEV_TIO_EN}};
     for (size_t k = 0; k < sizeof bits / sizeof bits[0]; k++)
-        fprintf(f, ",\"%s\":%s", bits[k].k, v->platform_info & bits[k].bit ? "true" : "false");
-    if (v->has_mit_vectors)
-        fprintf(f, "},\"mit_vectors\":{\"launch\":\"0x%llx\",\"current\":\"0x%llx\"},\"checks\":[",
-                (unsigned long long)v->launch_mit_vector, (unsigned long long)v->current_mit_vector);
-    else
-        fputs("},\"mit_vectors\":null,\"checks\":[", f);
-    for (size_t k = 0; k < v->n; k++) {
-        fprintf(f, "%s{\"name\":\"%s\",\"status\":\"%s\",\"detail\":", k ? "," : "",
-                v->checks[k].name,
-                (unsigned)v->checks[k].status < 3 ? status[v->checks[k].status] : "fail");
-        json_str(f, v->checks[k].detail);
-        fputc('}', f);
+        bad |= set(pi, bits[k].k, json_boolean(v->platform_info & bits[k].bit));
+    bad |= set(o, "platform_info", json_incref(pi));
+    if (v->has_mit_vectors) {
+        json_t *mit = json_object();
+        bad |= !mit || set(mit, "launch", hex_u64(v->launch_mit_vector)) ||
+               set(mit, "current", hex_u64(v->current_mit_vector));
+        bad |= set(o, "mit_vectors", mit);
+    } else {
+        bad |= set(o, "mit_vectors", json_null());
     }
-    if (v->dropped)
-        fprintf(f,
-                "%s{\"name\":\"checks\",\"status\":\"fail\",\"detail\":\"%zu checks were not "
-                "recorded\"}",
-                v->n ? "," : "", v->dropped);
-    fputs("]}\n", f);
+    for (size_t k = 0; k < v->n; k++) {
+        json_t *c = json_object();
+        bad |= !c || set(c, "name", text(v->checks[k].name)) ||
+               set(c, "status", json_string((unsigned)v->checks[k].status < 3
+                                                ? status[v->checks[k].status]
+                                                : "fail")) ||
+               set(c, "detail", text(v->checks[k].detail));
+        bad |= c ? json_array_append_new(checks, c) : -1;
+    }
+    if (v->dropped) {
+        char d[64];
+        snprintf(d, sizeof d, "%zu checks were not recorded", v->dropped);
+        json_t *c = json_object();
+        bad |= !c || set(c, "name", json_string("checks")) || set(c, "status", json_string("fail")) ||
+               set(c, "detail", json_string(d));
+        bad |= c ? json_array_append_new(checks, c) : -1;
+    }
+    bad |= set(o, "checks", json_incref(checks));
+    char *t = bad ? NULL : zbp_json_dump_compact(o, NULL);
+    /* a verdict is never left unsaid: out of memory still prints an invalid one */
+    fprintf(f, "%s\n", t ? t : "{\"valid\":false,\"error\":\"out of memory\"}");
+    free(t);
+    json_decref(o);
+    json_decref(rev);
+    json_decref(pi);
+    json_decref(checks);
 }
 
 /* Fills the context: the VEK and intermediate SIGNING_KEY names, the anchor, the extensions. */

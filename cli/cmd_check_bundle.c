@@ -12,6 +12,7 @@
 #include "cli/opts.h"
 #include "job/job.h"
 #include "zbprover.h"
+#include "prover/json.h"
 
 #define MAX_INPUT ((size_t)64 << 20)
 
@@ -48,37 +49,26 @@ static void on_check(void *ctx, const char *name, int status, const char *detail
     l->n++;
 }
 
-static void json_str(const char *s) {
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
-
 static void print(const lines_t *l, const zbprover_bundle_result_t *res, const char *bundle,
                   bool json) {
     static const char *status[] = {"pass", "FAIL", "skip"}, *jstatus[] = {"pass", "fail", "skip"};
     if (json) {
-        printf("{\"valid\":%s,\"attested\":%s,\"revocation\":{\"checked\":%s,\"vek_checked\":%s},"
-               "\"checks\":[",
-               res->valid ? "true" : "false", res->attested ? "true" : "false",
-               res->revocation_checked ? "true" : "false",
-               res->vek_revocation_checked ? "true" : "false");
-        for (size_t k = 0; k < l->n; k++) {
-            printf("%s{\"name\":", k ? "," : "");
-            json_str(l->lines[k].name);
-            printf(",\"status\":\"%s\",\"detail\":", jstatus[l->lines[k].status % 3]);
-            json_str(l->lines[k].detail);
-            putchar('}');
-        }
-        printf("]}\n");
+        /* one compact line, built as a jansson tree (prover/json.h writes it) */
+        json_t *o = json_pack("{s:b, s:b, s:{s:b, s:b}, s:[]}", "valid", res->valid, "attested",
+                              res->attested, "revocation", "checked", res->revocation_checked,
+                              "vek_checked", res->vek_revocation_checked, "checks");
+        json_t *checks = json_object_get(o, "checks");
+        int bad = !o;
+        for (size_t k = 0; k < l->n && !bad; k++)
+            bad = json_array_append_new(
+                checks, json_pack("{s:o?, s:s, s:o?}", "name",
+                                  zbp_json_text(l->lines[k].name, strlen(l->lines[k].name)),
+                                  "status", jstatus[l->lines[k].status % 3], "detail",
+                                  zbp_json_text(l->lines[k].detail, strlen(l->lines[k].detail))));
+        char *t = bad ? NULL : zbp_json_dump_compact(o, NULL);
+        printf("%s\n", t ? t : "{\"valid\":false,\"error\":\"out of memory\"}");
+        free(t);
+        json_decref(o);
         return;
     }
     for (size_t k = 0; k < l->n; k++)

@@ -5,6 +5,7 @@
  * ("witness_calculation": the object's build or cache lookup, and the run); --profile-table (or
  * --profile on a terminal) prints the phases on stderr. */
 #include <errno.h>
+#include <math.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,25 +23,16 @@
 /* The prover's profile JSON with the witness phase as the first key. */
 static int write_profile(const char *path, const zbp_profile_t *prof, double build_ms, double run_ms,
                          uint32_t wires, char *err, size_t errlen) {
-    if (zbp_write_profile_json(path, prof, err, errlen) != ZBP_OK) return -1;
-    FILE *f = fopen(path, "rb");
-    char buf[16384];
-    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
-    if (f) fclose(f);
-    if (n < 2 || n == sizeof buf - 1 || buf[0] != '{') {
-        snprintf(err, errlen, "%s: cannot read back the profile", path);
-        return -1;
+    json_t *o = json_pack("{s:{s:f, s:f, s:I}}", "witness_calculation", "object_ms",
+                          round(build_ms * 1e3) / 1e3, "run_ms", round(run_ms * 1e3) / 1e3, "wires",
+                          (json_int_t)wires);
+    json_t *p = zbp_profile_value(prof);
+    if (!o || !p || json_object_update(o, p)) {
+        json_decref(o);
+        o = NULL;
     }
-    char out[17000];
-    int k = snprintf(out, sizeof out,
-                     "{\n \"witness_calculation\": {\"object_ms\": %.3f, \"run_ms\": %.3f, "
-                     "\"wires\": %u},%.*s",
-                     build_ms, run_ms, wires, (int)(n - 1), buf + 1);
-    if (k < 0 || (size_t)k >= sizeof out || zbp_write_file_atomic(path, out, (size_t)k) != 0) {
-        snprintf(err, errlen, "%s: cannot write the profile: %s", path, strerror(errno));
-        return -1;
-    }
-    return 0;
+    json_decref(p);
+    return zbp_write_json_file(path, o, err, errlen) == ZBP_OK ? 0 : -1;
 }
 
 static void profile_table(FILE *f, const zbp_profile_t *p, double build_ms, double run_ms,

@@ -3,16 +3,23 @@
  * `--json` for machine reading. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "attest/attest.h"
 #include "cli/cli.h"
 #include "cli/opts.h"
+#include "prover/json.h"
 #include "prover/prover.h"
+#include "prover/util.h"
 
-static void hex(char *out, const uint8_t *b, size_t n) {
-    for (size_t i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", b[i]);
+/* One line in Python's json.dumps() default layout (", " and ": "), the tree released. */
+static void print_json(json_t *v) {
+    char *t = v ? zbp_json_dump_line(v, NULL) : NULL;
+    printf("%s\n", t ? t : "{\"error\": \"out of memory\"}");
+    free(t);
+    json_decref(v);
 }
 
 static int info_zkey(const char *path, int json) {
@@ -26,14 +33,16 @@ static int info_zkey(const char *path, int json) {
     uint8_t sha[32];
     char shahex[65];
     zbp_zkey_sha256(&z, sha);
-    hex(shahex, sha, 32);
+    zbp_hex_encode(shahex, sha, 32);
     if (json) {
-        printf("{\"type\": \"zkey\", \"protocol\": \"groth16\", \"curve\": \"bn128\", "
-               "\"constraints\": %u, \"domain_size\": %u, \"log_domain\": %u, \"public\": %u, "
-               "\"variables\": %u, \"coefficients\": %u, \"contributions\": %u, \"bytes\": %zu, "
-               "\"sha256\": \"%s\"}\n",
-               z.n_constraints, z.domain_size, z.log_domain, z.n_public, z.n_vars, z.n_coefs,
-               z.n_contributions, z.file.size, shahex);
+        print_json(json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:s}",
+                             "type", "zkey", "protocol", "groth16", "curve", "bn128",
+                             "constraints", (json_int_t)z.n_constraints, "domain_size",
+                             (json_int_t)z.domain_size, "log_domain", (json_int_t)z.log_domain,
+                             "public", (json_int_t)z.n_public, "variables", (json_int_t)z.n_vars,
+                             "coefficients", (json_int_t)z.n_coefs, "contributions",
+                             (json_int_t)z.n_contributions, "bytes", (json_int_t)z.file.size,
+                             "sha256", shahex));
     } else {
         printf("file           %s (.zkey version %u)\n", path, z.file.version);
         printf("protocol       groth16\ncurve          bn128 (BN254)\n");
@@ -71,10 +80,9 @@ static int info_wtns(const char *path, int json) {
         else if (hi_zero) small++;
     }
     if (json)
-        printf("{\"type\": \"wtns\", \"curve\": \"bn128\", \"values\": %u, \"zeros\": %llu, "
-               "\"ones\": %llu, \"small\": %llu}\n",
-               w.n_witness, (unsigned long long)zeros, (unsigned long long)ones,
-               (unsigned long long)small);
+        print_json(json_pack("{s:s, s:s, s:I, s:I, s:I, s:I}", "type", "wtns", "curve", "bn128",
+                             "values", (json_int_t)w.n_witness, "zeros", (json_int_t)zeros,
+                             "ones", (json_int_t)ones, "small", (json_int_t)small));
     else
         printf("file           %s (.wtns version %u)\ncurve          bn128 (BN254 Fr)\n"
                "values         %u\nzeros          %llu\nones           %llu\n"
@@ -94,12 +102,12 @@ static int info_r1cs(const char *path, int json) {
         return cli_exit_status(st);
     }
     if (json)
-        printf("{\"type\": \"r1cs\", \"curve\": \"bn128\", \"wires\": %u, \"constraints\": %u, "
-               "\"outputs\": %u, \"public_inputs\": %u, \"private_inputs\": %u, \"labels\": %llu, "
-               "\"terms\": %llu, \"custom_gates\": %s}\n",
-               r.n_wires, r.n_constraints, r.n_outputs, r.n_pub_inputs, r.n_prv_inputs,
-               (unsigned long long)r.n_labels, (unsigned long long)r.n_terms,
-               r.custom_gates ? "true" : "false");
+        print_json(json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}", "type", "r1cs",
+                             "curve", "bn128", "wires", (json_int_t)r.n_wires, "constraints",
+                             (json_int_t)r.n_constraints, "outputs", (json_int_t)r.n_outputs,
+                             "public_inputs", (json_int_t)r.n_pub_inputs, "private_inputs",
+                             (json_int_t)r.n_prv_inputs, "labels", (json_int_t)r.n_labels, "terms",
+                             (json_int_t)r.n_terms, "custom_gates", r.custom_gates));
     else
         printf("file           %s (.r1cs version %u)\ncurve          bn128 (BN254 Fr)\n"
                "constraints    %u\nwires          %u\noutputs        %u\npublic inputs  %u\n"

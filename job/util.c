@@ -53,10 +53,9 @@ void jb_free(jb_t *b) {
     memset(b, 0, sizeof *b);
 }
 
-/* The document is complete: its text into buf. Milliseconds have 3 decimals (jb_ms rounds them):
- * 15 significant digits print them without binary noise. */
+/* The document is complete: its text into buf. */
 static void finish(jb_t *b) {
-    b->buf = json_dumps(b->root, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+    b->buf = zbp_json_dump_compact(b->root, NULL);
     json_decref(b->root);
     b->root = NULL;
     if (!b->buf) b->failed = true;
@@ -111,19 +110,7 @@ void jb_obj_end(jb_t *b) { close_(b); }
 void jb_arr(jb_t *b) { attach(b, json_array(), true); }
 void jb_arr_end(jb_t *b) { close_(b); }
 
-void jb_strn(jb_t *b, const char *s, size_t n) {
-    json_t *v = json_stringn(s, n);
-    if (!v) {
-        /* not UTF-8 (a message cut inside a character): the bytes above ASCII become '?' */
-        char *t = malloc(n ? n : 1);
-        if (t) {
-            for (size_t i = 0; i < n; i++) t[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
-            v = json_stringn(t, n);
-            free(t);
-        }
-    }
-    attach(b, v, false);
-}
+void jb_strn(jb_t *b, const char *s, size_t n) { attach(b, zbp_json_text(s, n), false); }
 
 void jb_str(jb_t *b, const char *s) { jb_strn(b, s, strlen(s)); }
 

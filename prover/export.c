@@ -1,6 +1,7 @@
 /* export.c: verification_key.json from a .zkey, in the exact text `snarkjs zkey export
  * verificationkey` writes (key order, decimal strings, z = 1, Fq2 as [c0, c1], e(alpha, beta)). */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,51 +193,75 @@ zbp_status zbp_write_proof_files(const char *proof_path, const char *public_path
     return st;
 }
 
-zbp_status zbp_write_profile_json(const char *path, const zbp_profile_t *f, char *err, size_t errlen) {
-    char buf[8192];
-    size_t len = 0;
-    int n = snprintf(
-        buf, sizeof buf,
-        "{\n \"backend\": \"%s\",\n \"threads\": %d,\n \"field_scalar\": \"%s\",\n"
-        " \"field_batch\": \"%s\",\n \"constraints\": %u,\n \"domain_size\": %u,\n"
-        " \"variables\": %u,\n \"public\": %u,\n \"phases_ms\": {\n  \"load\": %.3f,\n"
-        "  \"witness\": %.3f,\n  \"abc\": %.3f,\n  \"ntt\": %.3f,\n  \"h\": %.3f,\n"
-        "  \"msm_a\": %.3f,\n  \"msm_b1\": %.3f,\n  \"msm_b2\": %.3f,\n  \"msm_c\": %.3f,\n"
-        "  \"msm_h\": %.3f,\n  \"finish\": %.3f,\n  \"verify\": %.3f,\n  \"output\": %.3f\n },\n"
-        " \"msm\": {",
-        f->device[0] ? f->device : "cpu", f->threads, zbp_isa_name(zbp_field_scalar_isa()),
-        zbp_isa_name(zbp_field_batch_isa()), f->n_constraints, f->domain_size, f->n_vars, f->n_public, f->load_ms, f->witness_ms,
-        f->abc_ms, f->ntt_ms, f->h_ms, f->msm_a_ms, f->msm_b1_ms, f->msm_b2_ms, f->msm_c_ms,
-        f->msm_h_ms, f->finish_ms, f->verify_ms, f->output_ms);
+static json_t *ms(double v) { return json_real(round(v * 1e3) / 1e3); } /* 3 decimals */
+
+json_t *zbp_profile_value(const zbp_profile_t *f) {
+    tree_t t = {0};
+    json_t *o = json_object();
+    if (!o) return NULL;
+    add(&t, o, "backend", str(&t, f->device[0] ? f->device : "cpu"));
+    add(&t, o, "threads", json_integer(f->threads));
+    add(&t, o, "field_scalar", str(&t, zbp_isa_name(zbp_field_scalar_isa())));
+    add(&t, o, "field_batch", str(&t, zbp_isa_name(zbp_field_batch_isa())));
+    add(&t, o, "constraints", json_integer(f->n_constraints));
+    add(&t, o, "domain_size", json_integer(f->domain_size));
+    add(&t, o, "variables", json_integer(f->n_vars));
+    add(&t, o, "public", json_integer(f->n_public));
+    json_t *ph = add(&t, o, "phases_ms", json_object());
+    if (ph) {
+        const struct { const char *k; double v; } phases[] = {
+            {"load", f->load_ms},     {"witness", f->witness_ms}, {"abc", f->abc_ms},
+            {"ntt", f->ntt_ms},       {"h", f->h_ms},             {"msm_a", f->msm_a_ms},
+            {"msm_b1", f->msm_b1_ms}, {"msm_b2", f->msm_b2_ms},   {"msm_c", f->msm_c_ms},
+            {"msm_h", f->msm_h_ms},   {"finish", f->finish_ms},   {"verify", f->verify_ms},
+            {"output", f->output_ms}};
+        for (size_t k = 0; k < sizeof phases / sizeof phases[0]; k++)
+            add(&t, ph, phases[k].k, ms(phases[k].v));
+    }
     /* Each MSM's plan and work: window c, windows, bucket ranges, the scalar classes, the
      * batch-affine additions, the shared inversions and the deferred points. */
     static const char *const names[5] = {"a", "b1", "b2", "c", "h"};
-    for (int k = 0; k < 5 && n >= 0 && (size_t)n < sizeof buf - len; k++) {
-        len += (size_t)n;
+    json_t *msm = add(&t, o, "msm", json_object());
+    for (int k = 0; k < 5 && msm; k++) {
         const zbp_msm_profile_t *m = &f->msm[k];
-        n = snprintf(buf + len, sizeof buf - len,
-                     "%s\n  \"%s\": {\"window\": %u, \"windows\": %u, \"ranges\": %u, \"zero\": %llu, "
-                     "\"one\": %llu, \"small\": %llu, \"full\": %llu, \"additions\": %llu, "
-                     "\"inversions\": %llu, \"deferred\": %llu}",
-                     k ? "," : "", names[k], m->window, m->windows, m->ranges,
-                     (unsigned long long)m->zero, (unsigned long long)m->one,
-                     (unsigned long long)m->small, (unsigned long long)m->full,
-                     (unsigned long long)m->additions, (unsigned long long)m->inversions,
-                     (unsigned long long)m->collisions);
+        json_t *x = add(&t, msm, names[k], json_object());
+        if (!x) break;
+        add(&t, x, "window", json_integer(m->window));
+        add(&t, x, "windows", json_integer(m->windows));
+        add(&t, x, "ranges", json_integer(m->ranges));
+        add(&t, x, "zero", json_integer((json_int_t)m->zero));
+        add(&t, x, "one", json_integer((json_int_t)m->one));
+        add(&t, x, "small", json_integer((json_int_t)m->small));
+        add(&t, x, "full", json_integer((json_int_t)m->full));
+        add(&t, x, "additions", json_integer((json_int_t)m->additions));
+        add(&t, x, "inversions", json_integer((json_int_t)m->inversions));
+        add(&t, x, "deferred", json_integer((json_int_t)m->collisions));
     }
-    if (n >= 0 && (size_t)n < sizeof buf - len) {
-        len += (size_t)n;
-        n = snprintf(buf + len, sizeof buf - len,
-                     "\n },\n \"peak_rss_mib\": %.1f,\n \"prove_ms\": %.3f,\n \"total_ms\": %.3f\n}\n",
-                     f->peak_rss_mib, f->total_ms, f->load_ms + f->total_ms + f->output_ms);
+    add(&t, o, "peak_rss_mib", json_real(round(f->peak_rss_mib * 10) / 10));
+    add(&t, o, "prove_ms", ms(f->total_ms));
+    add(&t, o, "total_ms", ms(f->load_ms + f->total_ms + f->output_ms));
+    if (t.failed) {
+        json_decref(o);
+        return NULL;
     }
-    if (n < 0 || (size_t)n >= sizeof buf - len)
-        return zbp_fail(err, errlen, ZBP_ERR_NOMEM, "profile too long");
-    len += (size_t)n;
-    if (zbp_write_file_atomic(path, buf, len) != 0)
-        return zbp_fail(err, errlen, zbp_status_of_errno(errno), "%s: cannot write: %s", path,
-                        strerror(errno));
+    return o;
+}
+
+zbp_status zbp_write_json_file(const char *path, json_t *v, char *err, size_t errlen) {
+    size_t len;
+    char *text = v ? zbp_json_dump_snarkjs(v, &len) : NULL;
+    json_decref(v);
+    if (!text) return zbp_fail(err, errlen, ZBP_ERR_NOMEM, "%s: out of memory", path);
+    int rc = zbp_write_file_atomic(path, text, len);
+    int e = errno;
+    free(text);
+    if (rc != 0)
+        return zbp_fail(err, errlen, zbp_status_of_errno(e), "%s: cannot write: %s", path, strerror(e));
     return ZBP_OK;
+}
+
+zbp_status zbp_write_profile_json(const char *path, const zbp_profile_t *f, char *err, size_t errlen) {
+    return zbp_write_json_file(path, zbp_profile_value(f), err, errlen);
 }
 
 /* ---- the key's own verification key, for checking a fresh proof ---- */

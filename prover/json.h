@@ -9,7 +9,9 @@
  * whose first byte is NUL followed by the number's text as written (jansson itself would fail on
  * integers past 64 bits and round fractions to doubles). No real ever appears in a parsed tree.
  * A string value whose text begins with \u0000 is refused, so the two cannot be confused.
- * Every block jansson frees is wiped first (requests carry witnesses). */
+ * Every block jansson frees is wiped first (requests carry witnesses). The first parse also seeds
+ * jansson's hash function (from /dev/urandom): a process that later enters a sandbox refusing
+ * open() should parse once, or call json_object_seed, before it does. */
 #ifndef ZBP_PROVER_JSON_H
 #define ZBP_PROVER_JSON_H
 
@@ -60,11 +62,17 @@ int zbp_json_get_u64(const json_t *v, uint64_t *out);
 void zbp_json_wipe(json_t *v);
 
 /* ---- writing ----
- * snarkjs's layout: Python's json.dumps(indent=1) (1-space indent, "key": value, no trailing
+ * A string value for text that should be UTF-8 (a message cut inside a character, a name from a
+ * certificate): as is when it is, else with every byte above ASCII as '?'. NULL: out of memory. */
+json_t *zbp_json_text(const char *s, size_t n);
+/* snarkjs's layout: Python's json.dumps(indent=1) (1-space indent, "key": value, no trailing
  * newline), except that an empty container is "[\n<indent>]" as snarkjs's bfj writes it.
- * Compact: one line, no spaces. Both malloc'ed (NULL when out of memory); *len may be NULL. */
+ * Compact: one line, no spaces. Reals with 15 significant digits (milliseconds rounded to 3
+ * decimals print without binary noise). Both malloc'ed (NULL when out of memory); *len may be NULL. */
 char *zbp_json_dump_snarkjs(const json_t *v, size_t *len);
 char *zbp_json_dump_compact(const json_t *v, size_t *len);
+/* One line in Python's json.dumps() default layout (", " and ": "): the CLI's --json output. */
+char *zbp_json_dump_line(const json_t *v, size_t *len);
 
 #ifdef __cplusplus
 }

@@ -339,9 +339,12 @@ zbp_status zbp_write_proof_files(const char *proof_path, const char *public_path
  * and the CLI run as `prover`. pub: n values in Montgomery form. */
 ZBP_MUST_USE zbp_status zbp_proof_json_compact(char **out, size_t *len, const zbp_proof_t *p);
 ZBP_MUST_USE zbp_status zbp_public_json_compact(char **out, size_t *len, const fr_t *pub, size_t n);
-/* --profile: the profile as JSON (phases in ms, sizes, threads, field paths). */
-ZBP_MUST_USE
-zbp_status zbp_write_profile_json(const char *path, const zbp_profile_t *prof, char *err, size_t errlen);
+/* --profile: the profile as JSON (phases in ms, sizes, threads, field paths), written in
+ * snarkjs's layout; the _value form as a jansson tree (NULL when out of memory). */
+ZBP_MUST_USE zbp_status zbp_write_profile_json(const char *path, const zbp_profile_t *prof, char *err, size_t errlen);
+json_t *zbp_profile_value(const zbp_profile_t *prof);
+/* Writes v (taken: released here) to path in snarkjs's layout, atomically. */
+ZBP_MUST_USE zbp_status zbp_write_json_file(const char *path, json_t *v, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -19,6 +19,7 @@
 #include "prover/prover.h"
 #include "testutil.h"
 #include "zbprover.h"
+#include "prover/util.h"
 
 #define GENOA() kit_sim("genoa", SNP_GEN_GENOA, true)
 
@@ -37,11 +38,6 @@ static char *slurp(const char *file, size_t *len) {
     fclose(f);
     b[*len] = 0;
     return b;
-}
-
-static void hex(char *out, const uint8_t *b, size_t n) {
-    for (size_t i = 0; i < n; i++)
-        sprintf(out + 2 * i, "%02x", b[i]);
 }
 
 /* REPORT_DATA for the fixture's proof and signals under job id "job-1", no ticket. */
@@ -120,8 +116,8 @@ static void make_bundle(made_t *m, const uint8_t *signed_rd) {
     kit_path(m->root, sizeof m->root, m->dir, "ark.pem");
     char b64[2 * SNP_REPORT_SIZE], zh[65], rh[129];
     EVP_EncodeBlock((unsigned char *)b64, raw, SNP_REPORT_SIZE);
-    hex(zh, zsha, 32);
-    hex(rh, rd, 64);
+    zbp_hex_encode(zh, zsha, 32);
+    zbp_hex_encode(rh, rd, 64);
     m->bundle = malloc(pl + ul + m->certs_len * 2 + 8192);
     sprintf(m->bundle,
             "{\"id\":\"job-1\",\"ok\":true,\"ticket_id\":\"\",\"zkey_sha256\":\"%s\",\"proof\":%s,"

@@ -16,6 +16,7 @@
 
 #include "attest/attest.h"
 #include "attest_testkit.h"
+#include "prover/util.h"
 #include "cli/attest_policy.c" /* the policy flags the command shares with check-bundle */
 #include "cli/opts.c"          /* the option tables' parser */
 #include "cli/cmd_attest.c"    /* the command itself, to check its exit codes and output */
@@ -38,10 +39,6 @@ static bool all_zero(const uint8_t *p, size_t n) {
 static void put32(uint8_t *p, uint32_t v) {
     for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
 }
-static void hex(char *out, const uint8_t *b, size_t n) {
-    for (size_t i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", b[i]);
-}
-
 /* ---- the chain, once per program ---- */
 
 static char sim_root[64];
@@ -607,7 +604,7 @@ Test(cli, report_certificates_verify) {
     cr_assert_eq(fread(rd, 1, 64, f), 64);
     fclose(f);
     char rdhex[129];
-    hex(rdhex, rd, 64);
+    zbp_hex_encode(rdhex, rd, 64);
 
     cr_assert_eq(run("attest", "certificates", certs, "--backend=sim", "--sim-dir", sd, NULL), 0);
     cr_assert(strstr(out_buf, "/certs/vcek.pem"), "%s", out_buf);
@@ -731,7 +728,7 @@ Test(cli, vlek_crl_and_policy_flags) {
     snp_report_t r;
     cr_assert_eq(snp_report_read_file(&r, rep, err, sizeof err), 0);
     char mhex[97];
-    hex(mhex, r.measurement, 48);
+    zbp_hex_encode(mhex, r.measurement, 48);
     f = fopen(meas, "w");
     char other[97];
     memset(other, 'a', 96);

@@ -242,3 +242,49 @@ Test(json, writers) {
     free(t);
     json_decref(empty);
 }
+
+/* The job loop's one-line builder (job/util.c's jb_*) writes through this module. */
+#include "job/job_int.h"
+
+Test(json, job_builder) {
+    jb_t b;
+    jb_init(&b);
+    jb_obj(&b);
+    jb_key(&b, "id");
+    jb_strn(&b, "a\"b\xc3\xa9", 5);
+    jb_key(&b, "ok");
+    jb_bool(&b, true);
+    jb_key(&b, "n");
+    jb_u64(&b, 18446744073709551615ull); /* past jansson's integers: clamped */
+    jb_key(&b, "t");
+    jb_obj(&b);
+    jb_key(&b, "ms");
+    jb_ms(&b, 12.3456);
+    jb_key(&b, "zero");
+    jb_ms(&b, -1);
+    jb_obj_end(&b);
+    jb_key(&b, "a");
+    jb_arr(&b);
+    jb_hex(&b, (const uint8_t *)"\x00\xff", 2);
+    jb_null(&b);
+    jb_strn(&b, "x\xff", 2); /* not UTF-8 */
+    jb_value_compact(&b, "[\n \"1\",\n \"2\"\n]", 14);
+    jb_arr_end(&b);
+    cr_assert_null(b.buf, "no text before the outermost value closes");
+    jb_obj_end(&b);
+    cr_assert(!b.failed);
+    cr_assert_str_eq(b.buf, "{\"id\":\"a\\\"b\xc3\xa9\",\"ok\":true,\"n\":9223372036854775807,"
+                            "\"t\":{\"ms\":12.346,\"zero\":0.0},\"a\":[\"00ff\",null,\"x?\",[\"1\",\"2\"]]}");
+    cr_assert_eq(b.len, strlen(b.buf));
+    jb_free(&b);
+    /* misuse is a failure, never a crash: a value in an object without a key, a close too many */
+    jb_init(&b);
+    jb_obj(&b);
+    jb_u64(&b, 1);
+    cr_assert(b.failed);
+    jb_free(&b);
+    jb_init(&b);
+    jb_arr_end(&b);
+    cr_assert(b.failed);
+    jb_free(&b);
+}

@@ -21,6 +21,7 @@
 #include "field/field.h"
 #include "witness/glue.h"
 #include "witness/witness.h"
+#include "prover/util.h"
 
 extern char **environ;
 
@@ -32,10 +33,6 @@ void zbp_witness_opts_init(zbp_witness_opts_t *o) {
     memset(o, 0, sizeof *o);
     o->memory_limit = 8ull << 30;
     o->time_limit_s = 600;
-}
-
-static void hex(char *out, const uint8_t *b, size_t n) {
-    for (size_t i = 0; i < n; i++) sprintf(out + 2 * i, "%02x", b[i]);
 }
 
 /* The file's bytes (malloc'ed) and SHA-256. */
@@ -76,7 +73,7 @@ static void sha256_hex(const uint8_t *d, size_t n, char out[65]) {
     uint8_t md[32];
     unsigned mdlen = 0;
     EVP_Digest(d, n, md, &mdlen, EVP_sha256(), NULL);
-    hex(out, md, 32);
+    zbp_hex_encode(out, md, 32);
 }
 
 /* The wasm's SHA-256, after checking that it is a WebAssembly module at all. */
@@ -246,7 +243,7 @@ static void glue_tag(char out[13]) {
     EVP_DigestUpdate(c, mul, strlen(mul) + 1); /* (a fixed 6 read past "wasm": ASan) */
     EVP_DigestFinal_ex(c, md, &mdlen);
     EVP_MD_CTX_free(c);
-    hex(h, md, 32);
+    zbp_hex_encode(h, md, 32);
     memcpy(out, h, 12);
     out[12] = 0;
 }

@@ -27,6 +27,7 @@
 #include "field/field.h"
 #include "witness/glue.h"
 #include "witness/witness.h"
+#include "prover/util.h"
 
 #define REPLY_MAGIC 0x7a627077u /* "zbpw" */
 
@@ -404,14 +405,12 @@ zbp_status zbp_witness_calculate(uint8_t **wtns, size_t *len, const char *wasm_p
     const zbp_witness_opts_t *opts = opts_in ? opts_in : &defaults;
     *wtns = NULL;
     *len = 0;
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double t0 = zbp_mono_ms();
     char so[4400], sha[65];
     int st = zbp_witness_object(wasm_path, opts, so, sizeof so, sha, err, errlen);
     if (st != ZBP_OK) return st;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    if (opts->build_ms)
-        *opts->build_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    double t1 = zbp_mono_ms();
+    if (opts->build_ms) *opts->build_ms = t1 - t0;
     return zbp_witness_run(wtns, len, so, sha, wasm_path, in, input_name, opts, err, errlen);
 }
 
@@ -424,8 +423,7 @@ zbp_status zbp_witness_run(uint8_t **wtns, size_t *len, const char *so, const ch
     *wtns = NULL;
     *len = 0;
     if (opts->timed_out) *opts->timed_out = 0;
-    struct timespec t1, t2;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double t1 = zbp_mono_ms();
     int st;
 
     int fds[2];
@@ -497,9 +495,9 @@ zbp_status zbp_witness_run(uint8_t **wtns, size_t *len, const char *so, const ch
     close(fds[0]);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-    clock_gettime(CLOCK_MONOTONIC, &t2);
+    double t2 = zbp_mono_ms();
     if (opts->run_ms)
-        *opts->run_ms = (double)(t2.tv_sec - t1.tv_sec) * 1e3 + (double)(t2.tv_nsec - t1.tv_nsec) / 1e6;
+        *opts->run_ms = t2 - t1;
     st = ZBP_ERR_INPUT;
     if (nomem) {
         snprintf(err, errlen, "out of memory reading the witness");
