@@ -44,6 +44,13 @@ static void namespaces(char *rep, size_t n) {
 
 static int allow(scmp_filter_ctx c, int nr) { return seccomp_rule_add(c, SCMP_ACT_ALLOW, nr, 0); }
 
+/* A condition on the first argument, every field named (libseccomp's SCMP_A0 leaves datum_b to
+ * the initializer, which clang's -Wmissing-field-initializers refuses). */
+static struct scmp_arg_cmp arg0(enum scmp_compare op, scmp_datum_t a, scmp_datum_t b) {
+    struct scmp_arg_cmp x = {.arg = 0, .op = op, .datum_a = a, .datum_b = b};
+    return x;
+}
+
 static int filter(bool gpu) {
     scmp_filter_ctx c = seccomp_init(SCMP_ACT_KILL_PROCESS);
     if (!c) return -1;
@@ -79,11 +86,11 @@ static int filter(bool gpu) {
     /* clone only for threads (CLONE_THREAD set): no new process. clone3 passes its flags in
      * memory, which a filter cannot read: it answers ENOSYS, and glibc falls back to clone. */
     rc |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
-                           SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
+                           arg0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
     rc |= seccomp_rule_add(c, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
     /* abort() (an assertion, a sanitizer's report) signals its own thread group only. */
     rc |= seccomp_rule_add(c, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1,
-                           SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid()));
+                           arg0(SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0));
     /* A circuit on a GPU: the CUDA driver talks to the device through ioctl on the descriptors it
      * opened before the filter, waits with poll and eventfds, and opens device nodes and /proc
      * files lazily (so a GPU worker can open files: its confinement says "seccomp-gpu"). Not
