@@ -275,7 +275,7 @@ static int msm_windows(zbp_cuda_t *ctx, X *win_host, unsigned *c_out, unsigned *
             memcpy(&w, &(wins)[i], sizeof w);                                                      \
             G##_xyzz_add_vartime(&acc, &acc, &w);                                                          \
         }                                                                                          \
-        G##_xyzz_to_jac(out, &acc);                                                                \
+        G##_xyzz_to_jac_vartime(out, &acc);                                                              \
     } while (0)
 
 int zc_msm_g1_device(zbp_cuda_t *ctx, g1_jac_t *out, const zc_g1_affine_t *points,
