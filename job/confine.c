@@ -16,11 +16,23 @@
 #include "job/confine.h"
 #include "job/job_int.h"
 
-#if defined(__SANITIZE_ADDRESS__)
+/* A sanitizer's runtime (ASan's shadow memory, TSan's) reserves terabytes of address space and
+ * makes calls of its own: in such builds RLIMIT_AS is left alone and those calls are allowed. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define ZBP_CONFINE_SANITIZED 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
 #define ZBP_CONFINE_SANITIZED 1
+#endif
+#endif
+/* ThreadSanitizer's runtime makes calls (its own threads and reports) that the filter's list does
+ * not foresee: its build, which checks the loop's threads (scripts/test.sh), loads no filter and
+ * says so in the worker's confinement; the Release and ASan suites check the filter. */
+#if defined(__SANITIZE_THREAD__)
+#define ZBP_CONFINE_NO_FILTER 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ZBP_CONFINE_NO_FILTER 1
 #endif
 #endif
 
@@ -42,6 +54,7 @@ static void namespaces(char *rep, size_t n) {
     if (unshare(CLONE_NEWNS) == 0) add(rep, n, "mntns");
 }
 
+#ifndef ZBP_CONFINE_NO_FILTER
 static int allow(scmp_filter_ctx c, int nr) { return seccomp_rule_add(c, SCMP_ACT_ALLOW, nr, 0); }
 
 /* A condition on the first argument, every field named (libseccomp's SCMP_A0 leaves datum_b to
@@ -110,7 +123,8 @@ static int filter(bool gpu) {
      * for limits; only in sanitizer builds. */
     static const int asan[] = {SCMP_SYS(openat), SCMP_SYS(open), SCMP_SYS(getrlimit),
                                SCMP_SYS(prlimit64), SCMP_SYS(readlink), SCMP_SYS(fstat),
-                               SCMP_SYS(newfstatat), SCMP_SYS(sched_getparam), SCMP_SYS(ioctl)};
+                               SCMP_SYS(newfstatat), SCMP_SYS(sched_getparam), SCMP_SYS(ioctl),
+                               SCMP_SYS(sysinfo)};
     for (size_t i = 0; i < sizeof asan / sizeof *asan; i++)
         rc |= allow(c, asan[i]);
 #endif
@@ -118,6 +132,7 @@ static int filter(bool gpu) {
     seccomp_release(c);
     return rc ? -1 : 0;
 }
+#endif
 
 int job_confine(const confine_opts_t *o, char *rep, size_t n, char *err, size_t errlen) {
     rep[0] = 0;
@@ -133,7 +148,11 @@ int job_confine(const confine_opts_t *o, char *rep, size_t n, char *err, size_t 
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
         return job_fail(err, errlen, -1, "no_new_privs: %s", strerror(errno));
     add(rep, n, "no_new_privs");
+#ifdef ZBP_CONFINE_NO_FILTER
+    add(rep, n, "no-seccomp-tsan-build");
+#else
     if (filter(o->gpu)) return job_fail(err, errlen, -1, "the seccomp filter could not be loaded");
     add(rep, n, o->gpu ? "seccomp-gpu" : "seccomp");
+#endif
     return 0;
 }
