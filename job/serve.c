@@ -23,19 +23,24 @@ static void on_signal(int sig) {
     g_term = 1;
 }
 
+/* A log line's first members, as every log line has them: the wall time, the level, the event. */
+static void log_begin(jb_t *b, const char *level, const char *event) {
+    jb_init(b);
+    jb_obj(b);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    jb_key(b, "ts");
+    jb_ms(b, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+    jb_key(b, "level");
+    jb_str(b, level);
+    jb_key(b, "event");
+    jb_str(b, event);
+}
+
 void log_line(server_t *s, const char *level, const char *event, const job_request_t *r,
                      int code, const char *message, double ms) {
     jb_t b;
-    jb_init(&b);
-    jb_obj(&b);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    jb_key(&b, "ts");
-    jb_ms(&b, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
-    jb_key(&b, "level");
-    jb_str(&b, level);
-    jb_key(&b, "event");
-    jb_str(&b, event);
+    log_begin(&b, level, event);
     if (r && r->id) {
         jb_key(&b, "id");
         jb_strn(&b, r->id, r->id_len);
@@ -477,16 +482,7 @@ static int server_open(server_t *s, int in_fd, size_t *max_line, char *err, size
 
 static void log_start(server_t *s, size_t max_line) {
     jb_t b;
-    jb_init(&b);
-    jb_obj(&b);
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    jb_key(&b, "ts");
-    jb_ms(&b, (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
-    jb_key(&b, "level");
-    jb_str(&b, "info");
-    jb_key(&b, "event");
-    jb_str(&b, "start");
+    log_begin(&b, "info", "start");
     jb_key(&b, "version");
     jb_str(&b, ZBP_VERSION);
     jb_key(&b, "attestation");
